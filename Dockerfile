@@ -1,0 +1,11 @@
+# One image for the web server and the CPU workers. The GPU worker builds FROM this with a CUDA build of
+# torch (see docker-compose.yml); torch==2.13.0 here is the CPU wheel.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -r requirements.txt
+COPY . .
+RUN DEBUG=0 SECRET_KEY=build VERIFY_SERVICES=0 python manage.py collectstatic --noinput
+EXPOSE 8000
+CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]

@@ -1,0 +1,40 @@
+# The two commands a newcomer needs:  make run  and  make test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test bench lint format messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime  ## the whole platform on http://127.0.0.1:$${PORT:-8000}
+	$(BIN)/python -m config.launch run
+
+test: $(VENV)/.dev  ## lint, then the test suite (browser tests included when Chromium is installed)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m config.launch test $(ARGS)
+
+bench: $(VENV)/.dev  ## performance figures, written to bench/results.json
+	$(BIN)/python -m config.launch bench
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: $(VENV)/.dev  ## refresh the translation catalogs after changing user-visible strings
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*'

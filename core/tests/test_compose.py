@@ -1,0 +1,69 @@
+"""No Docker engine runs on the build machines: this reads docker-compose.yml and checks that every
+service's command names modules, settings and queues that exist in this code base."""
+
+import importlib
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def command(name: str) -> list[str]:
+    return SERVICES[name]["command"]
+
+
+class ComposeFileTests:
+    def test_it_has_the_production_services(self):
+        assert {"postgres", "redis", "web", "worker-cpu", "worker-gpu", "beat", "migrate"} <= set(SERVICES)
+        for name in ("postgres", "redis", "web"):
+            assert "healthcheck" in SERVICES[name]
+
+    def test_the_web_server_serves_the_asgi_application_that_exists(self):
+        target = next(arg for arg in command("web") if ":" in arg and "." in arg)
+        module, attribute = target.split(":")
+        assert module == "config.asgi" and attribute == "application"
+        assert (ROOT / "config" / "asgi.py").read_text().count("application = get_asgi_application()") == 1
+
+    def test_workers_use_the_celery_app_and_the_queues_jobs_are_routed_to(self):
+        from trainer import services
+
+        source = Path(services.__file__).read_text()
+        routed = set(re.findall(r'"(cpu|gpu)"', source))
+        assert routed == {"cpu", "gpu"}
+        cpu, gpu = command("worker-cpu"), command("worker-gpu")
+        for worker in (cpu, gpu):
+            assert worker[:4] == ["celery", "-A", "config", "worker"]
+            assert importlib.import_module("config").celery_app.main == "config"
+        assert cpu[cpu.index("-Q") + 1] == "cpu"
+        assert set(gpu[gpu.index("-Q") + 1].split(",")) == {"gpu", "cpu"}
+
+    def test_the_gpu_worker_reserves_an_nvidia_device_in_its_own_profile(self):
+        gpu = SERVICES["worker-gpu"]
+        assert gpu["profiles"] == ["gpu"]
+        devices = gpu["deploy"]["resources"]["reservations"]["devices"]
+        assert devices[0]["driver"] == "nvidia" and "gpu" in devices[0]["capabilities"]
+        assert (ROOT / gpu["build"]["dockerfile"]).exists()
+
+    def test_every_service_runs_on_the_same_database_and_redis(self):
+        for name in ("web", "worker-cpu", "worker-gpu", "beat", "migrate"):
+            env = SERVICES[name]["environment"]
+            assert (
+                env["DATABASE_URL"].startswith("postgres://") and env["REDIS_URL"] == "redis://redis:6379/0"
+            )
+
+    def test_the_migrate_service_uses_commands_that_exist(self):
+        text = " ".join(command("migrate"))
+        assert "migrate" in text and "import_course courses/ai-large-models" in text
+        assert (ROOT / "lessons" / "management" / "commands" / "import_course.py").exists()
+        assert (ROOT / "courses" / "ai-large-models").is_dir()
+
+    def test_the_beat_schedule_names_a_task_that_exists(self):
+        from config.celery import app
+
+        app.loader.import_default_modules()
+        for entry in app.conf.beat_schedule.values():
+            assert entry["task"] in app.tasks

@@ -1,0 +1,55 @@
+import pytest
+from django.db import connection
+
+from core import redis as redis_
+
+
+@pytest.fixture
+def redis_down(settings):
+    """Point the platform at a Redis port where nothing listens (a real refused connection)."""
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    redis_.client.cache_clear()
+    yield
+    redis_.client.cache_clear()
+
+
+@pytest.fixture
+def database_down(db):
+    """Point the connection at a database that cannot be opened, then put it back."""
+    saved = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent/folder/db.sqlite3"
+    else:
+        connection.settings_dict["PORT"] = "1"
+    yield
+    connection.close()
+    connection.settings_dict.update(saved)
+
+
+@pytest.mark.django_db
+class HealthzTests:
+    def test_it_reports_the_database_redis_and_workers_per_queue(self, client):
+        response = client.get("/healthz")
+        body = response.json()
+        assert response.status_code == 200
+        assert body["status"] == "ok" and body["database"]["ok"] and body["redis"]["ok"]
+        assert set(body["workers"]) >= {"cpu", "gpu"}
+
+    def test_it_answers_503_naming_redis_when_redis_is_down(self, client, redis_down):
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["failing"] == ["redis"] and not response.json()["redis"]["ok"]
+
+    def test_it_answers_503_naming_the_database_when_it_is_down(self, client, database_down):
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["failing"] == ["database"]
+
+    def test_it_counts_a_worker_that_announces_itself(self, client):
+        from core.workers import announce
+
+        announce("cpu@test-host", ["cpu"])
+        body = client.get("/healthz").json()
+        assert "cpu@test-host" in body["workers"]["cpu"]["names"]
+        assert body["workers"]["gpu"]["count"] == 0

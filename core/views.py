@@ -1,0 +1,45 @@
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import redis as redis_
+from .workers import live_workers
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True}
+    except Exception as error:
+        return {
+            "ok": False,
+            "error": str(error).strip().splitlines()[0] if str(error).strip() else repr(error),
+        }
+
+
+def _check_redis() -> dict:
+    try:
+        redis_.client().ping()
+        return {"ok": True}
+    except Exception as error:
+        return {"ok": False, "error": str(error)}
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The state of the parts the platform needs: 200 when the database and Redis answer, else 503 naming
+    the failing part. Workers are reported per queue (a missing worker delays jobs; pages still work)."""
+    database, redis = _check_database(), _check_redis()
+    workers = live_workers() if redis["ok"] else {"cpu": [], "gpu": []}
+    failing = [name for name, check in (("database", database), ("redis", redis)) if not check["ok"]]
+    body = {
+        "status": "ok" if not failing else "unavailable",
+        "failing": failing,
+        "database": database,
+        "redis": redis,
+        "workers": {queue: {"count": len(names), "names": names} for queue, names in workers.items()},
+    }
+    return JsonResponse(body, status=503 if failing else 200)

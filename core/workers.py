@@ -1,0 +1,58 @@
+"""Live Celery workers, as each announces itself in Redis every few seconds.
+
+/healthz and the job form read this registry instead of broadcasting a ping to every worker and waiting
+for answers; a worker that dies stops refreshing its key, which expires within WORKER_TTL seconds.
+"""
+
+import contextlib
+import json
+import os
+import threading
+
+from celery.signals import worker_ready, worker_shutdown
+
+from . import redis as redis_
+
+WORKER_TTL = 15
+KEY = "workers:{}"
+_stop = threading.Event()
+
+
+def announce(hostname: str, queues: list[str]) -> None:
+    redis_.client().set(
+        KEY.format(hostname), json.dumps({"queues": queues, "pid": os.getpid()}), ex=WORKER_TTL
+    )
+
+
+def live_workers() -> dict[str, list[str]]:
+    """Queue name -> hostnames of live workers consuming it (always with `cpu` and `gpu`)."""
+    client = redis_.client()
+    by_queue: dict[str, list[str]] = {"cpu": [], "gpu": []}
+    keys = sorted(client.scan_iter(KEY.format("*"), count=500))
+    for key, value in zip(keys, client.mget(keys) if keys else [], strict=True):
+        if value is None:
+            continue
+        for queue in json.loads(value)["queues"]:
+            by_queue.setdefault(queue, []).append(key.removeprefix(KEY.format("")))
+    return by_queue
+
+
+@worker_ready.connect
+def start_heartbeat(sender, **kwargs) -> None:
+    hostname = sender.hostname
+    queues = sorted(q.name for q in sender.app.amqp.queues.consume_from.values())
+
+    def beat() -> None:
+        while not _stop.is_set():
+            with contextlib.suppress(Exception):  # Redis restarting: the next beat tries again
+                announce(hostname, queues)
+            _stop.wait(WORKER_TTL / 3)
+
+    threading.Thread(target=beat, name="worker-heartbeat", daemon=True).start()
+
+
+@worker_shutdown.connect
+def stop_heartbeat(sender, **kwargs) -> None:
+    _stop.set()
+    with contextlib.suppress(Exception):
+        redis_.client().delete(KEY.format(sender.hostname))

@@ -1,0 +1,94 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.errors import UserError
+
+from . import selectors
+from .models import Concept, FaqEntry
+from .serializers import (
+    ConceptDetailSerializer,
+    ConceptSerializer,
+    CourseDetailSerializer,
+    CourseSerializer,
+    FaqEntrySerializer,
+    LessonSerializer,
+    SearchHitSerializer,
+)
+
+LANGUAGE = OpenApiParameter("Accept-Language", str, OpenApiParameter.HEADER, description="zh-hans or en")
+
+
+@extend_schema(responses=CourseSerializer(many=True), parameters=[LANGUAGE], tags=["lessons"])
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def courses(request: Request) -> Response:
+    return Response(CourseSerializer(selectors.visible_courses(request.user), many=True).data)
+
+
+@extend_schema(responses=CourseDetailSerializer, parameters=[LANGUAGE], tags=["lessons"])
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def course(request: Request, slug: str) -> Response:
+    found = get_object_or_404(selectors.visible_courses(request.user), slug=slug)
+    lessons = (
+        selectors.visible_lessons(request.user)
+        .filter(course=found)
+        .only(*selectors.LIST_FIELDS, "course__slug")
+    )
+    return Response(CourseDetailSerializer(found, context={"lessons": lessons.select_related("course")}).data)
+
+
+@extend_schema(responses=LessonSerializer, parameters=[LANGUAGE], tags=["lessons"])
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def lesson(request: Request, course_slug: str, lesson_slug: str) -> Response:
+    """A lesson, as Markdown source and as the rendered HTML the site shows."""
+    found = get_object_or_404(
+        selectors.visible_lessons(request.user).select_related("course", "quiz"),
+        course__slug=course_slug,
+        slug=lesson_slug,
+    )
+    return Response(LessonSerializer(found).data)
+
+
+@extend_schema(responses=ConceptSerializer(many=True), parameters=[LANGUAGE], tags=["lessons"])
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def concepts(request: Request) -> Response:
+    return Response(ConceptSerializer(Concept.objects.all(), many=True).data)
+
+
+@extend_schema(responses=ConceptDetailSerializer, parameters=[LANGUAGE], tags=["lessons"])
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def concept(request: Request, slug: str) -> Response:
+    return Response(ConceptDetailSerializer(get_object_or_404(Concept, slug=slug)).data)
+
+
+@extend_schema(responses=FaqEntrySerializer(many=True), parameters=[LANGUAGE], tags=["lessons"])
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def faq(request: Request) -> Response:
+    return Response(FaqEntrySerializer(FaqEntry.objects.all(), many=True).data)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, required=True, description="At least 2 characters; Chinese works.")
+    ],
+    responses=SearchHitSerializer(many=True),
+    tags=["lessons"],
+)
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def search(request: Request) -> Response:
+    """Lessons, concepts and FAQ entries that contain every word of the query, best first."""
+    try:
+        hits = selectors.search(request.GET.get("q", ""), request.user)
+    except UserError as error:
+        return Response({error.field: [error.message]}, status=error.status_code)
+    return Response(SearchHitSerializer(hits, many=True).data)

@@ -1,0 +1,495 @@
+"""Course content as code: a folder of Markdown files with front matter <-> the database.
+
+The format is described in courses/README.md. `import_course` runs in one transaction: any problem — bad front
+matter, an unknown prerequisite, a duplicate slug, math that does not parse — raises ContentError naming the
+file (and line) and nothing is changed. Re-importing updates rows in place and leaves unchanged rows untouched,
+so importing an export changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from modeltranslation.utils import build_localized_fieldname
+
+from trainer.labs import LABS
+
+from .models import (
+    LANGUAGE_CODES,
+    Concept,
+    ConceptRelation,
+    Concepts,
+    Course,
+    FaqEntry,
+    Lesson,
+    Status,
+    concept_indexes,
+    localized,
+)
+from .rendering import MathError
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FILENAME = re.compile(r"^(?P<name>.+)\.(?P<language>[a-z]{2}(?:-[a-z]+)?)\.(?P<ext>md|gift)$")
+
+
+class ContentError(Exception):
+    def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
+        self.path, self.message, self.line = str(path), message, line
+        super().__init__(f"{self.path}:{line}: {message}" if line else f"{self.path}: {message}")
+
+
+@dataclass
+class Document:
+    path: Path
+    language: str
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # the file line on which the body starts
+
+    def get(self, key: str, kind: type, default: Any = None) -> Any:
+        value = self.meta.get(key, default)
+        if value is not None and not isinstance(value, kind):
+            raise ContentError(self.path, f"front matter '{key}' must be a {kind.__name__}", 1)
+        return value
+
+    def slug(self) -> str:
+        value = self.get("slug", str)
+        if not value or not SLUG.match(value):
+            raise ContentError(
+                self.path, "front matter 'slug' must be lowercase letters, digits and hyphens", 1
+            )
+        return value
+
+    def words(self, key: str, required: bool = True) -> str:
+        value = self.get(key, str, "")
+        if required and not value.strip():
+            raise ContentError(self.path, f"front matter '{key}' is missing", 1)
+        return value.strip()
+
+    def slugs(self, key: str) -> list[str]:
+        values = self.get(key, list, [])
+        for value in values:
+            if not isinstance(value, str) or not SLUG.match(value):
+                raise ContentError(
+                    self.path, f"front matter '{key}' must be a list of slugs (found {value!r})", 1
+                )
+        return values
+
+    def math_error(self, error: MathError) -> ContentError:
+        line = self.body_line + error.line - 1 if error.line else None
+        return ContentError(
+            self.path, f"math does not parse: {error.reason} in ${error.tex.strip()[:80]}$", line
+        )
+
+
+def read_document(path: Path, allowed: set[str]) -> Document:
+    text = path.read_text(encoding="utf-8")
+    language = FILENAME.match(path.name)["language"]
+    if not text.startswith("---\n"):
+        raise ContentError(path, "the file must start with front matter between '---' lines", 1)
+    end = text.find("\n---", 3)
+    if end < 0:
+        raise ContentError(path, "the front matter is not closed with a '---' line", 1)
+    try:
+        meta = yaml.safe_load(text[4:end]) or {}
+    except yaml.YAMLError as error:
+        mark, context = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
+        reason = getattr(error, "problem", None) or str(error)
+        if context is not None and getattr(error, "context", None):
+            reason += f" ({error.context} that starts on line {context.line + 2})"
+        raise ContentError(
+            path, f"front matter is not valid YAML: {reason}", mark.line + 2 if mark else 1
+        ) from None
+    if not isinstance(meta, dict):
+        raise ContentError(path, "front matter must be a set of 'key: value' lines", 2)
+    unknown = set(meta) - allowed
+    if unknown:
+        raise ContentError(path, f"unknown front matter field(s): {', '.join(sorted(unknown))}", 1)
+    body_start = text.find("\n", end + 1) + 1 or len(text)
+    body = text[body_start:]
+    blank_lines = len(body) - len(body.lstrip("\n"))
+    return Document(path, language, meta, body.strip(), text.count("\n", 0, body_start) + 1 + blank_lines)
+
+
+def read_group(folder: Path, allowed: set[str]) -> dict[str, dict[str, Document]]:
+    """Files of one kind, grouped by name: {"01-background": {"zh-hans": doc, "en": doc}}."""
+    groups: dict[str, dict[str, Document]] = {}
+    if not folder.is_dir():
+        return groups
+    for path in sorted(folder.glob("*.md")):
+        match = FILENAME.match(path.name)
+        if not match or match["language"] not in LANGUAGE_CODES:
+            raise ContentError(
+                path, f"the file name must end in .<language>.md, language one of {LANGUAGE_CODES}"
+            )
+        groups.setdefault(match["name"], {})[match["language"]] = read_document(path, allowed)
+    return groups
+
+
+def shared(docs: dict[str, Document], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The fields that are not words, checked to be the same in every language's file."""
+    first, *others = docs.values()
+    for doc in others:
+        for key in keys:
+            if doc.meta.get(key) != first.meta.get(key):
+                raise ContentError(
+                    doc.path,
+                    f"'{key}' differs from {first.path.name}; it must be the same in every language",
+                    1,
+                )
+    return first.meta
+
+
+# --- Other apps' parts of a course (the quizzes app adds quizzes/*.gift) --------------------------------
+
+
+@dataclass
+class Part:
+    folder: str
+    load: Callable[[Course, Path, Report], None]  # raises ContentError
+    dump: Callable[[Course, Path], None]
+
+
+PARTS: list[Part] = []
+
+
+@dataclass
+class Report:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{len(self.created)} created, {len(self.updated)} updated, {self.unchanged} unchanged"
+
+
+def _words(docs: dict[str, Document], fields: dict[str, Callable[[Document], str]]) -> dict[str, str]:
+    """{"title_zh_hans": ..., "title_en": ...} for the languages present (missing ones stay empty)."""
+    values = {}
+    for lang in LANGUAGE_CODES:
+        doc = docs.get(lang)
+        for name, read in fields.items():
+            values[build_localized_fieldname(name, lang)] = read(doc) if doc else ""
+    return values
+
+
+SOURCE_FIELD = {Course: "intro_md", Lesson: "body_md", Concept: "body_md", FaqEntry: "answer_md"}
+
+
+def _upsert(
+    report: Report,
+    instance: Any,
+    values: dict[str, Any],
+    label: str,
+    docs: dict[str, Document],
+    concepts: Concepts,
+) -> None:
+    """Sets the source fields, renders with the full concept index, and saves only if anything differs."""
+    for key, value in values.items():
+        setattr(instance, key, value)
+    try:
+        instance.render(concepts)
+    except MathError as error:
+        source = SOURCE_FIELD[type(instance)]
+        doc = next(
+            (d for lang, d in docs.items() if error.tex.strip() in localized(instance, source, lang)), None
+        )
+        doc = doc or next(iter(docs.values()))
+        raise doc.math_error(error) from None
+    if instance.pk is not None:
+        # Every column by name: a plain values() would give only the active language's words.
+        columns = [f.attname for f in type(instance)._meta.concrete_fields if f.attname != "updated_at"]
+        stored = type(instance).objects.filter(pk=instance.pk).values(*columns).first()
+        if all(getattr(instance, key) == value for key, value in stored.items()):
+            report.unchanged += 1
+            return
+    created = instance.pk is None
+    instance.save(render=False)
+    (report.created if created else report.updated).append(label)
+
+
+def _check_labs(doc: Document, labs: list[str]) -> None:
+    for slug in labs:
+        if slug not in LABS:
+            raise ContentError(doc.path, f"unknown lab '{slug}' (labs: {', '.join(LABS)})", 1)
+
+
+def _check_status(doc: Document, status: str) -> None:
+    if status not in Status.values:
+        raise ContentError(doc.path, f"status must be one of {', '.join(Status.values)}", 1)
+
+
+def _unique(slugs: dict[str, Path], doc: Document, kind: str) -> str:
+    slug = doc.slug()
+    if slug in slugs:
+        raise ContentError(doc.path, f"duplicate {kind} slug '{slug}' (also in {slugs[slug].name})", 1)
+    slugs[slug] = doc.path
+    return slug
+
+
+COURSE_FIELDS = {"slug", "title", "summary", "order", "status"}
+CONCEPT_FIELDS = {"slug", "term", "aliases", "definition", "related", "labs"}
+LESSON_FIELDS = {"slug", "order", "title", "summary", "prerequisites", "tags", "labs", "status"}
+FAQ_FIELDS = {"slug", "order", "question", "labs"}
+
+
+@transaction.atomic
+def import_course(folder: Path) -> tuple[Course, Report]:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ContentError(folder, "no such folder")
+    report = Report()
+    course_docs = read_group(folder, COURSE_FIELDS).get("course")
+    if not course_docs:
+        raise ContentError(folder, "no course.<language>.md file (e.g. course.zh-hans.md)")
+    meta = shared(course_docs, ("slug", "order", "status"))
+    first = next(iter(course_docs.values()))
+    course = Course.objects.filter(slug=first.slug()).first() or Course(slug=first.slug())
+    _check_status(first, meta.get("status", Status.PUBLISHED))
+    concepts = _import_concepts(folder / "concepts", report)
+    values = {
+        "order": first.get("order", int, 0),
+        "status": meta.get("status", Status.PUBLISHED),
+        **_words(
+            course_docs,
+            {
+                "title": lambda d: d.words("title"),
+                "summary": lambda d: d.words("summary", False),
+                "intro_md": lambda d: d.body,
+            },
+        ),
+    }
+    _upsert(report, course, values, f"course {course.slug}", course_docs, concepts)
+    _import_lessons(course, folder / "lessons", report, concepts)
+    _import_faq(course, folder / "faq", report, concepts)
+    for part in PARTS:
+        part.load(course, folder / part.folder, report)
+    return course, report
+
+
+def _import_concepts(folder: Path, report: Report) -> Concepts:
+    """Concepts first (lessons link to them), in three steps: words, then relations, then rendering with
+    every concept's names known, so concepts link to each other whatever the file order."""
+    slugs: dict[str, Path] = {}
+    rows = []
+    for docs in read_group(folder, CONCEPT_FIELDS).values():
+        meta = shared(docs, ("slug", "related", "labs"))
+        first = next(iter(docs.values()))
+        slug = _unique(slugs, first, "concept")
+        _check_labs(first, first.slugs("labs"))
+        for doc in docs.values():
+            if not all(isinstance(a, str) and a.strip() for a in doc.get("aliases", list, [])):
+                raise ContentError(doc.path, "'aliases' must be a list of names", 1)
+        rows.append((slug, docs, meta, first))
+    stored = {c.slug: c for c in Concept.objects.all()}
+    concepts = {}
+    for slug, docs, _meta, first in rows:
+        concept = stored.get(slug) or Concept(slug=slug)
+        concepts[slug] = (
+            concept,
+            docs,
+            {
+                "labs": first.slugs("labs"),
+                **_words(
+                    docs,
+                    {
+                        "term": lambda d: d.words("term"),
+                        "definition": lambda d: d.words("definition"),
+                        "aliases": lambda d: "\n".join(a.strip() for a in d.get("aliases", list, [])),
+                        "body_md": lambda d: d.body,
+                    },
+                ),
+            },
+        )
+    wanted: set[tuple[str, str, str]] = set()
+    for slug, _docs, meta, first in rows:
+        for edge in meta.get("related") or []:
+            if not isinstance(edge, dict) or set(edge) != {"concept", "relation"}:
+                raise ContentError(
+                    first.path, "each 'related' entry is {concept: <slug>, relation: <kind>}", 1
+                )
+            if edge["concept"] not in concepts and edge["concept"] not in stored:
+                raise ContentError(first.path, f"related concept '{edge['concept']}' does not exist", 1)
+            if edge["relation"] not in ConceptRelation.Kind.values:
+                kinds = ", ".join(ConceptRelation.Kind.values)
+                raise ContentError(first.path, f"unknown relation '{edge['relation']}' (one of {kinds})", 1)
+            wanted.add((slug, edge["concept"], edge["relation"]))
+    for concept, _docs, values in concepts.values():
+        for key, value in values.items():
+            setattr(concept, key, value)
+    index = concept_indexes(
+        [*(c for c, _d, _v in concepts.values()), *(c for s, c in stored.items() if s not in concepts)]
+    )
+    for slug, (concept, docs, values) in concepts.items():
+        _upsert(report, concept, values, f"concept {slug}", docs, index)
+    _sync_relations({slug for slug, *_ in rows}, wanted, report)
+    return index
+
+
+def _sync_relations(sources: set[str], wanted: set[tuple[str, str, str]], report: Report) -> None:
+    existing = {
+        (r.source.slug, r.target.slug, r.kind): r
+        for r in ConceptRelation.objects.filter(source__slug__in=sources).select_related("source", "target")
+    }
+    for key, relation in existing.items():
+        if key not in wanted:
+            relation.delete()
+            report.updated.append(f"relation {' '.join(key)} removed")
+    by_slug = {c.slug: c for c in Concept.objects.all()}
+    for source, target, kind in sorted(wanted - set(existing)):
+        ConceptRelation.objects.create(source=by_slug[source], target=by_slug[target], kind=kind)
+        report.created.append(f"relation {source} {kind} {target}")
+
+
+def _import_lessons(course: Course, folder: Path, report: Report, concepts: Concepts) -> None:
+    slugs: dict[str, Path] = {}
+    rows = []
+    for docs in read_group(folder, LESSON_FIELDS).values():
+        meta = shared(docs, ("slug", "order", "prerequisites", "tags", "labs", "status"))
+        first = next(iter(docs.values()))
+        slug = _unique(slugs, first, "lesson")
+        _check_status(first, meta.get("status", Status.PUBLISHED))
+        _check_labs(first, first.slugs("labs"))
+        first.slugs("tags")
+        rows.append((slug, docs, meta, first))
+    existing = {lesson.slug: lesson for lesson in course.lessons.all()} if course.pk else {}
+    for slug, _docs, _meta, first in rows:
+        for prerequisite in first.slugs("prerequisites"):
+            if prerequisite == slug or (prerequisite not in slugs and prerequisite not in existing):
+                raise ContentError(
+                    first.path, f"unknown prerequisite '{prerequisite}' (no such lesson in this course)", 1
+                )
+    for slug, docs, meta, first in rows:
+        lesson = existing.pop(slug, None) or Lesson(course=course, slug=slug)
+        values = {
+            "order": first.get("order", int, 0),
+            "status": meta.get("status", Status.PUBLISHED),
+            "prerequisites": first.slugs("prerequisites"),
+            "tags": first.slugs("tags"),
+            "labs": first.slugs("labs"),
+            **_words(
+                docs,
+                {
+                    "title": lambda d: d.words("title"),
+                    "summary": lambda d: d.words("summary", False),
+                    "body_md": lambda d: d.body,
+                },
+            ),
+        }
+        _upsert(report, lesson, values, f"lesson {slug}", docs, concepts)
+    for lesson in existing.values():
+        report.warnings.append(
+            f"lesson {lesson.slug} is in the database but not in the folder; left as it is"
+        )
+
+
+def _import_faq(course: Course, folder: Path, report: Report, concepts: Concepts) -> None:
+    slugs: dict[str, Path] = {}
+    for docs in read_group(folder, FAQ_FIELDS).values():
+        shared(docs, ("slug", "order", "labs"))
+        first = next(iter(docs.values()))
+        slug = _unique(slugs, first, "FAQ")
+        _check_labs(first, first.slugs("labs"))
+        entry = FaqEntry.objects.filter(slug=slug).first() or FaqEntry(slug=slug)
+        values = {
+            "course_id": course.pk,
+            "order": first.get("order", int, 0),
+            "labs": first.slugs("labs"),
+            **_words(docs, {"question": lambda d: d.words("question"), "answer_md": lambda d: d.body}),
+        }
+        _upsert(report, entry, values, f"faq {slug}", docs, concepts)
+
+
+# --- Export ---------------------------------------------------------------------------------------------
+
+
+def _front(meta: dict[str, Any], body: str) -> str:
+    head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None)
+    return f"---\n{head}---\n{body.strip()}\n"
+
+
+def export_course(course: Course, folder: Path) -> list[Path]:
+    """Writes the course as import_course reads it; returns the files written."""
+    folder = Path(folder)
+    written: list[Path] = []
+
+    def write(relative: str, text: str) -> None:
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+
+    for lang in LANGUAGE_CODES:
+        if not localized(course, "title", lang):
+            continue
+        meta = {
+            "slug": course.slug,
+            "order": course.order,
+            "status": course.status,
+            "title": localized(course, "title", lang),
+            "summary": localized(course, "summary", lang),
+        }
+        write(f"course.{lang}.md", _front(meta, localized(course, "intro_md", lang)))
+    for lesson in course.lessons.order_by("order", "slug"):
+        for lang in LANGUAGE_CODES:
+            if not localized(lesson, "title", lang):
+                continue
+            meta = {
+                "slug": lesson.slug,
+                "order": lesson.order,
+                "title": localized(lesson, "title", lang),
+                "summary": localized(lesson, "summary", lang),
+                "prerequisites": lesson.prerequisites,
+                "tags": lesson.tags,
+                "labs": lesson.labs,
+                "status": lesson.status,
+            }
+            write(
+                f"lessons/{lesson.order:02d}-{lesson.slug}.{lang}.md",
+                _front(meta, localized(lesson, "body_md", lang)),
+            )
+    related = {}
+    for relation in ConceptRelation.objects.select_related("source", "target").order_by(
+        "source__slug", "target__slug", "kind"
+    ):
+        related.setdefault(relation.source.slug, []).append(
+            {"concept": relation.target.slug, "relation": relation.kind}
+        )
+    for concept in Concept.objects.order_by("slug"):
+        for lang in LANGUAGE_CODES:
+            if not localized(concept, "term", lang):
+                continue
+            aliases = [a for a in localized(concept, "aliases", lang).split("\n") if a]
+            meta = {
+                "slug": concept.slug,
+                "term": localized(concept, "term", lang),
+                "aliases": aliases,
+                "definition": localized(concept, "definition", lang),
+                "related": related.get(concept.slug, []),
+                "labs": concept.labs,
+            }
+            write(f"concepts/{concept.slug}.{lang}.md", _front(meta, localized(concept, "body_md", lang)))
+    for entry in course.faq_entries.order_by("order", "slug"):
+        for lang in LANGUAGE_CODES:
+            if not localized(entry, "question", lang):
+                continue
+            meta = {
+                "slug": entry.slug,
+                "order": entry.order,
+                "question": localized(entry, "question", lang),
+                "labs": entry.labs,
+            }
+            write(
+                f"faq/{entry.order:02d}-{entry.slug}.{lang}.md",
+                _front(meta, localized(entry, "answer_md", lang)),
+            )
+    for part in PARTS:
+        part.dump(course, folder / part.folder)
+    return written

@@ -1,0 +1,304 @@
+"""Courses, lessons, concepts and FAQ entries: Markdown in, rendered HTML stored, once per language.
+
+The words (title, body, …) exist per language through django-modeltranslation: `title` reads the active
+language and falls back to the other; `title_zh_hans` / `title_en` are the stored columns. Rendering happens
+in `render()`, called on save, never per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
+
+from . import rendering
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def localized(instance: models.Model, field: str, language: str) -> str:
+    """The stored value of a translated field in one language, without fallback."""
+    return getattr(instance, build_localized_fieldname(field, language)) or ""
+
+
+def missing_translation(instance: models.Model, field: str) -> bool:
+    """True when the active language has no text of its own for `field` and a fallback is shown."""
+    return not localized(instance, field, get_language() or settings.LANGUAGE_CODE)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class CourseQuerySet(models.QuerySet):
+    def published(self) -> CourseQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+
+class Course(models.Model):
+    slug = models.SlugField(unique=True)
+    order = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    intro_md = models.TextField(_("introduction (Markdown)"), blank=True)
+    intro_html = models.TextField(blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("course", args=[self.slug])
+
+    def render(self, concepts: Concepts | None = None) -> None:
+        concepts = concepts or Concept.objects.indexes()
+        for lang in LANGUAGE_CODES:
+            source = localized(self, "intro_md", lang)
+            html = rendering.render(source, concepts=concepts[lang]).html if source else ""
+            setattr(self, build_localized_fieldname("intro_html", lang), html)
+
+    def save(self, *args, render: bool = True, **kwargs) -> None:
+        if render:
+            self.render()
+        super().save(*args, **kwargs)
+
+
+class LessonQuerySet(models.QuerySet):
+    def published(self) -> LessonQuerySet:
+        return self.filter(status=Status.PUBLISHED, course__status=Status.PUBLISHED)
+
+
+class Lesson(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    slug = models.SlugField()
+    order = models.PositiveIntegerField(default=0, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Slugs of lessons in the same course; stored with the lesson so its page needs no extra query.
+    prerequisites = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    labs = models.JSONField(default=list, blank=True, help_text=_("Slugs of the labs shown at the end."))
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    body_md = models.TextField(_("body (Markdown)"), blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    toc_html = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+    reading_minutes = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="unique_lesson_slug_per_course")
+        ]
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("lesson", args=[self.course.slug, self.slug])
+
+    def render(self, concepts: Concepts | None = None) -> None:
+        """Fills the stored HTML, table of contents, search text and reading time of every language."""
+        concepts = concepts or Concept.objects.indexes()
+        for lang in LANGUAGE_CODES:
+            source = localized(self, "body_md", lang)
+            out = rendering.render(source, concepts=concepts[lang]) if source else None
+            setattr(self, build_localized_fieldname("body_html", lang), out.html if out else "")
+            setattr(self, build_localized_fieldname("toc_html", lang), out.toc_html if out else "")
+            setattr(self, build_localized_fieldname("search_text", lang), out.text if out else "")
+            setattr(self, build_localized_fieldname("reading_minutes", lang), out.minutes if out else None)
+
+    def save(self, *args, render: bool = True, **kwargs) -> None:
+        if render:
+            self.render()
+        super().save(*args, **kwargs)
+
+
+Concepts = dict[str, rendering.ConceptIndex]  # language -> the names to link
+
+
+def concept_indexes(concepts: Iterable[Concept]) -> Concepts:
+    """Every name (term and aliases) of every concept, per language, for automatic links."""
+    concepts = list(concepts)
+    indexes = {}
+    for language in LANGUAGE_CODES:
+        names = []
+        for concept in concepts:
+            definition = localized(concept, "definition", language) or concept.definition
+            for name in [
+                localized(concept, "term", language),
+                *localized(concept, "aliases", language).split("\n"),
+            ]:
+                if len(name.strip()) >= 2:
+                    names.append(rendering.ConceptName(name.strip(), concept.slug, definition))
+        indexes[language] = rendering.ConceptIndex(names)
+    return indexes
+
+
+class ConceptQuerySet(models.QuerySet):
+    def indexes(self) -> Concepts:
+        return concept_indexes(self.all())
+
+
+class Concept(models.Model):
+    slug = models.SlugField(unique=True)
+    labs = models.JSONField(default=list, blank=True)
+    term = models.CharField(_("term"), max_length=120)
+    aliases = models.TextField(_("other names, one per line"), blank=True)
+    definition = models.TextField(_("short definition"))
+    body_md = models.TextField(_("body (Markdown)"), blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+    related = models.ManyToManyField("self", through="ConceptRelation", symmetrical=False, blank=True)
+
+    objects = ConceptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("concept")
+        verbose_name_plural = _("concepts")
+
+    def __str__(self) -> str:
+        return self.term
+
+    def get_absolute_url(self) -> str:
+        return reverse("concept", args=[self.slug])
+
+    def render(self, concepts: Concepts | None = None) -> None:
+        concepts = concepts or Concept.objects.indexes()
+        for lang in LANGUAGE_CODES:
+            source = localized(self, "body_md", lang)
+            out = (
+                rendering.render(source, concepts=concepts[lang], exclude_concept=self.slug)
+                if source
+                else None
+            )
+            setattr(self, build_localized_fieldname("body_html", lang), out.html if out else "")
+            words = " ".join(
+                [localized(self, "term", lang), localized(self, "definition", lang), out.text if out else ""]
+            )
+            setattr(self, build_localized_fieldname("search_text", lang), words.strip())
+
+    def save(self, *args, render: bool = True, **kwargs) -> None:
+        if render:
+            self.render()
+        super().save(*args, **kwargs)
+
+
+class ConceptRelation(models.Model):
+    class Kind(models.TextChoices):
+        IS_A = "is-a", _("is a")
+        PART_OF = "part-of", _("is part of")
+        USES = "uses", _("uses")
+        APPLIED_IN = "applied-in", _("is applied in")
+        RELATED_TO = "related-to", _("is related to")
+
+    source = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="relations_out")
+    target = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="relations_in")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="unique_concept_relation")
+        ]
+        verbose_name = _("concept relation")
+        verbose_name_plural = _("concept relations")
+
+    def __str__(self) -> str:
+        return f"{self.source.slug} {self.kind} {self.target.slug}"
+
+
+class FaqEntry(models.Model):
+    """A frequently asked question: listed on the FAQ page and usable as a self-check card."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="faq_entries", null=True, blank=True
+    )
+    slug = models.SlugField(unique=True)
+    order = models.PositiveIntegerField(default=0)
+    labs = models.JSONField(default=list, blank=True)
+    question = models.CharField(_("question"), max_length=300)
+    answer_md = models.TextField(_("answer (Markdown)"))
+    answer_html = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+
+    def __str__(self) -> str:
+        return self.question
+
+    def get_absolute_url(self) -> str:
+        return reverse("faq") + f"#{self.slug}"
+
+    def render(self, concepts: Concepts | None = None) -> None:
+        concepts = concepts or Concept.objects.indexes()
+        for lang in LANGUAGE_CODES:
+            source = localized(self, "answer_md", lang)
+            out = rendering.render(source, concepts=concepts[lang]) if source else None
+            setattr(self, build_localized_fieldname("answer_html", lang), out.html if out else "")
+            words = " ".join([localized(self, "question", lang), out.text if out else ""])
+            setattr(self, build_localized_fieldname("search_text", lang), words.strip())
+
+    def save(self, *args, render: bool = True, **kwargs) -> None:
+        if render:
+            self.render()
+        super().save(*args, **kwargs)
+
+
+class LessonProgress(models.Model):
+    """A student marked a lesson complete."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="unique_progress")]
+
+    def __str__(self) -> str:
+        return f"{self.user} completed {self.lesson}"
+
+
+class FaqRating(models.Model):
+    """How well a student knew an FAQ answer when they used it as a self-check card."""
+
+    class Rating(models.IntegerChoices):
+        AGAIN = 1, _("I didn't know")
+        HARD = 2, _("Partly")
+        GOOD = 3, _("I knew it")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="faq_ratings")
+    entry = models.ForeignKey(FaqEntry, on_delete=models.CASCADE, related_name="ratings")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    rated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "entry"], name="unique_faq_rating")]
+
+    def __str__(self) -> str:
+        return f"{self.user} rated {self.entry.slug}: {self.rating}"

@@ -1,0 +1,319 @@
+"""Markdown to safe HTML, once, when content is saved.
+
+Python-Markdown with pymdown-extensions builds the HTML (anchored headings, tables, admonitions, footnotes,
+code highlighted by Pygments); nh3 removes anything that could run in a reader's browser; then the math is
+typeset on the server by KaTeX (the same file the browser would load, run in QuickJS), so pages carry finished
+HTML + MathML and need no script to show a formula. Concept terms are linked on the way (first occurrence).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import markdown
+import nh3
+import quickjs
+from django.conf import settings
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+KATEX_JS = Path(settings.BASE_DIR) / "static" / "vendor" / "katex" / "katex.min.js"
+MAX_SOURCE = 1_000_000  # characters; a body larger than this is refused, not rendered
+
+
+class MathError(ValueError):
+    """A formula KaTeX cannot parse; `line` is where it starts in the Markdown source (1-based) when known."""
+
+    def __init__(self, tex: str, reason: str, line: int | None) -> None:
+        self.tex, self.reason, self.line = tex, reason, line
+        where = f"line {line}: " if line else ""
+        super().__init__(f"{where}math does not parse: {reason} in ${tex.strip()[:80]}$")
+
+
+@dataclass
+class Rendered:
+    html: str
+    toc_html: str
+    text: str  # plain text, for search
+    minutes: int  # estimated reading time
+
+
+@dataclass(frozen=True)
+class ConceptName:
+    name: str
+    slug: str
+    definition: str
+
+
+@dataclass
+class ConceptIndex:
+    """The concept terms and aliases of one language, longest first, so "卷积神经网络" wins over "卷积"."""
+
+    names: list[ConceptName] = field(default_factory=list)
+
+    def pattern(self) -> re.Pattern[str] | None:
+        if not self.names:
+            return None
+        parts = []
+        for concept in sorted(self.names, key=lambda c: -len(c.name)):
+            escaped = re.escape(concept.name)
+            if concept.name.isascii():  # Latin words link only as whole words
+                escaped = rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])"
+            parts.append(escaped)
+        return re.compile("|".join(parts), re.IGNORECASE)
+
+    def find(self, matched: str) -> ConceptName | None:
+        lowered = matched.lower()
+        return next((c for c in self.names if c.name.lower() == lowered), None)
+
+
+# --- Math -----------------------------------------------------------------------------------------------
+
+_js = threading.local()
+
+
+def _katex():
+    """One QuickJS context per thread (contexts are not thread-safe), loaded once."""
+    render = getattr(_js, "render", None)
+    if render is None:
+        context = quickjs.Context()
+        context.eval("var self = this; var window = this;")
+        context.eval(KATEX_JS.read_text(encoding="utf-8"))
+        render = context.eval(
+            "(function (tex, display) { return katex.renderToString(tex, "
+            "{displayMode: display, throwOnError: true, output: 'htmlAndMathml', trust: false, strict: 'ignore'}); })"
+        )
+        _js.context, _js.render = context, render
+    return render
+
+
+@lru_cache(maxsize=4096)
+def typeset(tex: str, display: bool) -> str:
+    """KaTeX's HTML for one formula; raises MathError (without a line) when it does not parse."""
+    try:
+        return _katex()(tex, display)
+    except quickjs.JSException as error:
+        reason = str(error).splitlines()[0].removeprefix("ParseError: ").removeprefix("KaTeX parse error: ")
+        raise MathError(tex, reason, None) from None
+
+
+_MATH = re.compile(
+    r'<span class="arithmatex">\\\((?P<inline>.*?)\\\)</span>|<div class="arithmatex">\\\[(?P<display>.*?)\\\]</div>',
+    re.S,
+)
+
+
+def _typeset_all(safe_html: str, source: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        display = match.group("display") is not None
+        tex = html.unescape(match.group("display") if display else match.group("inline"))
+        try:
+            rendered = typeset(tex, display)
+        except MathError as error:
+            at = source.find(tex.strip())
+            error.line = source.count("\n", 0, at) + 1 if at >= 0 else None
+            raise MathError(tex, error.reason, error.line) from None
+        return f'<div class="math-display">{rendered}</div>' if display else rendered
+
+    return _MATH.sub(replace, safe_html)
+
+
+# --- Concept links --------------------------------------------------------------------------------------
+
+_SKIP = {"code", "pre", "a", "h1", "h2", "h3", "h4", "h5", "h6", "kbd", "script", "style"}
+
+
+class ConceptLinker(Treeprocessor):
+    """Links the first occurrence of each concept in running text; never in code, math, links or headings."""
+
+    def __init__(self, md: markdown.Markdown, index: ConceptIndex, exclude: str | None) -> None:
+        super().__init__(md)
+        self.index, self.exclude = index, exclude
+
+    def run(self, root: etree.Element) -> None:
+        self.pattern = self.index.pattern()
+        if self.pattern is None:
+            return
+        self.linked: set[str] = {self.exclude} if self.exclude else set()
+        self._walk(root)
+
+    def _walk(self, element: etree.Element) -> None:
+        if element.tag in _SKIP or "arithmatex" in (element.get("class") or ""):
+            return
+        if element.text and not isinstance(element.text, markdown.util.AtomicString):
+            element.text, new = self._link(element.text)
+            for i, child in enumerate(new):
+                element.insert(i, child)
+        for child in list(element):
+            self._walk(child)
+            if child.tail and not isinstance(child.tail, markdown.util.AtomicString):
+                child.tail, new = self._link(child.tail)
+                position = list(element).index(child) + 1
+                for i, extra in enumerate(new):
+                    element.insert(position + i, extra)
+
+    def _link(self, text: str) -> tuple[str, list[etree.Element]]:
+        """Splits text into leading text + <a> elements (each carrying the text after it as its tail)."""
+        head, elements, last = None, [], 0
+        for match in self.pattern.finditer(text):
+            concept = self.index.find(match.group(0))
+            if concept is None or concept.slug in self.linked:
+                continue
+            self.linked.add(concept.slug)
+            link = etree.Element(
+                "a",
+                {"class": "concept-link", "href": f"/concepts/{concept.slug}/", "title": concept.definition},
+            )
+            link.text = match.group(0)
+            if not elements:
+                head = text[: match.start()]
+            else:
+                elements[-1].tail = text[last : match.start()]
+            elements.append(link)
+            last = match.end()
+        if not elements:
+            return text, []
+        elements[-1].tail = text[last:]
+        return head, elements
+
+
+class ConceptLinks(markdown.Extension):
+    def __init__(self, index: ConceptIndex, exclude: str | None) -> None:
+        super().__init__()
+        self.index, self.exclude = index, exclude
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After inline patterns (priority 20) so text nodes are final, before pretty-printing.
+        md.treeprocessors.register(ConceptLinker(md, self.index, self.exclude), "concept_links", 15)
+
+
+# --- Sanitising -----------------------------------------------------------------------------------------
+
+TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+}
+ATTRIBUTES = {
+    "*": {"class", "title"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan"},
+    "ol": {"start"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
+    "li": {"id"},
+    "sup": {"id"},
+}
+
+
+def sanitise(unsafe: str) -> str:
+    return nh3.clean(unsafe, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+
+
+# --- The whole pipeline ---------------------------------------------------------------------------------
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
+
+
+def reading_minutes(text: str) -> int:
+    """About 300 Chinese characters or 200 English words a minute, for technical reading."""
+    return max(1, round(len(_CJK.findall(text)) / 300 + len(_WORD.findall(text)) / 200))
+
+
+def plain_text(safe_html: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(nh3.clean(safe_html, tags=set()))).strip()
+
+
+def render(
+    source: str, *, concepts: ConceptIndex | None = None, exclude_concept: str | None = None
+) -> Rendered:
+    """Renders Markdown to stored HTML. Raises MathError for a formula that does not parse."""
+    if len(source) > MAX_SOURCE:
+        raise ValueError(f"the text is longer than {MAX_SOURCE:,} characters")
+    extensions: list = [
+        "toc",
+        "tables",
+        "footnotes",
+        "admonition",
+        "attr_list",
+        "def_list",
+        "sane_lists",
+        "md_in_html",
+        "pymdownx.superfences",
+        "pymdownx.highlight",
+        "pymdownx.arithmatex",
+        "pymdownx.tilde",
+        "pymdownx.details",
+    ]
+    if concepts and concepts.names:
+        extensions.append(ConceptLinks(concepts, exclude_concept))
+    md = markdown.Markdown(
+        extensions=extensions,
+        extension_configs={
+            "toc": {"permalink": "#", "permalink_title": "", "slugify": slugify_unicode, "toc_depth": "2-3"},
+            "pymdownx.highlight": {"css_class": "highlight", "guess_lang": False},
+            "pymdownx.arithmatex": {"generic": True},
+            "footnotes": {"BACKLINK_TITLE": ""},
+        },
+    )
+    body = md.convert(source)
+    safe = sanitise(body)
+    text = plain_text(safe)
+    toc = sanitise(md.toc) if getattr(md, "toc_tokens", None) else ""
+    return Rendered(html=_typeset_all(safe, source), toc_html=toc, text=text, minutes=reading_minutes(text))

@@ -1,0 +1,179 @@
+"""Reads: what a student sees of courses and lessons, and search."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
+
+from core.errors import UserError
+
+from .models import LANGUAGE_CODES, Concept, Course, FaqEntry, Lesson, LessonProgress, localized
+
+# Everything a lesson list needs, without the heavy per-language bodies.
+LIST_FIELDS = (
+    "id", "slug", "order", "status", "course_id", "prerequisites", "tags", "labs",
+    *(build_localized_fieldname(name, lang) for name in ("title", "summary", "reading_minutes") for lang in LANGUAGE_CODES),
+)  # fmt: skip
+
+
+def visible_lessons(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Lesson]:
+    """Published lessons; staff also see drafts (to preview them where students will read them)."""
+    if user.is_staff:
+        return Lesson.objects.all()
+    return Lesson.objects.published()
+
+
+def visible_courses(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Course]:
+    return Course.objects.all() if user.is_staff else Course.objects.published()
+
+
+def completed_lesson_ids(user: AbstractBaseUser | AnonymousUser, course: Course | None = None) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    progress = LessonProgress.objects.filter(user=user)
+    if course is not None:
+        progress = progress.filter(lesson__course=course)
+    return set(progress.values_list("lesson_id", flat=True))
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    lessons: list[Lesson]
+    done: set[int]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * len(self.done) / len(self.lessons)) if self.lessons else 0
+
+
+def courses_with_progress(user: AbstractBaseUser | AnonymousUser) -> list[CourseProgress]:
+    courses = list(visible_courses(user))
+    lessons = visible_lessons(user).filter(course__in=courses).only(*LIST_FIELDS).order_by("order")
+    by_course: dict[int, list[Lesson]] = {c.pk: [] for c in courses}
+    for lesson in lessons:
+        by_course[lesson.course_id].append(lesson)
+    done = completed_lesson_ids(user)
+    return [
+        CourseProgress(c, by_course[c.pk], {lesson.pk for lesson in by_course[c.pk] if lesson.pk in done})
+        for c in courses
+    ]
+
+
+# --- Search ---------------------------------------------------------------------------------------------
+
+MIN_QUERY = 2
+SNIPPET = 70  # characters of context on each side of the first match
+
+
+@dataclass
+class Hit:
+    kind: str  # "lesson", "concept", "faq"
+    title: str
+    url: str
+    snippet: SafeString
+    score: int
+
+
+def normalise(query: str) -> str:
+    """Full-width letters to ASCII (ＣＮＮ -> CNN), spaces collapsed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", query)).strip()
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """A passage of `text` around the first match, escaped, with every term wrapped in <mark>."""
+    lowered = text.lower()
+    positions = [lowered.find(t.lower()) for t in terms if lowered.find(t.lower()) >= 0]
+    if not positions:
+        return mark_safe(html.escape(text[: 2 * SNIPPET]) + ("…" if len(text) > 2 * SNIPPET else ""))  # noqa: S308 (escaped)
+    first = min(positions)
+    start, end = max(0, first - SNIPPET), min(len(text), first + SNIPPET)
+    passage = text[start:end]
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    pieces, last = [], 0
+    for match in pattern.finditer(passage):
+        pieces += [html.escape(passage[last : match.start()]), f"<mark>{html.escape(match.group(0))}</mark>"]
+        last = match.end()
+    pieces.append(html.escape(passage[last:]))
+    return mark_safe(("…" if start else "") + "".join(pieces) + ("…" if end < len(text) else ""))  # noqa: S308
+
+
+def _matching(queryset: QuerySet, fields: tuple[str, ...], terms: list[str]) -> QuerySet:
+    """Rows where every term appears in one of the fields, in any language (a Chinese query in the English
+    interface still finds the Chinese text)."""
+    for term in terms:
+        condition = Q()
+        for name in fields:
+            for lang in LANGUAGE_CODES:
+                condition |= Q(**{f"{build_localized_fieldname(name, lang)}__icontains": term})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def search(query: str, user: AbstractBaseUser | AnonymousUser, limit: int = 40) -> list[Hit]:
+    query = normalise(query)
+    if len(query) < MIN_QUERY:
+        raise UserError(_("Type at least %(n)d characters to search.") % {"n": MIN_QUERY}, field="q")
+    if len(query) > 200:
+        raise UserError(_("That search is too long (200 characters at most)."), field="q")
+    terms = query.split(" ")
+    current = get_language() or settings.LANGUAGE_CODE
+    hits: list[Hit] = []
+
+    def text_for(instance, field: str) -> str:
+        mine = localized(instance, field, current)
+        if mine and all(t.lower() in mine.lower() for t in terms):
+            return mine
+        other = next((localized(instance, field, lang) for lang in LANGUAGE_CODES if lang != current), "")
+        return other if other and any(t.lower() in other.lower() for t in terms) else mine or other
+
+    def score(title: str, text: str) -> int:
+        lowered = text.lower()
+        return sum(100 * (t.lower() in title.lower()) + lowered.count(t.lower()) for t in terms)
+
+    lessons = _matching(visible_lessons(user).select_related("course"), ("title", "search_text"), terms)
+    for lesson in lessons[:limit]:
+        text = text_for(lesson, "search_text")
+        hits.append(
+            Hit(
+                "lesson",
+                lesson.title,
+                lesson.get_absolute_url(),
+                highlight(text, terms),
+                score(lesson.title, text),
+            )
+        )
+    for concept in _matching(Concept.objects.all(), ("search_text",), terms)[:limit]:
+        text = text_for(concept, "search_text")
+        hits.append(
+            Hit(
+                "concept",
+                concept.term,
+                concept.get_absolute_url(),
+                highlight(text, terms),
+                score(concept.term, text),
+            )
+        )
+    for entry in _matching(FaqEntry.objects.all(), ("search_text",), terms)[:limit]:
+        text = text_for(entry, "search_text")
+        hits.append(
+            Hit(
+                "faq",
+                entry.question,
+                entry.get_absolute_url(),
+                highlight(text, terms),
+                score(entry.question, text),
+            )
+        )
+    hits.sort(key=lambda h: -h.score)
+    return hits[:limit]

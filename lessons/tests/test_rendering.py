@@ -1,0 +1,92 @@
+import re
+
+import pytest
+
+from lessons import rendering
+from lessons.rendering import ConceptIndex, ConceptName
+
+
+def index() -> ConceptIndex:
+    return ConceptIndex(
+        [
+            ConceptName("gradient descent", "gradient-descent", "Steps against the gradient."),
+            ConceptName("CNN", "convolutional-neural-network", "A network of convolutions."),
+            ConceptName("卷积神经网络", "convolutional-neural-network", "用卷积的网络。"),
+            ConceptName("卷积", "convolution", "滑动窗口的加权和。"),
+        ]
+    )
+
+
+class RenderingTests:
+    def test_it_typesets_inline_and_display_math_on_the_server(self):
+        out = rendering.render("Inline $a^2$ and\n\n$$\n\\frac{1}{2}\n$$\n")
+        assert 'class="katex"' in out.html
+        assert 'class="katex-display"' in out.html
+        assert "<math" in out.html  # MathML too, for screen readers
+        assert "$$" not in out.html and "\\frac" not in out.html.split("<annotation")[0]
+
+    def test_it_highlights_code_on_the_server(self):
+        out = rendering.render("```python\nimport torch\n```\n")
+        assert '<span class="kn">import</span>' in out.html
+
+    def test_it_builds_a_table_of_contents_with_anchors(self):
+        out = rendering.render("## 卷积 Intro\n\ntext\n\n### Detail\n")
+        assert 'id="卷积-intro"' in out.html
+        assert 'href="#卷积-intro"' in out.toc_html
+
+    def test_it_keeps_tables_admonitions_and_footnotes(self):
+        out = rendering.render(
+            '| a | b |\n|---|---|\n| 1 | 2 |\n\n!!! note "Hi"\n    body[^1]\n\n[^1]: foot\n'
+        )
+        assert (
+            "<table>" in out.html and 'class="admonition note"' in out.html and 'class="footnote"' in out.html
+        )
+
+    @pytest.mark.parametrize(
+        "hostile",
+        [
+            "<script>alert(1)</script>",
+            '<img src=x onerror="alert(1)">',
+            "[click](javascript:alert(1))",
+            '<a href="javascript:alert(1)">x</a>',
+            '<div onclick="alert(1)">x</div>',
+            "<iframe src=//evil></iframe>",
+            "<svg><script>alert(1)</script></svg>",
+            "$\\href{javascript:alert(1)}{x}$",
+        ],
+    )
+    def test_it_never_lets_script_through(self, hostile):
+        html = rendering.render(hostile).html.lower()
+        assert "<script" not in html and "onerror" not in html and "onclick" not in html
+        assert not re.search(r"(href|src)\s*=\s*[\"']?\s*javascript:", html) and "<iframe" not in html
+
+    def test_it_names_the_line_of_math_that_does_not_parse(self):
+        with pytest.raises(rendering.MathError) as caught:
+            rendering.render("fine\n\nstill fine\n\n$\\frac{1}{$ broken\n")
+        assert caught.value.line == 5
+        assert "\\frac{1}{" in str(caught.value)
+
+    def test_it_links_the_first_occurrence_of_each_concept(self):
+        out = rendering.render("Gradient descent, then gradient descent again.", concepts=index())
+        assert out.html.count('href="/concepts/gradient-descent/"') == 1
+        assert '<a class="concept-link" href="/concepts/gradient-descent/"' in out.html
+
+    def test_it_never_links_inside_code_math_or_headings(self):
+        source = "## gradient descent\n\n`gradient descent` and $CNN$\n\n```\nCNN\n```\n"
+        assert "concept-link" not in rendering.render(source, concepts=index()).html
+
+    def test_it_prefers_the_longest_chinese_term(self):
+        out = rendering.render("卷积神经网络使用卷积。", concepts=index())
+        assert re.search(r'href="/concepts/convolutional-neural-network/"[^>]*>卷积神经网络</a>', out.html)
+        assert re.search(r'href="/concepts/convolution/"[^>]*>卷积</a>', out.html)
+
+    def test_it_links_latin_terms_only_as_whole_words(self):
+        assert "concept-link" not in rendering.render("CNNs and xCNN", concepts=index()).html
+
+    def test_it_estimates_reading_time_for_both_languages(self):
+        assert rendering.render("词" * 3000).minutes == 10
+        assert rendering.render("word " * 2000).minutes == 10
+
+    def test_it_refuses_a_body_over_the_limit(self):
+        with pytest.raises(ValueError):
+            rendering.render("x" * (rendering.MAX_SOURCE + 1))

@@ -1,0 +1,147 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import UserError
+from trainer.labs import LABS
+
+from . import selectors, services
+from .models import Concept, ConceptRelation, FaqEntry, FaqRating, missing_translation
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "lessons/home.html", {"courses": selectors.courses_with_progress(request.user)})
+
+
+def course(request: HttpRequest, slug: str) -> HttpResponse:
+    found = next((c for c in selectors.courses_with_progress(request.user) if c.course.slug == slug), None)
+    if found is None:
+        raise Http404(_("No such course."))
+    return render(request, "lessons/course.html", {"progress": found, "course": found.course})
+
+
+def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
+    """A lesson: at most 4 queries whatever the size of the course (user, lesson, its siblings, progress)."""
+    current = get_object_or_404(
+        selectors.visible_lessons(request.user).select_related("course", "quiz"),
+        course__slug=course_slug,
+        slug=lesson_slug,
+    )
+    siblings = list(
+        selectors.visible_lessons(request.user).filter(course=current.course).only(*selectors.LIST_FIELDS)
+    )
+    position = next(i for i, s in enumerate(siblings) if s.pk == current.pk)
+    by_slug = {s.slug: s for s in siblings}
+    done = selectors.completed_lesson_ids(request.user, current.course)
+    return render(
+        request,
+        "lessons/lesson.html",
+        {
+            "lesson": current,
+            "course": current.course,
+            "siblings": siblings,
+            "previous": siblings[position - 1] if position > 0 else None,
+            "next": siblings[position + 1] if position + 1 < len(siblings) else None,
+            "prerequisites": [by_slug[s] for s in current.prerequisites if s in by_slug],
+            "done": done,
+            "complete": current.pk in done,
+            "fallback": missing_translation(current, "body_md"),
+            "labs": [LABS[slug] for slug in current.labs if slug in LABS],
+        },
+    )
+
+
+@require_POST
+@login_required
+def lesson_complete(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
+    current = get_object_or_404(
+        selectors.visible_lessons(request.user), course__slug=course_slug, slug=lesson_slug
+    )
+    services.lesson_set_complete(
+        user=request.user, lesson=current, complete=request.POST.get("complete") != "0"
+    )
+    return redirect(current.get_absolute_url() + "#complete")
+
+
+def concepts(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "lessons/concepts.html",
+        {"concepts": sorted(Concept.objects.all(), key=lambda c: c.term.lower())},
+    )
+
+
+def concept(request: HttpRequest, slug: str) -> HttpResponse:
+    found = get_object_or_404(Concept, slug=slug)
+    outgoing = ConceptRelation.objects.filter(source=found).select_related("target")
+    incoming = ConceptRelation.objects.filter(target=found).select_related("source")
+    mentioned_in = selectors.visible_lessons(request.user).filter(
+        body_html__contains=f'href="/concepts/{slug}/"'
+    )
+    return render(
+        request,
+        "lessons/concept.html",
+        {
+            "concept": found,
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "lessons": mentioned_in.select_related("course").only(*selectors.LIST_FIELDS, "course__slug"),
+            "labs": [LABS[s] for s in found.labs if s in LABS],
+            "fallback": missing_translation(found, "body_md"),
+        },
+    )
+
+
+def concept_map(request: HttpRequest) -> HttpResponse:
+    nodes = [
+        {"id": c.slug, "label": c.term, "definition": c.definition, "url": c.get_absolute_url()}
+        for c in Concept.objects.all()
+    ]
+    edges = [
+        {"source": r.source.slug, "target": r.target.slug, "kind": r.kind, "label": r.get_kind_display()}
+        for r in ConceptRelation.objects.select_related("source", "target")
+    ]
+    return render(request, "lessons/concept_map.html", {"graph": {"nodes": nodes, "edges": edges}})
+
+
+def faq(request: HttpRequest) -> HttpResponse:
+    entries = list(FaqEntry.objects.all())
+    ratings = {}
+    if request.user.is_authenticated:
+        ratings = dict(FaqRating.objects.filter(user=request.user).values_list("entry_id", "rating"))
+    for entry in entries:
+        entry.my_rating = ratings.get(entry.pk)
+        entry.lab_list = [LABS[s] for s in entry.labs if s in LABS]
+    return render(request, "lessons/faq.html", {"entries": entries, "ratings": FaqRating.Rating.choices})
+
+
+@require_POST
+@login_required
+def faq_rate(request: HttpRequest, slug: str) -> HttpResponse:
+    entry = get_object_or_404(FaqEntry, slug=slug)
+    try:
+        rating = int(request.POST.get("rating", ""))
+    except ValueError:
+        rating = 0
+    if rating not in FaqRating.Rating.values:
+        return render(request, "400.html", {"message": _("Choose one of the three ratings.")}, status=400)
+    services.faq_rate(user=request.user, entry=entry, rating=rating)
+    return redirect(f"{entry.get_absolute_url()}")
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    hits, error = [], None
+    if query:
+        try:
+            hits = selectors.search(query, request.user)
+        except UserError as problem:
+            error = problem.message
+    return render(
+        request,
+        "lessons/search.html",
+        {"query": query, "hits": hits, "error": error},
+        status=400 if error else 200,
+    )

@@ -1,0 +1,120 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+
+from lessons.admin import PreviewMixin
+
+from . import bank
+from .models import Answer, Question, Quiz
+
+MAX_GIFT_BYTES = 1024 * 1024
+
+
+class GiftUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("GIFT file"))
+    language = forms.ChoiceField(label=gettext_lazy("Language of the file"), choices=settings.LANGUAGES)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_GIFT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+
+
+class AnswerInline(TranslationTabularInline):
+    model = Answer
+    fields = ("order", "text_md", "weight", "feedback_md", "match_text", "value", "tolerance", "low", "high")
+    extra = 0
+
+
+@admin.register(Question)
+class QuestionAdmin(PreviewMixin, TabbedTranslationAdmin):
+    list_display = ("name", "quiz", "kind", "order")
+    list_filter = ("quiz", "kind")
+    fields = ("quiz", "order", "name", "kind", "category", "points", "text_md", "hint_md", "explanation_md")
+    inlines = [AnswerInline]
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    fields = ("order", "name", "kind")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Quiz)
+class QuizAdmin(TabbedTranslationAdmin):
+    list_display = ("title", "slug", "lesson", "max_attempts", "links")
+    fields = ("slug", "title", "lesson", "max_attempts", "shuffle_questions", "shuffle_options")
+    inlines = [QuestionInline]
+
+    @admin.display(description=gettext_lazy("links"))
+    def links(self, quiz: Quiz) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">GIFT zh-hans</a> · <a href="{}">GIFT en</a>',
+            quiz.get_absolute_url(),
+            _("preview"),
+            reverse("quiz_stats", args=[quiz.slug]),
+            _("statistics"),
+            reverse("admin:quizzes_quiz_export", args=[quiz.pk, "zh-hans"]),
+            reverse("admin:quizzes_quiz_export", args=[quiz.pk, "en"]),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/import/", self.admin_site.admin_view(self.import_view), name="quizzes_quiz_import"
+            ),
+            path(
+                "<int:pk>/export/<str:language>/",
+                self.admin_site.admin_view(self.export_view),
+                name="quizzes_quiz_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Upload a GIFT file into a quiz: all of it or nothing, with the line of the first problem."""
+        quiz = get_object_or_404(Quiz, pk=pk)
+        form = GiftUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = bank.import_gift(quiz, form.cleaned_data["file"], form.cleaned_data["language"])
+            except bank.BankError as error:
+                form.add_error("file", error.message)
+            else:
+                messages.success(request, _("Imported: %(summary)s.") % {"summary": report.summary()})
+                return redirect("admin:quizzes_quiz_change", quiz.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "quiz": quiz,
+            "opts": self.model._meta,
+            "title": _("Import a GIFT file into %(quiz)s") % {"quiz": quiz},
+        }
+        return render(request, "admin/quizzes/quiz/import.html", context, status=400 if form.errors else 200)
+
+    def export_view(self, request: HttpRequest, pk: int, language: str) -> HttpResponse:
+        quiz = get_object_or_404(Quiz, pk=pk)
+        if language not in dict(settings.LANGUAGES):
+            return HttpResponse(_("Unknown language."), status=400)
+        response = HttpResponse(bank.export_gift(quiz, language), content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{quiz.slug}.{language}.gift"'
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "import_url": reverse("admin:quizzes_quiz_import", args=[object_id]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,0 +1,122 @@
+"""Grading one response on the server: what a student gave -> the fraction of the question's credit.
+
+Raises UserError when the response is not of the question's shape (an unknown option id, a number that is
+not a number); the whole attempt is then refused and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from core.errors import UserError
+from lessons.models import LANGUAGE_CODES, localized
+
+from .models import Answer, Kind, Question
+
+
+@dataclass
+class Graded:
+    fraction: float | None  # None: not auto-graded (essay), or no answer expected (description)
+    key: str  # the response, normalised, for the statistics
+    chosen: list[int] = field(default_factory=list)  # answer ids whose feedback the student should see
+
+
+def normalise(text: str) -> str:
+    """Case, spaces and full-width characters do not matter: "ＲｅＬＵ " matches "relu"."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def _texts(answer: Answer, name: str) -> set[str]:
+    """An answer's accepted text in every language: a student may type the English term in Chinese."""
+    return {normalise(localized(answer, name, lang)) for lang in LANGUAGE_CODES} - {""}
+
+
+def _bad(question: Question, message: str) -> UserError:
+    return UserError(
+        _("Question %(n)s: %(problem)s") % {"n": question.order + 1, "problem": message},
+        field=str(question.pk),
+    )
+
+
+def _choice_ids(question: Question, answers: list[Answer], given: Any) -> list[int]:
+    ids = given if isinstance(given, list) else [given]
+    valid = {a.pk for a in answers}
+    chosen = []
+    for value in ids:
+        if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+            raise _bad(question, _("an option must be given by its id."))
+        if int(value) not in valid:
+            raise _bad(question, _("there is no option %(id)s in this question.") % {"id": value})
+        chosen.append(int(value))
+    if question.kind != Kind.MULTIPLE and len(chosen) > 1:
+        raise _bad(question, _("choose only one option."))
+    return sorted(set(chosen))
+
+
+def parse_number(text: Any) -> float | None:
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, int | float):
+        number = float(text)
+    else:
+        cleaned = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
+        try:
+            number = float(cleaned)
+        except ValueError:
+            return None
+    return number if math.isfinite(number) else None
+
+
+def grade(question: Question, given: Any) -> Graded:
+    answers = list(question.answers.all())
+    if question.kind in (Kind.SINGLE, Kind.TRUEFALSE, Kind.MULTIPLE):
+        chosen = _choice_ids(question, answers, given)
+        weights = {a.pk: a.weight for a in answers}
+        total = sum(weights[i] for i in chosen) / 100
+        return Graded(max(0.0, min(1.0, total)), ",".join(map(str, chosen)), chosen)
+    if question.kind == Kind.SHORT:
+        if not isinstance(given, str):
+            raise _bad(question, _("type your answer as text."))
+        typed = normalise(given)
+        match = max(
+            (a for a in answers if typed in _texts(a, "text_md")), key=lambda a: a.weight, default=None
+        )
+        return Graded(
+            max(0.0, match.weight / 100) if match else 0.0, typed[:300], [match.pk] if match else []
+        )
+    if question.kind == Kind.NUMERIC:
+        number = parse_number(given)
+        if number is None:
+            raise _bad(question, _("“%(given)s” is not a number.") % {"given": str(given)[:40]})
+        graded = [a for a in answers if a.value is not None or a.low is not None]
+        match = max((a for a in graded if a.accepts(number)), key=lambda a: a.weight, default=None)
+        other = next((a for a in answers if a.value is None and a.low is None), None)  # "any other value"
+        shown = match or other
+        fraction = max(0.0, match.weight / 100) if match else 0.0
+        return Graded(fraction, f"{number:g}", [shown.pk] if shown else [])
+    if question.kind == Kind.MATCHING:
+        pairs = [a for a in answers if a.text_md]
+        if not isinstance(given, dict):
+            raise _bad(question, _("give a match for each item."))
+        right = 0
+        for pair in pairs:
+            choice = given.get(str(pair.pk))
+            if choice is not None and not isinstance(choice, str):
+                raise _bad(question, _("a match must be one of the offered texts."))
+            right += choice is not None and normalise(choice) in _texts(pair, "match_text")
+        unknown = set(given) - {str(p.pk) for p in pairs}
+        if unknown:
+            raise _bad(question, _("there is no item %(id)s in this question.") % {"id": sorted(unknown)[0]})
+        key = ";".join(f"{pk}={normalise(str(given[pk]))}" for pk in sorted(given))[:300]
+        return Graded(right / len(pairs) if pairs else 0.0, key)
+    if question.kind == Kind.ESSAY:
+        if not isinstance(given, str):
+            raise _bad(question, _("type your answer as text."))
+        return Graded(None, "")
+    return Graded(None, "")

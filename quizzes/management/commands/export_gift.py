@@ -1,0 +1,27 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from quizzes import bank
+from quizzes.models import Quiz
+
+
+class Command(BaseCommand):
+    help = "Write a quiz's questions as a Moodle GIFT file (to standard output without a file)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("quiz", help="The quiz's slug.")
+        parser.add_argument("file", type=Path, nargs="?")
+        parser.add_argument("--language", default=settings.LANGUAGE_CODE)
+
+    def handle(self, quiz: str, file: Path | None, language: str, **options) -> None:
+        found = Quiz.objects.filter(slug=quiz).first()
+        if found is None:
+            raise CommandError(f"No quiz with slug '{quiz}'.")
+        text = bank.export_gift(found, language)
+        if file is None:
+            self.stdout.write(text, ending="")
+        else:
+            file.write_text(text, encoding="utf-8")
+            self.stdout.write(self.style.SUCCESS(f"Wrote {found.questions.count()} questions to {file}."))

@@ -1,0 +1,37 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from quizzes import bank
+from quizzes.models import Quiz
+
+
+class Command(BaseCommand):
+    help = "Import a Moodle GIFT file into a quiz (created if needed); all of it or nothing."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--quiz", required=True, help="The quiz's slug.")
+        parser.add_argument(
+            "--language", default=settings.LANGUAGE_CODE, help="The language the file is written in."
+        )
+        parser.add_argument("--title", help="The title of a new quiz (defaults to the slug).")
+
+    def handle(self, file: Path, quiz: str, language: str, title: str | None, **options) -> None:
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{file}: not UTF-8 text") from None
+        try:
+            with transaction.atomic():
+                found = Quiz.objects.filter(slug=quiz).first() or Quiz.objects.create(
+                    slug=quiz, title=title or quiz
+                )
+                report = bank.import_gift(found, text, language)
+        except bank.BankError as error:
+            raise CommandError(f"{file}: {error.message} — nothing was imported.") from None
+        self.stdout.write(self.style.SUCCESS(f"Quiz '{found.slug}': {report.summary()}."))

@@ -1,0 +1,187 @@
+"""Quizzes, their questions and answers, and students' attempts.
+
+Every question type is one Question with Answer rows, as in Moodle's GIFT: a choice, an accepted short
+answer, a numeric answer (value ± tolerance, or a range) or a matching pair, each with a weight (percent of the
+question's credit) and feedback. Words exist per language (django-modeltranslation); HTML is rendered on save.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
+
+from lessons import rendering
+from lessons.models import LANGUAGE_CODES, Lesson, localized
+
+
+class Kind(models.TextChoices):
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    TRUEFALSE = "truefalse", _("True or false")
+    SHORT = "short", _("Short answer")
+    NUMERIC = "numeric", _("Numeric")
+    MATCHING = "matching", _("Matching")
+    ESSAY = "essay", _("Essay (self-check)")
+    DESCRIPTION = "description", _("Description (no answer)")
+
+
+CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE)
+
+
+def render_fields(instance: models.Model, pairs: tuple[tuple[str, str], ...]) -> None:
+    """Renders each Markdown field to its HTML field in every language, through the lessons' renderer
+    (without concept links: a link inside an answer's label would get in the way of choosing it)."""
+    for source, target in pairs:
+        for lang in LANGUAGE_CODES:
+            text = localized(instance, source, lang)
+            setattr(
+                instance,
+                build_localized_fieldname(target, lang),
+                _inline(rendering.render(text).html) if text else "",
+            )
+
+
+def _inline(html: str) -> str:
+    """A one-paragraph text without its <p>, so it sits inside a label or a sentence."""
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
+class Quiz(models.Model):
+    slug = models.SlugField(unique=True)
+    lesson = models.OneToOneField(
+        Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="quiz"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    max_attempts = models.PositiveIntegerField(
+        _("maximum attempts"), default=0, help_text=_("0 for no limit. Counted per student.")
+    )
+    shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
+    shuffle_options = models.BooleanField(_("shuffle options"), default=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("quiz", args=[self.slug])
+
+
+class Question(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100, help_text=_("A stable key (the GIFT ::title::)."))
+    category = models.CharField(max_length=200, blank=True)
+    points = models.FloatField(default=1)
+    text_md = models.TextField(_("question (Markdown)"))
+    text_html = models.TextField(blank=True, editable=False)
+    explanation_md = models.TextField(_("explanation shown after answering (Markdown)"), blank=True)
+    explanation_html = models.TextField(blank=True, editable=False)
+    hint_md = models.TextField(_("hint, revealed on demand (Markdown)"), blank=True)
+    hint_html = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["quiz", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["quiz", "name"], name="unique_question_name_per_quiz")]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.name or self.text_md[:60]
+
+    def save(self, *args, **kwargs) -> None:
+        render_fields(
+            self, (("text_md", "text_html"), ("explanation_md", "explanation_html"), ("hint_md", "hint_html"))
+        )
+        super().save(*args, **kwargs)
+
+    @property
+    def graded(self) -> bool:
+        return self.kind not in (Kind.ESSAY, Kind.DESCRIPTION)
+
+
+class Answer(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    order = models.PositiveIntegerField(default=0)
+    text_md = models.TextField(_("answer (Markdown)"), blank=True)
+    text_html = models.TextField(blank=True, editable=False)
+    match_text = models.CharField(_("matches (matching questions)"), max_length=300, blank=True)
+    weight = models.FloatField(_("credit, % of the question"), default=0)
+    feedback_md = models.TextField(_("feedback (Markdown)"), blank=True)
+    feedback_html = models.TextField(blank=True, editable=False)
+    value = models.FloatField(null=True, blank=True)
+    tolerance = models.FloatField(default=0)
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["question", "order", "id"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self) -> str:
+        return self.text_md[:60] or f"{self.value}"
+
+    def save(self, *args, **kwargs) -> None:
+        render_fields(self, (("text_md", "text_html"), ("feedback_md", "feedback_html")))
+        super().save(*args, **kwargs)
+
+    def accepts(self, number: float) -> bool:
+        if self.low is not None and self.high is not None:
+            return self.low <= number <= self.high
+        return self.value is not None and abs(number - self.value) <= self.tolerance + 1e-12
+
+
+class Attempt(models.Model):
+    """One go at a quiz. Anonymous readers' attempts count for the statistics but not towards any limit."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="quiz_attempts",
+    )
+    number = models.PositiveIntegerField(default=1)
+    score = models.FloatField(default=0)  # points earned on auto-graded questions
+    max_score = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} at {self.quiz.slug} by {self.user or 'anonymous'}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.score / self.max_score) if self.max_score else 0
+
+
+class Response(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="responses")
+    given = models.JSONField(null=True)
+    key = models.CharField(
+        max_length=300, blank=True
+    )  # the answer, normalised, for "most frequent wrong answer"
+    fraction = models.FloatField(
+        null=True
+    )  # 0..1 of the question's points; None until an essay is self-rated
+    correct = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="unique_response")]
+
+    def __str__(self) -> str:
+        return f"{self.question.name}: {self.key or self.given}"

@@ -1,0 +1,97 @@
+"""Writes: submitting an attempt, rating an essay answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import UserError
+
+from .grading import grade
+from .models import Attempt, Kind, Quiz, Response
+
+
+def attempts_left(quiz: Quiz, user: AbstractBaseUser | AnonymousUser) -> int | None:
+    """None when there is no limit (or the reader is anonymous: nothing is counted for them)."""
+    if not quiz.max_attempts or not user.is_authenticated:
+        return None
+    return max(0, quiz.max_attempts - quiz.attempts.filter(user=user).count())
+
+
+@transaction.atomic
+def attempt_submit(*, quiz: Quiz, user: AbstractBaseUser | AnonymousUser, answers: Any) -> Attempt:
+    """Grades a whole attempt on the server and keeps it. Anything malformed — not an object, an unknown
+    question or option, a number that is not a number — or an attempt beyond the limit raises UserError,
+    and nothing is saved."""
+    if not isinstance(answers, dict):
+        raise UserError(_("Answers must be an object of question id: answer."), field="answers")
+    if user.is_authenticated:
+        # Serialise a student's attempts at one quiz so two quick submissions cannot pass the limit.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    left = attempts_left(quiz, user)
+    if left == 0:
+        raise UserError(
+            _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts}, status_code=403
+        )
+    questions = list(quiz.questions.prefetch_related("answers"))
+    by_id = {str(q.pk): q for q in questions}
+    unknown = sorted(set(map(str, answers)) - set(by_id))
+    if unknown:
+        raise UserError(_("There is no question %(id)s in this quiz.") % {"id": unknown[0]}, field="answers")
+    graded = {}
+    for question in questions:
+        given = answers.get(str(question.pk))
+        if given is None or given == "" or given == []:
+            graded[question.pk] = (None, None)
+            continue
+        graded[question.pk] = (given, grade(question, given))
+    attempt = Attempt.objects.create(
+        quiz=quiz,
+        user=user if user.is_authenticated else None,
+        number=quiz.attempts.filter(user=user).count() + 1 if user.is_authenticated else 1,
+    )
+    score = max_score = 0.0
+    responses = []
+    for question in questions:
+        given, result = graded[question.pk]
+        if question.graded:
+            max_score += question.points
+        if given is None:
+            fraction = 0.0 if question.graded else None
+            responses.append(
+                Response(attempt=attempt, question=question, given=None, key="", fraction=fraction)
+            )
+            continue
+        if result.fraction is not None:
+            score += result.fraction * question.points
+        responses.append(
+            Response(
+                attempt=attempt,
+                question=question,
+                given=given,
+                key=result.key,
+                fraction=result.fraction,
+                correct=result.fraction == 1.0,
+            )
+        )
+    Response.objects.bulk_create(responses)
+    attempt.score, attempt.max_score = round(score, 4), max_score
+    attempt.save(update_fields=["score", "max_score"])
+    return attempt
+
+
+@transaction.atomic
+def essay_rate(*, attempt: Attempt, question_id: int, fraction: float) -> Response:
+    """A student compares their essay answer with the model answer and rates it (0, ½ or 1)."""
+    if fraction not in (0, 0.5, 1):
+        raise UserError(_("Rate your answer as 0, 0.5 or 1."), field="fraction")
+    response = attempt.responses.filter(question_id=question_id, question__kind=Kind.ESSAY).first()
+    if response is None:
+        raise UserError(_("That question is not an essay question of this attempt."), field="question")
+    response.fraction, response.correct = fraction, fraction == 1
+    response.save(update_fields=["fraction", "correct"])
+    return response

@@ -1,0 +1,150 @@
+"""Taking a quiz through the API: no answers before submitting, grading on the server, limits, feedback."""
+
+import pytest
+
+from quizzes.models import Attempt, Quiz, Response
+
+
+def quiz_json(client, lang="en"):
+    return client.get("/api/quizzes/gradients/", HTTP_ACCEPT_LANGUAGE=lang).json()
+
+
+def by_name(quiz):
+    return {q.name: q for q in Quiz.objects.get(slug="gradients").questions.prefetch_related("answers")}
+
+
+def submit(client, answers, lang="en"):
+    return client.post(
+        "/api/quizzes/gradients/attempts/",
+        {"answers": answers},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=lang,
+    )
+
+
+def right_answers(course) -> dict:
+    q = by_name(course)
+    direction = next(a for a in q["direction"].answers.all() if a.weight == 100)
+    true = next(a for a in q["diverge"].answers.all() if a.weight == 100)
+    sgd, adam = [a.pk for a in q["optimisers"].answers.all() if a.weight > 0]
+    return {
+        str(q["gd-step"].pk): "1.6",
+        str(q["direction"].pk): direction.pk,
+        str(q["diverge"].pk): true.pk,
+        str(q["optimisers"].pk): [sgd, adam],
+        str(q["relu-name"].pk): " ＲｅＬＵ ",
+    }
+
+
+@pytest.mark.django_db
+class QuizApiTests:
+    def test_the_quiz_never_carries_its_answers(self, client, course):
+        body = quiz_json(client)
+        text = str(body)
+        assert len(body["questions"]) == 5
+        for secret in ("weight", "feedback", "explanation", "1.6", "That makes the loss grow", "tolerance"):
+            assert secret not in text
+        page = client.get("/quizzes/gradients/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "That makes the loss grow" not in page and "1.6" not in page
+
+    def test_right_answers_score_full_marks_with_full_width_and_spaces_ignored(self, client, course, student):
+        client.force_login(student)
+        response = submit(client, right_answers(course))
+        assert response.status_code == 201
+        body = response.json()
+        assert body["percent"] == 100 and body["score"] == 5
+        assert all(q["fraction"] == 1 for q in body["questions"])
+        assert Attempt.objects.get().user == student
+
+    def test_feedback_explanations_and_partial_credit_come_after_submitting(self, client, course):
+        q = by_name(course)
+        wrong = next(a for a in q["direction"].answers.all() if a.weight == 0 and a.feedback_md_en)
+        relu = next(a for a in q["optimisers"].answers.all() if a.weight < 0)
+        sgd = next(a for a in q["optimisers"].answers.all() if a.text_md_en == "SGD")
+        body = submit(
+            client,
+            {str(q["direction"].pk): wrong.pk, str(q["optimisers"].pk): [sgd.pk], str(q["gd-step"].pk): "2"},
+        ).json()
+        results = {r["id"]: r for r in body["questions"]}
+        direction = results[q["direction"].pk]
+        assert (
+            direction["fraction"] == 0
+            and "That makes the loss grow" in direction["option_feedback"][str(wrong.pk)]
+        )
+        assert "negative gradient" in direction["explanation_html"]
+        assert results[q["optimisers"].pk]["fraction"] == 0.5
+        assert (
+            results[q["gd-step"].pk]["fraction"] == 0
+            and results[q["gd-step"].pk]["correct_answers"][0]["text_html"] == "1.6 ± 0.001"
+        )
+        assert relu.pk not in [a["id"] for a in results[q["optimisers"].pk]["correct_answers"]]
+
+    def test_an_anonymous_reader_can_try_without_anything_kept_for_them(self, client, course):
+        assert submit(client, {}).status_code == 201
+        assert Attempt.objects.get().user is None
+
+    @pytest.mark.parametrize(
+        ("make", "message"),
+        [
+            (lambda q: {str(q["direction"].pk): 999999}, "no option 999999"),
+            (lambda q: {str(q["direction"].pk): "first"}, "by its id"),
+            (lambda q: {str(q["gd-step"].pk): "one point six"}, "is not a number"),
+            (lambda q: {str(q["gd-step"].pk): "NaN"}, "is not a number"),
+            (lambda q: {str(q["relu-name"].pk): 42}, "as text"),
+            (lambda q: {"123456": 1}, "no question 123456"),
+            (lambda q: {str(q["diverge"].pk): [a.pk for a in q["diverge"].answers.all()]}, "only one"),
+        ],
+    )
+    def test_a_malformed_answer_gets_a_400_and_nothing_is_saved(self, client, course, student, make, message):
+        client.force_login(student)
+        response = submit(client, make(by_name(course)))
+        assert response.status_code == 400
+        assert message in str(response.json())
+        assert not Attempt.objects.exists() and not Response.objects.exists()
+
+    def test_answers_that_are_not_an_object_are_refused(self, client, course):
+        assert submit(client, ["a"]).status_code == 400
+        assert (
+            client.post("/api/quizzes/gradients/attempts/", "[]", content_type="application/json").status_code
+            == 400
+        )
+
+    def test_attempts_beyond_the_limit_are_refused(self, client, course, student):
+        Quiz.objects.filter(slug="gradients").update(max_attempts=2)
+        client.force_login(student)
+        assert submit(client, {}).json()["attempts_left"] == 1
+        assert submit(client, {}).json()["attempts_left"] == 0
+        third = submit(client, {})
+        assert third.status_code == 403 and "used all 2 attempts" in third.json()["detail"]
+        assert Attempt.objects.count() == 2
+
+    def test_a_student_sees_only_their_own_attempts(self, client, course, student, other_student):
+        client.force_login(other_student)
+        theirs = submit(client, {}).json()["id"]
+        client.force_login(student)
+        assert client.get(f"/api/attempts/{theirs}/").status_code == 404
+        assert client.get("/api/attempts/").json() == []
+
+
+@pytest.mark.django_db
+class ProgressTests:
+    def test_the_dashboard_shows_the_best_score(self, client, course, student):
+        client.force_login(student)
+        submit(client, {})
+        submit(client, right_answers(course))
+        submit(client, {})
+        html = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "<strong>100%</strong>" in html
+
+    def test_staff_see_the_most_frequent_wrong_answer(self, client, course, staff):
+        q = by_name(course)
+        for _ in range(3):
+            submit(client, {str(q["gd-step"].pk): "2.4"})
+        submit(client, {str(q["gd-step"].pk): "1.6"})
+        client.force_login(staff)
+        html = client.get("/quizzes/gradients/stats/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "2.4" in html and "(×3)" in html and "25%" in html
+
+    def test_students_cannot_see_the_statistics(self, client, course, student):
+        client.force_login(student)
+        assert client.get("/quizzes/gradients/stats/").status_code == 302

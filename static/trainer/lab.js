@@ -1,0 +1,327 @@
+// A lab widget: submit a run, follow its event stream, draw it live; list, compare and download runs.
+// One EventSource per widget at a time (browsers allow few connections per host).
+(function () {
+  "use strict";
+  const T = (s) => (window.gettext ? window.gettext(s) : s);
+  const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  const COLORS = ["--series-1", "--series-2", "--series-3", "--series-4"];
+  const STATES = {
+    queued: T("Queued"), running: T("Running"), succeeded: T("Succeeded"), failed: T("Failed"), cancelled: T("Cancelled"),
+  };
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  async function api(url, options = {}) {
+    const response = await fetch(url, {
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      ...options,
+    });
+    const body = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
+    return { ok: response.ok, status: response.status, body };
+  }
+
+  function format(value) {
+    if (value === null || value === undefined) return "–";
+    if (typeof value !== "number") return String(value);
+    if (Number.isInteger(value)) return String(value);
+    return Math.abs(value) >= 1000 || Math.abs(value) < 0.001 ? value.toExponential(3) : value.toFixed(4);
+  }
+
+  function seconds(s) {
+    if (s === null || s === undefined) return "";
+    return s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  }
+
+  class Chart {
+    constructor(container, spec) {
+      this.spec = spec;
+      this.box = document.createElement("div");
+      this.box.className = "chart";
+      const title = document.createElement("h4");
+      title.textContent = spec.title;
+      this.box.append(title);
+      container.append(this.box);
+      this.steps = [];
+      this.values = spec.series.map(() => []);
+      this.plot = null;
+    }
+
+    make() {
+      const width = Math.max(260, this.box.clientWidth - 16);
+      this.plot = new uPlot({
+        width, height: 200,
+        scales: { x: { time: false }, y: this.spec.log_y ? { distr: 3 } : {} },
+        axes: [{ stroke: css("--muted"), grid: { stroke: css("--border") } }, { stroke: css("--muted"), grid: { stroke: css("--border") }, size: 60 }],
+        series: [{ label: T("step") }, ...this.spec.series.map((name, i) => ({
+          label: name, stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true, points: { show: false },
+        }))],
+        legend: { live: true },
+      }, [this.steps, ...this.values], this.box);
+    }
+
+    add(points) {
+      let touched = false;
+      for (const point of points) {
+        if (!this.spec.series.some((s) => s in point)) continue;
+        this.steps.push(point.step);
+        this.spec.series.forEach((name, i) => {
+          let v = point[name];
+          if (v === undefined || v === null || (this.spec.log_y && v <= 0)) v = null;
+          this.values[i].push(v);
+        });
+        touched = true;
+      }
+      if (!touched) return;
+      if (!this.plot) this.make(); else this.plot.setData([this.steps, ...this.values]);
+      this.box.dataset.points = String(this.steps.length);
+    }
+  }
+
+  class LabWidget {
+    constructor(root) {
+      this.root = root;
+      this.lab = JSON.parse(document.getElementById(root.dataset.lab + "-lab-data").textContent);
+      this.form = root.querySelector(".lab-form");
+      this.state = root.querySelector(".state");
+      this.detail = root.querySelector(".detail");
+      this.cancelButton = root.querySelector(".cancel");
+      this.bar = root.querySelector(".progress");
+      this.eta = root.querySelector(".eta");
+      this.params = root.querySelector(".params");
+      this.charts = root.querySelector(".lab-charts");
+      this.visuals = root.querySelector(".visuals");
+      this.metrics = root.querySelector(".metrics");
+      this.runs = root.querySelector(".runs");
+      this.source = null;
+      this.job = null;
+      this.form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(); });
+      this.cancelButton.addEventListener("click", () => this.cancel());
+      if (this.runs) {
+        this.runs.querySelector(".compare").addEventListener("click", () => this.compare());
+        this.loadRuns(true);
+      }
+    }
+
+    reset() {
+      this.charts.replaceChildren();
+      this.visuals.replaceChildren();
+      this.metrics.replaceChildren();
+      this.params.replaceChildren();
+      this.chartObjects = this.lab.charts.map((spec) => new Chart(this.charts, spec));
+      this.setProgress(0, null);
+    }
+
+    setState(status, detail = "") {
+      this.state.textContent = STATES[status] || status;
+      this.state.className = "badge state " + ({ succeeded: "good", failed: "bad", cancelled: "warn" }[status] || "");
+      this.detail.textContent = detail;
+      this.root.dataset.status = status;
+      this.cancelButton.hidden = !(status === "queued" || status === "running");
+      this.form.querySelector(".start").disabled = status === "queued" || status === "running";
+    }
+
+    setProgress(fraction, eta) {
+      const percent = Math.round(fraction * 100);
+      this.bar.querySelector("span").style.width = percent + "%";
+      this.bar.setAttribute("aria-valuenow", String(percent));
+      this.eta.textContent = percent + "%" + (eta ? " · " + T("about") + " " + seconds(eta) + " " + T("left") : "");
+    }
+
+    showErrors(body) {
+      this.form.querySelectorAll(".field-error").forEach((e) => (e.textContent = ""));
+      this.form.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+      const general = this.form.querySelector(".form-error");
+      general.hidden = true;
+      const fields = { ...(body.params || {}), ...body };
+      let first = null;
+      for (const [name, messages] of Object.entries(fields)) {
+        const field = this.form.querySelector(`[data-field="${name}"]`);
+        if (field && Array.isArray(messages)) {
+          field.querySelector(".field-error").textContent = messages.join(" ");
+          const input = field.querySelector("input, select");
+          input.setAttribute("aria-invalid", "true");
+          first = first || input;
+        }
+      }
+      if (body.detail && !first) { general.textContent = body.detail; general.hidden = false; }
+      (first || general).focus?.();
+    }
+
+    values() {
+      const params = {};
+      for (const h of this.lab.hyperparameters) {
+        const input = this.form.elements[h.name];
+        if (h.kind === "bool") params[h.name] = input.checked;
+        else if (h.kind === "choice") params[h.name] = input.value;
+        else params[h.name] = input.value.trim() === "" ? input.value : Number(input.value);
+      }
+      return params;
+    }
+
+    async submit() {
+      this.showErrors({});
+      const { ok, status, body } = await api("/api/jobs/", { method: "POST", body: JSON.stringify({ lab: this.lab.slug, params: this.values() }) });
+      if (!ok) {
+        this.showErrors(body || { detail: T("The run could not be started.") + ` (${status})` });
+        return;
+      }
+      this.follow(body);
+      this.loadRuns(false);
+    }
+
+    async cancel() {
+      if (!this.job) return;
+      this.cancelButton.disabled = true;
+      const { ok, body } = await api(`/api/jobs/${this.job.id}/cancel/`, { method: "POST" });
+      this.cancelButton.disabled = false;
+      if (!ok && body) this.detail.textContent = body.detail || "";
+      else this.detail.textContent = T("Stopping…");
+    }
+
+    follow(job) {
+      if (this.source) this.source.close();
+      this.job = job;
+      this.reset();
+      this.setState(job.status, job.status === "queued" && job.queue_position ? T("position in queue:") + " " + job.queue_position : "");
+      this.root.dataset.job = job.id;
+      const source = new EventSource(job.events_url);
+      this.source = source;
+      const on = (name, handler) => source.addEventListener(name, (event) => handler(JSON.parse(event.data)));
+      on("queued", (d) => this.setState("queued", T("position in queue:") + " " + d.position));
+      on("status", (d) => this.setState("running", T("on") + " " + d.device + (d.attempt > 1 ? " · " + T("attempt") + " " + d.attempt : "")));
+      on("progress", (d) => this.progress(d));
+      on("restart", (d) => { this.reset(); this.setState("running", T("The worker was lost; the run restarted (attempt") + " " + d.attempt + ")"); });
+      on("snapshot", (d) => { this.reset(); this.progress({ points: d.points, frame: d.frame, progress: d.status === "succeeded" ? 1 : 0 }); this.end(d); });
+      on("end", (d) => { if (d.metrics !== undefined) this.end(d); source.close(); this.loadRuns(false); });
+      source.onerror = () => { if (source.readyState === EventSource.CLOSED) this.detail.textContent = T("Connection lost."); };
+    }
+
+    progress(batch) {
+      if (this.root.dataset.status !== "running" && batch.points && batch.points.length) this.setState("running", this.detail.textContent);
+      const points = batch.points || [];
+      for (const chart of this.chartObjects) chart.add(points);
+      if (points.length) this.showParams(points[points.length - 1]);
+      if (batch.progress !== undefined) this.setProgress(batch.progress, batch.eta_s);
+      if (batch.frame) this.draw(batch.frame);
+    }
+
+    showParams(point) {
+      this.params.replaceChildren();
+      for (const [name, value] of Object.entries(point)) {
+        const item = document.createElement("div");
+        item.dataset.name = name;
+        const label = document.createElement("span");
+        label.textContent = name;
+        item.append(label, format(value));
+        this.params.append(item);
+      }
+    }
+
+    draw(frame) {
+      for (const [kind, value] of Object.entries(frame || {})) {
+        if (window.LabVisuals[kind]) window.LabVisuals[kind](this.visuals, value);
+      }
+    }
+
+    end(data) {
+      this.setState(data.status, data.error || (data.device ? T("on") + " " + data.device + (data.seconds ? " · " + seconds(data.seconds) : "") : ""));
+      if (data.status === "succeeded") this.setProgress(1, null);
+      if (data.visuals) this.draw(data.visuals);
+      this.showMetrics(data.metrics || {});
+    }
+
+    showMetrics(metrics) {
+      this.metrics.replaceChildren();
+      const flat = Object.entries(metrics).filter(([, v]) => typeof v !== "object" || v === null);
+      const nested = Object.entries(metrics).filter(([, v]) => v && typeof v === "object" && !Array.isArray(v));
+      if (!flat.length && !nested.length) return;
+      const title = document.createElement("h4");
+      title.textContent = T("Final metrics");
+      const list = document.createElement("dl");
+      for (const [name, value] of flat) {
+        const dt = document.createElement("dt"); dt.textContent = name;
+        const dd = document.createElement("dd"); dd.textContent = format(value);
+        list.append(dt, dd);
+      }
+      for (const [group, values] of nested) {
+        for (const [name, value] of Object.entries(values)) {
+          const dt = document.createElement("dt"); dt.textContent = group + " · " + name;
+          const dd = document.createElement("dd"); dd.textContent = typeof value === "object" ? JSON.stringify(value) : format(value);
+          list.append(dt, dd);
+        }
+      }
+      this.metrics.className = "metrics card";
+      this.metrics.append(title, list);
+    }
+
+    async loadRuns(resume) {
+      const { ok, body } = await api(`/api/jobs/?lab=${encodeURIComponent(this.lab.slug)}&mine=1`);
+      if (!ok) return;
+      const runs = body.results || body;
+      if (resume) {
+        const live = runs.find((j) => j.status === "queued" || j.status === "running") || runs[0];
+        if (live) this.follow(live);
+      }
+      if (!this.runs) return;
+      const tbody = this.runs.querySelector("tbody");
+      tbody.replaceChildren();
+      const main = this.lab.hyperparameters.slice(0, 3).map((h) => h.name);
+      for (const job of runs) {
+        const row = tbody.insertRow();
+        const pick = document.createElement("input");
+        pick.type = "checkbox"; pick.value = job.id; pick.setAttribute("aria-label", T("Compare run") + " " + job.id);
+        row.insertCell().append(pick);
+        row.insertCell().textContent = "#" + job.id;
+        row.insertCell().textContent = STATES[job.status] || job.status;
+        row.insertCell().textContent = main.map((n) => `${n}=${format(job.params[n])}`).join(", ");
+        const result = Object.entries(job.metrics || {}).filter(([, v]) => typeof v === "number").slice(0, 2);
+        row.insertCell().textContent = result.map(([k, v]) => `${k}=${format(v)}`).join(", ") || job.error || "";
+        row.insertCell().textContent = seconds(job.seconds);
+        const links = row.insertCell();
+        if (job.status === "succeeded") {
+          for (const [href, text] of [[`/api/jobs/${job.id}/metrics.csv`, "CSV"], [`/api/jobs/${job.id}/weights`, T("weights")]]) {
+            const a = document.createElement("a"); a.href = href; a.textContent = text; a.setAttribute("download", "");
+            links.append(a, " ");
+          }
+        }
+      }
+    }
+
+    async compare() {
+      const ids = [...this.runs.querySelectorAll("tbody input:checked")].map((c) => c.value);
+      const box = this.runs.querySelector(".compare-chart");
+      box.replaceChildren();
+      if (ids.length < 1) { box.hidden = false; box.textContent = T("Choose at least one run to compare."); return; }
+      const jobs = (await Promise.all(ids.map((id) => api(`/api/jobs/${id}/?history=1`)))).filter((r) => r.ok).map((r) => r.body);
+      const series = this.lab.charts[0].series[0];
+      const steps = [...new Set(jobs.flatMap((j) => j.history.filter((p) => series in p).map((p) => p.step)))].sort((a, b) => a - b);
+      const data = [steps, ...jobs.map((j) => {
+        const byStep = new Map(j.history.filter((p) => series in p).map((p) => [p.step, p[series]]));
+        return steps.map((s) => (byStep.has(s) && byStep.get(s) > 0 ? byStep.get(s) : byStep.get(s) ?? null));
+      })];
+      box.hidden = false;
+      const title = document.createElement("h4");
+      title.textContent = T("Compared:") + " " + series;
+      box.append(title);
+      const main = this.lab.hyperparameters.slice(0, 2).map((h) => h.name);
+      new uPlot({
+        width: Math.max(280, box.clientWidth - 16), height: 240,
+        scales: { x: { time: false }, y: this.lab.charts[0].log_y ? { distr: 3 } : {} },
+        axes: [{ stroke: css("--muted") }, { stroke: css("--muted"), size: 60 }],
+        series: [{ label: T("step") }, ...jobs.map((j, i) => ({
+          label: "#" + j.id + " " + main.map((n) => `${n}=${format(j.params[n])}`).join(" "),
+          stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true,
+        }))],
+      }, data, box);
+      box.dataset.runs = String(jobs.length);
+    }
+  }
+
+  document.querySelectorAll("[data-lab]").forEach((root) => {
+    root.labWidget = new LabWidget(root);
+  });
+})();

@@ -1,0 +1,160 @@
+import csv
+import io
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, status
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+
+from . import services
+from .labs import LABS
+from .models import Job
+from .serializers import (
+    JobDetailSerializer,
+    JobSerializer,
+    JobSubmitSerializer,
+    LabSerializer,
+    lab_description,
+)
+
+
+class SubmitThrottle(UserRateThrottle):
+    """Per-learner submissions over time, on top of the limit on jobs in flight."""
+
+    scope = "job-submit"
+
+    def get_rate(self) -> str:
+        return settings.JOB_SUBMIT_RATE
+
+
+def _error_body(error: services.UserError) -> dict:
+    if isinstance(error, services.InvalidParameters):
+        return {"detail": error.message, "params": error.errors}
+    return {error.field: [error.message]} if error.field else {"detail": error.message}
+
+
+@extend_schema(responses=LabSerializer(many=True), tags=["labs"])
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def labs(request: Request) -> Response:
+    """Every lab with its hyperparameters: type, range, default and help, in the request's language."""
+    return Response([lab_description(lab) for lab in LABS.values()])
+
+
+@extend_schema(
+    methods=["GET"],
+    parameters=[OpenApiParameter("lab", str, description="Only this lab's runs.")],
+    responses=JobSerializer(many=True),
+    tags=["jobs"],
+)
+@extend_schema(
+    methods=["POST"],
+    request=JobSubmitSerializer,
+    responses={
+        201: JobSerializer,
+        400: OpenApiResponse(description="Invalid lab or hyperparameters"),
+        429: OpenApiResponse(description="Too many jobs in flight or submitted"),
+    },
+    tags=["jobs"],
+)
+@api_view(["GET", "POST"])
+@permission_classes([permissions.IsAuthenticated])
+@throttle_classes([])
+def jobs(request: Request) -> Response:
+    """GET: my training runs, newest first (staff: everyone's). POST: submit a run of a lab."""
+    if request.method == "POST":
+        throttle = SubmitThrottle()
+        if not throttle.allow_request(request, None):
+            message = _("You are starting runs too quickly. Please wait a little before the next one.")
+            return Response({"detail": message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        body = JobSubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            job = services.job_submit(
+                owner=request.user, lab_slug=body.validated_data["lab"], params=body.validated_data["params"]
+            )
+        except services.UserError as error:
+            return Response(_error_body(error), status=error.status_code)
+        return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
+    queryset = Job.objects.visible_to(request.user).select_related("owner")
+    if request.GET.get("lab"):
+        queryset = queryset.filter(lab=request.GET["lab"])
+    if not request.user.is_staff or request.GET.get("mine"):
+        queryset = queryset.filter(owner=request.user)
+    return Response(JobSerializer(queryset[:100], many=True).data)
+
+
+def _visible_job(request: Request, job_id: int) -> Job:
+    """Someone else's job is answered exactly like a job that does not exist."""
+    return get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=job_id)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("history", bool, description="Include every reported point and the visuals.")
+    ],
+    responses=JobDetailSerializer,
+    tags=["jobs"],
+)
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def job(request: Request, job_id: int) -> Response:
+    """One run: status, device, timings and final metrics (for linear regression, `w` and `b`)."""
+    found = _visible_job(request, job_id)
+    serializer = JobDetailSerializer if request.GET.get("history") in ("1", "true") else JobSerializer
+    return Response(serializer(found).data)
+
+
+@extend_schema(
+    request=None,
+    responses={200: JobSerializer, 409: OpenApiResponse(description="Already ended")},
+    tags=["jobs"],
+)
+@api_view(["POST"])
+@permission_classes([permissions.IsAuthenticated])
+def cancel(request: Request, job_id: int) -> Response:
+    """Stops a queued or running run (a running one within about a second)."""
+    found = _visible_job(request, job_id)
+    try:
+        found = services.job_cancel(job=found)
+    except services.UserError as error:
+        return Response(_error_body(error), status=error.status_code)
+    return Response(JobSerializer(found).data)
+
+
+@extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["jobs"])
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def metrics_csv(request: Request, job_id: int) -> HttpResponse:
+    """Every reported point of an ended run, one row per step."""
+    found = _visible_job(request, job_id)
+    columns = ["step", *dict.fromkeys(k for point in found.history for k in point if k != "step")]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(found.history)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{found.lab}-job{found.pk}-metrics.csv"'
+    return response
+
+
+@extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: None}, tags=["jobs"])
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def weights(request: Request, job_id: int) -> HttpResponse:
+    """The trained model's state_dict, for `torch.load(..., weights_only=True)`."""
+    found = _visible_job(request, job_id)
+    stored = getattr(found, "weights", None) if found.status == Job.Status.SUCCEEDED else None
+    if stored is None:
+        message = _("This run has no trained weights (it did not succeed).")
+        return Response({"detail": message}, status=status.HTTP_404_NOT_FOUND)
+    response = HttpResponse(bytes(stored.data), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{found.lab}-job{found.pk}.pt"'
+    return response

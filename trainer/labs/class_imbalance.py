@@ -1,0 +1,231 @@
+"""Class imbalance: when one class is rare, a plain classifier learns to ignore it.
+
+Three copies of the same classifier learn the same data side by side: one plainly, one on mini-batches that
+draw the rare class as often as the common one (oversampling), and one whose loss counts each rare example
+as much as all the common ones together (class weights). Accuracy hardly tells them apart; recall on the
+rare class does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .base import (
+    Chart,
+    Frame,
+    Lab,
+    Outcome,
+    Reporter,
+    device_choice,
+    gettext_noop,
+    hyperparameter,
+    make_optimizer,
+    optimizer_choice,
+    seed_choice,
+)
+from .data import number, seeded_generator, shuffled_batches, stratified_split
+
+METHODS = ("none", "resample", "weights")
+CLASSES = ["majority", "minority"]  # labels 0 and 1; the minority is the positive class
+HELD_OUT = 0.3  # share of the points kept aside, stratified so the rare class is there too
+HIDDEN_UNITS = 16
+
+
+@dataclass
+class Config:
+    minority_share: float = hyperparameter(
+        0.05,
+        label=gettext_noop("Minority share"),
+        help=gettext_noop("Fraction of the points in the rare class. At 0.5 the classes are balanced."),
+        minimum=0.01,
+        maximum=0.5,
+    )
+    points: int = hyperparameter(
+        2000,
+        label=gettext_noop("Points"),
+        help=gettext_noop("How many points in all, 30% of them held out to measure recall."),
+        minimum=100,
+        maximum=20000,
+    )
+    separation: float = hyperparameter(
+        2.5,
+        label=gettext_noop("Separation"),
+        help=gettext_noop(
+            "Distance between the centres of the two classes, in standard deviations. The closer they are, "
+            "the more the rare class is sacrificed."
+        ),
+        minimum=0.0,
+        maximum=6.0,
+    )
+    learning_rate: float = hyperparameter(
+        0.01,
+        label=gettext_noop("Learning rate"),
+        help=gettext_noop("How far each step moves the weights, the same for all three classifiers."),
+        minimum=0.0001,
+        maximum=1.0,
+        log=True,
+    )
+    steps: int = hyperparameter(
+        400,
+        label=gettext_noop("Steps"),
+        help=gettext_noop("Gradient steps, each on one mini-batch."),
+        minimum=1,
+        maximum=5000,
+    )
+    batch_size: int = hyperparameter(
+        64,
+        label=gettext_noop("Batch size"),
+        help=gettext_noop("Points per step. With 5% in the rare class, a batch of 64 holds about three."),
+        minimum=8,
+        maximum=1024,
+    )
+    optimizer: str = optimizer_choice("adam")
+    seed: int = seed_choice()
+    device: str = device_choice()
+
+
+class Classifier(nn.Module):
+    """A small network from a point in the plane to the logit of the minority class."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layers = nn.Sequential(nn.Linear(2, HIDDEN_UNITS), nn.ReLU(), nn.Linear(HIDDEN_UNITS, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layers(x).squeeze(-1)
+
+
+@dataclass
+class Split:
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+
+    def to(self, device: torch.device) -> Split:
+        return Split(*(t.to(device) for t in (self.x_train, self.y_train, self.x_val, self.y_val)))
+
+
+def make_data(config: Config) -> Split:
+    """Two round Gaussian blobs, the rare one `separation` standard deviations from the common one."""
+    generator = seeded_generator(config.seed)
+    minority = max(2, round(config.points * config.minority_share))
+    labels = torch.cat((torch.zeros(config.points - minority), torch.ones(minority)))
+    centre = torch.tensor([1.0, 1.0]) * config.separation / 2**0.5
+    x = torch.randn(config.points, 2, generator=generator) + labels[:, None] * centre
+    train_index, val_index = stratified_split(labels, HELD_OUT, generator)
+    return Split(x[train_index], labels[train_index], x[val_index], labels[val_index])
+
+
+@torch.no_grad()
+def recalls(model: Classifier, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Recall of each class (majority, minority) on held-out points, left on the device."""
+    model.eval()
+    predicted = model(x) > 0
+    model.train()
+    actual = y.bool()
+    return torch.stack(
+        ((~predicted & ~actual).sum() / (~actual).sum(), (predicted & actual).sum() / actual.sum())
+    )
+
+
+def recall_frame(models: nn.ModuleDict, data: Split) -> Frame:
+    return {
+        "recall": {
+            "classes": CLASSES,
+            "methods": {
+                name: [round(r, 4) for r in recalls(model, data.x_val, data.y_val).tolist()]
+                for name, model in models.items()
+            },
+        }
+    }
+
+
+@torch.no_grad()
+def scores(model: Classifier, data: Split) -> dict[str, float | None]:
+    model.eval()
+    predicted = (model(data.x_val) > 0).float()
+    model.train()
+    majority, minority = recalls(model, data.x_val, data.y_val).tolist()
+    flagged = predicted.sum()
+    return {
+        "accuracy": number((predicted == data.y_val).float().mean()),
+        "balanced_accuracy": number((majority + minority) / 2),
+        "recall_majority": number(majority),
+        "recall_minority": number(minority),
+        # The price of the corrections: more majority points flagged as minority.
+        "precision_minority": number((predicted * data.y_val).sum() / flagged) if flagged else 0.0,
+    }
+
+
+def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
+    torch.manual_seed(config.seed)
+    data = make_data(config).to(device)
+    models = nn.ModuleDict()
+    for name in METHODS:
+        torch.manual_seed(config.seed)  # the same initial weights for all three
+        models[name] = Classifier()
+    models.to(device)
+    optimizers = {
+        name: make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
+        for name, model in models.items()
+    }
+    count_minority = data.y_train.sum()
+    count_majority = len(data.y_train) - count_minority
+    # Oversampling: each point is drawn with probability inversely proportional to its class's size,
+    # so a batch is half minority on average (what torch's WeightedRandomSampler does, here on the device).
+    sample_weights = torch.where(data.y_train.bool(), 1 / count_minority, 1 / count_majority)
+    # Class weights: each minority point's loss counts count_majority / count_minority times.
+    pos_weight = count_majority / count_minority
+    uniform = shuffled_batches(len(data.y_train), config.batch_size, device)
+    batch_size = min(config.batch_size, len(data.y_train))
+
+    models.train()
+    for step in range(config.steps):
+        plain_index = next(uniform)  # "none" and "weights" see the same batches
+        scalars = {}
+        for name, model in models.items():
+            if name == "resample":
+                index = torch.multinomial(sample_weights, batch_size, replacement=True)
+            else:
+                index = plain_index
+            x, y = data.x_train[index], data.y_train[index]
+            weight = pos_weight if name == "weights" else None
+            loss = F.binary_cross_entropy_with_logits(model(x), y, pos_weight=weight)
+            optimizers[name].zero_grad()
+            loss.backward()
+            optimizers[name].step()
+            scalars[f"loss_{name}"] = loss
+            scalars[f"recall_{name}"] = recalls(model, data.x_val, data.y_val)[1]
+        report(step, **scalars, frame=lambda: recall_frame(models, data))
+
+    visuals = recall_frame(models, data)
+    report.finish(visuals)
+    return Outcome(
+        metrics={name: scores(model, data) for name, model in models.items()},
+        model=models,
+        visuals=visuals,
+    )
+
+
+LAB = Lab(
+    slug="class-imbalance",
+    title=gettext_noop("Class imbalance"),
+    summary=gettext_noop(
+        "Train three classifiers on data where one class is rare — plainly, with oversampling and with class "
+        "weights — and compare how many of the rare class each one finds."
+    ),
+    config=Config,
+    train=train,
+    steps_field="steps",
+    charts=(
+        Chart(gettext_noop("Loss"), ("loss_none", "loss_resample", "loss_weights")),
+        Chart(gettext_noop("Minority recall"), ("recall_none", "recall_resample", "recall_weights")),
+    ),
+    visuals=("recall",),
+    time_limit_s=300,
+)

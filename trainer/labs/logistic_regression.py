@@ -1,0 +1,209 @@
+"""Logistic regression on real data: is a breast tumour malignant or benign, from 30 measurements of its cells.
+
+scikit-learn ships the Wisconsin diagnostic breast cancer data (569 tumours), so nothing is downloaded. The
+positive class is *malignant*: missing one is the costly mistake, so recall on it is the number to watch,
+and the decision threshold trades it against precision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .base import (
+    Chart,
+    Frame,
+    Lab,
+    Outcome,
+    Reporter,
+    device_choice,
+    gettext_noop,
+    hyperparameter,
+    make_optimizer,
+    optimizer_choice,
+    seed_choice,
+)
+from .data import number, seeded_generator, shuffled_batches, stratified_split
+
+LABELS = ["malignant", "benign"]  # the order of the confusion matrix's rows (true) and columns (predicted)
+
+
+@dataclass
+class Config:
+    learning_rate: float = hyperparameter(
+        0.1,
+        label=gettext_noop("Learning rate"),
+        help=gettext_noop("How far each step moves the weights along the gradient."),
+        minimum=0.0001,
+        maximum=10.0,
+        log=True,
+    )
+    steps: int = hyperparameter(
+        300,
+        label=gettext_noop("Steps"),
+        help=gettext_noop("Gradient steps, each on one mini-batch."),
+        minimum=1,
+        maximum=10000,
+    )
+    batch_size: int = hyperparameter(
+        64,
+        label=gettext_noop("Batch size"),
+        help=gettext_noop("Tumours per step. One larger than the training set uses all of it (full batch)."),
+        minimum=1,
+        maximum=1024,
+    )
+    test_fraction: float = hyperparameter(
+        0.25,
+        label=gettext_noop("Held-out fraction"),
+        help=gettext_noop(
+            "Share of the tumours kept aside to measure the model, with malignant and benign in the same "
+            "proportion as in the whole set."
+        ),
+        minimum=0.1,
+        maximum=0.5,
+    )
+    threshold: float = hyperparameter(
+        0.5,
+        label=gettext_noop("Decision threshold"),
+        help=gettext_noop(
+            "A tumour is called malignant when the model's probability of malignant is at least this. "
+            "Lower it to miss fewer malignant tumours (higher recall) at the cost of more false alarms."
+        ),
+        minimum=0.05,
+        maximum=0.95,
+    )
+    optimizer: str = optimizer_choice("sgd")
+    seed: int = seed_choice()
+    device: str = device_choice()
+
+
+class LogisticRegression(nn.Module):
+    """One linear layer: the logit of P(malignant). The sigmoid lives in the loss (BCEWithLogitsLoss),
+    which is numerically safer than a sigmoid here followed by a log there."""
+
+    def __init__(self, features: int) -> None:
+        super().__init__()
+        self.linear = nn.Linear(features, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x).squeeze(-1)
+
+
+@dataclass
+class Split:
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+
+    def to(self, device: torch.device) -> Split:
+        return Split(*(t.to(device) for t in (self.x_train, self.y_train, self.x_val, self.y_val)))
+
+
+def make_data(config: Config) -> Split:
+    # Imported here: scikit-learn takes a second to import and only the worker needs it.
+    from sklearn.datasets import load_breast_cancer
+
+    bunch = load_breast_cancer()
+    x = torch.tensor(bunch.data, dtype=torch.float32)
+    y = torch.tensor(bunch.target == 0, dtype=torch.float32)  # scikit-learn's 0 is malignant: our positive
+    train_index, val_index = stratified_split(y, config.test_fraction, seeded_generator(config.seed))
+    # Standardised with the training set's statistics only: the held-out tumours stay unseen.
+    mean, std = x[train_index].mean(dim=0), x[train_index].std(dim=0)
+    x = (x - mean) / std
+    return Split(x[train_index], y[train_index], x[val_index], y[val_index])
+
+
+def confusion(logits: torch.Tensor, y: torch.Tensor, threshold: float) -> torch.Tensor:
+    """2×2 counts, rows the true class and columns the predicted one, malignant first."""
+    predicted = torch.sigmoid(logits) >= threshold
+    actual = y.bool()
+    return torch.stack(
+        (
+            torch.stack(((actual & predicted).sum(), (actual & ~predicted).sum())),
+            torch.stack(((~actual & predicted).sum(), (~actual & ~predicted).sum())),
+        )
+    )
+
+
+@torch.no_grad()
+def evaluate(model: LogisticRegression, data: Split, threshold: float) -> dict[str, torch.Tensor]:
+    """Held-out loss, accuracy and confusion matrix, left on the device (the Reporter fetches them)."""
+    model.eval()
+    logits = model(data.x_val)
+    matrix = confusion(logits, data.y_val, threshold)
+    model.train()
+    return {
+        "val_loss": nn.functional.binary_cross_entropy_with_logits(logits, data.y_val),
+        "val_accuracy": matrix.diagonal().sum() / len(data.y_val),
+        "matrix": matrix,
+    }
+
+
+def confusion_frame(matrix: torch.Tensor) -> Frame:
+    return {"confusion": {"labels": LABELS, "matrix": matrix.tolist()}}
+
+
+def scores(matrix: list[list[int]]) -> dict[str, float]:
+    """Accuracy, and precision, recall and F1 for the malignant class."""
+    (tp, fn), (fp, tn) = matrix
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "accuracy": round((tp + tn) / (tp + fn + fp + tn), 4),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+    }
+
+
+def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
+    torch.manual_seed(config.seed)
+    data = make_data(config).to(device)
+    model = LogisticRegression(data.x_train.shape[1]).to(device)
+    optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
+    criterion = nn.BCEWithLogitsLoss()
+    batches = shuffled_batches(len(data.y_train), config.batch_size, device)
+
+    model.train()
+    for step in range(config.steps):
+        index = next(batches)
+        loss = criterion(model(data.x_train[index]), data.y_train[index])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        held_out = evaluate(model, data, config.threshold)
+        matrix = held_out.pop("matrix")
+        report(step, loss=loss, **held_out, frame=lambda: confusion_frame(matrix))
+
+    held_out = evaluate(model, data, config.threshold)
+    visuals = confusion_frame(held_out["matrix"])
+    report.finish(visuals)
+    matrix = visuals["confusion"]["matrix"]
+    return Outcome(
+        metrics={**scores(matrix), "val_loss": number(held_out["val_loss"]), "confusion_matrix": matrix},
+        model=model,
+        visuals=visuals,
+    )
+
+
+LAB = Lab(
+    slug="logistic-regression",
+    title=gettext_noop("Logistic regression"),
+    summary=gettext_noop(
+        "Tell malignant from benign breast tumours with one linear layer and a sigmoid, and see how the "
+        "decision threshold trades missed cancers against false alarms."
+    ),
+    config=Config,
+    train=train,
+    steps_field="steps",
+    charts=(
+        Chart(gettext_noop("Loss"), ("loss", "val_loss")),
+        Chart(gettext_noop("Accuracy"), ("val_accuracy",)),
+    ),
+    visuals=("confusion",),
+    time_limit_s=120,
+)

@@ -1,0 +1,250 @@
+"""Overfitting, and three ways to hold it back: weight decay, dropout and early stopping.
+
+A network far bigger than its 20 noisy training points learns the smooth curve first, then bends itself
+through every point, noise included: the training loss keeps falling while the loss on 200 fresh points from
+the same curve turns and rises. Each remedy can be switched on to see the rise flatten or stop.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .base import (
+    Chart,
+    Frame,
+    Lab,
+    Outcome,
+    Reporter,
+    device_choice,
+    gettext_noop,
+    hyperparameter,
+    make_optimizer,
+    optimizer_choice,
+    seed_choice,
+)
+from .data import number, rounded, seeded_generator
+
+VAL_POINTS = 200  # fresh points from the same curve that the network never trains on
+SHOWN_VAL_POINTS = 50  # of them, drawn on the page
+CURVE_POINTS = 100  # where the network's curve is sampled for the page
+
+
+@dataclass
+class Config:
+    train_points: int = hyperparameter(
+        20,
+        label=gettext_noop("Training points"),
+        help=gettext_noop("Noisy samples of sin(2πx) to learn from. More points make overfitting harder."),
+        minimum=5,
+        maximum=500,
+    )
+    noise: float = hyperparameter(
+        0.3,
+        label=gettext_noop("Noise"),
+        help=gettext_noop(
+            "Standard deviation of the noise on every point: what an overfitting network learns."
+        ),
+        minimum=0.0,
+        maximum=1.0,
+    )
+    hidden_units: int = hyperparameter(
+        128,
+        label=gettext_noop("Hidden units"),
+        help=gettext_noop("Neurons in each hidden layer: 128 is thousands of weights for 20 points."),
+        minimum=1,
+        maximum=256,
+    )
+    layers: int = hyperparameter(
+        3,
+        label=gettext_noop("Hidden layers"),
+        help=gettext_noop("More layers, more capacity to memorise."),
+        minimum=1,
+        maximum=5,
+    )
+    weight_decay: float = hyperparameter(
+        0.0,
+        label=gettext_noop("Weight decay"),
+        help=gettext_noop(
+            "Pulls every weight towards zero at each step (an L2 penalty), favouring smooth curves. Try 0.01."
+        ),
+        minimum=0.0,
+        maximum=0.1,
+    )
+    dropout: float = hyperparameter(
+        0.0,
+        label=gettext_noop("Dropout"),
+        help=gettext_noop(
+            "Share of hidden units switched off at random in each training step, so no unit can rely on "
+            "another to memorise a point. Off when evaluating. Try 0.4."
+        ),
+        minimum=0.0,
+        maximum=0.8,
+    )
+    early_stopping: bool = hyperparameter(
+        False,
+        label=gettext_noop("Early stopping"),
+        help=gettext_noop(
+            "Stop when the validation loss has not improved for “patience” steps, and keep the weights "
+            "from the best step."
+        ),
+    )
+    patience: int = hyperparameter(
+        50,
+        label=gettext_noop("Patience"),
+        help=gettext_noop("Steps without a better validation loss before early stopping gives up."),
+        minimum=1,
+        maximum=1000,
+    )
+    learning_rate: float = hyperparameter(
+        0.01,
+        label=gettext_noop("Learning rate"),
+        help=gettext_noop("How far each step moves the weights along the gradient."),
+        minimum=0.0001,
+        maximum=0.1,
+        log=True,
+    )
+    epochs: int = hyperparameter(
+        1500,
+        label=gettext_noop("Epochs"),
+        help=gettext_noop("Gradient steps, each on all the training points."),
+        minimum=1,
+        maximum=5000,
+    )
+    optimizer: str = optimizer_choice("adam")
+    seed: int = seed_choice()
+    device: str = device_choice()
+
+
+class MLP(nn.Module):
+    """A multilayer perceptron from x to y, with optional dropout after every hidden layer. Tanh keeps the
+    curve smooth, so memorised noise shows as wiggles between the points."""
+
+    def __init__(self, hidden_units: int, layers: int, dropout: float) -> None:
+        super().__init__()
+        blocks: list[nn.Module] = []
+        width = 1
+        for _ in range(layers):
+            blocks += [nn.Linear(width, hidden_units), nn.Tanh(), nn.Dropout(dropout)]
+            width = hidden_units
+        blocks.append(nn.Linear(width, 1))
+        self.layers = nn.Sequential(*blocks)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layers(x.unsqueeze(-1)).squeeze(-1)
+
+
+@dataclass
+class Points:
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+
+    def to(self, device: torch.device) -> Points:
+        return Points(*(t.to(device) for t in (self.x_train, self.y_train, self.x_val, self.y_val)))
+
+
+def make_data(config: Config) -> Points:
+    generator = seeded_generator(config.seed)
+
+    def sample(count: int) -> tuple[torch.Tensor, torch.Tensor]:
+        # One x in each of `count` equal slices of [0, 1]: spread out, so that what the network gets wrong
+        # is the noise it memorises, not a stretch of the curve that no training point showed it.
+        x = (torch.arange(count) + torch.rand(count, generator=generator)) / count
+        return x, torch.sin(2 * math.pi * x) + config.noise * torch.randn(count, generator=generator)
+
+    return Points(*sample(config.train_points), *sample(VAL_POINTS))
+
+
+@torch.no_grad()
+def evaluate(model: MLP, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    model.eval()
+    loss = F.mse_loss(model(x), y)
+    model.train()
+    return loss
+
+
+@torch.no_grad()
+def fit_frame(model: MLP, points: Points) -> Frame:
+    model.eval()
+    x = torch.linspace(0, 1, CURVE_POINTS, device=points.x_train.device)
+    curve = torch.stack((x, model(x)), dim=1)
+    model.train()
+    return {
+        "fit": {
+            "train": rounded(torch.stack((points.x_train, points.y_train), dim=1), 3),
+            "val": rounded(torch.stack((points.x_val, points.y_val), dim=1)[:SHOWN_VAL_POINTS], 3),
+            "curve": rounded(curve, 3),
+        }
+    }
+
+
+def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
+    torch.manual_seed(config.seed)
+    points = make_data(config).to(device)
+    model = MLP(config.hidden_units, config.layers, config.dropout).to(device)
+    optimizer = make_optimizer(
+        config.optimizer, model.parameters(), config.learning_rate, config.weight_decay
+    )
+    val_history = torch.full((config.epochs,), math.inf, device=device)
+    best_val, best_epoch, best_weights = math.inf, 0, None
+    stopped_early = False
+
+    model.train()
+    for epoch in range(config.epochs):
+        loss = F.mse_loss(model(points.x_train), points.y_train)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        val_loss = evaluate(model, points.x_val, points.y_val)
+        val_history[epoch] = val_loss
+        report(epoch, loss=loss, val_loss=val_loss, frame=lambda: fit_frame(model, points))
+        if config.early_stopping:
+            # Stopping is a decision on the host, so this reads the loss at every step: cheap on a model
+            # this small, and only when early stopping is on.
+            if (value := val_loss.item()) < best_val:
+                best_val, best_epoch, best_weights = value, epoch, copy.deepcopy(model.state_dict())
+            elif epoch - best_epoch >= config.patience:
+                stopped_early = True
+                break
+
+    if config.early_stopping:
+        model.load_state_dict(best_weights)
+    if stopped_early:
+        report.total_steps = epoch + 1  # the run is complete: progress reads 100%, not epoch / epochs
+    best_epoch = int(val_history.argmin())
+    visuals = fit_frame(model, points)
+    report.finish(visuals)
+    return Outcome(
+        metrics={
+            "train_loss": number(evaluate(model, points.x_train, points.y_train), 5),
+            "val_loss": number(evaluate(model, points.x_val, points.y_val), 5),
+            "best_val_loss": number(val_history[best_epoch], 5),
+            "best_step": best_epoch,
+            "stopped_early": stopped_early,
+        },
+        model=model,
+        visuals=visuals,
+    )
+
+
+LAB = Lab(
+    slug="overfitting",
+    title=gettext_noop("Overfitting"),
+    summary=gettext_noop(
+        "Watch a big network memorise 20 noisy points, its validation loss rising while its training loss "
+        "falls, then hold it back with weight decay, dropout or early stopping."
+    ),
+    config=Config,
+    train=train,
+    steps_field="epochs",
+    charts=(Chart(gettext_noop("Loss"), ("loss", "val_loss"), log_y=True),),
+    visuals=("fit",),
+    time_limit_s=300,
+)

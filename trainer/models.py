@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobQuerySet(models.QuerySet):
+    def active(self) -> JobQuerySet:
+        return self.filter(status__in=Job.ACTIVE)
+
+    def visible_to(self, user) -> JobQuerySet:
+        """A learner sees their own jobs; staff see everyone's."""
+        if user.is_staff:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+
+class Job(models.Model):
+    """One training run of a lab with a learner's hyperparameters.
+
+    `attempt` counts the runs a job has started: a job whose worker was lost is delivered again and starts
+    a fresh attempt, with its own event stream; only the attempt named here is live.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    FINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    lab = models.CharField(max_length=50, db_index=True)
+    params = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    queue = models.CharField(max_length=10, default="cpu")
+    device = models.CharField(
+        max_length=100, blank=True
+    )  # what it trained on, e.g. "cpu", "cuda (NVIDIA H200)"
+    attempt = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)  # for messages about the run
+    progress = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    history = models.JSONField(default=list, blank=True)  # every reported point, once the job has ended
+    visuals = models.JSONField(default=dict, blank=True)  # the last frame (boundary, filters, predictions...)
+    error = models.TextField(blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "status"])]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} ({self.lab}, {self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINAL
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return round((self.finished_at - self.started_at).total_seconds(), 2)
+        return None
+
+
+class JobWeights(models.Model):
+    """A trained model's state_dict (torch.save), kept in the database so any web server can offer it for
+    download whichever machine trained it. Apart from Job so that listing jobs never loads megabytes."""
+
+    job = models.OneToOneField(Job, on_delete=models.CASCADE, primary_key=True, related_name="weights")
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"weights of job {self.job_id}"

@@ -1,0 +1,115 @@
+from dataclasses import asdict
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from .labs.base import Lab, specs
+from .models import Job
+from .services import queue_position
+
+
+def lab_description(lab: Lab) -> dict:
+    """A lab and its hyperparameter schema, in the active language (the API's /api/labs/ and the page)."""
+    return {
+        "slug": lab.slug,
+        "title": _(lab.title),
+        "summary": _(lab.summary),
+        "steps_field": lab.steps_field,
+        "time_limit_s": lab.time_limit_s,
+        "charts": [{**asdict(chart), "title": _(chart.title)} for chart in lab.charts],
+        "visuals": list(lab.visuals),
+        "hyperparameters": [
+            {
+                "name": name,
+                "kind": spec.kind,
+                "label": _(spec.label),
+                "help": _(spec.help),
+                "default": default,
+                "minimum": spec.minimum,
+                "maximum": spec.maximum,
+                "log": spec.log,
+                "choices": [{"value": v, "label": _(label)} for v, label in spec.choices],
+            }
+            for name, (spec, default) in specs(lab.config).items()
+        ],
+    }
+
+
+class HyperparameterSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["float", "int", "choice", "bool"])
+    label = serializers.CharField()
+    help = serializers.CharField()
+    default = serializers.JSONField()
+    minimum = serializers.FloatField(allow_null=True)
+    maximum = serializers.FloatField(allow_null=True)
+    log = serializers.BooleanField()
+    choices = serializers.ListField(child=serializers.DictField())
+
+
+class ChartSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    series = serializers.ListField(child=serializers.CharField())
+    log_y = serializers.BooleanField()
+
+
+class LabSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    steps_field = serializers.CharField()
+    time_limit_s = serializers.IntegerField()
+    charts = ChartSerializer(many=True)
+    visuals = serializers.ListField(child=serializers.CharField())
+    hyperparameters = HyperparameterSerializer(many=True)
+
+
+class JobSubmitSerializer(serializers.Serializer):
+    lab = serializers.CharField(help_text="A lab slug from /api/labs/.")
+    params = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="Hyperparameters by name; the ones left out take their defaults.",
+    )
+
+
+class JobSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.get_username", read_only=True)
+    seconds = serializers.FloatField(read_only=True, allow_null=True)
+    queue_position = serializers.SerializerMethodField()
+    events_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "owner",
+            "lab",
+            "params",
+            "status",
+            "queue",
+            "device",
+            "attempt",
+            "progress",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "seconds",
+            "metrics",
+            "error",
+            "queue_position",
+            "events_url",
+        ]
+        read_only_fields = fields
+
+    def get_queue_position(self, job: Job) -> int | None:
+        return queue_position(job)
+
+    def get_events_url(self, job: Job) -> str:
+        return f"/api/jobs/{job.pk}/events"
+
+
+class JobDetailSerializer(JobSerializer):
+    class Meta(JobSerializer.Meta):
+        fields = [*JobSerializer.Meta.fields, "history", "visuals"]
+        read_only_fields = fields

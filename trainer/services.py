@@ -1,0 +1,166 @@
+"""Changes to jobs: submit, cancel, and ending the runs whose worker was lost."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
+
+from core import redis as redis_
+from core.errors import UserError
+from core.workers import live_workers
+
+from .forms import LabForm, defaults
+from .labs import LABS
+from .labs.base import Lab
+from .models import Job
+from .streams import HEARTBEATS, LOST_AFTER, end_stream, request_cancel
+
+
+class InvalidParameters(UserError):
+    """The hyperparameters a learner sent, with a message per field (the form's errors)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(_("Some hyperparameters are not valid."))
+        self.errors = errors
+
+
+def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]) -> Job:
+    """Validates a learner's hyperparameters, records the job and queues it once the row is committed.
+
+    Raises UserError (nothing is queued or written) for an unknown lab, invalid values, a learner who
+    already has the maximum number of jobs in flight, or a GPU that no live worker has.
+    """
+    lab = LABS.get(lab_slug)
+    if lab is None:
+        raise UserError(_("There is no lab called “%(lab)s”.") % {"lab": lab_slug}, field="lab")
+    if not isinstance(params, dict):
+        raise UserError(_("The hyperparameters must be an object of name: value pairs."), field="params")
+    form = LabForm(lab, _with_defaults(lab, params))
+    unknown = sorted(set(params) - set(form.fields))
+    if unknown:
+        raise InvalidParameters(
+            {
+                name: [_("This lab has no hyperparameter called “%(name)s”.") % {"name": name}]
+                for name in unknown
+            }
+        )
+    if not form.is_valid():
+        raise InvalidParameters({name: list(errors) for name, errors in form.errors.items()})
+    queue = "gpu" if form.cleaned_data.get("device") == "cuda" else "cpu"
+    if queue == "gpu" and not live_workers().get("gpu"):
+        raise UserError(
+            _("No GPU worker is running right now. Choose “Automatic” or “CPU” as the device."),
+            field="device",
+        )
+    with transaction.atomic():
+        # Lock the learner's row so two quick submissions cannot both pass the limit.
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+        if Job.objects.filter(owner=owner).active().count() >= settings.JOBS_PER_LEARNER:
+            raise UserError(
+                _(
+                    "You already have %(n)d training runs queued or running. Wait for one to finish or cancel one."
+                )
+                % {"n": settings.JOBS_PER_LEARNER},
+                status_code=429,
+            )
+        job = Job.objects.create(
+            owner=owner,
+            lab=lab.slug,
+            params=form.cleaned_data,
+            queue=queue,
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+        transaction.on_commit(lambda: _enqueue(job))
+    return job
+
+
+def _with_defaults(lab: Lab, params: dict[str, Any]) -> dict[str, Any]:
+    """Form data: the declared defaults, overridden by what the learner sent."""
+    return {**defaults(lab), **params}
+
+
+def _enqueue(job: Job) -> None:
+    from .tasks import run_job
+
+    lab = LABS[job.lab]
+    run_job.apply_async(
+        args=[job.pk], queue=job.queue, soft_time_limit=lab.time_limit_s, time_limit=lab.time_limit_s + 30
+    )
+
+
+def job_cancel(*, job: Job) -> Job:
+    """Stops a job: a queued one is cancelled at once; a running one stops at its next report (well under a
+    second) and records itself as cancelled. Cancelling an ended job is refused."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if job.finished:
+            raise UserError(
+                _("This run has already ended (%(status)s).") % {"status": job.get_status_display()},
+                status_code=409,
+            )
+        if job.status == Job.Status.QUEUED:
+            job.status = Job.Status.CANCELLED
+            job.finished_at = timezone.now()
+            job.error = _("Cancelled before it started.")
+            job.save(update_fields=["status", "finished_at", "error"])
+            transaction.on_commit(
+                lambda: end_stream(
+                    job.pk,
+                    job.attempt,
+                    {"status": job.status, "error": job.error, "metrics": {}, "visuals": {}},
+                )
+            )
+            return job
+    request_cancel(job.pk)
+    return job
+
+
+def sweep_lost_jobs(now: float | None = None) -> list[int]:
+    """Ends jobs that say "running" but whose worker stopped beating (killed, machine lost): a job is never
+    left running forever. A redelivered job that starts a fresh attempt beats again and is left alone."""
+    now = now or time.time()
+    client = redis_.client()
+    beats = {int(job_id): score for job_id, score in client.zrange(HEARTBEATS, 0, -1, withscores=True)}
+    ended = []
+    for job in Job.objects.filter(status=Job.Status.RUNNING):
+        last = beats.get(job.pk, job.started_at.timestamp() if job.started_at else now)
+        if now - last < LOST_AFTER:
+            continue
+        with transaction.atomic():
+            locked = Job.objects.select_for_update().get(pk=job.pk)
+            if locked.status != Job.Status.RUNNING or locked.attempt != job.attempt:
+                continue
+            locked.status = Job.Status.FAILED
+            locked.finished_at = timezone.now()
+            with override(locked.language):
+                locked.error = _(
+                    "The worker running this job stopped unexpectedly (no sign of life for %(s)d s)."
+                )
+                locked.error %= {"s": LOST_AFTER}
+            locked.save(update_fields=["status", "finished_at", "error"])
+        client.zrem(HEARTBEATS, job.pk)
+        end_stream(
+            job.pk,
+            job.attempt,
+            {"status": locked.status, "error": locked.error, "metrics": {}, "visuals": {}},
+        )
+        ended.append(job.pk)
+    return ended
+
+
+def queue_position(job: Job) -> int | None:
+    """1 for the next job to start on its queue; None once it is not queued."""
+    if job.status != Job.Status.QUEUED:
+        return None
+    ahead = Job.objects.filter(
+        status=Job.Status.QUEUED, queue=job.queue, created_at__lt=job.created_at
+    ).count()
+    return ahead + 1

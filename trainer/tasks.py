@@ -1,0 +1,20 @@
+"""Celery tasks: thin wrappers that take ids and call the runner or a service."""
+
+from celery import shared_task
+
+from . import runner, services
+
+
+@shared_task(bind=True, max_retries=12, acks_late=True, reject_on_worker_lost=True)
+def run_job(self, job_id: int) -> str:
+    """Trains one job. A duplicate delivery while another run still holds the job waits and retries; once
+    that run's claim lapses (its worker was lost) this delivery starts a fresh attempt."""
+    try:
+        return runner.run(job_id)
+    except runner.Busy:
+        raise self.retry(countdown=5) from None
+
+
+@shared_task
+def sweep_lost_jobs() -> list[int]:
+    return services.sweep_lost_jobs()

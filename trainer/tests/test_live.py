@@ -1,0 +1,119 @@
+"""The whole path with a real Celery worker process, the real Redis and the real ASGI server: submit through
+the API, train in the worker, read the Server-Sent Events to the end."""
+
+import time
+
+import pytest
+
+from core import redis as redis_
+from trainer import services
+from trainer.models import Job
+from trainer.streams import HEARTBEATS, stream_key
+
+from .sse import read_until, stream
+
+pytestmark = pytest.mark.worker
+
+
+@pytest.fixture
+def learner(client, student):
+    client.force_login(student)
+    client.session_id = client.cookies["sessionid"].value
+    return client
+
+
+def submit(client, lab="linear-regression", **params) -> dict:
+    response = client.post("/api/jobs/", {"lab": lab, "params": params}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def points(events) -> list[dict]:
+    return [p for e in events if e.event == "progress" for p in e.data["points"]]
+
+
+class LiveTrainingTests:
+    def test_the_seed_linear_regression_streams_to_the_end_and_recovers_w_and_b(
+        self, learner, worker, asgi_server
+    ):
+        job = submit(learner)
+        events = read_until(
+            stream(asgi_server.url, job["events_url"], learner.session_id), lambda e: e.event == "end"
+        )
+        kinds = [e.event for e in events]
+        assert kinds[0] in ("queued", "status") and "progress" in kinds and kinds[-1] == "end"
+        steps = [p["step"] for p in points(events)]
+        assert steps == list(range(0, 2001, 20)), "every reported step once, in order"
+        assert all(e.id for e in events if e.event in ("progress", "end"))
+        end = events[-1].data
+        assert end["status"] == "succeeded" and end["device"] == "cpu"
+        detail = learner.get(f"/api/jobs/{job['id']}/").json()
+        assert abs(detail["metrics"]["w"] - 0.1) < 0.01 and abs(detail["metrics"]["b"] - 0.3) < 0.01
+        assert detail["status"] == "succeeded" and detail["device"] == "cpu"
+
+    def test_a_reconnect_with_last_event_id_loses_nothing_and_repeats_nothing(
+        self, learner, worker, asgi_server
+    ):
+        job = submit(learner, steps=6001, report_every=10)
+        first = read_until(
+            stream(asgi_server.url, job["events_url"], learner.session_id),
+            lambda e: e.event == "progress" and len(e.data["points"]) > 0,
+        )
+        last_id = [e.id for e in first if e.id][-1]
+        rest = read_until(
+            stream(asgi_server.url, job["events_url"], learner.session_id, last_event_id=last_id),
+            lambda e: e.event == "end",
+        )
+        steps = [p["step"] for p in points(first) + points(rest)]
+        assert steps == list(range(0, 6001, 10))
+        assert rest[-1].data["status"] == "succeeded"
+
+    def test_an_ended_job_replays_from_the_database_once_its_stream_is_gone(
+        self, learner, worker, asgi_server
+    ):
+        job = submit(learner, steps=201)
+        read_until(stream(asgi_server.url, job["events_url"], learner.session_id), lambda e: e.event == "end")
+        redis_.client().delete(stream_key(job["id"], 1))
+        replay = list(stream(asgi_server.url, job["events_url"], learner.session_id))
+        assert [e.event for e in replay] == ["snapshot", "end"]
+        assert [p["step"] for p in replay[0].data["points"]] == list(range(0, 201, 20))
+
+    def test_cancel_stops_a_running_job_within_about_a_second(self, learner, worker, asgi_server):
+        job = submit(learner, steps=20000, report_every=1)
+        events = stream(asgi_server.url, job["events_url"], learner.session_id)
+        read_until(events, lambda e: e.event == "progress")
+        asked = time.monotonic()
+        assert learner.post(f"/api/jobs/{job['id']}/cancel/").status_code == 200
+        end = read_until(events, lambda e: e.event == "end")[-1]
+        assert time.monotonic() - asked < 2.0
+        assert end.data["status"] == "cancelled"
+        assert Job.objects.get(pk=job["id"]).status == "cancelled"
+
+    def test_the_same_seed_gives_the_same_numbers(self, learner, worker, asgi_server):
+        runs = []
+        for _ in range(2):
+            job = submit(learner, steps=101, seed=7)
+            read_until(
+                stream(asgi_server.url, job["events_url"], learner.session_id), lambda e: e.event == "end"
+            )
+            runs.append(learner.get(f"/api/jobs/{job['id']}/").json()["metrics"])
+        assert runs[0] == runs[1]
+
+
+@pytest.mark.django_db
+class SweeperTests:
+    def test_a_running_job_whose_worker_went_silent_ends_failed_with_the_reason(self, student):
+        job = Job.objects.create(
+            owner=student, lab="linear-regression", params={}, status="running", attempt=1
+        )
+        redis_.client().zadd(HEARTBEATS, {str(job.pk): time.time() - 120})
+        assert services.sweep_lost_jobs() == [job.pk]
+        job.refresh_from_db()
+        assert job.status == "failed" and "stopped unexpectedly" in job.error
+
+    def test_a_job_that_is_beating_is_left_alone(self, student):
+        job = Job.objects.create(
+            owner=student, lab="linear-regression", params={}, status="running", attempt=1
+        )
+        redis_.client().zadd(HEARTBEATS, {str(job.pk): time.time()})
+        assert services.sweep_lost_jobs() == []
