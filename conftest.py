@@ -216,6 +216,9 @@ def browser():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread; Django's ORM would then refuse the
+    # test's own (synchronous) database calls. The ASGI server under test runs in its own thread, unaffected.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -253,7 +256,7 @@ def page(browser, asgi_server):
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
-def screenshot(tab, name: str) -> None:
-    """Saves a screenshot for the README (docs/screenshots/<name>.png)."""
+def screenshot(tab, name: str, element=None) -> None:
+    """Saves a screenshot for the README (docs/screenshots/<name>.png): the viewport, or one element."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+    (element or tab).screenshot(path=str(SCREENSHOTS / f"{name}.png"))

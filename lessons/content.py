@@ -190,8 +190,14 @@ def _upsert(
     label: str,
     docs: dict[str, Document],
     concepts: Concepts,
+    concepts_changed: bool = True,
 ) -> None:
-    """Sets the source fields, renders with the full concept index, and saves only if anything differs."""
+    """Sets the source fields, renders with the full concept index, and saves only if anything differs.
+    A row whose sources are as stored is not even rendered again unless a concept's names changed."""
+    if instance.pk is not None and not concepts_changed:
+        if all(getattr(instance, key) == value for key, value in values.items()):
+            report.unchanged += 1
+            return
     for key, value in values.items():
         setattr(instance, key, value)
     try:
@@ -253,7 +259,7 @@ def import_course(folder: Path) -> tuple[Course, Report]:
     first = next(iter(course_docs.values()))
     course = Course.objects.filter(slug=first.slug()).first() or Course(slug=first.slug())
     _check_status(first, meta.get("status", Status.PUBLISHED))
-    concepts = _import_concepts(folder / "concepts", report)
+    concepts, changed = _import_concepts(folder / "concepts", report)
     values = {
         "order": first.get("order", int, 0),
         "status": meta.get("status", Status.PUBLISHED),
@@ -266,15 +272,15 @@ def import_course(folder: Path) -> tuple[Course, Report]:
             },
         ),
     }
-    _upsert(report, course, values, f"course {course.slug}", course_docs, concepts)
-    _import_lessons(course, folder / "lessons", report, concepts)
-    _import_faq(course, folder / "faq", report, concepts)
+    _upsert(report, course, values, f"course {course.slug}", course_docs, concepts, changed)
+    _import_lessons(course, folder / "lessons", report, concepts, changed)
+    _import_faq(course, folder / "faq", report, concepts, changed)
     for part in PARTS:
         part.load(course, folder / part.folder, report)
     return course, report
 
 
-def _import_concepts(folder: Path, report: Report) -> Concepts:
+def _import_concepts(folder: Path, report: Report) -> tuple[Concepts, bool]:
     """Concepts first (lessons link to them), in three steps: words, then relations, then rendering with
     every concept's names known, so concepts link to each other whatever the file order."""
     slugs: dict[str, Path] = {}
@@ -321,16 +327,17 @@ def _import_concepts(folder: Path, report: Report) -> Concepts:
                 kinds = ", ".join(ConceptRelation.Kind.values)
                 raise ContentError(first.path, f"unknown relation '{edge['relation']}' (one of {kinds})", 1)
             wanted.add((slug, edge["concept"], edge["relation"]))
+    before = concept_indexes(sorted(stored.values(), key=lambda c: c.slug))
     for concept, _docs, values in concepts.values():
         for key, value in values.items():
             setattr(concept, key, value)
-    index = concept_indexes(
-        [*(c for c, _d, _v in concepts.values()), *(c for s, c in stored.items() if s not in concepts)]
-    )
+    everything = {**stored, **{slug: c for slug, (c, _d, _v) in concepts.items()}}
+    index = concept_indexes(sorted(everything.values(), key=lambda c: c.slug))
+    changed = index != before
     for slug, (concept, docs, values) in concepts.items():
-        _upsert(report, concept, values, f"concept {slug}", docs, index)
+        _upsert(report, concept, values, f"concept {slug}", docs, index, changed)
     _sync_relations({slug for slug, *_ in rows}, wanted, report)
-    return index
+    return index, changed
 
 
 def _sync_relations(sources: set[str], wanted: set[tuple[str, str, str]], report: Report) -> None:
@@ -348,7 +355,7 @@ def _sync_relations(sources: set[str], wanted: set[tuple[str, str, str]], report
         report.created.append(f"relation {source} {kind} {target}")
 
 
-def _import_lessons(course: Course, folder: Path, report: Report, concepts: Concepts) -> None:
+def _import_lessons(course: Course, folder: Path, report: Report, concepts: Concepts, changed: bool) -> None:
     slugs: dict[str, Path] = {}
     rows = []
     for docs in read_group(folder, LESSON_FIELDS).values():
@@ -383,14 +390,14 @@ def _import_lessons(course: Course, folder: Path, report: Report, concepts: Conc
                 },
             ),
         }
-        _upsert(report, lesson, values, f"lesson {slug}", docs, concepts)
+        _upsert(report, lesson, values, f"lesson {slug}", docs, concepts, changed)
     for lesson in existing.values():
         report.warnings.append(
             f"lesson {lesson.slug} is in the database but not in the folder; left as it is"
         )
 
 
-def _import_faq(course: Course, folder: Path, report: Report, concepts: Concepts) -> None:
+def _import_faq(course: Course, folder: Path, report: Report, concepts: Concepts, changed: bool) -> None:
     slugs: dict[str, Path] = {}
     for docs in read_group(folder, FAQ_FIELDS).values():
         shared(docs, ("slug", "order", "labs"))
@@ -404,14 +411,32 @@ def _import_faq(course: Course, folder: Path, report: Report, concepts: Concepts
             "labs": first.slugs("labs"),
             **_words(docs, {"question": lambda d: d.words("question"), "answer_md": lambda d: d.body}),
         }
-        _upsert(report, entry, values, f"faq {slug}", docs, concepts)
+        _upsert(report, entry, values, f"faq {slug}", docs, concepts, changed)
 
 
 # --- Export ---------------------------------------------------------------------------------------------
 
 
+class _FrontMatterDumper(yaml.SafeDumper):
+    """Block style for the fields, flow style for short lists and for each relation: as authors write it."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, items: list) -> yaml.Node:
+    flow = all(not isinstance(i, list | dict) for i in items)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flow)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, mapping: dict) -> yaml.Node:
+    flow = all(not isinstance(v, list | dict) for v in mapping.values()) and len(mapping) <= 2
+    return dumper.represent_mapping("tag:yaml.org,2002:map", mapping.items(), flow_style=flow)
+
+
+_FrontMatterDumper.add_representer(list, _represent_list)
+_FrontMatterDumper.add_representer(dict, _represent_dict)
+
+
 def _front(meta: dict[str, Any], body: str) -> str:
-    head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None)
+    head = yaml.dump(meta, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{head}---\n{body.strip()}\n"
 
 

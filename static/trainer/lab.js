@@ -31,6 +31,11 @@
     return Math.abs(value) >= 1000 || Math.abs(value) < 0.001 ? value.toExponential(3) : value.toFixed(4);
   }
 
+  // Axis labels that stay readable on a log scale (0.001, 1e-6) as on a linear one.
+  function axisValues(u, values) {
+    return values.map((v) => (v === null || v === undefined ? "" : Math.abs(v) !== 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1e5) ? v.toExponential(0) : String(+v.toPrecision(3))));
+  }
+
   function seconds(s) {
     if (s === null || s === undefined) return "";
     return s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
@@ -55,7 +60,8 @@
       this.plot = new uPlot({
         width, height: 200,
         scales: { x: { time: false }, y: this.spec.log_y ? { distr: 3 } : {} },
-        axes: [{ stroke: css("--muted"), grid: { stroke: css("--border") } }, { stroke: css("--muted"), grid: { stroke: css("--border") }, size: 60 }],
+        axes: [{ stroke: css("--muted"), grid: { stroke: css("--border") } },
+          { stroke: css("--muted"), grid: { stroke: css("--border") }, size: 64, values: axisValues }],
         series: [{ label: T("step") }, ...this.spec.series.map((name, i) => ({
           label: name, stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true, points: { show: false },
         }))],
@@ -311,7 +317,7 @@
       new uPlot({
         width: Math.max(280, box.clientWidth - 16), height: 240,
         scales: { x: { time: false }, y: this.lab.charts[0].log_y ? { distr: 3 } : {} },
-        axes: [{ stroke: css("--muted") }, { stroke: css("--muted"), size: 60 }],
+        axes: [{ stroke: css("--muted") }, { stroke: css("--muted"), size: 64, values: axisValues }],
         series: [{ label: T("step") }, ...jobs.map((j, i) => ({
           label: "#" + j.id + " " + main.map((n) => `${n}=${format(j.params[n])}`).join(" "),
           stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true,

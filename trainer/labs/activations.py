@@ -25,7 +25,17 @@ from .base import (
     optimizer_choice,
     seed_choice,
 )
-from .data import DATASETS_2D, grid, padded_extent, rounded, seeded_generator, stratified_split, two_d_dataset
+from .data import (
+    DATASETS_2D,
+    Split,
+    grid,
+    number,
+    padded_extent,
+    rounded,
+    seeded_generator,
+    stratified_split,
+    two_d_dataset,
+)
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
 HELD_OUT = 0.3  # share of the points kept aside to measure accuracy
@@ -45,7 +55,7 @@ class Config:
         label=gettext_noop("Points"),
         help=gettext_noop("How many points, 30% of them held out to measure accuracy."),
         minimum=20,
-        maximum=5000,
+        maximum=2000,
     )
     noise: float = hyperparameter(
         0.05,
@@ -81,7 +91,7 @@ class Config:
         label=gettext_noop("Steps"),
         help=gettext_noop("Gradient steps, each on all the training points."),
         minimum=1,
-        maximum=5000,
+        maximum=3000,
     )
     optimizer: str = optimizer_choice("adam")
     seed: int = seed_choice()
@@ -103,17 +113,6 @@ class MLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.layers(x).squeeze(-1)
-
-
-@dataclass
-class Split:
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_val: torch.Tensor
-    y_val: torch.Tensor
-
-    def to(self, device: torch.device) -> Split:
-        return Split(*(t.to(device) for t in (self.x_train, self.y_train, self.x_val, self.y_val)))
 
 
 def make_data(config: Config) -> Split:
@@ -181,8 +180,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     return Outcome(
         metrics={
             "accuracy": {
-                name: round(accuracy(model, data.x_val, data.y_val).item(), 4)
-                for name, model in models.items()
+                name: number(accuracy(model, data.x_val, data.y_val)) for name, model in models.items()
             }
         },
         model=models,
@@ -205,5 +203,5 @@ LAB = Lab(
         Chart(gettext_noop("Accuracy"), ("acc_sigmoid", "acc_tanh", "acc_relu")),
     ),
     visuals=("boundary",),
-    time_limit_s=300,
+    time_limit_s=400,
 )

@@ -27,7 +27,7 @@ from .base import (
     optimizer_choice,
     seed_choice,
 )
-from .data import number, seeded_generator, shuffled_batches, stratified_split
+from .data import Split, number, seeded_generator, shuffled_batches, stratified_split
 
 METHODS = ("none", "resample", "weights")
 CLASSES = ["majority", "minority"]  # labels 0 and 1; the minority is the positive class
@@ -97,17 +97,6 @@ class Classifier(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.layers(x).squeeze(-1)
-
-
-@dataclass
-class Split:
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_val: torch.Tensor
-    y_val: torch.Tensor
-
-    def to(self, device: torch.device) -> Split:
-        return Split(*(t.to(device) for t in (self.x_train, self.y_train, self.x_val, self.y_val)))
 
 
 def make_data(config: Config) -> Split:
@@ -227,5 +216,5 @@ LAB = Lab(
         Chart(gettext_noop("Minority recall"), ("recall_none", "recall_resample", "recall_weights")),
     ),
     visuals=("recall",),
-    time_limit_s=300,
+    time_limit_s=120,
 )

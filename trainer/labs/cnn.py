@@ -28,7 +28,7 @@ from .base import (
     optimizer_choice,
     seed_choice,
 )
-from .data import number, seeded_generator, stratified_split
+from .data import Split, number, seeded_generator, stratified_split
 
 IMAGE_SIZE = 32
 HELD_OUT = 0.2  # share of the digits kept aside to measure accuracy
@@ -107,17 +107,6 @@ class ConvNet(nn.Module):
         return self.classifier(self.features(x))
 
 
-@dataclass
-class Split:
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_val: torch.Tensor
-    y_val: torch.Tensor
-
-    def to(self, device: torch.device) -> Split:
-        return Split(*(t.to(device) for t in (self.x_train, self.y_train, self.x_val, self.y_val)))
-
-
 def coloured_digits(seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Generator]:
     """All 1,797 digits as N×3×32×32 images in [0, 1], and their labels."""
     # Imported here: scikit-learn takes a second to import and only the worker needs it.
@@ -172,13 +161,13 @@ def filters_frame(model: ConvNet) -> Frame:
 
 @torch.no_grad()
 def predictions(model: ConvNet, x: torch.Tensor, y: torch.Tensor) -> list[dict]:
+    """Held-out images as the learner sees them, with the true digit, the guess and how sure it is."""
     model.eval()
     probabilities = F.softmax(model(x), dim=1)
     model.train()
     confidence, predicted = probabilities.max(dim=1)
-    pixels = (
-        (x.permute(0, 2, 3, 1) * 255).round().to(torch.uint8).flatten(start_dim=1)
-    )  # height, width, channel
+    # Height, width, channel: the order of a browser's ImageData (less its alpha).
+    pixels = (x.permute(0, 2, 3, 1) * 255).round().to(torch.uint8).flatten(start_dim=1)
     return [
         {"image": image, "label": str(label), "predicted": str(guess), "confidence": round(p, 3)}
         for image, label, guess, p in zip(

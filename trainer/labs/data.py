@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import torch
 
@@ -20,6 +21,19 @@ DATASETS_2D = (
     ("xor", gettext_noop("XOR: opposite quadrants share a class")),
     ("spiral", gettext_noop("Spiral: two interleaved arms")),
 )
+
+
+@dataclass
+class Split:
+    """Examples to learn from and examples held out to measure the model, as tensors."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+
+    def to(self, device: torch.device) -> Split:
+        return Split(*(t.to(device) for t in (self.x_train, self.y_train, self.x_val, self.y_val)))
 
 
 def seeded_generator(seed: int) -> torch.Generator:
@@ -95,8 +109,9 @@ def padded_extent(xy: torch.Tensor, margin: float = 0.1) -> tuple[float, float, 
 
 
 def shuffled_batches(size: int, batch_size: int, device: torch.device) -> Iterator[torch.Tensor]:
-    """Indices of mini-batches, for ever: every example once per pass, in a new order each pass. Drawn on
-    the device from the global generator (seeded by the lab), so a GPU loop never waits for the CPU."""
+    """Indices of mini-batches, for ever: each pass over the examples in a new order, its incomplete last
+    batch left out. Drawn on the device from the global generator (seeded by the lab), so a GPU loop never
+    waits for the CPU."""
     batch_size = min(batch_size, size)
     while True:
         order = torch.randperm(size, device=device)

@@ -8,6 +8,7 @@ and the decision threshold trades it against precision.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 from torch import nn
@@ -25,7 +26,7 @@ from .base import (
     optimizer_choice,
     seed_choice,
 )
-from .data import number, seeded_generator, shuffled_batches, stratified_split
+from .data import Split, number, seeded_generator, shuffled_batches, stratified_split
 
 LABELS = ["malignant", "benign"]  # the order of the confusion matrix's rows (true) and columns (predicted)
 
@@ -89,17 +90,6 @@ class LogisticRegression(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.linear(x).squeeze(-1)
-
-
-@dataclass
-class Split:
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_val: torch.Tensor
-    y_val: torch.Tensor
-
-    def to(self, device: torch.device) -> Split:
-        return Split(*(t.to(device) for t in (self.x_train, self.y_train, self.x_val, self.y_val)))
 
 
 def make_data(config: Config) -> Split:
@@ -177,7 +167,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         optimizer.step()
         held_out = evaluate(model, data, config.threshold)
         matrix = held_out.pop("matrix")
-        report(step, loss=loss, **held_out, frame=lambda: confusion_frame(matrix))
+        report(step, loss=loss, **held_out, frame=partial(confusion_frame, matrix))
 
     held_out = evaluate(model, data, config.threshold)
     visuals = confusion_frame(held_out["matrix"])
@@ -205,5 +195,5 @@ LAB = Lab(
         Chart(gettext_noop("Accuracy"), ("val_accuracy",)),
     ),
     visuals=("confusion",),
-    time_limit_s=120,
+    time_limit_s=60,
 )

@@ -28,7 +28,7 @@ from .base import (
     optimizer_choice,
     seed_choice,
 )
-from .data import number, rounded, seeded_generator
+from .data import Split, number, rounded, seeded_generator
 
 VAL_POINTS = 200  # fresh points from the same curve that the network never trains on
 SHOWN_VAL_POINTS = 50  # of them, drawn on the page
@@ -139,18 +139,7 @@ class MLP(nn.Module):
         return self.layers(x.unsqueeze(-1)).squeeze(-1)
 
 
-@dataclass
-class Points:
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_val: torch.Tensor
-    y_val: torch.Tensor
-
-    def to(self, device: torch.device) -> Points:
-        return Points(*(t.to(device) for t in (self.x_train, self.y_train, self.x_val, self.y_val)))
-
-
-def make_data(config: Config) -> Points:
+def make_data(config: Config) -> Split:
     generator = seeded_generator(config.seed)
 
     def sample(count: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -159,7 +148,7 @@ def make_data(config: Config) -> Points:
         x = (torch.arange(count) + torch.rand(count, generator=generator)) / count
         return x, torch.sin(2 * math.pi * x) + config.noise * torch.randn(count, generator=generator)
 
-    return Points(*sample(config.train_points), *sample(VAL_POINTS))
+    return Split(*sample(config.train_points), *sample(VAL_POINTS))
 
 
 @torch.no_grad()
@@ -171,15 +160,16 @@ def evaluate(model: MLP, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def fit_frame(model: MLP, points: Points) -> Frame:
+def fit_frame(model: MLP, data: Split) -> Frame:
     model.eval()
-    x = torch.linspace(0, 1, CURVE_POINTS, device=points.x_train.device)
+    x = torch.linspace(0, 1, CURVE_POINTS, device=data.x_train.device)
     curve = torch.stack((x, model(x)), dim=1)
     model.train()
+    every = max(1, len(data.x_val) // SHOWN_VAL_POINTS)  # evenly along x: the points are in order of x
     return {
         "fit": {
-            "train": rounded(torch.stack((points.x_train, points.y_train), dim=1), 3),
-            "val": rounded(torch.stack((points.x_val, points.y_val), dim=1)[:SHOWN_VAL_POINTS], 3),
+            "train": rounded(torch.stack((data.x_train, data.y_train), dim=1), 3),
+            "val": rounded(torch.stack((data.x_val, data.y_val), dim=1)[::every], 3),
             "curve": rounded(curve, 3),
         }
     }
@@ -187,7 +177,7 @@ def fit_frame(model: MLP, points: Points) -> Frame:
 
 def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     torch.manual_seed(config.seed)
-    points = make_data(config).to(device)
+    data = make_data(config).to(device)
     model = MLP(config.hidden_units, config.layers, config.dropout).to(device)
     optimizer = make_optimizer(
         config.optimizer, model.parameters(), config.learning_rate, config.weight_decay
@@ -198,13 +188,13 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
 
     model.train()
     for epoch in range(config.epochs):
-        loss = F.mse_loss(model(points.x_train), points.y_train)
+        loss = F.mse_loss(model(data.x_train), data.y_train)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        val_loss = evaluate(model, points.x_val, points.y_val)
+        val_loss = evaluate(model, data.x_val, data.y_val)
         val_history[epoch] = val_loss
-        report(epoch, loss=loss, val_loss=val_loss, frame=lambda: fit_frame(model, points))
+        report(epoch, loss=loss, val_loss=val_loss, frame=lambda: fit_frame(model, data))
         if config.early_stopping:
             # Stopping is a decision on the host, so this reads the loss at every step: cheap on a model
             # this small, and only when early stopping is on.
@@ -219,12 +209,12 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     if stopped_early:
         report.total_steps = epoch + 1  # the run is complete: progress reads 100%, not epoch / epochs
     best_epoch = int(val_history.argmin())
-    visuals = fit_frame(model, points)
+    visuals = fit_frame(model, data)
     report.finish(visuals)
     return Outcome(
         metrics={
-            "train_loss": number(evaluate(model, points.x_train, points.y_train), 5),
-            "val_loss": number(evaluate(model, points.x_val, points.y_val), 5),
+            "train_loss": number(evaluate(model, data.x_train, data.y_train), 5),
+            "val_loss": number(evaluate(model, data.x_val, data.y_val), 5),
             "best_val_loss": number(val_history[best_epoch], 5),
             "best_step": best_epoch,
             "stopped_early": stopped_early,

@@ -57,14 +57,14 @@ class Config:
         label=gettext_noop("Hidden size"),
         help=gettext_noop("Numbers in the state the network carries from one step to the next."),
         minimum=1,
-        maximum=128,
+        maximum=64,
     )
     sequence_length: int = hyperparameter(
         30,
         label=gettext_noop("Window"),
         help=gettext_noop("How many past values the network reads before predicting the next one."),
         minimum=2,
-        maximum=100,
+        maximum=60,
     )
     noise: float = hyperparameter(
         0.1,
@@ -96,7 +96,7 @@ class Config:
         label=gettext_noop("Batch size"),
         help=gettext_noop("Windows per step."),
         minimum=1,
-        maximum=256,
+        maximum=128,
     )
     optimizer: str = optimizer_choice("adam")
     seed: int = seed_choice()
@@ -219,5 +219,5 @@ LAB = Lab(
     steps_field="steps",
     charts=(Chart(gettext_noop("Loss"), ("loss", "val_loss"), log_y=True),),
     visuals=("sequence",),
-    time_limit_s=600,
+    time_limit_s=400,
 )
