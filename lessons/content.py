@@ -194,10 +194,10 @@ def _upsert(
 ) -> None:
     """Sets the source fields, renders with the full concept index, and saves only if anything differs.
     A row whose sources are as stored is not even rendered again unless a concept's names changed."""
-    if instance.pk is not None and not concepts_changed:
-        if all(getattr(instance, key) == value for key, value in values.items()):
-            report.unchanged += 1
-            return
+    same_sources = instance.pk is not None and all(getattr(instance, k) == v for k, v in values.items())
+    if same_sources and not concepts_changed:
+        report.unchanged += 1
+        return
     for key, value in values.items():
         setattr(instance, key, value)
     try:

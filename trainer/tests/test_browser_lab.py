@@ -45,7 +45,7 @@ class LabInTheBrowserTests:
         )
         expect(lab.locator(".state")).to_have_text("Succeeded", timeout=90000)
         steps = page.evaluate("() => document.querySelector('[data-lab]').labWidget.chartObjects[0].steps")
-        assert steps == list(range(0, 20000, 5)) + [19999]
+        assert steps == [*range(0, 20000, 5), 19999]
         expect(lab.locator(".metrics")).to_contain_text("w")
         screenshot(page, "lab-finished", lab)
 
