@@ -188,6 +188,7 @@ class LabTests:
         first, second = tiny_run(slug), tiny(slug)
         assert first.outcome.metrics == second.outcome.metrics
         assert first.points == second.points
+        assert tiny(slug, seed=1).points != first.points, "the seed is what makes them the same"
 
     def test_it_stops_when_the_learner_cancels(self, slug: str) -> None:
         lab = get_lab(slug)
@@ -267,7 +268,7 @@ class LogisticRegressionTests:
 
 class ActivationsTests:
     def test_it_shows_sigmoid_learning_slower_than_tanh_and_relu(self) -> None:
-        accuracy = train("activations", steps=150).outcome.metrics["accuracy"]
+        accuracy = default_run("activations").outcome.metrics["accuracy"]
         assert accuracy["tanh"] > accuracy["sigmoid"] + 0.1
         assert accuracy["relu"] > accuracy["sigmoid"] + 0.1
 

@@ -1,0 +1,77 @@
+"""A student takes a quiz in the browser with the keyboard only, sees per-answer feedback and the score,
+retries, and finds the best score on the dashboard."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("student")
+    page.get_by_label("Password").fill("correct horse 1")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="My progress")).to_be_visible()
+
+
+class QuizInTheBrowserTests:
+    def test_a_student_takes_the_quiz_with_the_keyboard_and_finds_the_best_score(self, page, course, student):
+        log_in(page)
+        page.goto("/quizzes/gradients/")
+        quiz = page.locator(".quiz")
+        questions = quiz.locator(".question")
+        expect(questions).to_have_count(5)
+
+        questions.nth(0).get_by_label("Your answer").focus()
+        page.keyboard.type("1.6")
+        questions.nth(1).get_by_label("Along the gradient").focus()  # a wrong answer, on purpose
+        page.keyboard.press("Space")
+        questions.nth(2).get_by_label("True").focus()
+        page.keyboard.press("Space")
+        questions.nth(3).get_by_label("SGD").focus()
+        page.keyboard.press("Space")
+        questions.nth(4).get_by_label("Your answer").focus()
+        page.keyboard.type("ReLU")
+        page.get_by_role("button", name="Check my answers").focus()
+        page.keyboard.press("Enter")
+
+        expect(page.get_by_text("Your score: 70%")).to_be_visible()
+        expect(questions.nth(1)).to_contain_text("That makes the loss grow.")
+        expect(questions.nth(1)).to_contain_text("The negative gradient is where the loss falls fastest.")
+        expect(questions.nth(3)).to_contain_text("Partly right (50%)")
+        expect(page.locator(".summary, [role=status]").first).to_be_focused()
+        screenshot(page, "quiz-feedback", page.locator(".quiz"))
+
+        page.get_by_role("button", name="Try again").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("button", name="Check my answers")).to_be_visible()
+        questions = page.locator(".quiz .question")
+        questions.nth(0).get_by_label("Your answer").focus()
+        page.keyboard.type("1.6")
+        questions.nth(1).get_by_label("Against the gradient").focus()
+        page.keyboard.press("Space")
+        questions.nth(2).get_by_label("True").focus()
+        page.keyboard.press("Space")
+        for option in ("SGD", "Adam"):
+            questions.nth(3).get_by_label(option).focus()
+            page.keyboard.press("Space")
+        questions.nth(4).get_by_label("Your answer").focus()
+        page.keyboard.type("relu")
+        page.get_by_role("button", name="Check my answers").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(1500)
+        expect(page.get_by_text("Your score: 100%")).to_be_visible()
+
+        page.goto("/dashboard/")
+        expect(page.locator("table.scores")).to_contain_text("100%")
+        expect(page.locator("table.scores")).to_contain_text("Gradient descent")
+
+    def test_the_quiz_at_the_end_of_a_lesson_works_too(self, page, course):
+        page.goto("/courses/test-course/gradients/")
+        embed = page.locator(".quiz-embed")
+        expect(embed.locator(".question")).to_have_count(5)
+        embed.get_by_role("button", name="Check my answers").click()
+        expect(embed.get_by_text("Your score: 0%")).to_be_visible()
