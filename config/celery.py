@@ -14,6 +14,15 @@ app.autodiscover_tasks()
 
 
 @worker_init.connect
+def warm_up_torch(**kwargs) -> None:
+    """Import PyTorch (and the optimizer machinery it loads lazily, ~2 s) once in the worker's parent, so
+    forked children start jobs at once. This touches no GPU: CUDA is initialised inside a task only."""
+    import sklearn.datasets  # noqa: F401  (the labs' real data sets)
+    import torch
+    import torch._dynamo  # noqa: F401
+
+
+@worker_init.connect
 def verify_services_at_start(**kwargs) -> None:
     """A worker that cannot reach the database or Redis says so in one line and stops."""
     import django

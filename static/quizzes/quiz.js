@@ -2,7 +2,8 @@
 // Plain form controls, so it works with the keyboard and a screen reader.
 (function () {
   "use strict";
-  const T = (s) => (window.gettext ? window.gettext(s) : s);
+  // Django's JavaScript catalog defines window.gettext; without it the English text shows.
+  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
 
   function csrfToken() {
     const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -41,7 +42,7 @@
 
     async load() {
       const { ok, data } = await call(this.api);
-      if (!ok) { this.root.textContent = T("The quiz could not be loaded."); return; }
+      if (!ok) { this.root.textContent = gettext("The quiz could not be loaded."); return; }
       this.quiz = data;
       this.render();
     }
@@ -49,15 +50,15 @@
     render() {
       const q = this.quiz;
       const form = el("form", { class: "quiz", novalidate: "" });
-      if (!this.root.hasAttribute("data-standalone")) form.append(el("h3", {}, T("Check yourself:") + " " + q.title));
+      if (!this.root.hasAttribute("data-standalone")) form.append(el("h3", {}, gettext("Check yourself:") + " " + q.title));
       this.summary = el("div", { class: "card", role: "status", tabindex: "-1", hidden: "" });
       form.append(this.summary);
       if (q.attempts_left !== null && q.attempts_left !== undefined) {
-        form.append(el("p", { class: "muted" }, T("Attempts left:") + " " + q.attempts_left + " / " + q.max_attempts));
+        form.append(el("p", { class: "muted" }, gettext("Attempts left:") + " " + q.attempts_left + " / " + q.max_attempts));
       }
       q.questions.forEach((question, index) => form.append(this.question(question, index)));
       this.error = el("p", { class: "form-error", role: "alert", hidden: "" });
-      this.submitButton = el("button", { type: "submit" }, T("Check my answers"));
+      this.submitButton = el("button", { type: "submit" }, gettext("Check my answers"));
       form.append(this.error, this.submitButton);
       form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(form); });
       this.root.replaceChildren(form);
@@ -78,23 +79,23 @@
           const input = el("input", { type, name, value: String(option.id), id: `${id}-o${option.id}` });
           list.append(el("li", {}, el("label", { for: `${id}-o${option.id}`, "data-option": option.id }, input, el("span", { html: option.text_html }))));
         }
-        if (question.kind === "multiple") fieldset.append(el("p", { class: "muted small" }, T("Choose all that apply.")));
+        if (question.kind === "multiple") fieldset.append(el("p", { class: "muted small" }, gettext("Choose all that apply.")));
         fieldset.append(list);
       } else if (question.kind === "short" || question.kind === "numeric") {
         const input = el("input", { type: "text", name, id: `${id}-input`, autocomplete: "off", ...(question.kind === "numeric" ? { inputmode: "decimal" } : {}) });
-        fieldset.append(el("label", { for: `${id}-input`, class: "visually-hidden" }, T("Your answer")), input);
+        fieldset.append(el("label", { for: `${id}-input`, class: "visually-hidden" }, gettext("Your answer")), input);
       } else if (question.kind === "matching") {
         for (const item of question.items) {
           const select = el("select", { name: `${name}-${item.id}`, id: `${id}-m${item.id}`, "data-item": item.id },
-            el("option", { value: "" }, T("Choose…")), ...question.matches.map((m) => el("option", { value: m }, m)));
+            el("option", { value: "" }, gettext("Choose…")), ...question.matches.map((m) => el("option", { value: m }, m)));
           fieldset.append(el("div", { class: "matching-row" }, el("label", { for: `${id}-m${item.id}`, html: item.text_html }), select));
         }
       } else if (question.kind === "essay") {
-        fieldset.append(el("label", { for: `${id}-essay`, class: "visually-hidden" }, T("Your answer")), el("textarea", { name, id: `${id}-essay`, rows: "4" }));
+        fieldset.append(el("label", { for: `${id}-essay`, class: "visually-hidden" }, gettext("Your answer")), el("textarea", { name, id: `${id}-essay`, rows: "4" }));
       }
       if (question.hint_html) {
         const hint = el("div", { class: "hint", id: `${id}-hint`, hidden: "", html: question.hint_html });
-        const button = el("button", { type: "button", class: "link-button", "aria-expanded": "false", "aria-controls": `${id}-hint` }, T("Show a hint"));
+        const button = el("button", { type: "button", class: "link-button", "aria-expanded": "false", "aria-controls": `${id}-hint` }, gettext("Show a hint"));
         button.addEventListener("click", () => { hint.hidden = false; button.setAttribute("aria-expanded", "true"); button.hidden = true; hint.focus?.(); });
         box.append(button, hint);
       }
@@ -129,7 +130,7 @@
       const { ok, status, data } = await call(this.api + "attempts/", { answers: this.answers(form) });
       this.submitButton.disabled = false;
       if (!ok) {
-        this.error.textContent = (data && (data.detail || Object.values(data).flat().join(" "))) || T("The answers could not be checked.") + ` (${status})`;
+        this.error.textContent = (data && (data.detail || Object.values(data).flat().join(" "))) || gettext("The answers could not be checked.") + ` (${status})`;
         this.error.hidden = false;
         this.error.focus?.();
         return;
@@ -141,11 +142,11 @@
       this.attempt = result;
       const left = result.attempts_left;
       this.summary.replaceChildren(
-        el("p", { class: "score" }, T("Your score:") + ` ${result.percent}% (${round(result.score)} / ${round(result.max_score)})`),
-        el("p", { class: "muted" }, left === null || left === undefined ? T("You can try again as often as you like.") : T("Attempts left:") + " " + left),
+        el("p", { class: "score" }, gettext("Your score:") + ` ${result.percent}% (${round(result.score)} / ${round(result.max_score)})`),
+        el("p", { class: "muted" }, left === null || left === undefined ? gettext("You can try again as often as you like.") : gettext("Attempts left:") + " " + left),
       );
       if (left !== 0) {
-        const again = el("button", { type: "button", class: "secondary" }, T("Try again"));
+        const again = el("button", { type: "button", class: "secondary" }, gettext("Try again"));
         again.addEventListener("click", () => this.load());
         this.summary.append(again);
       }
@@ -165,7 +166,7 @@
       const state = q.fraction === null ? (q.kind === "essay" ? "manual" : null) : q.fraction === 1 ? "right" : q.fraction > 0 ? "partial" : "wrong";
       if (state) box.classList.add("graded-" + state);
       if (state && state !== "manual") {
-        const label = { right: T("Right"), partial: T("Partly right"), wrong: T("Not right") }[state];
+        const label = { right: gettext("Right"), partial: gettext("Partly right"), wrong: gettext("Not right") }[state];
         out.append(el("p", {}, el("span", { class: "badge " + { right: "good", partial: "warn", wrong: "bad" }[state] }, label + (state === "partial" ? ` (${Math.round(q.fraction * 100)}%)` : ""))));
       }
       const right = new Set(q.correct_answers.map((a) => String(a.id)));
@@ -181,7 +182,7 @@
       if (q.correct_answers.length && q.fraction !== 1 && !box.querySelector("label[data-option]")) {
         const list = el("ul");
         q.correct_answers.forEach((a) => list.append(el("li", { html: a.text_html + (a.match ? " → " + escapeHtml(a.match) : "") })));
-        feedback.append(el("p", {}, T("Accepted answer(s):")), list);
+        feedback.append(el("p", {}, gettext("Accepted answer(s):")), list);
       }
       if (q.explanation_html) feedback.append(el("div", { html: q.explanation_html }));
       if (q.kind === "essay") this.selfRate(feedback, q);
@@ -189,15 +190,15 @@
     }
 
     selfRate(feedback, q) {
-      feedback.prepend(el("p", {}, el("strong", {}, T("Compare your answer with the model answer, then rate it:"))));
+      feedback.prepend(el("p", {}, el("strong", {}, gettext("Compare your answer with the model answer, then rate it:"))));
       const row = el("div", { class: "rate-form" });
-      for (const [value, label] of [[0, T("Not yet")], [0.5, T("Partly")], [1, T("I had it")]]) {
+      for (const [value, label] of [[0, gettext("Not yet")], [0.5, gettext("Partly")], [1, gettext("I had it")]]) {
         const button = el("button", { type: "button", class: "small secondary" }, label);
         button.addEventListener("click", async () => {
           if (this.attempt && document.body.dataset.user !== "anonymous") {
             await call(`/api/attempts/${this.attempt.id}/rate/`, { question: q.id, fraction: value });
           }
-          row.replaceChildren(el("span", { class: "badge good" }, T("Rated:") + " " + label));
+          row.replaceChildren(el("span", { class: "badge good" }, gettext("Rated:") + " " + label));
         });
         row.append(button);
       }

@@ -2,11 +2,12 @@
 // One EventSource per widget at a time (browsers allow few connections per host).
 (function () {
   "use strict";
-  const T = (s) => (window.gettext ? window.gettext(s) : s);
+  // Django's JavaScript catalog defines window.gettext; without it the English text shows.
+  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   const COLORS = ["--series-1", "--series-2", "--series-3", "--series-4"];
   const STATES = {
-    queued: T("Queued"), running: T("Running"), succeeded: T("Succeeded"), failed: T("Failed"), cancelled: T("Cancelled"),
+    queued: gettext("Queued"), running: gettext("Running"), succeeded: gettext("Succeeded"), failed: gettext("Failed"), cancelled: gettext("Cancelled"),
   };
 
   function csrfToken() {
@@ -62,7 +63,7 @@
         scales: { x: { time: false }, y: this.spec.log_y ? { distr: 3 } : {} },
         axes: [{ stroke: css("--muted"), grid: { stroke: css("--border") } },
           { stroke: css("--muted"), grid: { stroke: css("--border") }, size: 64, values: axisValues }],
-        series: [{ label: T("step") }, ...this.spec.series.map((name, i) => ({
+        series: [{ label: gettext("step") }, ...this.spec.series.map((name, i) => ({
           label: name, stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true, points: { show: false },
         }))],
         legend: { live: true },
@@ -134,7 +135,7 @@
       const percent = Math.round(fraction * 100);
       this.bar.querySelector("span").style.width = percent + "%";
       this.bar.setAttribute("aria-valuenow", String(percent));
-      this.eta.textContent = percent + "%" + (eta ? " · " + T("about") + " " + seconds(eta) + " " + T("left") : "");
+      this.eta.textContent = percent + "%" + (eta ? " · " + gettext("about") + " " + seconds(eta) + " " + gettext("left") : "");
     }
 
     showErrors(body) {
@@ -172,7 +173,7 @@
       this.showErrors({});
       const { ok, status, body } = await api("/api/jobs/", { method: "POST", body: JSON.stringify({ lab: this.lab.slug, params: this.values() }) });
       if (!ok) {
-        this.showErrors(body || { detail: T("The run could not be started.") + ` (${status})` });
+        this.showErrors(body || { detail: gettext("The run could not be started.") + ` (${status})` });
         return;
       }
       this.follow(body);
@@ -185,25 +186,25 @@
       const { ok, body } = await api(`/api/jobs/${this.job.id}/cancel/`, { method: "POST" });
       this.cancelButton.disabled = false;
       if (!ok && body) this.detail.textContent = body.detail || "";
-      else this.detail.textContent = T("Stopping…");
+      else this.detail.textContent = gettext("Stopping…");
     }
 
     follow(job) {
       if (this.source) this.source.close();
       this.job = job;
       this.reset();
-      this.setState(job.status, job.status === "queued" && job.queue_position ? T("position in queue:") + " " + job.queue_position : "");
+      this.setState(job.status, job.status === "queued" && job.queue_position ? gettext("position in queue:") + " " + job.queue_position : "");
       this.root.dataset.job = job.id;
       const source = new EventSource(job.events_url);
       this.source = source;
       const on = (name, handler) => source.addEventListener(name, (event) => handler(JSON.parse(event.data)));
-      on("queued", (d) => this.setState("queued", T("position in queue:") + " " + d.position));
-      on("status", (d) => this.setState("running", T("on") + " " + d.device + (d.attempt > 1 ? " · " + T("attempt") + " " + d.attempt : "")));
+      on("queued", (d) => this.setState("queued", gettext("position in queue:") + " " + d.position));
+      on("status", (d) => this.setState("running", gettext("on") + " " + d.device + (d.attempt > 1 ? " · " + gettext("attempt") + " " + d.attempt : "")));
       on("progress", (d) => this.progress(d));
-      on("restart", (d) => { this.reset(); this.setState("running", T("The worker was lost; the run restarted (attempt") + " " + d.attempt + ")"); });
+      on("restart", (d) => { this.reset(); this.setState("running", gettext("The worker was lost; the run restarted (attempt") + " " + d.attempt + ")"); });
       on("snapshot", (d) => { this.reset(); this.progress({ points: d.points, frame: d.frame, progress: d.status === "succeeded" ? 1 : 0 }); this.end(d); });
       on("end", (d) => { if (d.metrics !== undefined) this.end(d); source.close(); this.loadRuns(false); });
-      source.onerror = () => { if (source.readyState === EventSource.CLOSED) this.detail.textContent = T("Connection lost."); };
+      source.onerror = () => { if (source.readyState === EventSource.CLOSED) this.detail.textContent = gettext("Connection lost."); };
     }
 
     progress(batch) {
@@ -234,7 +235,7 @@
     }
 
     end(data) {
-      this.setState(data.status, data.error || (data.device ? T("on") + " " + data.device + (data.seconds ? " · " + seconds(data.seconds) : "") : ""));
+      this.setState(data.status, data.error || (data.device ? gettext("on") + " " + data.device + (data.seconds ? " · " + seconds(data.seconds) : "") : ""));
       if (data.status === "succeeded") this.setProgress(1, null);
       if (data.visuals) this.draw(data.visuals);
       this.showMetrics(data.metrics || {});
@@ -246,7 +247,7 @@
       const nested = Object.entries(metrics).filter(([, v]) => v && typeof v === "object" && !Array.isArray(v));
       if (!flat.length && !nested.length) return;
       const title = document.createElement("h4");
-      title.textContent = T("Final metrics");
+      title.textContent = gettext("Final metrics");
       const list = document.createElement("dl");
       for (const [name, value] of flat) {
         const dt = document.createElement("dt"); dt.textContent = name;
@@ -279,7 +280,7 @@
       for (const job of runs) {
         const row = tbody.insertRow();
         const pick = document.createElement("input");
-        pick.type = "checkbox"; pick.value = job.id; pick.setAttribute("aria-label", T("Compare run") + " " + job.id);
+        pick.type = "checkbox"; pick.value = job.id; pick.setAttribute("aria-label", gettext("Compare run") + " " + job.id);
         row.insertCell().append(pick);
         row.insertCell().textContent = "#" + job.id;
         row.insertCell().textContent = STATES[job.status] || job.status;
@@ -289,7 +290,7 @@
         row.insertCell().textContent = seconds(job.seconds);
         const links = row.insertCell();
         if (job.status === "succeeded") {
-          for (const [href, text] of [[`/api/jobs/${job.id}/metrics.csv`, "CSV"], [`/api/jobs/${job.id}/weights`, T("weights")]]) {
+          for (const [href, text] of [[`/api/jobs/${job.id}/metrics.csv`, "CSV"], [`/api/jobs/${job.id}/weights`, gettext("weights")]]) {
             const a = document.createElement("a"); a.href = href; a.textContent = text; a.setAttribute("download", "");
             links.append(a, " ");
           }
@@ -301,7 +302,7 @@
       const ids = [...this.runs.querySelectorAll("tbody input:checked")].map((c) => c.value);
       const box = this.runs.querySelector(".compare-chart");
       box.replaceChildren();
-      if (ids.length < 1) { box.hidden = false; box.textContent = T("Choose at least one run to compare."); return; }
+      if (ids.length < 1) { box.hidden = false; box.textContent = gettext("Choose at least one run to compare."); return; }
       const jobs = (await Promise.all(ids.map((id) => api(`/api/jobs/${id}/?history=1`)))).filter((r) => r.ok).map((r) => r.body);
       const series = this.lab.charts[0].series[0];
       const steps = [...new Set(jobs.flatMap((j) => j.history.filter((p) => series in p).map((p) => p.step)))].sort((a, b) => a - b);
@@ -311,14 +312,14 @@
       })];
       box.hidden = false;
       const title = document.createElement("h4");
-      title.textContent = T("Compared:") + " " + series;
+      title.textContent = gettext("Compared:") + " " + series;
       box.append(title);
       const main = this.lab.hyperparameters.slice(0, 2).map((h) => h.name);
       new uPlot({
         width: Math.max(280, box.clientWidth - 16), height: 240,
         scales: { x: { time: false }, y: this.lab.charts[0].log_y ? { distr: 3 } : {} },
         axes: [{ stroke: css("--muted") }, { stroke: css("--muted"), size: 64, values: axisValues }],
-        series: [{ label: T("step") }, ...jobs.map((j, i) => ({
+        series: [{ label: gettext("step") }, ...jobs.map((j, i) => ({
           label: "#" + j.id + " " + main.map((n) => `${n}=${format(j.params[n])}`).join(" "),
           stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true,
         }))],

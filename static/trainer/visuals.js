@@ -2,7 +2,8 @@
 // predictions, confusion matrices, per-class recall and sequences. Each takes a container and a frame.
 (function () {
   "use strict";
-  const T = (s) => (window.gettext ? window.gettext(s) : s);
+  // Django's JavaScript catalog defines window.gettext; without it the English text shows.
+  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
   function panel(container, key, title) {
@@ -43,8 +44,8 @@
 
   // Data points and the model's curve (linear regression's line, overfitting's wiggle).
   function fit(container, frame) {
-    const box = panel(container, "fit", T("Data and the model's fit"));
-    const c = canvas(box, 480, 300, T("The training points and the curve the model has learned so far."));
+    const box = panel(container, "fit", gettext("Data and the model's fit"));
+    const c = canvas(box, 480, 300, gettext("The training points and the curve the model has learned so far."));
     const g = c.getContext("2d");
     const all = [...(frame.train || []), ...(frame.val || []), ...(frame.curve || [])];
     if (!all.length) return;
@@ -71,8 +72,8 @@
     const n = frame.size;
     const [x0, x1, y0, y1] = frame.extent;
     for (const [name, grid] of Object.entries(frame.models)) {
-      const box = panel(container, "boundary-" + name, T("Decision boundary:") + " " + name);
-      const c = canvas(box, 240, 240, T("Decision boundary of the network with activation") + " " + name);
+      const box = panel(container, "boundary-" + name, gettext("Decision boundary:") + " " + name);
+      const c = canvas(box, 240, 240, gettext("Decision boundary of the network with activation") + " " + name);
       const g = c.getContext("2d");
       const cell = c.width / n;
       for (let row = 0; row < n; row++) {
@@ -95,11 +96,11 @@
 
   // The first convolution's filters, each a tiny RGB image.
   function filters(container, frame) {
-    const box = panel(container, "filters", T("Learned filters (first convolution)"));
+    const box = panel(container, "filters", gettext("Learned filters (first convolution)"));
     const per = Math.ceil(Math.sqrt(frame.count * 2));
     const cols = Math.min(8, frame.count), rows = Math.ceil(frame.count / cols);
     const scale = 12, gap = 4, size = frame.size;
-    const c = canvas(box, cols * (size * scale + gap), rows * (size * scale + gap), T("The learned 3×3 colour filters."));
+    const c = canvas(box, cols * (size * scale + gap), rows * (size * scale + gap), gettext("The learned 3×3 colour filters."));
     const g = c.getContext("2d");
     for (let f = 0; f < frame.count; f++) {
       const ox = (f % cols) * (size * scale + gap), oy = Math.floor(f / cols) * (size * scale + gap);
@@ -116,7 +117,7 @@
 
   // Held-out images with the label the model gave them.
   function predictions(container, items) {
-    const box = panel(container, "predictions", T("Predictions on held-out images"));
+    const box = panel(container, "predictions", gettext("Predictions on held-out images"));
     let grid = box.querySelector(".predictions");
     if (!grid) { grid = document.createElement("div"); grid.className = "predictions"; box.append(grid); }
     grid.replaceChildren();
@@ -131,7 +132,7 @@
       c.getContext("2d").putImageData(image, 0, 0);
       c.style.width = "100%";
       c.setAttribute("role", "img");
-      c.setAttribute("aria-label", T("Image of a") + " " + item.label);
+      c.setAttribute("aria-label", gettext("Image of a") + " " + item.label);
       const caption = document.createElement("div");
       const right = String(item.label) === String(item.predicted);
       caption.className = right ? "" : "wrong";
@@ -159,21 +160,21 @@
   }
 
   function confusion(container, frame) {
-    const box = panel(container, "confusion", T("Confusion matrix (rows: true class, columns: predicted)"));
+    const box = panel(container, "confusion", gettext("Confusion matrix (rows: true class, columns: predicted)"));
     table(box, ["", ...frame.labels], frame.labels.map((label, i) => [label, ...frame.matrix[i]]));
   }
 
   function recall(container, frame) {
-    const box = panel(container, "recall", T("Recall per class on held-out data"));
+    const box = panel(container, "recall", gettext("Recall per class on held-out data"));
     table(box, ["", ...frame.classes], Object.entries(frame.methods).map(([m, values]) => [m, ...values.map((v) => (v * 100).toFixed(1) + "%")]));
   }
 
   function sequence(container, frame) {
-    const box = panel(container, "sequence", T("Held-out sequence: target and prediction"));
+    const box = panel(container, "sequence", gettext("Held-out sequence: target and prediction"));
     const series = [["target", frame.target, css("--muted")], ["prediction", frame.prediction, css("--series-2")]];
     if (frame.generated) series.push(["generated", frame.generated, css("--series-3")]);
     const points = frame.t.flatMap((t, i) => series.map(([, ys]) => [t, ys[i]])).filter(([, y]) => y !== null && y !== undefined);
-    const c = canvas(box, 480, 220, T("The held-out sequence and the model's predictions."));
+    const c = canvas(box, 480, 220, gettext("The held-out sequence and the model's predictions."));
     const g = c.getContext("2d");
     const [x0, x1, y0, y1] = bounds(points);
     const px = (x) => 10 + ((x - x0) / (x1 - x0)) * (c.width - 20);

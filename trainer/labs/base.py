@@ -160,6 +160,9 @@ class Reporter:
     only when a batch is emitted, in one transfer, so a GPU loop is not synchronised at every step.
     `frame` is a callable that builds the expensive visuals (a decision boundary, filters); it is
     called only when a batch is about to go out. `emit` may raise Cancelled to stop the loop.
+
+    `total_steps` (for progress and the time left) may be set by the loop once it knows the count better,
+    e.g. mini-batches per epoch, or the step at which early stopping ended the run.
     """
 
     def __init__(
