@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint format messages
+.PHONY: run test bench lint format messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-messages: $(VENV)/.dev  ## refresh the translation catalogs after changing user-visible strings
-	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*'
+messages: $(VENV)/.dev  ## refresh the catalogs after changing user-visible strings (needs GNU gettext)
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'courses/*'
 	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*'
+	for f in locale/en/LC_MESSAGES/*.po; do msgen --no-wrap $$f -o $$f; done  # English is the source language
+	@echo "Now translate the new entries in locale/zh_Hans/LC_MESSAGES/*.po, then: make compile-messages"
+
+compile-messages: $(VENV)/.dev
+	$(BIN)/python manage.py compilemessages -l zh_Hans -l en --ignore .venv

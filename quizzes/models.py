@@ -115,7 +115,7 @@ class Answer(models.Model):
     text_md = models.TextField(_("answer (Markdown)"), blank=True)
     text_html = models.TextField(blank=True, editable=False)
     match_text = models.CharField(_("matches (matching questions)"), max_length=300, blank=True)
-    weight = models.FloatField(_("credit, % of the question"), default=0)
+    weight = models.FloatField(_("credit (percent of the question)"), default=0)
     feedback_md = models.TextField(_("feedback (Markdown)"), blank=True)
     feedback_html = models.TextField(blank=True, editable=False)
     value = models.FloatField(null=True, blank=True)

@@ -4,6 +4,7 @@
   "use strict";
   // Django's JavaScript catalog defines window.gettext; without it the English text shows.
   const gettext = (s) => (window.gettext ? window.gettext(s) : s);
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
 
   function csrfToken() {
     const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -50,11 +51,11 @@
     render() {
       const q = this.quiz;
       const form = el("form", { class: "quiz", novalidate: "" });
-      if (!this.root.hasAttribute("data-standalone")) form.append(el("h3", {}, gettext("Check yourself:") + " " + q.title));
+      if (!this.root.hasAttribute("data-standalone")) form.append(el("h3", {}, fill(gettext("Check yourself: %(title)s"), { title: q.title })));
       this.summary = el("div", { class: "card", role: "status", tabindex: "-1", hidden: "" });
       form.append(this.summary);
       if (q.attempts_left !== null && q.attempts_left !== undefined) {
-        form.append(el("p", { class: "muted" }, gettext("Attempts left:") + " " + q.attempts_left + " / " + q.max_attempts));
+        form.append(el("p", { class: "muted" }, fill(gettext("Attempts left: %(left)s of %(max)s"), { left: q.attempts_left, max: q.max_attempts })));
       }
       q.questions.forEach((question, index) => form.append(this.question(question, index)));
       this.error = el("p", { class: "form-error", role: "alert", hidden: "" });
@@ -142,8 +143,8 @@
       this.attempt = result;
       const left = result.attempts_left;
       this.summary.replaceChildren(
-        el("p", { class: "score" }, gettext("Your score:") + ` ${result.percent}% (${round(result.score)} / ${round(result.max_score)})`),
-        el("p", { class: "muted" }, left === null || left === undefined ? gettext("You can try again as often as you like.") : gettext("Attempts left:") + " " + left),
+        el("p", { class: "score" }, fill(gettext("Your score: %(percent)s%% (%(score)s / %(max)s)"), { percent: result.percent, score: round(result.score), max: round(result.max_score) }).replace("%%", "%")),
+        el("p", { class: "muted" }, left === null || left === undefined ? gettext("You can try again as often as you like.") : fill(gettext("Attempts left: %(left)s"), { left })),
       );
       if (left !== 0) {
         const again = el("button", { type: "button", class: "secondary" }, gettext("Try again"));
@@ -198,7 +199,7 @@
           if (this.attempt && document.body.dataset.user !== "anonymous") {
             await call(`/api/attempts/${this.attempt.id}/rate/`, { question: q.id, fraction: value });
           }
-          row.replaceChildren(el("span", { class: "badge good" }, gettext("Rated:") + " " + label));
+          row.replaceChildren(el("span", { class: "badge good" }, fill(gettext("Rated: %(label)s"), { label })));
         });
         row.append(button);
       }

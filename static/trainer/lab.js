@@ -4,6 +4,7 @@
   "use strict";
   // Django's JavaScript catalog defines window.gettext; without it the English text shows.
   const gettext = (s) => (window.gettext ? window.gettext(s) : s);
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   const COLORS = ["--series-1", "--series-2", "--series-3", "--series-4"];
   const STATES = {
@@ -135,7 +136,7 @@
       const percent = Math.round(fraction * 100);
       this.bar.querySelector("span").style.width = percent + "%";
       this.bar.setAttribute("aria-valuenow", String(percent));
-      this.eta.textContent = percent + "%" + (eta ? " · " + gettext("about") + " " + seconds(eta) + " " + gettext("left") : "");
+      this.eta.textContent = percent + "%" + (eta ? " · " + fill(gettext("about %(time)s left"), { time: seconds(eta) }) : "");
     }
 
     showErrors(body) {
@@ -193,15 +194,15 @@
       if (this.source) this.source.close();
       this.job = job;
       this.reset();
-      this.setState(job.status, job.status === "queued" && job.queue_position ? gettext("position in queue:") + " " + job.queue_position : "");
+      this.setState(job.status, job.status === "queued" && job.queue_position ? fill(gettext("position in queue: %(n)s"), { n: job.queue_position }) : "");
       this.root.dataset.job = job.id;
       const source = new EventSource(job.events_url);
       this.source = source;
       const on = (name, handler) => source.addEventListener(name, (event) => handler(JSON.parse(event.data)));
-      on("queued", (d) => this.setState("queued", gettext("position in queue:") + " " + d.position));
-      on("status", (d) => this.setState("running", gettext("on") + " " + d.device + (d.attempt > 1 ? " · " + gettext("attempt") + " " + d.attempt : "")));
+      on("queued", (d) => this.setState("queued", fill(gettext("position in queue: %(n)s"), { n: d.position })));
+      on("status", (d) => this.setState("running", fill(gettext("on %(device)s"), { device: d.device }) + (d.attempt > 1 ? " · " + fill(gettext("attempt %(n)s"), { n: d.attempt }) : "")));
       on("progress", (d) => this.progress(d));
-      on("restart", (d) => { this.reset(); this.setState("running", gettext("The worker was lost; the run restarted (attempt") + " " + d.attempt + ")"); });
+      on("restart", (d) => { this.reset(); this.setState("running", fill(gettext("The worker was lost; the run restarted (attempt %(n)s)."), { n: d.attempt })); });
       on("snapshot", (d) => { this.reset(); this.progress({ points: d.points, frame: d.frame, progress: d.status === "succeeded" ? 1 : 0 }); this.end(d); });
       on("end", (d) => { if (d.metrics !== undefined) this.end(d); source.close(); this.loadRuns(false); });
       source.onerror = () => { if (source.readyState === EventSource.CLOSED) this.detail.textContent = gettext("Connection lost."); };
@@ -235,7 +236,7 @@
     }
 
     end(data) {
-      this.setState(data.status, data.error || (data.device ? gettext("on") + " " + data.device + (data.seconds ? " · " + seconds(data.seconds) : "") : ""));
+      this.setState(data.status, data.error || (data.device ? fill(gettext("on %(device)s"), { device: data.device }) + (data.seconds ? " · " + seconds(data.seconds) : "") : ""));
       if (data.status === "succeeded") this.setProgress(1, null);
       if (data.visuals) this.draw(data.visuals);
       this.showMetrics(data.metrics || {});
@@ -280,7 +281,7 @@
       for (const job of runs) {
         const row = tbody.insertRow();
         const pick = document.createElement("input");
-        pick.type = "checkbox"; pick.value = job.id; pick.setAttribute("aria-label", gettext("Compare run") + " " + job.id);
+        pick.type = "checkbox"; pick.value = job.id; pick.setAttribute("aria-label", fill(gettext("Compare run %(n)s"), { n: job.id }));
         row.insertCell().append(pick);
         row.insertCell().textContent = "#" + job.id;
         row.insertCell().textContent = STATES[job.status] || job.status;
@@ -312,7 +313,7 @@
       })];
       box.hidden = false;
       const title = document.createElement("h4");
-      title.textContent = gettext("Compared:") + " " + series;
+      title.textContent = fill(gettext("Compared: %(series)s"), { series });
       box.append(title);
       const main = this.lab.hyperparameters.slice(0, 2).map((h) => h.name);
       new uPlot({

@@ -4,6 +4,7 @@
   "use strict";
   // Django's JavaScript catalog defines window.gettext; without it the English text shows.
   const gettext = (s) => (window.gettext ? window.gettext(s) : s);
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
   function panel(container, key, title) {
@@ -72,8 +73,8 @@
     const n = frame.size;
     const [x0, x1, y0, y1] = frame.extent;
     for (const [name, grid] of Object.entries(frame.models)) {
-      const box = panel(container, "boundary-" + name, gettext("Decision boundary:") + " " + name);
-      const c = canvas(box, 240, 240, gettext("Decision boundary of the network with activation") + " " + name);
+      const box = panel(container, "boundary-" + name, fill(gettext("Decision boundary: %(name)s"), { name }));
+      const c = canvas(box, 240, 240, fill(gettext("Decision boundary of the network with the %(name)s activation"), { name }));
       const g = c.getContext("2d");
       const cell = c.width / n;
       for (let row = 0; row < n; row++) {
@@ -97,7 +98,6 @@
   // The first convolution's filters, each a tiny RGB image.
   function filters(container, frame) {
     const box = panel(container, "filters", gettext("Learned filters (first convolution)"));
-    const per = Math.ceil(Math.sqrt(frame.count * 2));
     const cols = Math.min(8, frame.count), rows = Math.ceil(frame.count / cols);
     const scale = 12, gap = 4, size = frame.size;
     const c = canvas(box, cols * (size * scale + gap), rows * (size * scale + gap), gettext("The learned 3×3 colour filters."));
@@ -112,7 +112,6 @@
         }
       }
     }
-    return per;
   }
 
   // Held-out images with the label the model gave them.
@@ -132,7 +131,7 @@
       c.getContext("2d").putImageData(image, 0, 0);
       c.style.width = "100%";
       c.setAttribute("role", "img");
-      c.setAttribute("aria-label", gettext("Image of a") + " " + item.label);
+      c.setAttribute("aria-label", fill(gettext("An image labelled %(label)s"), { label: item.label }));
       const caption = document.createElement("div");
       const right = String(item.label) === String(item.predicted);
       caption.className = right ? "" : "wrong";

@@ -53,7 +53,7 @@ class Config:
     points: int = hyperparameter(
         300,
         label=gettext_noop("Points"),
-        help=gettext_noop("How many points, 30% of them held out to measure accuracy."),
+        help=gettext_noop("How many points; three in ten are held out to measure accuracy."),
         minimum=20,
         maximum=2000,
     )

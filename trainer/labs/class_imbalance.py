@@ -47,7 +47,7 @@ class Config:
     points: int = hyperparameter(
         2000,
         label=gettext_noop("Points"),
-        help=gettext_noop("How many points in all, 30% of them held out to measure recall."),
+        help=gettext_noop("How many points in all; three in ten are held out to measure recall."),
         minimum=100,
         maximum=20000,
     )
@@ -79,7 +79,9 @@ class Config:
     batch_size: int = hyperparameter(
         64,
         label=gettext_noop("Batch size"),
-        help=gettext_noop("Points per step. With 5% in the rare class, a batch of 64 holds about three."),
+        help=gettext_noop(
+            "Points per step. With one point in twenty in the rare class, a batch of 64 holds about three."
+        ),
         minimum=8,
         maximum=1024,
     )

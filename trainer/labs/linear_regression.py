@@ -35,7 +35,9 @@ class Config:
     learning_rate: float = hyperparameter(
         0.5,  # the seed's GradientDescentOptimizer(0.5)
         label=gettext_noop("Learning rate"),
-        help=gettext_noop("How far each step moves w and b along the gradient. With these 100 points it diverges above about 0.8."),
+        help=gettext_noop(
+            "How far each step moves w and b along the gradient. With these 100 points it diverges above about 0.8."
+        ),
         minimum=0.0001,
         maximum=20.0,
         log=True,
