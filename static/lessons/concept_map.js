@@ -34,7 +34,10 @@
     wheelSensitivity: 0.3,
   });
   cy.nodes().forEach((n) => n.data("degree", n.degree()));
-  cy.layout({ name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 90, padding: 20, randomize: false }).run();
+  cy.layout({
+    name: "cose", animate: false, randomize: true, nodeDimensionsIncludeLabels: true, padding: 24,
+    nodeRepulsion: () => 60000, idealEdgeLength: () => 60, edgeElasticity: () => 120, gravity: 1.2, numIter: 3000,
+  }).run();
   const status = document.getElementById("concept-map-selected");
   function focus(node) {
     cy.elements().addClass("faded");
@@ -53,7 +56,7 @@
     const node = cy.getElementById(wanted);
     node.select();
     focus(node);
-    cy.animate({ center: { eles: node }, zoom: 1.4 }, { duration: 300 });
+    cy.animate({ fit: { eles: node.closedNeighborhood(), padding: 60 } }, { duration: 300 });
   }
   container.dataset.ready = String(cy.nodes().length);
 })();

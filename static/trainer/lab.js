@@ -67,7 +67,7 @@
         series: [{ label: gettext("step") }, ...this.spec.series.map((name, i) => ({
           label: name, stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true, points: { show: false },
         }))],
-        legend: { live: true },
+        legend: { live: false },
       }, [this.steps, ...this.values], this.box);
     }
 
