@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint format messages compile-messages
+.PHONY: run test bench screenshots lint format messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: $(VENV)/.dev  ## lint, then the test suite (browser tests included when Ch
 
 bench: $(VENV)/.dev  ## performance figures, written to bench/results.json
 	$(BIN)/python -m config.launch bench
+
+screenshots: $(VENV)/.dev  ## refresh docs/screenshots from the browser tests
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m config.launch test -m browser $(ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -253,10 +253,11 @@ def page(browser, asgi_server):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# `make screenshots` (UPDATE_SCREENSHOTS=1) refreshes the README's pictures; other runs keep theirs in var/.
+SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else ROOT / "var" / "screenshots"
 
 
 def screenshot(tab, name: str, element=None) -> None:
-    """Saves a screenshot for the README (docs/screenshots/<name>.png): the viewport, or one element."""
+    """Saves a screenshot (docs/screenshots/<name>.png for the README): the viewport, or one element."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (element or tab).screenshot(path=str(SCREENSHOTS / f"{name}.png"))
