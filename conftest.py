@@ -254,7 +254,9 @@ def page(browser, asgi_server):
 
 
 # `make screenshots` (UPDATE_SCREENSHOTS=1) refreshes the README's pictures; other runs keep theirs in var/.
-SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else ROOT / "var" / "screenshots"
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else ROOT / "var" / "screenshots"
+)
 
 
 def screenshot(tab, name: str, element=None) -> None:
