@@ -135,7 +135,10 @@ def cancel(request: Request, job_id: int) -> Response:
 def metrics_csv(request: Request, job_id: int) -> HttpResponse:
     """Every reported point of an ended run, one row per step."""
     found = _visible_job(request, job_id)
-    columns = ["step", *dict.fromkeys(k for point in found.history for k in point if k != "step")]
+    # The lab's own series first, in its charts' order (the database may not keep the keys' order).
+    charted = [name for chart in LABS[found.lab].charts for name in chart.series] if found.lab in LABS else []
+    reported = {k for point in found.history for k in point} - {"step"}
+    columns = ["step", *[n for n in charted if n in reported], *sorted(reported - set(charted))]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
