@@ -104,7 +104,7 @@ class LiveTrainingTests:
 class SweeperTests:
     def test_a_running_job_whose_worker_went_silent_ends_failed_with_the_reason(self, student):
         job = Job.objects.create(
-            owner=student, lab="linear-regression", params={}, status="running", attempt=1
+            owner=student, lab="linear-regression", params={}, status="running", attempt=1, language="en"
         )
         redis_.client().zadd(HEARTBEATS, {str(job.pk): time.time() - 120})
         assert services.sweep_lost_jobs() == [job.pk]
