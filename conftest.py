@@ -194,11 +194,21 @@ class Worker:
                 self.process.wait()
 
 
-@pytest.fixture
-def worker(transactional_db) -> Iterator[Worker]:
-    started = Worker()
+@pytest.fixture(scope="session")
+def _session_worker(django_db_setup, django_db_blocker) -> Iterator[Worker]:
+    """One worker process for the whole run (it starts in seconds, not instantly); it reads the test
+    database, which each test using it commits to and empties again."""
+    with django_db_blocker.unblock():
+        started = Worker()
     yield started
     started.stop()
+
+
+@pytest.fixture
+def worker(transactional_db, _session_worker) -> Worker:
+    if _session_worker.process.poll() is not None:
+        raise RuntimeError(f"the Celery worker died:\n{_session_worker.log.read_text()[-3000:]}")
+    return _session_worker
 
 
 # --- Browser --------------------------------------------------------------------------------------------

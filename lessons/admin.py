@@ -5,7 +5,7 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from modeltranslation.admin import TabbedTranslationAdmin
+from modeltranslation.admin import TranslationAdmin
 
 from . import rendering
 from .models import Concept, ConceptRelation, Course, FaqEntry, Lesson
@@ -42,7 +42,7 @@ class LessonInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(PreviewMixin, TabbedTranslationAdmin):
+class CourseAdmin(PreviewMixin, TranslationAdmin):
     list_display = ("title", "slug", "status", "order")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [LessonInline]
@@ -55,7 +55,7 @@ class CourseAdmin(PreviewMixin, TabbedTranslationAdmin):
 
 
 @admin.register(Lesson)
-class LessonAdmin(PreviewMixin, TabbedTranslationAdmin):
+class LessonAdmin(PreviewMixin, TranslationAdmin):
     list_display = ("title", "course", "order", "status", "view_on_site_link")
     list_editable = ("order", "status")  # reorder lessons from the list
     list_filter = ("course", "status")
@@ -87,7 +87,7 @@ class RelationInline(admin.TabularInline):
 
 
 @admin.register(Concept)
-class ConceptAdmin(PreviewMixin, TabbedTranslationAdmin):
+class ConceptAdmin(PreviewMixin, TranslationAdmin):
     list_display = ("term", "slug")
     search_fields = ("term_zh_hans", "term_en", "slug")
     fields = ("slug", "term", "aliases", "definition", "body_md", "labs")
@@ -95,7 +95,7 @@ class ConceptAdmin(PreviewMixin, TabbedTranslationAdmin):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(PreviewMixin, TabbedTranslationAdmin):
+class FaqEntryAdmin(PreviewMixin, TranslationAdmin):
     list_display = ("question", "order", "slug")
     list_editable = ("order",)
     fields = ("course", "slug", "order", "question", "answer_md", "labs")

@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from lessons.admin import PreviewMixin
 
@@ -38,7 +38,7 @@ class AnswerInline(TranslationTabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(PreviewMixin, TabbedTranslationAdmin):
+class QuestionAdmin(PreviewMixin, TranslationAdmin):
     list_display = ("name", "quiz", "kind", "order")
     list_filter = ("quiz", "kind")
     fields = ("quiz", "order", "name", "kind", "category", "points", "text_md", "hint_md", "explanation_md")
@@ -53,7 +53,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(TabbedTranslationAdmin):
+class QuizAdmin(TranslationAdmin):
     list_display = ("title", "slug", "lesson", "max_attempts", "links")
     fields = ("slug", "title", "lesson", "max_attempts", "shuffle_questions", "shuffle_options")
     inlines = [QuestionInline]

@@ -92,8 +92,9 @@ def finish(
     )
 
 
-def run(job_id: int) -> str:
-    """Trains one job to its end. Returns the final status (or "skipped" for a job already ended)."""
+def run(job_id: int, time_limit: float | None = None) -> str:
+    """Trains one job to its end. Returns the final status (or "skipped" for a job already ended).
+    `time_limit` is the soft limit the task runs under, named in the message if the run exceeds it."""
     claim = Claim(job_id)
     if not claim.acquire():
         raise Busy(job_id)
@@ -101,12 +102,12 @@ def run(job_id: int) -> str:
         job = start_attempt(job_id, claim)
         if job is None:
             return "skipped"
-        return _train(job, Writer(job.pk, job.attempt, claim))
+        return _train(job, Writer(job.pk, job.attempt, claim), time_limit)
     finally:
         claim.release()
 
 
-def _train(job: Job, writer: Writer) -> str:
+def _train(job: Job, writer: Writer, time_limit: float | None = None) -> str:
     lab = LABS[job.lab]
     torch.set_num_threads(torch_threads())
     with override(job.language):  # the learner's language, for the messages they will read
@@ -121,9 +122,8 @@ def _train(job: Job, writer: Writer) -> str:
         except Cancelled:
             finish(job, writer, Job.Status.CANCELLED, error=_("Cancelled by the learner."))
         except SoftTimeLimitExceeded:
-            message = _("Stopped: the run took longer than this lab's limit of %(s)d seconds.") % {
-                "s": lab.time_limit_s
-            }
+            limit = time_limit or lab.time_limit_s
+            message = _("Stopped: the run took longer than this lab's limit of %(s)d seconds.") % {"s": limit}
             finish(job, writer, Job.Status.FAILED, error=message)
         except LabError as problem:
             finish(job, writer, Job.Status.FAILED, error=_(str(problem)))

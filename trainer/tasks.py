@@ -9,8 +9,9 @@ from . import runner, services
 def run_job(self, job_id: int) -> str:
     """Trains one job. A duplicate delivery while another run still holds the job waits and retries; once
     that run's claim lapses (its worker was lost) this delivery starts a fresh attempt."""
+    hard, soft = self.request.timelimit or (None, None)
     try:
-        return runner.run(job_id)
+        return runner.run(job_id, time_limit=soft or hard)
     except runner.Busy:
         raise self.retry(countdown=5) from None
 

@@ -4,7 +4,10 @@
   "use strict";
   const url = "/admin/lessons/course/preview/";
   function token() { const input = document.querySelector("[name=csrfmiddlewaretoken]"); return input ? input.value : ""; }
-  document.querySelectorAll("textarea[name*='_md']").forEach((area) => {
+  // Django's admin loads form media in <head>: wait for the form.
+  document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("textarea[name*='_md']").forEach(attach));
+
+  function attach(area) {
     const language = (area.name.match(/_md_(.+)$/) || [])[1] || "";
     const panel = document.createElement("div");
     panel.className = "md-preview";
@@ -22,5 +25,5 @@
     }
     area.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 300); });
     refresh();
-  });
+  }
 })();

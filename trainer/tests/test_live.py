@@ -7,6 +7,8 @@ import pytest
 
 from core import redis as redis_
 from trainer import services
+from trainer.forms import defaults
+from trainer.labs import LABS
 from trainer.models import Job
 from trainer.streams import HEARTBEATS, stream_key
 
@@ -98,6 +100,21 @@ class LiveTrainingTests:
             )
             runs.append(learner.get(f"/api/jobs/{job['id']}/").json()["metrics"])
         assert runs[0] == runs[1]
+
+
+class TimeLimitTests:
+    def test_a_job_over_its_time_limit_ends_failed_with_the_reason(self, student, worker):
+        from trainer.tasks import run_job
+
+        params = {**defaults(LABS["linear-regression"]), "steps": 20000, "report_every": 1}
+        job = Job.objects.create(owner=student, lab="linear-regression", language="en", params=params)
+        run_job.apply_async(args=[job.pk], queue="cpu", soft_time_limit=1, time_limit=30)
+        deadline = time.monotonic() + 30
+        while Job.objects.get(pk=job.pk).status in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        job.refresh_from_db()
+        assert job.status == "failed"
+        assert job.error == "Stopped: the run took longer than this lab's limit of 1 seconds."
 
 
 @pytest.mark.django_db
