@@ -229,13 +229,21 @@ def test(args: list[str]) -> int:
         return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT)
 
 
+def bench() -> int:
+    VAR.mkdir(parents=True, exist_ok=True)
+    with private_redis("bench"):
+        return subprocess.call([sys.executable, "-m", "bench.run"], cwd=ROOT)
+
+
 def main() -> None:
     command, *rest = sys.argv[1:] or ["run"]
     if command == "run":
         sys.exit(run())
     if command == "test":
         sys.exit(test(rest))
-    raise SystemExit(f"usage: python -m config.launch run|test [pytest arguments]  (not {command!r})")
+    if command == "bench":
+        sys.exit(bench())
+    raise SystemExit(f"usage: python -m config.launch run|test [pytest arguments]|bench  (not {command!r})")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -25,6 +25,11 @@ def _check_redis() -> dict:
         return {"ok": True}
     except Exception as error:
         return {"ok": False, "error": str(error)}
+
+
+def ping(request: HttpRequest) -> HttpResponse:
+    """Liveness for load balancers: the process answers. (/healthz says whether it can do its work.)"""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_GET

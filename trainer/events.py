@@ -15,14 +15,13 @@ from asgiref.sync import sync_to_async
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
-from core import redis as redis_
-
+from .hub import hub
 from .models import Job
 from .services import queue_position
 from .streams import parse_event_id, stream_key
 
-HEARTBEAT = 15  # seconds
-READ_COUNT = 100
+HEARTBEAT = 15  # seconds between comment lines on a quiet stream
+QUEUED_POLL = 2  # seconds between queue-position checks while a job waits
 
 
 def sse(event: str, data: str, event_id: str | None = None) -> bytes:
@@ -56,49 +55,47 @@ def snapshot(job: Job) -> bytes:
 
 
 async def follow(job: Job, resume: tuple[int, str] | None) -> AsyncIterator[bytes]:
-    client = redis_.async_client()
+    """A job's events from its live attempt's stream, through this process's hub; a `restart` event moves on
+    to the new attempt's stream. While the job is queued, its queue position is sent as it changes."""
     attempt, last = resume if resume else (max(job.attempt, 1), "0")
     position_sent = None
-    try:
-        while True:
-            if job.status == Job.Status.QUEUED:
-                position = await sync_to_async(queue_position)(job)
-                if position != position_sent:
-                    yield sse("queued", json.dumps({"position": position}))
-                    position_sent = position
-            key = stream_key(job.pk, attempt)
-            block = HEARTBEAT * 1000 if job.status != Job.Status.QUEUED else 2000
-            reply = await client.xread({key: last}, count=READ_COUNT, block=block)
-            if not reply:
-                job = await Job.objects.aget(pk=job.pk)
-                if job.finished and not await client.exists(key):
-                    yield snapshot(job)
-                    return
-                yield b": keep-alive\n\n"
-                continue
-            for entry_id, fields in reply[0][1]:
-                last = entry_id
+    while True:
+        async with hub().follow(stream_key(job.pk, attempt), last) as subscription:
+            while True:
+                if job.status == Job.Status.QUEUED:
+                    position = await sync_to_async(queue_position)(job)
+                    if position != position_sent:
+                        yield sse("queued", json.dumps({"position": position}))
+                        position_sent = position
+                entry = await subscription.next(
+                    timeout=QUEUED_POLL if job.status == Job.Status.QUEUED else HEARTBEAT
+                )
+                if entry is None:
+                    job = await Job.objects.aget(pk=job.pk)
+                    if job.finished and not await _stream_exists(job.pk, attempt):
+                        yield snapshot(job)
+                        return
+                    yield b": keep-alive\n\n"
+                    continue
+                entry_id, fields = entry
                 kind = fields["event"]
                 yield sse(kind, fields["data"], f"{attempt}-{entry_id}")
+                job.status = Job.Status.RUNNING if job.status == Job.Status.QUEUED else job.status
                 if kind == "end":
                     return
                 if kind == "restart":
                     attempt, last = json.loads(fields["data"])["attempt"], "0"
                     break
-            if job.status == Job.Status.QUEUED:
-                job.status = Job.Status.RUNNING  # the stream has begun: stop asking for the queue position
-    finally:
-        await client.aclose()
+
+
+async def _stream_exists(job_id: int, attempt: int) -> bool:
+    return bool(await hub().client.exists(stream_key(job_id, attempt)))
 
 
 async def job_events(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = await _job_for(request, job_id)
     resume = parse_event_id(request.headers.get("Last-Event-ID"))
-    client = redis_.async_client()
-    try:
-        stream_exists = await client.exists(stream_key(job.pk, resume[0] if resume else max(job.attempt, 1)))
-    finally:
-        await client.aclose()
+    stream_exists = await _stream_exists(job.pk, resume[0] if resume else max(job.attempt, 1))
 
     async def events() -> AsyncIterator[bytes]:
         yield b"retry: 1000\n\n"

@@ -1,0 +1,397 @@
+"""`make bench`: the platform measured against its goals, on this machine, now.
+
+It starts what it needs (a database under var/bench, the uvicorn server, a Celery worker; Redis comes from
+`config.launch`), measures, prints a table (metric, value, goal, pass) and writes bench/results.json. Where a
+baseline exists the figure is a ratio of two measurements taken side by side in this run, because absolute
+times on a shared machine drift.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+RESULTS = ROOT / "bench" / "results.json"
+LESSON = "/courses/ai-large-models/core-algorithms/"  # math, code, a quiz and two labs
+
+GOALS = {  # metric: (goal, unit, "min" if the value must reach the goal, "max" if it must stay under it)
+    "lesson_page_ratio": (0.5, "ratio", "min"),
+    "lesson_page_queries": (4, "queries", "max"),
+    "stream_latency_p95_ms": (20, "ms", "max"),
+    "sse_fanout_delivered": (1.0, "share", "min"),
+    "sse_fanout_p95_ms": (250, "ms", "max"),
+    "sse_memory_kb_per_client": (64, "KB", "max"),
+    "training_overhead_ratio": (0.95, "ratio", "min"),
+    "submit_to_first_event_ms": (500, "ms", "max"),
+    "linear_regression_ratio": (1.2, "ratio", "max"),
+}
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def environment() -> dict[str, str]:
+    env = {
+        "DEBUG": "0",  # production settings: no query log, compressed manifest static files
+        "SECRET_KEY": "bench-only-secret-key",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "JOB_SUBMIT_RATE": "100000/hour",
+        "JOBS_PER_LEARNER": "1000",
+        "VAR_DIR": str(VAR),
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    return {**os.environ}
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+class Platform:
+    """The server and a worker, as `make run` starts them, on the bench database."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(self.port), "--no-access-log",
+             "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        worker_env = {**env, "TORCH_THREADS": "1", "WORKER_CONCURRENCY": "1"}
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "cpu", "-c", "1", "-n", "bench@%h",
+             "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=worker_env,
+        )  # fmt: skip
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+                    if json.load(response)["workers"]["cpu"]["count"]:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("the bench server or worker did not start")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        for process in (self.server, self.worker):
+            process.terminate()
+        for process in (self.server, self.worker):
+            process.wait(timeout=30)
+
+
+def prepare() -> None:
+    """A fresh database with the shipped course, and a learner."""
+    shutil.rmtree(VAR, ignore_errors=True)
+    VAR.mkdir(parents=True)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("import_course", str(ROOT / "courses" / "ai-large-models"), verbosity=0)
+
+
+def learner() -> tuple[object, str, str]:
+    """A student, a session cookie for the pages and event streams, and an API token."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.cached_db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    user = get_user_model().objects.create_user("bench", password="bench passphrase 1")
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return user, f"sessionid={session.session_key}", Token.objects.create(user=user).key
+
+
+# --- Measurements ---------------------------------------------------------------------------------------
+
+
+def lesson_page_queries(user) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    client.get(LESSON)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(LESSON).status_code == 200
+    return len(queries)
+
+
+def load(platform: Platform, path: str, cookie: str, seconds: float = 5, connections: int = 16) -> float:
+    """Requests per second from a load generator in its own process (its own core)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.http", "127.0.0.1", str(platform.port), path, str(connections), str(seconds), cookie],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result = json.loads(out.stdout)
+    if result["failed"]:
+        raise SystemExit(f"{path}: {result['failed']} failed requests")
+    return result["rps"]
+
+
+def lesson_page_ratio(platform: Platform, cookie: str) -> dict:
+    load(platform, LESSON, cookie, seconds=2)  # warm up
+    trivial, lesson = [], []
+    for _ in range(3):  # interleaved, so drift hits both alike
+        trivial.append(load(platform, "/ping", cookie))
+        lesson.append(load(platform, LESSON, cookie))
+    return {"trivial_rps": statistics.median(trivial), "lesson_rps": statistics.median(lesson),
+            "ratio": statistics.median(lesson) / statistics.median(trivial)}  # fmt: skip
+
+
+def running_job(user) -> object:
+    from trainer.models import Job
+
+    return Job.objects.create(owner=user, lab="linear-regression", params={}, status="running", attempt=1)
+
+
+def stream_latency(platform: Platform, user, cookie: str, events: int = 250) -> dict:
+    """Worker side XADD -> event parsed by an SSE client over HTTP on loopback, one event every 20 ms."""
+    from core import redis as redis_
+    from trainer.streams import stream_key
+
+    from .http import Connection
+
+    job = running_job(user)
+    key = stream_key(job.pk, 1)
+    latencies: list[float] = []
+    opened = threading.Event()
+
+    def produce() -> None:
+        opened.wait(10)
+        time.sleep(0.5)
+        client = redis_.client()
+        for seq in range(events):
+            client.xadd(
+                key, {"event": "progress", "data": json.dumps({"seq": seq, "t": time.time(), "points": []})}
+            )
+            time.sleep(0.02)
+        client.xadd(key, {"event": "end", "data": json.dumps({"status": "succeeded"})})
+
+    def on_event(kind: str, data: dict, arrived: float) -> bool:
+        if "t" in data:
+            latencies.append(arrived - data["t"])
+        return kind == "end"
+
+    async def consume() -> None:
+        connection = await Connection("127.0.0.1", platform.port, {"Cookie": cookie}).open()
+        await connection.events(f"/api/jobs/{job.pk}/events", on_event, on_open=opened.set)
+        connection.close()
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    asyncio.run(consume())
+    producer.join()
+    latencies.sort()
+    return {"events": len(latencies), "p50_ms": 1000 * latencies[len(latencies) // 2],
+            "p95_ms": 1000 * latencies[int(0.95 * len(latencies))]}  # fmt: skip
+
+
+def fanout(
+    platform: Platform, user, cookie: str, jobs: int = 20, events: int = 60, rate: float = 4.0
+) -> dict:
+    """1,000 SSE clients following 20 running jobs (50 each) on one server process; each job emits `rate`
+    events a second, as a training job does."""
+    from core import redis as redis_
+    from trainer.streams import stream_key
+
+    running = [running_job(user) for _ in range(jobs)]
+    before = rss_kb(platform.server.pid)
+    clients = subprocess.Popen(
+        [sys.executable, "-m", "bench.fanout", str(platform.port), cookie, str(events), *[str(j.pk) for j in running]],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    if clients.stdout.readline().strip() != "ready":
+        raise SystemExit("the fan-out clients did not connect")
+    after = rss_kb(platform.server.pid)
+    client = redis_.client()
+    for seq in range(events):
+        pipe = client.pipeline(transaction=False)
+        for job in running:
+            pipe.xadd(
+                stream_key(job.pk, 1),
+                {"event": "progress", "data": json.dumps({"seq": seq, "t": time.time()})},
+            )
+        pipe.execute()
+        time.sleep(1 / rate)
+    result = json.loads(clients.stdout.readline())
+    clients.wait(timeout=60)
+    result["memory_kb_per_client"] = (after - before) / result["clients"]
+    return result
+
+
+def submit(platform: Platform, token: str, params: dict) -> dict:
+    request = urllib.request.Request(
+        platform.url + "/api/jobs/", data=json.dumps({"lab": "linear-regression", "params": params}).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"}, method="POST",
+    )  # fmt: skip
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
+
+
+def submit_and_follow(platform: Platform, token: str, cookie: str, params: dict) -> tuple[float, float]:
+    """Seconds from the POST to the first progress event, and to the end event, at an SSE client."""
+    from .http import Connection
+
+    marks: dict[str, float] = {}
+
+    def on_event(kind: str, data: dict, arrived: float) -> bool:
+        if kind == "progress" and data.get("points"):
+            marks.setdefault("first", arrived)
+        if kind in ("end", "snapshot"):
+            marks["end"] = arrived
+            return True
+        return False
+
+    async def run() -> None:
+        started = time.time()
+        job = await asyncio.to_thread(submit, platform, token, params)
+        connection = await Connection("127.0.0.1", platform.port, {"Cookie": cookie}).open()
+        await connection.events(job["events_url"], on_event)
+        connection.close()
+        marks["start"] = started
+
+    asyncio.run(run())
+    return marks["first"] - marks["start"], marks["end"] - marks["start"]
+
+
+def plain(lab: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "bench.plain", lab], cwd=ROOT, capture_output=True, text=True,
+                         check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})  # fmt: skip
+    return json.loads(out.stdout)
+
+
+def job_seconds(platform: Platform, token: str, lab: str) -> float:
+    request = urllib.request.Request(
+        platform.url + "/api/jobs/", data=json.dumps({"lab": lab, "params": {}}).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"}, method="POST",
+    )  # fmt: skip
+    with urllib.request.urlopen(request) as response:
+        job = json.load(response)
+    while True:
+        with urllib.request.urlopen(urllib.request.Request(
+            f"{platform.url}/api/jobs/{job['id']}/", headers={"Authorization": f"Token {token}"}
+        )) as response:  # fmt: skip
+            job = json.load(response)
+        if job["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.2)
+    if job["status"] != "succeeded":
+        raise SystemExit(f"{lab} job {job['status']}: {job['error']}")
+    return job["seconds"]
+
+
+# --- The table ------------------------------------------------------------------------------------------
+
+
+def verdict(metric: str, value: float) -> dict:
+    goal, unit, direction = GOALS[metric]
+    ok = value >= goal if direction == "min" else value <= goal
+    return {"value": round(value, 4), "unit": unit, "goal": goal, "ok": ok}
+
+
+def table(results: dict) -> str:
+    lines = [f"{'metric':<28} {'value':>10} {'goal':>10}  pass", "-" * 58]
+    for metric, r in results.items():
+        sign = "≥" if GOALS[metric][2] == "min" else "≤"
+        lines.append(
+            f"{metric:<28} {r['value']:>10} {sign + str(r['goal']):>10}  {'yes' if r['ok'] else 'NO'}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    started = time.monotonic()
+    env = environment()
+    say("preparing a fresh database with the shipped course…")
+    prepare()
+    user, cookie, token = learner()
+    platform = Platform(env)
+    results: dict[str, dict] = {}
+    details: dict[str, object] = {}
+    try:
+        results["lesson_page_queries"] = verdict("lesson_page_queries", lesson_page_queries(user))
+        say("lesson page vs trivial view under load…")
+        pages = lesson_page_ratio(platform, cookie)
+        details["pages"] = pages
+        results["lesson_page_ratio"] = verdict("lesson_page_ratio", pages["ratio"])
+        say("stream latency…")
+        latency = stream_latency(platform, user, cookie)
+        details["stream_latency"] = latency
+        results["stream_latency_p95_ms"] = verdict("stream_latency_p95_ms", latency["p95_ms"])
+        say("1,000 SSE clients…")
+        fan = fanout(platform, user, cookie)
+        details["fanout"] = fan
+        delivered = fan["delivered"] / fan["expected"] if fan["in_order"] else 0.0
+        results["sse_fanout_delivered"] = verdict("sse_fanout_delivered", delivered)
+        results["sse_fanout_p95_ms"] = verdict("sse_fanout_p95_ms", fan["p95_ms"])
+        results["sse_memory_kb_per_client"] = verdict("sse_memory_kb_per_client", fan["memory_kb_per_client"])
+        say("submit to first event, and the seed's linear regression end to end…")
+        firsts, ratios = [], []
+        for _ in range(5):
+            first, _end = submit_and_follow(platform, token, cookie, {"steps": 201})
+            firsts.append(first)
+        for _ in range(5):
+            _first, end = submit_and_follow(platform, token, cookie, {})
+            ratios.append(end / plain("linear-regression")["seconds"])
+        details["submit_to_first_event_s"] = firsts
+        details["linear_regression_ratios"] = ratios
+        results["submit_to_first_event_ms"] = verdict(
+            "submit_to_first_event_ms", 1000 * statistics.median(firsts)
+        )
+        results["linear_regression_ratio"] = verdict("linear_regression_ratio", statistics.median(ratios))
+        say("the CNN lab as a job vs the same loop as a plain script…")
+        overheads = []
+        for _ in range(2):
+            job = job_seconds(platform, token, "cnn")
+            overheads.append(plain("cnn")["seconds"] / job)
+        details["training_overhead_ratios"] = overheads
+        results["training_overhead_ratio"] = verdict("training_overhead_ratio", statistics.median(overheads))
+    finally:
+        platform.stop()
+    ordered = {metric: results[metric] for metric in GOALS if metric in results}
+    RESULTS.write_text(json.dumps(ordered, indent=2) + "\n")
+    (VAR / "details.json").write_text(json.dumps(details, indent=2, default=str) + "\n")
+    print(table(ordered))
+    say(f"{sum(r['ok'] for r in ordered.values())}/{len(ordered)} goals met in {time.monotonic() - started:.0f} s; "
+        f"wrote {RESULTS.relative_to(ROOT)} and {(VAR / 'details.json').relative_to(ROOT)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
