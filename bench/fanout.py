@@ -72,6 +72,7 @@ async def main(port: int, cookie: str, expected: int, jobs: list[int]) -> dict:
         "p50_ms": round(1000 * latencies[len(latencies) // 2], 1) if latencies else None,
         "p95_ms": round(1000 * latencies[int(len(latencies) * 0.95)], 1) if latencies else None,
         "seconds": round(time.monotonic() - started, 1),
+        "starved_jobs": sorted({jobs[i % len(jobs)] for i, r in enumerate(received) if not r}),
     }
 
 

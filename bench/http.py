@@ -74,9 +74,10 @@ class Connection:
         buffer = b""
         while True:
             if chunked:
-                size = int((await self.reader.readline()).strip(), 16)
-                if size == 0:
+                line = (await self.reader.readline()).strip()
+                if not line or int(line, 16) == 0:  # the server ended the stream (or the connection)
                     return
+                size = int(line, 16)
                 data = await self.reader.readexactly(size + 2)
                 buffer += data[:-2]
             else:

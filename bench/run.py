@@ -64,11 +64,47 @@ def environment() -> dict[str, str]:
     return {**os.environ}
 
 
-def rss_kb(pid: int) -> int:
+def proc_status(pid: int, field: str) -> int:
+    """A number from /proc/<pid>/status: VmRSS (KB), Threads."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+    raise RuntimeError(f"no {field}")
+
+
+def rss_kb(pid: int) -> int:
+    return proc_status(pid, "VmRSS")
+
+
+def uvicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port), "--no-access-log",
+         "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+
+
+def stop(*processes: subprocess.Popen) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{url} did not answer") from None
+            time.sleep(0.2)
 
 
 class Platform:
@@ -78,11 +114,7 @@ class Platform:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = env
-        self.server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(self.port), "--no-access-log",
-             "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
+        self.server = uvicorn(self.port, env)
         worker_env = {**env, "TORCH_THREADS": "1", "WORKER_CONCURRENCY": "1"}
         self.worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "cpu", "-c", "1", "-n", "bench@%h",
@@ -102,10 +134,7 @@ class Platform:
             time.sleep(0.3)
 
     def stop(self) -> None:
-        for process in (self.server, self.worker):
-            process.terminate()
-        for process in (self.server, self.worker):
-            process.wait(timeout=30)
+        stop(self.server, self.worker)
 
 
 def prepare() -> None:
@@ -145,7 +174,7 @@ def lesson_page_queries(user) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     client.get(LESSON)
     with CaptureQueriesContext(connection) as queries:
@@ -228,18 +257,50 @@ def fanout(
 ) -> dict:
     """1,000 SSE clients following 20 running jobs (50 each) on one server process; each job emits `rate`
     events a second, as a training job does."""
+    running = [running_job(user) for _ in range(jobs)]
+    # A server process of its own, warmed by a few event streams, so its memory grows only by the clients.
+    port = free_port()
+    server = uvicorn(port, platform.env)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/ping")
+        warm = [f"http://127.0.0.1:{port}/api/jobs/{j.pk}/events" for j in running[:3]]
+        asyncio.run(_touch_streams(port, cookie, warm))
+        before = rss_kb(server.pid)
+        clients = subprocess.Popen(
+            [sys.executable, "-m", "bench.fanout", str(port), cookie, str(events), *[str(j.pk) for j in running]],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        if clients.stdout.readline().strip() != "ready":
+            raise SystemExit("the fan-out clients did not connect")
+        after = rss_kb(server.pid)
+        threads = proc_status(server.pid, "Threads")
+        result = _produce(running, clients, events, rate)
+    finally:
+        stop(server)
+    result["memory_kb_per_client"] = (after - before) / result["clients"]
+    result["server_rss_mb"] = {"before": round(before / 1024, 1), "with_clients": round(after / 1024, 1)}
+    result["server_threads_with_clients"] = threads
+    return result
+
+
+async def _touch_streams(port: int, cookie: str, urls: list[str]) -> None:
+    from .http import Connection
+
+    for url in urls:
+        connection = await Connection("127.0.0.1", port, {"Cookie": cookie}).open()
+        opened = asyncio.Event()
+        task = asyncio.create_task(
+            connection.events(url.split(str(port), 1)[1], lambda *a: False, on_open=opened.set)
+        )
+        await asyncio.wait_for(opened.wait(), 10)
+        task.cancel()
+        connection.close()
+
+
+def _produce(running: list, clients: subprocess.Popen, events: int, rate: float) -> dict:
     from core import redis as redis_
     from trainer.streams import stream_key
 
-    running = [running_job(user) for _ in range(jobs)]
-    before = rss_kb(platform.server.pid)
-    clients = subprocess.Popen(
-        [sys.executable, "-m", "bench.fanout", str(platform.port), cookie, str(events), *[str(j.pk) for j in running]],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    if clients.stdout.readline().strip() != "ready":
-        raise SystemExit("the fan-out clients did not connect")
-    after = rss_kb(platform.server.pid)
     client = redis_.client()
     for seq in range(events):
         pipe = client.pipeline(transaction=False)
@@ -252,7 +313,6 @@ def fanout(
         time.sleep(1 / rate)
     result = json.loads(clients.stdout.readline())
     clients.wait(timeout=60)
-    result["memory_kb_per_client"] = (after - before) / result["clients"]
     return result
 
 
@@ -345,44 +405,58 @@ def main() -> None:
     platform = Platform(env)
     results: dict[str, dict] = {}
     details: dict[str, object] = {}
+    only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))  # e.g. BENCH_ONLY=fanout,pages
+
+    def wanted(step: str) -> bool:
+        return not only or step in only
+
     try:
-        results["lesson_page_queries"] = verdict("lesson_page_queries", lesson_page_queries(user))
-        say("lesson page vs trivial view under load…")
-        pages = lesson_page_ratio(platform, cookie)
-        details["pages"] = pages
-        results["lesson_page_ratio"] = verdict("lesson_page_ratio", pages["ratio"])
-        say("stream latency…")
-        latency = stream_latency(platform, user, cookie)
-        details["stream_latency"] = latency
-        results["stream_latency_p95_ms"] = verdict("stream_latency_p95_ms", latency["p95_ms"])
-        say("1,000 SSE clients…")
-        fan = fanout(platform, user, cookie)
-        details["fanout"] = fan
-        delivered = fan["delivered"] / fan["expected"] if fan["in_order"] else 0.0
-        results["sse_fanout_delivered"] = verdict("sse_fanout_delivered", delivered)
-        results["sse_fanout_p95_ms"] = verdict("sse_fanout_p95_ms", fan["p95_ms"])
-        results["sse_memory_kb_per_client"] = verdict("sse_memory_kb_per_client", fan["memory_kb_per_client"])
-        say("submit to first event, and the seed's linear regression end to end…")
-        firsts, ratios = [], []
-        for _ in range(5):
-            first, _end = submit_and_follow(platform, token, cookie, {"steps": 201})
-            firsts.append(first)
-        for _ in range(5):
-            _first, end = submit_and_follow(platform, token, cookie, {})
-            ratios.append(end / plain("linear-regression")["seconds"])
-        details["submit_to_first_event_s"] = firsts
-        details["linear_regression_ratios"] = ratios
-        results["submit_to_first_event_ms"] = verdict(
-            "submit_to_first_event_ms", 1000 * statistics.median(firsts)
-        )
-        results["linear_regression_ratio"] = verdict("linear_regression_ratio", statistics.median(ratios))
-        say("the CNN lab as a job vs the same loop as a plain script…")
-        overheads = []
-        for _ in range(2):
-            job = job_seconds(platform, token, "cnn")
-            overheads.append(plain("cnn")["seconds"] / job)
-        details["training_overhead_ratios"] = overheads
-        results["training_overhead_ratio"] = verdict("training_overhead_ratio", statistics.median(overheads))
+        if wanted("pages"):
+            results["lesson_page_queries"] = verdict("lesson_page_queries", lesson_page_queries(user))
+            say("lesson page vs trivial view under load…")
+            pages = lesson_page_ratio(platform, cookie)
+            details["pages"] = pages
+            results["lesson_page_ratio"] = verdict("lesson_page_ratio", pages["ratio"])
+        if wanted("latency"):
+            say("stream latency…")
+            latency = stream_latency(platform, user, cookie)
+            details["stream_latency"] = latency
+            results["stream_latency_p95_ms"] = verdict("stream_latency_p95_ms", latency["p95_ms"])
+        if wanted("fanout"):
+            say("1,000 SSE clients…")
+            fan = fanout(platform, user, cookie)
+            details["fanout"] = fan
+            delivered = fan["delivered"] / fan["expected"] if fan["in_order"] else 0.0
+            results["sse_fanout_delivered"] = verdict("sse_fanout_delivered", delivered)
+            results["sse_fanout_p95_ms"] = verdict("sse_fanout_p95_ms", fan["p95_ms"])
+            results["sse_memory_kb_per_client"] = verdict(
+                "sse_memory_kb_per_client", fan["memory_kb_per_client"]
+            )
+        if wanted("jobs"):
+            say("submit to first event, and the seed's linear regression end to end…")
+            firsts, ratios = [], []
+            for _ in range(5):
+                first, _end = submit_and_follow(platform, token, cookie, {"steps": 201})
+                firsts.append(first)
+            for _ in range(5):
+                _first, end = submit_and_follow(platform, token, cookie, {})
+                ratios.append(end / plain("linear-regression")["seconds"])
+            details["submit_to_first_event_s"] = firsts
+            details["linear_regression_ratios"] = ratios
+            results["submit_to_first_event_ms"] = verdict(
+                "submit_to_first_event_ms", 1000 * statistics.median(firsts)
+            )
+            results["linear_regression_ratio"] = verdict("linear_regression_ratio", statistics.median(ratios))
+        if wanted("training"):
+            say("the CNN lab as a job vs the same loop as a plain script…")
+            overheads = []
+            for _ in range(2):
+                job = job_seconds(platform, token, "cnn")
+                overheads.append(plain("cnn")["seconds"] / job)
+            details["training_overhead_ratios"] = overheads
+            results["training_overhead_ratio"] = verdict(
+                "training_overhead_ratio", statistics.median(overheads)
+            )
     finally:
         platform.stop()
     ordered = {metric: results[metric] for metric in GOALS if metric in results}

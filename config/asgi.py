@@ -1,4 +1,5 @@
-"""The ASGI entry point: pages, the API and the live event streams of training jobs (uvicorn)."""
+"""The ASGI entry point: pages and the API through Django, the live event streams of training jobs through
+trainer/events.py (uvicorn)."""
 
 import os
 
@@ -6,7 +7,11 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_asgi_application()
+django_application = get_asgi_application()  # sets Django up: the import below needs its models
+
+from trainer.events import with_event_streams  # noqa: E402
+
+application = with_event_streams(django_application)
 
 if os.environ.get("VERIFY_SERVICES", "1") == "1":
     from core.startup import verify_services

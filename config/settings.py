@@ -122,7 +122,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cache",
-    }
+    },
+    # Per process, for rendered fragments that depend only on code and language (the lab widgets).
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -15,7 +15,7 @@ class PreviewMixin:
     """A live preview (math and code rendered by the same pipeline as the site) beside each Markdown field."""
 
     class Media:
-        css = {"all": ("vendor/katex/katex.min.css", "css/pygments.css", "lessons/admin_preview.css")}
+        css = {"all": ("vendor/temml/Temml-STIX2.css", "css/pygments.css", "lessons/admin_preview.css")}
         js = ("lessons/admin_preview.js",)
 
 

@@ -26,6 +26,16 @@ LIST_FIELDS = (
 )  # fmt: skip
 
 
+def reading_fields(language: str) -> tuple[str, ...]:
+    """The big per-language columns a lesson page does not need: the other languages' text and every
+    language's Markdown source and search text (a lesson row can hold megabytes across its languages)."""
+    return tuple(
+        build_localized_fieldname(name, lang)
+        for lang in LANGUAGE_CODES
+        for name in ("body_md", "search_text", *(("body_html", "toc_html") if lang != language else ()))
+    )
+
+
 def visible_lessons(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Lesson]:
     """Published lessons; staff also see drafts (to preview them where students will read them)."""
     if user.is_staff:

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,8 +26,17 @@ def course(request: HttpRequest, slug: str) -> HttpResponse:
 
 def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
     """A lesson: at most 4 queries whatever the size of the course (user, lesson, its siblings, progress)."""
+    language = get_language() or settings.LANGUAGE_CODE
     current = get_object_or_404(
-        selectors.visible_lessons(request.user).select_related("course", "quiz"),
+        selectors.visible_lessons(request.user)
+        .select_related("course", "quiz")
+        .defer(
+            *selectors.reading_fields(language),
+            "course__intro_md_zh_hans",
+            "course__intro_md_en",
+            "course__intro_html_zh_hans",
+            "course__intro_html_en",
+        ),
         course__slug=course_slug,
         slug=lesson_slug,
     )
@@ -47,7 +58,7 @@ def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResp
             "prerequisites": [by_slug[s] for s in current.prerequisites if s in by_slug],
             "done": done,
             "complete": current.pk in done,
-            "fallback": missing_translation(current, "body_md"),
+            "fallback": missing_translation(current, "body_html"),
             "labs": [LABS[slug] for slug in current.labs if slug in LABS],
         },
     )

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 Entry = tuple[str, dict[str, str]]
 BLOCK_MS = 15_000  # an idle hub wakes up this often anyway
 COUNT = 500
+POOL_SIZE = 16
 
 
 def entry_key(entry_id: str) -> tuple[int, int]:
@@ -38,7 +39,17 @@ def entry_key(entry_id: str) -> tuple[int, int]:
 
 class Hub:
     def __init__(self) -> None:
-        self.client = redis.asyncio.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+        options = {"decode_responses": True, "socket_connect_timeout": 5}
+        # The reader's own connection, which blocks in XREAD for up to BLOCK_MS.
+        self.reader_client = redis.asyncio.Redis.from_url(
+            settings.REDIS_URL, single_connection_client=True, socket_timeout=BLOCK_MS / 1000 + 10, **options
+        )
+        # Viewers' backlog reads share a few connections; a class arriving at once waits its turn.
+        self.client = redis.asyncio.Redis(
+            connection_pool=redis.asyncio.BlockingConnectionPool.from_url(
+                settings.REDIS_URL, max_connections=POOL_SIZE, timeout=30, socket_timeout=10, **options
+            )
+        )
         self.control = f"sse-hub:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.viewers: dict[str, set[asyncio.Queue[Entry]]] = {}
         self.positions: dict[str, str] = {}  # stream -> id of the last entry handed out
@@ -49,12 +60,16 @@ class Hub:
         return Subscription(self, key, after)
 
     async def _watch(self, key: str, queue: asyncio.Queue[Entry]) -> None:
-        new = key not in self.viewers
-        self.viewers.setdefault(key, set()).add(queue)
+        new = key not in self.positions
         if new:
             # The hub hands out what arrives after the stream's present end; the viewer's XRANGE covers the rest.
+            # A viewer cancelled during this await leaves at most a position without viewers, which the reader
+            # drops; with no await between setting the position and adding the viewer, never the reverse,
+            # a viewer without a position, which would starve.
             latest = await self.client.xrevrange(key, count=1)
-            self.positions[key] = latest[0][0] if latest else "0-0"
+            self.positions.setdefault(key, latest[0][0] if latest else "0-0")
+        self.viewers.setdefault(key, set()).add(queue)
+        if new:
             await self._wake()
         if self.reader is None or self.reader.done():
             self.reader = asyncio.create_task(self._read(), name="sse-hub-reader")
@@ -75,9 +90,11 @@ class Hub:
     async def _read(self) -> None:
         control_position = "$"
         while self.viewers:
+            for key in [key for key in self.positions if key not in self.viewers]:
+                del self.positions[key]
             streams = {self.control: control_position, **self.positions}
             try:
-                replies = await self.client.xread(streams, count=COUNT, block=BLOCK_MS)
+                replies = await self.reader_client.xread(streams, count=COUNT, block=BLOCK_MS)
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
                 log.warning("event hub: Redis unavailable (%s); retrying", error)
                 await asyncio.sleep(0.5)
@@ -104,8 +121,12 @@ class Subscription:
 
     async def __aenter__(self) -> Subscription:
         await self.hub._watch(self.key, self.queue)  # first, so nothing falls between backlog and live
-        start = "-" if self.last == "0" else f"({self.last}"
-        self.backlog.extend(await self.hub.client.xrange(self.key, min=start))
+        try:
+            start = "-" if self.last == "0" else f"({self.last}"
+            self.backlog.extend(await self.hub.client.xrange(self.key, min=start))
+        except BaseException:  # cancelled (the viewer left) or Redis failed: no longer a viewer
+            self.hub._unwatch(self.key, self.queue)
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -121,7 +142,7 @@ class Subscription:
                     entry = await asyncio.wait_for(self.queue.get(), timeout)
                 except TimeoutError:
                     return None
-            if self.last == "0" or entry_key(entry[0]) > entry_key(self.last):
+            if self.last == "0" or entry_key(entry[0]) > entry_key(self.last):  # not seen yet
                 self.last = entry[0]
                 return entry
 

@@ -11,7 +11,7 @@ class LessonsApiTests:
     def test_a_lesson_comes_as_markdown_and_rendered_html(self, client, course):
         body = client.get("/api/courses/test-course/lessons/gradients/", HTTP_ACCEPT_LANGUAGE="en").json()
         assert body["body_md"].startswith("## The update rule")
-        assert 'class="katex-display"' in body["body_html"]
+        assert 'class="tml-display"' in body["body_html"]
         assert (
             body["quiz"] == "gradients"
             and body["labs"] == ["linear-regression"]

@@ -12,9 +12,9 @@ class ReadingTests:
     def test_a_lesson_shows_typeset_math_and_highlighted_code(self, page, course):
         page.goto("/courses/test-course/gradients/")
         expect(page.get_by_role("heading", name="Gradient descent", level=1)).to_be_visible()
-        expect(page.locator(".katex-display")).to_have_count(1)
+        expect(page.locator("math.tml-display")).to_have_count(1)
         assert "$$" not in page.locator(".prose").inner_text()
-        math_height = page.locator(".katex-display .katex-html").bounding_box()["height"]
+        math_height = page.locator("math.tml-display").bounding_box()["height"]
         assert math_height > 15, "the formula is laid out by KaTeX's fonts and CSS"
         expect(page.locator(".highlight .c1").first).to_have_css("font-style", "italic")
         screenshot(page, "lesson")

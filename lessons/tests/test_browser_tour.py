@@ -28,8 +28,8 @@ def log_in(page) -> None:
 class CourseTourTests:
     def test_the_core_algorithms_lesson_reads_well_in_both_languages(self, page, shipped_course):
         page.goto("/courses/ai-large-models/core-algorithms/")
-        expect(page.locator(".katex-display").first).to_be_visible()
-        assert page.locator(".katex-display").count() > 10
+        expect(page.locator("math.tml-display").first).to_be_visible()
+        assert page.locator("math.tml-display").count() > 10
         assert "$$" not in page.locator(".prose").inner_text()
         screenshot(page, "lesson-en")
         page.get_by_label("Language").select_option("zh-hans")

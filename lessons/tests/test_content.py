@@ -36,7 +36,7 @@ class ImportCourseTests:
         assert course.title_en == "Test course" and course.title_zh_hans == "测试课程"
         assert list(course.lessons.values_list("slug", flat=True)) == ["gradients", "convolution"]
         lesson = course.lessons.get(slug="gradients")
-        assert 'class="katex-display"' in lesson.body_html_en and "$$" not in lesson.body_html_en
+        assert 'class="tml-display"' in lesson.body_html_en and "$$" not in lesson.body_html_en
         assert 'href="/concepts/gradient-descent/"' in lesson.body_html_en
         assert lesson.body_html_en.count('href="/concepts/gradient-descent/"') == 1
         assert ConceptRelation.objects.filter(

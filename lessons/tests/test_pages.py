@@ -25,7 +25,7 @@ class HomeTests:
 class LessonPageTests:
     def test_it_shows_typeset_math_highlighted_code_and_concept_links(self, client, course):
         html = client.get(lesson_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        assert 'class="katex-display"' in html and "$$" not in html
+        assert 'class="tml-display"' in html and "$$" not in html
         assert 'class="highlight"' in html
         assert 'href="/concepts/gradient-descent/"' in html
         assert 'rel="next"' in html and "Convolution" not in html.split('rel="next"')[0][-10:]

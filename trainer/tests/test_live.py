@@ -102,6 +102,31 @@ class LiveTrainingTests:
         assert runs[0] == runs[1]
 
 
+class EventStreamAccessTests:
+    def test_only_the_owner_may_follow_a_job(self, client, student, other_student, asgi_server):
+        job = Job.objects.create(owner=other_student, lab="linear-regression", params={}, status="succeeded")
+        client.force_login(student)
+        for cookie in (client.cookies["sessionid"].value, "not-a-session"):
+            with pytest.raises(AssertionError, match="HTTP 404"):
+                next(stream(asgi_server.url, f"/api/jobs/{job.pk}/events", cookie))
+
+    def test_a_token_works_like_a_session(self, student, asgi_server):
+        import http.client
+        from urllib.parse import urlsplit
+
+        from rest_framework.authtoken.models import Token
+
+        job = Job.objects.create(owner=student, lab="linear-regression", params={}, status="succeeded",
+                                 history=[{"step": 0, "loss": 1.0}])  # fmt: skip
+        token = Token.objects.create(user=student).key
+        parts = urlsplit(asgi_server.url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        connection.request("GET", f"/api/jobs/{job.pk}/events", headers={"Authorization": f"Token {token}"})
+        response = connection.getresponse()
+        body = response.read().decode()
+        assert response.status == 200 and "event: snapshot" in body and "event: end" in body
+
+
 class TimeLimitTests:
     def test_a_job_over_its_time_limit_ends_failed_with_the_reason(self, student, worker):
         from trainer.tasks import run_job
