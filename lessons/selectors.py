@@ -21,7 +21,7 @@ from .models import LANGUAGE_CODES, Concept, Course, FaqEntry, Lesson, LessonPro
 
 # Everything a lesson list needs, without the heavy per-language bodies.
 LIST_FIELDS = (
-    "id", "slug", "order", "status", "course_id", "prerequisites", "tags", "labs",
+    "id", "slug", "order", "status", "course_id", "prerequisites", "tags", "labs", "updated_at",
     *(build_localized_fieldname(name, lang) for name in ("title", "summary", "reading_minutes") for lang in LANGUAGE_CODES),
 )  # fmt: skip
 
@@ -34,6 +34,16 @@ def reading_fields(language: str) -> tuple[str, ...]:
         for lang in LANGUAGE_CODES
         for name in ("body_md", "search_text", *(("body_html", "toc_html") if lang != language else ()))
     )
+
+
+def translated(lesson: Lesson, language: str) -> bool:
+    """Whether the lesson's body exists in `language` (its reading time is set only when it does)."""
+    return getattr(lesson, build_localized_fieldname("reading_minutes", language)) is not None
+
+
+def shown_fields(language: str) -> tuple[str, ...]:
+    """The big columns a lesson page shows in `language`: not read when its rendered fragments are cached."""
+    return tuple(build_localized_fieldname(name, language) for name in ("body_html", "toc_html"))
 
 
 def visible_lessons(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Lesson]:

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -10,7 +12,7 @@ from core.errors import UserError
 from trainer.labs import LABS
 
 from . import selectors, services
-from .models import Concept, ConceptRelation, FaqEntry, FaqRating, missing_translation
+from .models import Concept, ConceptRelation, FaqEntry, FaqRating, Lesson, missing_translation
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,25 +27,32 @@ def course(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
-    """A lesson: at most 4 queries whatever the size of the course (user, lesson, its siblings, progress)."""
+    """A lesson: 4 queries whatever the size of the course (user, the course's lessons, this lesson, progress).
+
+    The parts every reader sees alike (body, table of contents, practice) are cached per process, keyed by the
+    latest change to any lesson of the course; when they are cached, this lesson's big HTML is not even read.
+    """
     language = get_language() or settings.LANGUAGE_CODE
-    current = get_object_or_404(
-        selectors.visible_lessons(request.user)
-        .select_related("course", "quiz")
-        .defer(
-            *selectors.reading_fields(language),
-            "course__intro_md_zh_hans",
-            "course__intro_md_en",
-            "course__intro_html_zh_hans",
-            "course__intro_html_en",
-        ),
-        course__slug=course_slug,
-        slug=lesson_slug,
-    )
     siblings = list(
-        selectors.visible_lessons(request.user).filter(course=current.course).only(*selectors.LIST_FIELDS)
+        selectors.visible_lessons(request.user).filter(course__slug=course_slug).only(*selectors.LIST_FIELDS)
     )
-    position = next(i for i, s in enumerate(siblings) if s.pk == current.pk)
+    position = next((i for i, s in enumerate(siblings) if s.slug == lesson_slug), None)
+    if position is None:
+        raise Http404(_("No such lesson."))
+    version = max(s.updated_at for s in siblings).timestamp()
+    cached = all(
+        caches["local"].has_key(make_template_fragment_key(name, [siblings[position].pk, version, language]))
+        for name in ("lesson-toc", "lesson-body")
+    )
+    heavy = selectors.reading_fields(language) + (selectors.shown_fields(language) if cached else ())
+    current = (
+        Lesson.objects.select_related("course", "quiz")
+        .defer(*heavy, *COURSE_TEXT)
+        .get(pk=siblings[position].pk)
+    )
+    course_url = current.course.get_absolute_url()
+    for sibling in siblings:
+        sibling.url = f"{course_url}{sibling.slug}/"  # lessons live under their course (stable URLs)
     by_slug = {s.slug: s for s in siblings}
     done = selectors.completed_lesson_ids(request.user, current.course)
     return render(
@@ -57,11 +66,18 @@ def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResp
             "next": siblings[position + 1] if position + 1 < len(siblings) else None,
             "prerequisites": [by_slug[s] for s in current.prerequisites if s in by_slug],
             "done": done,
+            "version": version,
+            "complete_label": _("complete"),
             "complete": current.pk in done,
-            "fallback": missing_translation(current, "body_html"),
+            "fallback": not selectors.translated(siblings[position], language),
             "labs": [LABS[slug] for slug in current.labs if slug in LABS],
         },
     )
+
+
+COURSE_TEXT = tuple(
+    f"course__{name}" for name in ("intro_md_zh_hans", "intro_md_en", "intro_html_zh_hans", "intro_html_en")
+)
 
 
 @require_POST
