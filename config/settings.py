@@ -106,14 +106,21 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web server and the worker write at once: WAL lets readers go on, IMMEDIATE avoids
-    # "database is locked" on upgrades from read to write, the timeout waits instead of failing.
+    # The web server and the worker write at once: WAL lets readers go on (set once, in the file, by
+    # `make run`), IMMEDIATE avoids "database is locked" on upgrades from read to write, the timeout waits.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool("DATABASE_POOL", True):
+    # Under ASGI every request runs in a fresh thread, so per-thread persistent connections never get reused:
+    # a process-wide pool (psycopg_pool) saves a connection setup per request.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": envint("DATABASE_POOL_SIZE", 10),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -122,6 +129,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cache",
+        "OPTIONS": {"pool_class": "core.redis.SharedConnectionPool"},
     },
     # Per process, for rendered fragments that depend only on code and language (the lab widgets).
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},

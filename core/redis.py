@@ -1,6 +1,7 @@
 """One Redis connection pool per process, for cancel flags, heartbeats and writing event streams (the
 event-stream readers share one asyncio connection per process: trainer/hub.py)."""
 
+import threading
 from functools import cache
 
 import redis
@@ -10,3 +11,22 @@ from django.conf import settings
 @cache
 def client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True, health_check_interval=30)
+
+
+class SharedConnectionPool(redis.ConnectionPool):
+    """One connection pool per Redis URL per process, for Django's cache (and so the sessions).
+
+    Under ASGI, Django builds a new cache object for every request (each request runs in its own thread
+    context), and each would otherwise open its own pool, and a new connection, per request.
+    """
+
+    _pools: dict[tuple, redis.ConnectionPool] = {}
+    _lock = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: str, **options) -> redis.ConnectionPool:
+        key = (url, tuple(sorted(options.items())))
+        with cls._lock:
+            if key not in cls._pools:
+                cls._pools[key] = redis.ConnectionPool.from_url(url, **options)
+            return cls._pools[key]
