@@ -120,6 +120,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbo
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,
         "max_size": envint("DATABASE_POOL_SIZE", 10),
+        "timeout": 10,  # seconds a request waits for a free connection (and start-up for an absent database)
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

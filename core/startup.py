@@ -1,6 +1,7 @@
 """Start-up checks: a web server or worker that cannot reach its database or Redis stops at once, with one
 line naming the setting and the problem, instead of failing later with a traceback on the first request."""
 
+import logging
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
@@ -19,6 +20,8 @@ def _safe(url: str) -> str:
 
 def problems() -> list[str]:
     found = []
+    # A connection pool retries in the background and logs each try; the one line below says it all.
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
     try:
         connection.ensure_connection()
     except Exception as error:
@@ -35,5 +38,6 @@ def problems() -> list[str]:
 
 def verify_services() -> None:
     found = problems()
+    logging.getLogger("psycopg.pool").setLevel(logging.NOTSET)
     if found:
         raise SystemExit("Configuration error: " + "; ".join(found))

@@ -1,13 +1,16 @@
 """The per-process event hub, on the real Redis: every viewer gets every entry once, whoever comes and goes."""
 
 import asyncio
+import concurrent.futures
 
 from core import redis as redis_
 from trainer.hub import Hub
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """asyncio.run in a thread of its own (the browser tests' Playwright keeps a loop in the main thread)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class HubTests:
