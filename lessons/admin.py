@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, JsonResponse
@@ -11,8 +12,25 @@ from . import rendering
 from .models import Concept, ConceptRelation, Course, FaqEntry, Lesson
 
 
+class MarkdownForm(forms.ModelForm):
+    """Checks every Markdown field as the site will render it: a formula that does not parse, or text too big
+    or too deeply nested, is a field error, and nothing is saved."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if "_md" in name and isinstance(value, str) and value:
+                try:
+                    rendering.render(value)
+                except (rendering.MathError, ValueError) as error:
+                    self.add_error(name, str(error))
+        return cleaned
+
+
 class PreviewMixin:
     """A live preview (math and code rendered by the same pipeline as the site) beside each Markdown field."""
+
+    form = MarkdownForm
 
     class Media:
         css = {"all": ("vendor/temml/Temml-STIX2.css", "css/pygments.css", "lessons/admin_preview.css")}

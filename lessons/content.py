@@ -209,6 +209,8 @@ def _upsert(
         )
         doc = doc or next(iter(docs.values()))
         raise doc.math_error(error) from None
+    except ValueError as error:  # too big or too deeply nested to render
+        raise ContentError(next(iter(docs.values())).path, str(error)) from None
     if instance.pk is not None:
         # Every column by name: a plain values() would give only the active language's words.
         columns = [f.attname for f in type(instance)._meta.concrete_fields if f.attname != "updated_at"]

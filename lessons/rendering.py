@@ -27,6 +27,16 @@ from markdown.treeprocessors import Treeprocessor
 
 TEMML_JS = Path(settings.BASE_DIR) / "static" / "vendor" / "temml" / "temml.min.js"
 MAX_SOURCE = 1_000_000  # characters; a body larger than this is refused, not rendered
+# Python-Markdown matches each "[" against the rest of its paragraph: thousands of unmatched brackets in one
+# paragraph take minutes (quadratic). Real text never comes near this; a hostile or broken one is refused.
+MAX_BRACKETS_PER_PARAGRAPH = 1000
+_FENCED = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# Python-Markdown matches each "[" against the rest of its paragraph: thousands of unmatched brackets in one
+# paragraph take minutes (quadratic). Real text never comes near this; a hostile or broken one is refused.
+MAX_BRACKETS_PER_PARAGRAPH = 1000
+_FENCED = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 class MathError(ValueError):
@@ -283,12 +293,22 @@ def plain_text(safe_html: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(nh3.clean(safe_html, tags=set()))).strip()
 
 
+def check_shape(source: str) -> None:
+    """Refuses text whose size or shape would make rendering take unbounded time (ValueError)."""
+    if len(source) > MAX_SOURCE:
+        raise ValueError(f"the text is longer than {MAX_SOURCE:,} characters")
+    for paragraph in _PARAGRAPH_BREAK.split(_FENCED.sub("", source)):
+        if paragraph.count("[") > MAX_BRACKETS_PER_PARAGRAPH:
+            line = source.count("\n", 0, max(0, source.find(paragraph[:200]))) + 1
+            raise ValueError(f"line {line}: more than {MAX_BRACKETS_PER_PARAGRAPH} '[' in one paragraph")
+
+
 def render(
     source: str, *, concepts: ConceptIndex | None = None, exclude_concept: str | None = None
 ) -> Rendered:
-    """Renders Markdown to stored HTML. Raises MathError for a formula that does not parse."""
-    if len(source) > MAX_SOURCE:
-        raise ValueError(f"the text is longer than {MAX_SOURCE:,} characters")
+    """Renders Markdown to stored HTML. Raises MathError for a formula that does not parse and ValueError for
+    text too big or too deeply nested to render in bounded time."""
+    check_shape(source)
     extensions: list = [
         "toc",
         "tables",
@@ -315,7 +335,10 @@ def render(
             "footnotes": {"BACKLINK_TITLE": ""},
         },
     )
-    body = md.convert(source)
+    try:
+        body = md.convert(source)
+    except RecursionError:
+        raise ValueError("the text nests too deeply (lists or quotes inside one another)") from None
     safe = sanitise(body)
     text = plain_text(safe)
     toc = sanitise(md.toc) if getattr(md, "toc_tokens", None) else ""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from lessons.admin import PreviewMixin
+from lessons.admin import MarkdownForm, PreviewMixin
 
 from . import bank
 from .models import Answer, Question, Quiz
@@ -33,6 +33,7 @@ class GiftUploadForm(forms.Form):
 
 class AnswerInline(TranslationTabularInline):
     model = Answer
+    form = MarkdownForm
     fields = ("order", "text_md", "weight", "feedback_md", "match_text", "value", "tolerance", "low", "high")
     extra = 0
 

@@ -32,7 +32,7 @@ def _error(error: UserError) -> Response:
     )
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT, tags=["quizzes"])
+@extend_schema(responses=OpenApiTypes.OBJECT, tags=["quizzes"], operation_id="quizzes_list")
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 def quizzes(request: Request) -> Response:
@@ -83,7 +83,7 @@ def submit(request: Request, slug: str) -> Response:
     return Response(body, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT, tags=["quizzes"])
+@extend_schema(responses=OpenApiTypes.OBJECT, tags=["quizzes"], operation_id="attempts_list")
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def attempts(request: Request) -> Response:

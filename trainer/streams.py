@@ -11,6 +11,7 @@ An event's SSE id is "<attempt>-<stream entry id>", so a reconnecting browser re
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import uuid
@@ -56,7 +57,9 @@ class Claim:
 
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id
-        self.token = uuid.uuid4().hex
+        self.token = (
+            f"{os.getpid()}-{uuid.uuid4().hex}"  # which process runs the job, for operators and tests
+        )
 
     def acquire(self) -> bool:
         return bool(redis_.client().set(alive_key(self.job_id), self.token, nx=True, ex=ALIVE_TTL))

@@ -77,3 +77,17 @@ class AuthoringTests:
         reader.goto("/courses/test-course/")
         expect(reader.get_by_text("1 of 3 lessons complete")).to_be_visible()
         reader.context.close()
+
+
+@pytest.mark.django_db
+class AdminValidationTests:
+    def test_a_lesson_with_broken_math_is_not_saved_and_the_field_says_why(self, client, course, staff):
+        from lessons.models import Lesson
+
+        client.force_login(staff)
+        response = client.post("/admin/lessons/lesson/add/", {
+            "course": course.pk, "slug": "broken", "order": 9, "status": "draft", "title_zh_hans": "坏", "title_en": "Broken",
+            "body_md_en": "Fine.\n\n$\\frac{1}{$\n", "prerequisites": "[]", "tags": "[]", "labs": "[]",
+        }, HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+        assert response.status_code == 200 and "math does not parse" in response.content.decode()
+        assert not Lesson.objects.filter(slug="broken").exists()

@@ -1,4 +1,5 @@
 import re
+import time
 
 import pytest
 
@@ -93,3 +94,32 @@ class RenderingTests:
     def test_it_refuses_a_body_over_the_limit(self):
         with pytest.raises(ValueError):
             rendering.render("x" * (rendering.MAX_SOURCE + 1))
+
+
+class HostileMarkdownTests:
+    @pytest.mark.parametrize(
+        ("source", "message"),
+        [
+            ("- " * 3000 + "x", "nests too deeply"),
+            ("[" * 50000, "more than 1000 '['"),
+            ("x" * (rendering.MAX_SOURCE + 1), "longer than"),
+        ],
+    )
+    def test_text_that_would_render_without_bound_is_refused_at_once(self, source, message):
+        started = time.monotonic()
+        with pytest.raises(ValueError, match=re.escape(message)):
+            rendering.render(source)
+        assert time.monotonic() - started < 5
+
+    def test_a_one_megabyte_body_renders_in_bounded_time(self):
+        started = time.monotonic()
+        out = rendering.render("A line of text with *emphasis* and `code`.\n\n" * 22000)
+        assert time.monotonic() - started < 30 and out.html.count("<p>") == 22000
+
+    def test_deeply_nested_quotes_render_in_bounded_time(self):
+        started = time.monotonic()
+        rendering.render("> " * 3000 + "x")
+        assert time.monotonic() - started < 5
+
+    def test_many_ordinary_links_still_render(self):
+        assert rendering.render("[x](/a) " * 900).html.count("<a ") == 900

@@ -150,3 +150,15 @@ def test_fixture_files_exist():
     assert (
         Path(__file__).parents[2] / "lessons" / "tests" / "course" / "quizzes" / "gradients.en.gift"
     ).exists()
+
+
+@pytest.mark.django_db
+def test_an_oversized_upload_is_refused_and_nothing_changes(client, staff, quiz):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff)
+    big = SimpleUploadedFile("big.gift", b"::q:: x {T}\n\n" * 100_000)
+    response = client.post(f"/admin/quizzes/quiz/{quiz.pk}/import/", {"file": big, "language": "en"},
+                           HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    assert response.status_code == 400 and "larger than 1 MB" in response.content.decode()
+    assert quiz.questions.count() == 0
