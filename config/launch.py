@@ -229,10 +229,10 @@ def test(args: list[str]) -> int:
         return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT)
 
 
-def bench() -> int:
+def bench(module: str = "bench.run") -> int:
     VAR.mkdir(parents=True, exist_ok=True)
-    with private_redis("bench"):
-        return subprocess.call([sys.executable, "-m", "bench.run"], cwd=ROOT)
+    with private_redis(module.rsplit(".", 1)[-1]):
+        return subprocess.call([sys.executable, "-m", module], cwd=ROOT)
 
 
 def main() -> None:
@@ -243,7 +243,11 @@ def main() -> None:
         sys.exit(test(rest))
     if command == "bench":
         sys.exit(bench())
-    raise SystemExit(f"usage: python -m config.launch run|test [pytest arguments]|bench  (not {command!r})")
+    if command == "fuzz":
+        sys.exit(bench("bench.fuzz"))
+    raise SystemExit(
+        f"usage: python -m config.launch run|test [pytest arguments]|bench|fuzz  (not {command!r})"
+    )
 
 
 if __name__ == "__main__":

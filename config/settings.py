@@ -215,6 +215,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "trainer.schema.add_event_stream",
+        "trainer.schema.history_on_request",
+        "core.schema.add_error_responses",
     ],
 }
 

@@ -7,6 +7,8 @@ from rest_framework.authtoken.views import obtain_auth_token
 from accounts.views import dashboard
 from core.views import healthz, ping
 
+handler404 = "core.views.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),

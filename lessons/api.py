@@ -78,7 +78,12 @@ def faq(request: Request) -> Response:
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("q", str, required=True, description="At least 2 characters; Chinese works.")
+        OpenApiParameter(
+            "q",
+            {"type": "string", "minLength": 2, "maxLength": 200, "pattern": r"\S.*\S"},
+            required=True,
+            description="At least 2 characters; Chinese works.",
+        )
     ],
     responses=SearchHitSerializer(many=True),
     tags=["lessons"],

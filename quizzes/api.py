@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
@@ -22,7 +22,8 @@ AttemptBody = inline_serializer(
     },
 )
 RateBody = inline_serializer(
-    "EssayRating", {"question": serializers.IntegerField(), "fraction": serializers.FloatField()}
+    "EssayRating",
+    {"question": serializers.IntegerField(), "fraction": serializers.ChoiceField(choices=[0, 0.5, 1])},
 )
 
 
@@ -32,7 +33,18 @@ def _error(error: UserError) -> Response:
     )
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT, tags=["quizzes"], operation_id="quizzes_list")
+QuizSummaries = inline_serializer("QuizSummary", many=True, fields={
+    "slug": serializers.SlugField(), "title": serializers.CharField(),
+    "lesson": serializers.CharField(allow_null=True), "questions": serializers.IntegerField(),
+})  # fmt: skip
+AttemptSummaries = inline_serializer("AttemptSummary", many=True, fields={
+    "id": serializers.IntegerField(), "quiz": serializers.SlugField(), "number": serializers.IntegerField(),
+    "score": serializers.FloatField(), "max_score": serializers.FloatField(), "percent": serializers.IntegerField(),
+    "created_at": serializers.DateTimeField(),
+})  # fmt: skip
+
+
+@extend_schema(responses=QuizSummaries, tags=["quizzes"], operation_id="quizzes_list")
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 def quizzes(request: Request) -> Response:
@@ -83,7 +95,12 @@ def submit(request: Request, slug: str) -> Response:
     return Response(body, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT, tags=["quizzes"], operation_id="attempts_list")
+@extend_schema(
+    responses=AttemptSummaries,
+    parameters=[OpenApiParameter("quiz", str, description="Only attempts at this quiz.")],
+    tags=["quizzes"],
+    operation_id="attempts_list",
+)
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def attempts(request: Request) -> Response:

@@ -89,7 +89,9 @@ def essay_rate(*, attempt: Attempt, question_id: int, fraction: float) -> Respon
     """A student compares their essay answer with the model answer and rates it (0, ½ or 1)."""
     if fraction not in (0, 0.5, 1):
         raise UserError(_("Rate your answer as 0, 0.5 or 1."), field="fraction")
-    response = attempt.responses.filter(question_id=question_id, question__kind=Kind.ESSAY).first()
+    # Matched in Python: an attempt has a handful of essays, and any integer the client sends is safe here.
+    essays = attempt.responses.filter(question__kind=Kind.ESSAY)
+    response = next((essay for essay in essays if essay.question_id == question_id), None)
     if response is None:
         raise UserError(_("That question is not an essay question of this attempt."), field="question")
     response.fraction, response.correct = fraction, fraction == 1

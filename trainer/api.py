@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.decorators import api_view, parser_classes, permission_classes, throttle_classes
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
@@ -18,6 +19,7 @@ from .labs import LABS
 from .models import Job
 from .serializers import (
     JobDetailSerializer,
+    JobQuerySerializer,
     JobSerializer,
     JobSubmitSerializer,
     LabSerializer,
@@ -65,6 +67,7 @@ def labs(request: Request) -> Response:
     tags=["jobs"],
 )
 @api_view(["GET", "POST"])
+@parser_classes([JSONParser])  # `params` is an object: a form body cannot say it
 @permission_classes([permissions.IsAuthenticated])
 @throttle_classes([])
 def jobs(request: Request) -> Response:
@@ -96,19 +99,16 @@ def _visible_job(request: Request, job_id: int) -> Job:
     return get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=job_id)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("history", bool, description="Include every reported point and the visuals.")
-    ],
-    responses=JobDetailSerializer,
-    tags=["jobs"],
-)
+@extend_schema(parameters=[JobQuerySerializer], responses=JobDetailSerializer, tags=["jobs"])
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def job(request: Request, job_id: int) -> Response:
     """One run: status, device, timings and final metrics (for linear regression, `w` and `b`)."""
+    # A plain dict, not the QueryDict: DRF would read an empty `?history=` as absent, not as an error.
+    query = JobQuerySerializer(data=request.query_params.dict())
+    query.is_valid(raise_exception=True)
     found = _visible_job(request, job_id)
-    serializer = JobDetailSerializer if request.GET.get("history") in ("1", "true") else JobSerializer
+    serializer = JobDetailSerializer if query.validated_data["history"] else JobSerializer
     return Response(serializer(found).data)
 
 

@@ -39,3 +39,10 @@ def add_event_stream(result: dict, generator, request, public) -> dict:
         }
     }
     return result
+
+
+def history_on_request(result: dict, generator, request, public) -> dict:
+    """GET /api/jobs/{id}/ sends `history` and `visuals` only when asked (`?history=true`): not required."""
+    detail = result["components"]["schemas"]["JobDetail"]
+    detail["required"] = [name for name in detail["required"] if name not in ("history", "visuals")]
+    return result

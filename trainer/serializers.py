@@ -3,6 +3,7 @@ from dataclasses import asdict
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from .labs import LABS
 from .labs.base import Lab, specs
 from .models import Job
 from .services import queue_position
@@ -65,7 +66,7 @@ class LabSerializer(serializers.Serializer):
 
 
 class JobSubmitSerializer(serializers.Serializer):
-    lab = serializers.CharField(help_text="A lab slug from /api/labs/.")
+    lab = serializers.ChoiceField(choices=list(LABS), help_text="A lab slug from /api/labs/.")
     params = serializers.DictField(
         required=False,
         default=dict,
@@ -107,6 +108,12 @@ class JobSerializer(serializers.ModelSerializer):
 
     def get_events_url(self, job: Job) -> str:
         return f"/api/jobs/{job.pk}/events"
+
+
+class JobQuerySerializer(serializers.Serializer):
+    history = serializers.BooleanField(
+        default=False, help_text="Include every reported point and the visuals (`history`, `visuals`)."
+    )
 
 
 class JobDetailSerializer(JobSerializer):

@@ -21,6 +21,17 @@ class ApiSchemaTests:
         events = schema["paths"]["/api/jobs/{job_id}/events"]["get"]
         assert "text/event-stream" in events["responses"]["200"]["content"]
 
+    def test_every_operation_documents_its_error_answers(self, client):
+        schema = yaml.safe_load(client.get("/api/schema/").content)
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                assert {"400", "401", "403", "404", "429"} <= set(operation["responses"]), f"{method} {path}"
+
+    def test_an_unknown_api_address_answers_json(self, client):
+        response = client.get("/api/no-such-thing/", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+        assert "<html" in client.get("/no-such-page/").content.decode().lower()
+
     def test_the_interactive_docs_load_without_inline_scripts(self, client):
         response = client.get("/api/docs/")
         assert response.status_code == 200

@@ -39,8 +39,10 @@ class HeadersTests:
 
 class ProductionSettingsTests:
     def test_check_deploy_is_clean_and_cookies_are_secure(self):
+        # The browser tests' fixture sets DJANGO_ALLOW_ASYNC_UNSAFE for this process; production never has it.
+        inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
         env = {
-            **os.environ,
+            **inherited,
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(60),
             "ALLOWED_HOSTS": "example.com",

@@ -148,3 +148,28 @@ class ProgressTests:
     def test_students_cannot_see_the_statistics(self, client, course, student):
         client.force_login(student)
         assert client.get("/quizzes/gradients/stats/").status_code == 302
+
+
+@pytest.mark.django_db
+class EssayRatingTests:
+    def test_a_student_rates_their_essay_and_nonsense_changes_nothing(self, client, course, student):
+        quiz = Quiz.objects.get(slug="gradients")
+        essay = quiz.questions.create(kind="essay", name="explain", text_md="Explain gradient descent.")
+        client.force_login(student)
+        attempt = submit(client, {**right_answers(course), str(essay.pk): "Walk downhill."}).json()["id"]
+
+        def rate(question, fraction):
+            body = {"question": question, "fraction": fraction}
+            return client.post(f"/api/attempts/{attempt}/rate/", body, content_type="application/json",
+                               HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+
+        for question, fraction in (
+            (essay.pk, 2),
+            (-(10**24), 1),
+            ("x", 1),
+            (by_name(course)["diverge"].pk, 1),
+        ):
+            assert rate(question, fraction).status_code == 400
+        assert Response.objects.get(question=essay).fraction in (None, 0)
+        assert rate(essay.pk, 0.5).status_code == 200
+        assert Response.objects.get(question=essay).fraction == 0.5

@@ -66,6 +66,10 @@ class SubmitTests:
         )
         assert response.status_code == 400 and not Job.objects.exists()
 
+    def test_a_form_body_cannot_stand_for_the_params_object(self, api):
+        response = api.post("/api/jobs/", {"lab": "linear-regression", "params": "-13327"})
+        assert response.status_code == 415 and not Job.objects.exists()
+
     def test_an_unknown_lab_is_named(self, api):
         response = submit(api, lab="alchemy")
         assert response.status_code == 400 and "alchemy" in response.json()["lab"][0]
@@ -129,6 +133,17 @@ class CancelTests:
     def test_an_ended_job_cannot_be_cancelled(self, api, student):
         job = Job.objects.create(owner=student, lab="linear-regression", params={}, status="succeeded")
         assert api.post(f"/api/jobs/{job.pk}/cancel/").status_code == 409
+
+
+@pytest.mark.django_db
+class DetailTests:
+    def test_the_history_comes_only_when_asked_for(self, api, student):
+        job = Job.objects.create(owner=student, lab="linear-regression", params={}, history=[{"step": 0}])
+        assert "history" not in api.get(f"/api/jobs/{job.pk}/").json()
+        assert api.get(f"/api/jobs/{job.pk}/?history=true").json()["history"] == [{"step": 0}]
+        for nonsense in ("null", ""):
+            refused = api.get(f"/api/jobs/{job.pk}/?history={nonsense}", HTTP_ACCEPT_LANGUAGE="en")
+            assert refused.status_code == 400 and "history" in refused.json()
 
 
 @pytest.mark.django_db
