@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench fuzz screenshots lint format messages compile-messages
+.PHONY: run test bench faults fuzz screenshots lint format messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ bench: $(VENV)/.dev  ## performance figures, written to bench/results.json
 
 screenshots: $(VENV)/.dev  ## refresh docs/screenshots from the browser tests
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m config.launch test -m browser $(ARGS)
+
+faults: $(VENV)/.dev  ## the fault tests alone (make test runs them too): worker killed, Redis restarted, database down, a burst
+	$(BIN)/python -m config.launch test trainer/tests/test_faults.py core/tests/test_security.py::DatabaseDownTests core/tests/test_healthz.py $(ARGS)
 
 fuzz: $(VENV)/.dev  ## schemathesis against /api/schema/ on a fresh platform (FUZZ_EXAMPLES=50)
 	$(BIN)/python -m config.launch fuzz

@@ -138,13 +138,13 @@ def database_url_for_other_processes() -> str:
 class Worker:
     """A real Celery worker process consuming the `cpu` and `gpu` queues over the real Redis."""
 
-    def __init__(self, concurrency: int = 1) -> None:
+    def __init__(self, concurrency: int = 1, redis_url: str | None = None) -> None:
         self.log = Path(settings.VAR_DIR) / f"test-worker-{os.getpid()}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
             "DATABASE_URL": database_url_for_other_processes(),
-            "REDIS_URL": settings.REDIS_URL,
+            "REDIS_URL": redis_url or settings.REDIS_URL,
             "WORKER_CONCURRENCY": str(concurrency),
             "TORCH_THREADS": "1",
         }
@@ -173,13 +173,17 @@ class Worker:
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
         )
+        self.redis_url = redis_url
         self.wait_ready()
 
     def wait_ready(self, timeout: float = 60) -> None:
+        import redis
+
         from core.workers import live_workers
 
+        client = redis.Redis.from_url(self.redis_url, decode_responses=True) if self.redis_url else None
         deadline = time.monotonic() + timeout
-        while not any(name.startswith(f"test-{os.getpid()}@") for name in live_workers()["cpu"]):
+        while not any(name.startswith(f"test-{os.getpid()}@") for name in live_workers(client)["cpu"]):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the Celery worker did not start:\n{self.log.read_text()[-3000:]}")
             time.sleep(0.2)

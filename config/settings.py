@@ -232,6 +232,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Longer than any job's hard time limit, or Redis hands a running job to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A Redis restart must not kill the runs in progress: they wait it out (core.redis.patient_client). The
+# message Celery then delivers again finds its job claimed or ended and is skipped (trainer/runner.py).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 # --- Training jobs ------------------------------------------------------------------------------------
 

@@ -6,11 +6,24 @@ from functools import cache
 
 import redis
 from django.conf import settings
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 
 @cache
 def client() -> redis.Redis:
+    """For requests: a Redis that is down is reported at once (/healthz, a cancel), not waited for."""
     return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True, health_check_interval=30)
+
+
+@cache
+def patient_client() -> redis.Redis:
+    """For a training run's stream, claim and heartbeat: a Redis restart (a few seconds) is waited out,
+    retrying for about 8 s, rather than failing a run that may have trained for minutes."""
+    retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=12)
+    return redis.Redis.from_url(
+        settings.REDIS_URL, decode_responses=True, health_check_interval=30, retry=retry
+    )
 
 
 class SharedConnectionPool(redis.ConnectionPool):

@@ -9,6 +9,7 @@ import json
 import os
 import threading
 
+import redis
 from celery.signals import worker_ready, worker_shutdown
 
 from . import redis as redis_
@@ -24,9 +25,9 @@ def announce(hostname: str, queues: list[str]) -> None:
     )
 
 
-def live_workers() -> dict[str, list[str]]:
+def live_workers(client: redis.Redis | None = None) -> dict[str, list[str]]:
     """Queue name -> hostnames of live workers consuming it (always with `cpu` and `gpu`)."""
-    client = redis_.client()
+    client = client or redis_.client()
     by_queue: dict[str, list[str]] = {"cpu": [], "gpu": []}
     keys = sorted(client.scan_iter(KEY.format("*"), count=500))
     for key, value in zip(keys, client.mget(keys) if keys else [], strict=True):

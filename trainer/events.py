@@ -16,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from importlib import import_module
 
+import redis.exceptions
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import aget_user
@@ -35,6 +37,8 @@ from .hub import hub
 from .models import Job
 from .services import queue_position
 from .streams import parse_event_id, stream_key
+
+log = logging.getLogger(__name__)
 
 HEARTBEAT = 15  # seconds between comment lines on a quiet stream
 QUEUED_POLL = 2  # seconds between queue-position checks while a job waits
@@ -155,8 +159,15 @@ async def serve(scope: dict, receive, send, job_id: int) -> None:
         ]})  # fmt: skip
 
         async def pump() -> None:
-            async for chunk in events(job, resume):
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            try:
+                async for chunk in events(job, resume):
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            except redis.exceptions.RedisError as error:
+                # Redis restarting: end this response; the browser reconnects (after `retry`) with the last
+                # event's id and resumes from there.
+                log.warning(
+                    "event stream of job %s: Redis unavailable (%s); the client will reconnect", job_id, error
+                )
             await send({"type": "http.response.body", "body": b""})
 
         async def client_left() -> None:

@@ -62,10 +62,10 @@ class Claim:
         )
 
     def acquire(self) -> bool:
-        return bool(redis_.client().set(alive_key(self.job_id), self.token, nx=True, ex=ALIVE_TTL))
+        return bool(redis_.patient_client().set(alive_key(self.job_id), self.token, nx=True, ex=ALIVE_TTL))
 
     def release(self) -> None:
-        client = redis_.client()
+        client = redis_.patient_client()
         if client.get(alive_key(self.job_id)) == self.token:
             client.delete(alive_key(self.job_id))
         client.zrem(HEARTBEATS, self.job_id)
@@ -83,7 +83,7 @@ class Writer:
         self.frame: dict[str, Any] = {}
 
     def event(self, kind: str, data: dict[str, Any], key: str | None = None) -> None:
-        redis_.client().xadd(
+        redis_.patient_client().xadd(
             key or self.key,
             {"event": kind, "data": json.dumps(data, allow_nan=False)},
             maxlen=settings.JOB_STREAM_MAXLEN,
@@ -95,7 +95,7 @@ class Writer:
         self.points.extend(batch["points"])
         if "frame" in batch:
             self.frame = batch["frame"]
-        pipe = redis_.client().pipeline(transaction=False)
+        pipe = redis_.patient_client().pipeline(transaction=False)
         pipe.xadd(
             self.key,
             {"event": "progress", "data": json.dumps(batch, allow_nan=False)},
@@ -112,7 +112,7 @@ class Writer:
     def end(self, data: dict[str, Any]) -> None:
         """The final event; the stream then expires (the database holds the history from now on)."""
         self.event("end", data)
-        client = redis_.client()
+        client = redis_.patient_client()
         client.expire(self.key, ENDED_TTL)
         client.delete(cancel_key(self.job_id))
 

@@ -1,10 +1,21 @@
 """Faults every deployment meets, with real workers and the real Redis: a worker killed mid-job, a burst."""
 
+import contextlib
+import http.client
+import json
 import os
 import signal
+import subprocess
+import sys
+import threading
 import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
 
 import pytest
+import redis
+from rest_framework.authtoken.models import Token
 
 from core import redis as redis_
 from trainer.models import Job
@@ -70,3 +81,150 @@ class BurstTests:
         assert Job.objects.count() == 50
         wait_until(lambda: not Job.objects.active().exists(), timeout=180, interval=0.5)
         assert set(Job.objects.values_list("status", flat=True)) == {"succeeded"}
+
+
+class PrivateRedis:
+    """A Redis of this test's own, persisting to an append-only file as production does, so that it can be
+    restarted (SHUTDOWN, then started again on the same port and files) without disturbing the suite's."""
+
+    def __init__(self, folder) -> None:
+        from config.launch import free_port, redis_server_binary
+
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.command = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                        "--appendonly", "yes", "--dir", str(folder), "--logfile", str(folder / "redis.log")]  # fmt: skip
+        self.start()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command)
+        wait_until(lambda: self._answers(), timeout=10, interval=0.05)
+
+    def _answers(self) -> bool:
+        try:
+            return redis.Redis(port=self.port, socket_timeout=1).ping()
+        except redis.exceptions.ConnectionError:
+            return False
+
+    def stop(self) -> None:
+        """What a service manager's stop does: SIGTERM; Redis saves and exits."""
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+class EventSource:
+    """Reads a job's events over HTTP the way a browser's EventSource does: when the connection drops it
+    reconnects after the server's `retry` delay, sending the last event id it saw."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url, self.token = urllib.parse.urlsplit(url), token
+        self.events: list[tuple[str, str, str]] = []  # (id, event, data)
+        self.connections = 0
+        self.last_id = ""
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not self.ended:
+            self.connections += 1
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                self._read()
+            time.sleep(1)
+
+    @property
+    def ended(self) -> bool:
+        return any(event == "end" for _id, event, _data in self.events)
+
+    def _read(self) -> None:
+        connection = http.client.HTTPConnection(self.url.hostname, self.url.port, timeout=30)
+        headers = {"Authorization": f"Token {self.token}", "Accept": "text/event-stream"}
+        if self.last_id:
+            headers["Last-Event-ID"] = self.last_id
+        connection.request("GET", self.url.path, headers=headers)
+        response = connection.getresponse()
+        assert response.status == 200, response.status
+        fields: dict[str, str] = {}
+        for raw in response:
+            line = raw.decode().rstrip("\n")
+            if line:
+                name, _, value = line.partition(":")
+                fields[name] = value.removeprefix(" ")
+                continue
+            if "event" in fields:
+                self.last_id = fields.get("id", self.last_id)
+                self.events.append((fields.get("id", ""), fields["event"], fields.get("data", "")))
+                if fields["event"] == "end":
+                    return
+            fields = {}
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path)
+    yield server
+    server.stop()
+
+
+STEPS = 20000  # about 3 s of training, reported at every step
+
+
+class RedisRestartTests:
+    def test_a_job_streaming_through_a_redis_restart_ends_well_with_every_step_once(
+        self, transactional_db, private_redis, student
+    ):
+        from conftest import Worker, database_url_for_other_processes, free_port
+
+        env = {**os.environ, "REDIS_URL": private_redis.url, "DATABASE_URL": database_url_for_other_processes(),
+               "VERIFY_SERVICES": "0"}  # fmt: skip
+        port = free_port()
+        web = subprocess.Popen([sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port),
+                                "--log-level", "warning", "--timeout-graceful-shutdown", "1"], env=env)  # fmt: skip
+        worker = Worker(redis_url=private_redis.url)
+        try:
+            token = Token.objects.create(user=student).key
+            base = f"http://127.0.0.1:{port}"
+            wait_until(lambda: _get(f"{base}/ping"), timeout=30)
+            job_id = _post_json(f"{base}/api/jobs/", token,
+                                {"lab": "linear-regression", "params": {"steps": STEPS, "report_every": 1}})["id"]  # fmt: skip
+            viewer = EventSource(f"{base}/api/jobs/{job_id}/events", token)
+            streamed = redis.Redis.from_url(private_redis.url)
+            wait_until(lambda: streamed.xlen(stream_key(job_id, 1)) > 3, timeout=60, interval=0.02)
+
+            written_before = streamed.xlen(stream_key(job_id, 1))
+            private_redis.stop()
+            late = EventSource(f"{base}/api/jobs/{job_id}/events", token)  # a page opened while Redis is down
+            time.sleep(5)  # a restart that loads a big data set takes a while
+            private_redis.start()
+
+            job = wait_until(lambda: (j := Job.objects.get(pk=job_id)).finished and j, timeout=90)
+            viewer.thread.join(timeout=30)
+            late.thread.join(timeout=30)
+        finally:
+            worker.stop()
+            web.terminate()
+            web.wait(timeout=10)
+        assert job.status == "succeeded" and job.attempt == 1, (job.status, job.attempt, job.error)
+        assert [p["step"] for p in job.history] == list(range(STEPS)), "the history has every step once"
+        assert streamed.xlen(stream_key(job_id, 1)) > written_before + 1, "the run went on streaming after it"
+        assert viewer.ended, viewer.events[-3:]
+        seen = [
+            p["step"]
+            for _i, event, data in viewer.events
+            if event == "progress"
+            for p in json.loads(data)["points"]
+        ]
+        assert seen == list(range(STEPS)), "the viewer saw every step once, in order"
+
+
+def _get(url: str) -> bool:
+    with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+        return response.status == 200
+    return False
+
+
+def _post_json(url: str, token: str, body: dict) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
+        "Authorization": f"Token {token}", "Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
