@@ -34,9 +34,10 @@ def clean_redis() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     yield
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for name in settings.CACHES:
+        caches[name].clear()
 
 
 # --- People ---------------------------------------------------------------------------------------------

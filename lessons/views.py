@@ -1,9 +1,17 @@
+import hashlib
+import secrets
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,53 +34,108 @@ def course(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "lessons/course.html", {"progress": found, "course": found.course})
 
 
-def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
-    """A lesson: 4 queries whatever the size of the course (user, the course's lessons, this lesson, progress).
+# A lesson page is the same for every student with the same progress in the course, except for two things of
+# each reader's own, their name and their CSRF token: those are left as holes in a shared page and filled in
+# per request. (Random per process, so no lesson text can contain them.)
+NAME_HOLE = f"reader-{secrets.token_hex(12)}"
+CSRF_HOLE = f"csrf-{secrets.token_hex(12)}"
 
-    The parts every reader sees alike (body, table of contents, practice) are cached per process, keyed by the
-    latest change to any lesson of the course; when they are cached, this lesson's big HTML is not even read.
-    """
+
+class SharedReader:
+    """The `user` a shared page is rendered for: signed in or not, a student, named by a hole."""
+
+    is_staff = False
+
+    def __init__(self, user) -> None:
+        self.is_authenticated = user.is_authenticated
+
+    def get_username(self) -> str:
+        return NAME_HOLE
+
+
+def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
+    """A lesson page, from the pages kept per process for (lesson, language, course version, signed in,
+    lessons done in the course): a class arriving at a lesson shares a handful of them. Served from there
+    with 3 queries (user, the course's lessons, progress) and two string replacements; rendered with one more
+    on a miss. Staff (who also see drafts), a query string and a pending message get a page of their own."""
     language = get_language() or settings.LANGUAGE_CODE
     siblings = list(
-        selectors.visible_lessons(request.user).filter(course__slug=course_slug).only(*selectors.LIST_FIELDS)
+        selectors.visible_lessons(request.user)
+        .filter(course__slug=course_slug)
+        .only(*selectors.LIST_FIELDS)
+        .annotate(course_updated_at=F("course__updated_at"))
     )
     position = next((i for i, s in enumerate(siblings) if s.slug == lesson_slug), None)
     if position is None:
         raise Http404(_("No such lesson."))
-    version = max(s.updated_at for s in siblings).timestamp()
-    cached = all(
-        caches["local"].has_key(make_template_fragment_key(name, [siblings[position].pk, version, language]))
-        for name in ("lesson-toc", "lesson-body")
+    done = selectors.completed_lesson_ids(request.user, course_slug=course_slug)
+    # Saving the course or any of its lessons changes this, and with it every key below.
+    version = max(max(s.updated_at, s.course_updated_at) for s in siblings).timestamp()
+    page = LessonPage(request, siblings, position, done, version, language)
+    if request.user.is_staff or request.GET or len(get_messages(request)):
+        return page.render()
+    parts = (course_slug, lesson_slug, language, version, request.user.is_authenticated, sorted(done))
+    key = "lesson-page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    shared = caches["local"].get(key)
+    if shared is None:
+        shared = page.render(shared=True).content.decode()
+        caches["local"].set(key, shared, 3600)
+    return HttpResponse(
+        shared.replace(NAME_HOLE, escape(request.user.get_username())).replace(CSRF_HOLE, get_token(request))
     )
-    heavy = selectors.reading_fields(language) + (selectors.shown_fields(language) if cached else ())
-    current = (
-        Lesson.objects.select_related("course", "quiz")
-        .defer(*heavy, *COURSE_TEXT)
-        .get(pk=siblings[position].pk)
-    )
-    course_url = current.course.get_absolute_url()
-    for sibling in siblings:
-        sibling.url = f"{course_url}{sibling.slug}/"  # lessons live under their course (stable URLs)
-    by_slug = {s.slug: s for s in siblings}
-    done = selectors.completed_lesson_ids(request.user, current.course)
-    return render(
-        request,
-        "lessons/lesson.html",
-        {
-            "lesson": current,
-            "course": current.course,
-            "siblings": siblings,
-            "previous": siblings[position - 1] if position > 0 else None,
-            "next": siblings[position + 1] if position + 1 < len(siblings) else None,
-            "prerequisites": [by_slug[s] for s in current.prerequisites if s in by_slug],
-            "done": done,
-            "version": version,
-            "complete_label": _("complete"),
-            "complete": current.pk in done,
-            "fallback": not selectors.translated(siblings[position], language),
-            "labs": [LABS[slug] for slug in current.labs if slug in LABS],
-        },
-    )
+
+
+@dataclass
+class LessonPage:
+    request: HttpRequest
+    siblings: list[Lesson]
+    position: int
+    done: set[int]
+    version: float
+    language: str
+
+    def render(self, shared: bool = False) -> HttpResponse:
+        """The page, with one query (this lesson). With `shared`, for any reader with the same progress: the
+        name and the CSRF token are holes.
+
+        The parts every reader sees alike (body, table of contents, practice) are cached per process by
+        version; when they are cached, this lesson's big HTML is not even read."""
+        siblings, position, language = self.siblings, self.position, self.language
+        cached = all(
+            caches["local"].has_key(
+                make_template_fragment_key(name, [siblings[position].pk, self.version, language])
+            )
+            for name in ("lesson-toc", "lesson-body")
+        )
+        heavy = selectors.reading_fields(language) + (selectors.shown_fields(language) if cached else ())
+        current = (
+            Lesson.objects.select_related("course", "quiz")
+            .defer(*heavy, *COURSE_TEXT)
+            .get(pk=siblings[position].pk)
+        )
+        course_url = current.course.get_absolute_url()
+        for sibling in siblings:
+            sibling.url = f"{course_url}{sibling.slug}/"  # lessons live under their course (stable URLs)
+        by_slug = {s.slug: s for s in siblings}
+        return render(
+            self.request,
+            "lessons/lesson.html",
+            {
+                "lesson": current,
+                "course": current.course,
+                "siblings": siblings,
+                "previous": siblings[position - 1] if position > 0 else None,
+                "next": siblings[position + 1] if position + 1 < len(siblings) else None,
+                "prerequisites": [by_slug[s] for s in current.prerequisites if s in by_slug],
+                "done": self.done,
+                "version": self.version,
+                "complete_label": _("complete"),
+                "complete": current.pk in self.done,
+                "fallback": not selectors.translated(siblings[position], language),
+                "labs": [LABS[slug] for slug in current.labs if slug in LABS],
+                **({"user": SharedReader(self.request.user), "csrf_token": CSRF_HOLE} if shared else {}),
+            },
+        )
 
 
 COURSE_TEXT = tuple(

@@ -50,6 +50,35 @@ class LessonPageTests:
             response = client.get(lesson_url(), HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 200 and "You completed this lesson" in response.content.decode()
 
+    def test_readers_with_the_same_progress_share_a_page_with_their_own_name_and_token(
+        self, client, course, student, other_student
+    ):
+        pages = {}
+        for user in (student, other_student, student):
+            client.force_login(user)
+            pages[user.username] = client.get(lesson_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+            token = client.cookies["csrftoken"].value
+            assert f">{user.username}</a>" in pages[user.username]
+            assert _unmask(pages[user.username].split('name="csrfmiddlewaretoken" value="')[1][:64]) == token
+        assert "reader-" not in pages["student"] and "csrf-" not in pages["student"]
+
+        client.force_login(student)
+        client.post(reverse("lesson_complete", args=["test-course", "gradients"]), {"complete": "1"})
+        assert (
+            "You completed this lesson"
+            in client.get(lesson_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        )
+        client.force_login(other_student)
+        assert (
+            "You completed this lesson"
+            not in client.get(lesson_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        )
+
+        lesson = course.lessons.get(slug="gradients")
+        lesson.title_en = "Gradients, revised"
+        lesson.save()
+        assert "Gradients, revised" in client.get(lesson_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
     def test_it_shows_a_visible_fallback_when_the_translation_is_missing(self, client, course):
         html = client.get(lesson_url("convolution"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "has not been translated into your language" in html
@@ -130,3 +159,9 @@ class FaqTests:
         assert not FaqRating.objects.exists()
         assert client.post(url, {"rating": "3"}).status_code == 302
         assert FaqRating.objects.get().rating == 3
+
+
+def _unmask(masked: str) -> str:
+    from django.middleware.csrf import _unmask_cipher_token
+
+    return _unmask_cipher_token(masked)
