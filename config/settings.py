@@ -249,7 +249,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        # KaTeX sizes glyphs with style attributes; no inline <style> or script is allowed.
+        # Temml's MathML and the charts size things with style attributes; no inline <style> or script is allowed.
         "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],

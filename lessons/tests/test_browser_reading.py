@@ -15,7 +15,7 @@ class ReadingTests:
         expect(page.locator("math.tml-display")).to_have_count(1)
         assert "$$" not in page.locator(".prose").inner_text()
         math_height = page.locator("math.tml-display").bounding_box()["height"]
-        assert math_height > 15, "the formula is laid out by KaTeX's fonts and CSS"
+        assert math_height > 15, "the formula is laid out as MathML with its math font"
         expect(page.locator(".highlight .c1").first).to_have_css("font-style", "italic")
         screenshot(page, "lesson")
 

@@ -183,7 +183,7 @@ class Reporter:
         self.last_step = 0
 
     def __call__(self, step: int, *, frame: Callable[[], Frame] | None = None, **scalars: Any) -> None:
-        copied = {k: v.detach().clone() if isinstance(v, torch.Tensor) else v for k, v in scalars.items()}
+        copied = {k: _copy(v) for k, v in scalars.items()}
         self.pending.append((step, copied))
         self.last_step = step
         if self.clock() - self.last_emit >= self.interval:
@@ -212,6 +212,16 @@ class Reporter:
 
     def finish(self, frame: Frame | None = None) -> None:
         self.flush(frame)
+
+
+def _copy(value: Any) -> Any:
+    """A reported value, kept as it is now: on the CPU a number at once (there is no device to wait for);
+    on a GPU a copy of the tensor, turned into a number only when its batch is emitted."""
+    if not isinstance(value, torch.Tensor):
+        return value
+    if value.device.type == "cpu":
+        return value.reshape(-1)[0].item() if value.numel() > 1 else value.item()
+    return value.detach().clone()
 
 
 def _to_python(pending: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
