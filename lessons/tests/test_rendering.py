@@ -1,5 +1,7 @@
+import random
 import re
 import time
+from html.parser import HTMLParser
 
 import pytest
 
@@ -121,5 +123,44 @@ class HostileMarkdownTests:
         rendering.render("> " * 3000 + "x")
         assert time.monotonic() - started < 5
 
+    def test_random_markdown_never_carries_a_script_and_renders_quickly(self):
+        pieces = ["<script>", "</script>", "<img src=x ", "onerror=", "onclick=", "javascript:", "JaVaScRiPt:",
+                  "[", "]", "(", ")", "<a href=", '"', "'", ">", "<", "*", "_", "`", "```", "$", "$$", "\\",
+                  "!!! note", "> ", "- ", "1. ", "#", "\n", "\n\n", "|", "&#106;", "&lt;", "x", "卷积", " "]  # fmt: skip
+        generator = random.Random(2026)
+        slowest = 0.0
+        for _ in range(300):
+            source = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 400)))
+            started = time.monotonic()
+            try:
+                html = rendering.render(source).html
+            except ValueError:  # refused (math that does not parse, too deep): nothing rendered
+                continue
+            slowest = max(slowest, time.monotonic() - started)
+            assert not dangers(html), (source, dangers(html))
+        assert slowest < 2
+
     def test_many_ordinary_links_still_render(self):
         assert rendering.render("[x](/a) " * 900).html.count("<a ") == 900
+
+
+class Dangers(HTMLParser):
+    """What in a page could run script: a <script> element, an on… attribute, a javascript: address."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self.found.append("<script>")
+        for name, value in attrs:
+            address = re.sub(r"[\x00-\x20]", "", value or "").lower()
+            if name.startswith("on") or address.startswith(("javascript:", "vbscript:", "data:text/html")):
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+
+def dangers(html: str) -> list[str]:
+    parser = Dangers()
+    parser.feed(html)
+    return parser.found

@@ -27,3 +27,22 @@ LABS: dict[str, Lab] = {
 def get_lab(slug: str) -> Lab:
     """The lab with this slug; KeyError if there is none."""
     return LABS[slug]
+
+
+def warm_up() -> None:
+    """Runs one step of every lab on the CPU, with one thread and nothing reported: the first call of each
+    kind of layer builds its kernels (the first CNN run is a third slower otherwise), and the data sets get
+    loaded. A worker's parent process calls this before it forks, so every child starts warm. Never CUDA
+    here: it does not survive a fork."""
+    import torch
+
+    from .base import Reporter
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # no thread pool yet in the parent: a pool does not survive a fork either
+    try:
+        for lab in LABS.values():
+            config = lab.config(**{lab.steps_field: 1, "device": "cpu"})
+            lab.train(config, Reporter(1, lambda batch: None), torch.device("cpu"))
+    finally:
+        torch.set_num_threads(threads)

@@ -201,11 +201,11 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
             optimizer.step()
             scalars = {"loss": loss, "accuracy": (logits.argmax(dim=1) == labels).float().mean()}
             if batch == batches_per_epoch - 1:
-                scalars |= evaluate(model, data.x_val, data.y_val)
+                held_out = evaluate(model, data.x_val, data.y_val)  # after the last epoch: the final figures
+                scalars |= held_out
             report(step, **scalars, frame=lambda: filters_frame(model))
             step += 1
 
-    held_out = evaluate(model, data.x_val, data.y_val)
     visuals = {
         **filters_frame(model),
         "predictions": predictions(model, data.x_val[:SHOWN_PREDICTIONS], data.y_val[:SHOWN_PREDICTIONS]),
