@@ -277,4 +277,12 @@ SCREENSHOTS = (
 def screenshot(tab, name: str, element=None) -> None:
     """Saves a screenshot (docs/screenshots/<name>.png for the README): the viewport, or one element."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (element or tab).screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    if element is None:
+        tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        return
+    # The sticky site header would be drawn across an element taller than the window. (Through the DOM: the
+    # page's Content-Security-Policy refuses an injected <style>.)
+    unstick = "on => { const bar = document.querySelector('.site-header'); bar.style.position = on ? '' : 'static'; }"
+    tab.evaluate(unstick, False)
+    element.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    tab.evaluate(unstick, True)

@@ -40,6 +40,7 @@
 
   function seconds(s) {
     if (s === null || s === undefined) return "";
+    if (s < 10) return `${s.toFixed(1)} s`; // a quick run reads "0.4 s", not "0 s"
     return s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
   }
 
