@@ -57,14 +57,10 @@ def visible_courses(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Course]:
     return Course.objects.all() if user.is_staff else Course.objects.published()
 
 
-def completed_lesson_ids(
-    user: AbstractBaseUser | AnonymousUser, course: Course | None = None, course_slug: str | None = None
-) -> set[int]:
+def completed_lesson_ids(user: AbstractBaseUser | AnonymousUser, course_slug: str | None = None) -> set[int]:
     if not user.is_authenticated:
         return set()
     progress = LessonProgress.objects.filter(user=user)
-    if course is not None:
-        progress = progress.filter(lesson__course=course)
     if course_slug is not None:
         progress = progress.filter(lesson__course__slug=course_slug)
     return set(progress.values_list("lesson_id", flat=True))
