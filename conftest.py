@@ -140,7 +140,9 @@ class Worker:
     """A real Celery worker process consuming the `cpu` and `gpu` queues over the real Redis."""
 
     def __init__(self, concurrency: int = 1, redis_url: str | None = None) -> None:
-        self.log = Path(settings.VAR_DIR) / f"test-worker-{os.getpid()}.log"
+        # A worker on a Redis of its own (a fault test) writes a log of its own too.
+        port = f"-{redis_url.rsplit(':', 1)[-1].split('/')[0]}" if redis_url else ""
+        self.log = Path(settings.VAR_DIR) / f"test-worker-{os.getpid()}{port}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,

@@ -1,5 +1,6 @@
 """`make fuzz`: schemathesis against the platform's own OpenAPI schema, on a fresh database with the shipped
-course: every operation, generated inputs (valid and not), every check (no 5xx, responses match the schema).
+course: every operation, generated inputs (valid and not), the checks set in bench/schemathesis.toml (no 5xx,
+responses as documented, invalid input refused, no access without credentials).
 
 Like `make bench` it starts what it needs; it is too slow for every CI run.
 """
