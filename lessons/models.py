@@ -108,6 +108,11 @@ class Lesson(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["course", "slug"], name="unique_lesson_slug_per_course")
         ]
+        indexes = [
+            # Everything a lesson page's outline reads (selectors.lesson_outline), so it never touches the wide
+            # rows: in SQLite a column after the megabytes of text is reached only through their overflow pages.
+            models.Index(fields=["course", "status", "order", "slug", "updated_at"], name="lesson_outline"),
+        ]
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -57,13 +57,28 @@ def visible_courses(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Course]:
     return Course.objects.all() if user.is_staff else Course.objects.published()
 
 
-def completed_lesson_ids(user: AbstractBaseUser | AnonymousUser, course_slug: str | None = None) -> set[int]:
+def lesson_outline(user: AbstractBaseUser | AnonymousUser, course_slug: str) -> list:
+    """The course's lessons that `user` may see, in order, as rows of `pk`, `slug`, `updated_at`,
+    `course_updated_at` (when it and its course were last saved) and `done` (by this user). One light query:
+    no text columns."""
+    done = (
+        Exists(LessonProgress.objects.filter(user=user.pk, lesson=OuterRef("pk")))
+        if user.is_authenticated
+        else Value(False)
+    )
+    rows = (
+        visible_lessons(user)
+        .filter(course__slug=course_slug)
+        .annotate(course_updated_at=F("course__updated_at"), done=done)
+        .values_list("pk", "slug", "updated_at", "course_updated_at", "done", named=True)
+    )
+    return list(rows)
+
+
+def completed_lesson_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     if not user.is_authenticated:
         return set()
-    progress = LessonProgress.objects.filter(user=user)
-    if course_slug is not None:
-        progress = progress.filter(lesson__course__slug=course_slug)
-    return set(progress.values_list("lesson_id", flat=True))
+    return set(LessonProgress.objects.filter(user=user).values_list("lesson_id", flat=True))
 
 
 @dataclass
