@@ -38,6 +38,22 @@
     return values.map((v) => (v === null || v === undefined ? "" : Math.abs(v) !== 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1e5) ? v.toExponential(0) : String(+v.toPrecision(3))));
   }
 
+  // On a log scale uPlot puts a line at every 2…9 of every decade: over fifteen decades (a loss that reaches
+  // 1e-15) that is a grey block. Keep the powers of ten, thinned to about six lines.
+  function decades(u, splits) {
+    const powers = splits.filter((v) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9);
+    const every = Math.max(1, Math.ceil(powers.length / 6));
+    return splits.map((v) => {
+      const i = powers.indexOf(v);
+      return i >= 0 && i % every === 0 ? v : null;
+    });
+  }
+
+  function valueAxis(log, grid) {
+    const lines = log ? { filter: decades } : {};
+    return { stroke: css("--muted"), size: 64, values: axisValues, grid: { ...grid, ...lines }, ticks: lines, ...lines };
+  }
+
   function seconds(s) {
     if (s === null || s === undefined) return "";
     if (s < 10) return `${s.toFixed(1)} s`; // a quick run reads "0.4 s", not "0 s"
@@ -64,7 +80,7 @@
         width, height: 200,
         scales: { x: { time: false }, y: this.spec.log_y ? { distr: 3 } : {} },
         axes: [{ stroke: css("--muted"), grid: { stroke: css("--border") } },
-          { stroke: css("--muted"), grid: { stroke: css("--border") }, size: 64, values: axisValues }],
+          valueAxis(this.spec.log_y, { stroke: css("--border") })],
         series: [{ label: gettext("step") }, ...this.spec.series.map((name, i) => ({
           label: name, stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true, points: { show: false },
         }))],
@@ -320,11 +336,12 @@
       new uPlot({
         width: Math.max(280, box.clientWidth - 16), height: 240,
         scales: { x: { time: false }, y: this.lab.charts[0].log_y ? { distr: 3 } : {} },
-        axes: [{ stroke: css("--muted") }, { stroke: css("--muted"), size: 64, values: axisValues }],
+        axes: [{ stroke: css("--muted") }, valueAxis(this.lab.charts[0].log_y, {})],
         series: [{ label: gettext("step") }, ...jobs.map((j, i) => ({
           label: "#" + j.id + " " + main.map((n) => `${n}=${format(j.params[n])}`).join(" "),
           stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true,
         }))],
+        legend: { live: false },
       }, data, box);
       box.dataset.runs = String(jobs.length);
     }
