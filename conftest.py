@@ -7,13 +7,15 @@ private Redis (started by `python -m config.launch test`) on a laptop.
 
 from __future__ import annotations
 
+import copy
 import os
+import re
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,30 @@ def _fresh_cache() -> Iterator[None]:
 
     for name in settings.CACHES:
         caches[name].clear()
+
+
+@pytest.fixture
+def database_down() -> Iterator[Callable[[], None]]:
+    """Points the connection at a database that cannot be opened; yields a function that puts it back
+    (the fixture's end does it too)."""
+    from django.db import connection
+
+    saved = copy.deepcopy(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent/folder/db.sqlite3"
+    else:
+        connection.settings_dict["PORT"] = "1"
+        connection.settings_dict.get("OPTIONS", {}).pop(
+            "pool", None
+        )  # a pool would hand out live connections
+
+    def back() -> None:
+        connection.close()
+        connection.settings_dict.update(copy.deepcopy(saved))
+
+    yield back
+    back()
 
 
 # --- People ---------------------------------------------------------------------------------------------
@@ -274,6 +300,19 @@ def page(browser, asgi_server):
 SCREENSHOTS = (
     ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else ROOT / "var" / "screenshots"
 )
+
+
+def log_in(page, username: str, password: str, admin: bool = False) -> None:
+    """Logs in through the real form, the site's or the admin's, in any language, and waits until it has."""
+    from playwright.sync_api import expect
+
+    page.goto("/admin/login/" if admin else "/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile("/login/"))
+    if not admin:
+        expect(page.locator("body")).to_have_attribute("data-user", "member")
 
 
 def screenshot(tab, name: str, element=None) -> None:

@@ -1,5 +1,4 @@
 import pytest
-from django.db import connection
 
 from core import redis as redis_
 
@@ -11,20 +10,6 @@ def redis_down(settings):
     redis_.client.cache_clear()
     yield
     redis_.client.cache_clear()
-
-
-@pytest.fixture
-def database_down(db):
-    """Point the connection at a database that cannot be opened, then put it back."""
-    saved = dict(connection.settings_dict)
-    connection.close()
-    if connection.vendor == "sqlite":
-        connection.settings_dict["NAME"] = "/nonexistent/folder/db.sqlite3"
-    else:
-        connection.settings_dict["PORT"] = "1"
-    yield
-    connection.close()
-    connection.settings_dict.update(saved)
 
 
 @pytest.mark.django_db

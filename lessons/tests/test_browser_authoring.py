@@ -2,12 +2,10 @@
 it; a student then finds it by a Chinese search, reads it with typeset math, follows the concept link and
 marks it complete."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +25,6 @@ BODY_ZH = """## 为什么
 
 梯度下降的一步：$w \\leftarrow w - \\eta g$。动量让更新更平滑。
 """
-
-
-def log_in(page, username, password, admin=False):
-    page.goto("/admin/login/" if admin else "/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.keyboard.press("Enter")
-    expect(page).not_to_have_url(re.compile("login"))
 
 
 class AuthoringTests:

@@ -4,7 +4,7 @@ screenshots (docs/screenshots)."""
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import log_in, screenshot
 from lessons.content import import_course
 from lessons.tests.test_default_course import FOLDER
 
@@ -15,14 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker]
 def shipped_course(transactional_db):
     course, _report = import_course(FOLDER)
     return course
-
-
-def log_in(page) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("student")
-    page.get_by_label("Password").fill("correct horse 1")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("link", name="My progress")).to_be_visible()
 
 
 class CourseTourTests:
@@ -44,7 +36,7 @@ class CourseTourTests:
         screenshot(page, "concept-map")
 
     def test_the_activations_lab_draws_three_decision_boundaries(self, page, shipped_course, student, worker):
-        log_in(page)
+        log_in(page, "student", "correct horse 1")
         page.goto("/labs/activations/")
         lab = page.locator("[data-lab=activations]")
         lab.get_by_role("button", name="Start training").click()

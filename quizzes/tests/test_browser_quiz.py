@@ -4,22 +4,14 @@ retries, and finds the best score on the dashboard."""
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(page) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("student")
-    page.get_by_label("Password").fill("correct horse 1")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("link", name="My progress")).to_be_visible()
-
-
 class QuizInTheBrowserTests:
     def test_a_student_takes_the_quiz_with_the_keyboard_and_finds_the_best_score(self, page, course, student):
-        log_in(page)
+        log_in(page, "student", "correct horse 1")
         page.goto("/quizzes/gradients/")
         quiz = page.locator(".quiz")
         questions = quiz.locator(".question")
