@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench faults fuzz screenshots lint format messages compile-messages
+.PHONY: run test bench device-bundle faults fuzz screenshots lint format messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ test: $(VENV)/.dev  ## lint, then the test suite (browser tests included when Ch
 
 bench: $(VENV)/.dev  ## performance figures, written to bench/results.json
 	$(BIN)/python -m config.launch bench
+
+DEVICE_PYTHON ?= 3.12
+device-bundle: $(VENV)/.dev  ## wheels for a GPU machine's own Python and PyTorch, in var/device (see bench/device.sh)
+	rm -rf var/device && mkdir -p var/device
+	grep -v -E '^(torch|numpy|scikit-learn)==' requirements.txt > var/device/requirements.txt
+	$(BIN)/pip download --quiet --dest var/device/wheels --only-binary=:all: --implementation cp \
+		--python-version $(DEVICE_PYTHON) --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
+		-r var/device/requirements.txt
+	du -sh var/device
 
 screenshots: $(VENV)/.dev  ## refresh docs/screenshots from the browser tests
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m config.launch test -m browser $(ARGS)

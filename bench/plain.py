@@ -1,12 +1,13 @@
 """The labs' training loops as plain PyTorch scripts: the same data, model, optimizer and threads, with no
 reporting, no worker and no stream. The benchmark times these against the same runs submitted as jobs.
 
-    python -m bench.plain linear-regression|cnn   ->  {"seconds": …, "steps": …}
+    python -m bench.plain linear-regression|cnn [--device cuda] [--epochs N] [--threads N]
+                                                ->  {"seconds": …, "steps": …}
 """
 
+import argparse
 import json
 import math
-import sys
 import time
 
 import torch
@@ -37,19 +38,19 @@ def linear_regression_run() -> dict:
     return {"seconds": time.perf_counter() - started, "steps": config.steps, "w": model.w.item()}
 
 
-def cnn_run() -> dict:
-    config = cnn.Config()
+def cnn_run(device: str, epochs: int | None) -> dict:
+    config = cnn.Config(**({"epochs": epochs} if epochs else {}))
     started = time.perf_counter()
     torch.manual_seed(config.seed)
-    data = cnn.make_data(config)
+    data = cnn.make_data(config).to(torch.device(device))
     model = cnn.ConvNet(data.x_train.mean(dim=(0, 2, 3)), data.x_train.std(dim=(0, 2, 3)))
-    model.to(memory_format=torch.channels_last)
+    model.to(device, memory_format=torch.channels_last)
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
     batch_size = min(config.batch_size, len(data.y_train))
     batches = math.ceil(len(data.y_train) / batch_size)
     model.train()
     for _ in range(config.epochs):
-        order = torch.randperm(len(data.y_train))
+        order = torch.randperm(len(data.y_train), device=device)
         for batch in range(batches):
             index = order[batch * batch_size : (batch + 1) * batch_size]
             loss = F.cross_entropy(model(data.x_train[index]), data.y_train[index])
@@ -65,7 +66,18 @@ def cnn_run() -> dict:
 
 
 if __name__ == "__main__":
-    torch.set_num_threads(1)
-    run = {"linear-regression": linear_regression_run, "cnn": cnn_run}[sys.argv[1]]
-    run()  # once untimed: the worker it is compared with is warm too (first calls build kernels, ~1 s for the CNN)
-    print(json.dumps(run()))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("lab", choices=["linear-regression", "cnn"])
+    parser.add_argument("--device", default="cpu", help="the CNN's device")
+    parser.add_argument("--epochs", type=int, help="the CNN's epochs (its lab's default if not given)")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    def run(epochs: int | None) -> dict:
+        return cnn_run(args.device, epochs) if args.lab == "cnn" else linear_regression_run()
+
+    # Once untimed, and short: the worker it is compared with is warm too (first calls build kernels, ~1 s for
+    # the CNN on a CPU; on a GPU the first call also creates the CUDA context).
+    run(1)
+    print(json.dumps(run(args.epochs)))
