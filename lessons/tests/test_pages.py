@@ -1,7 +1,9 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from lessons.models import Concept, Lesson, LessonProgress, Status
+from lessons.models import Concept, Course, Lesson, LessonProgress, Status
+from lessons.selectors import lesson_outline
 
 
 def lesson_url(slug: str = "gradients") -> str:
@@ -165,3 +167,28 @@ def _unmask(masked: str) -> str:
     from django.middleware.csrf import _unmask_cipher_token
 
     return _unmask_cipher_token(masked)
+
+
+@pytest.mark.django_db
+class LessonOutlineTests:
+    def test_each_reader_gets_the_lessons_they_may_see_in_order_with_their_own_progress(
+        self, course, student, other_student, staff
+    ):
+        LessonProgress.objects.create(user=student, lesson=course.lessons.get(slug="gradients"))
+        assert [(r.slug, r.done) for r in lesson_outline(student, "test-course")] == [
+            ("gradients", True),
+            ("convolution", False),
+        ]
+        assert [r.done for r in lesson_outline(other_student, "test-course")] == [False, False]
+        assert [r.done for r in lesson_outline(AnonymousUser(), "test-course")] == [False, False]
+
+        Lesson.objects.filter(slug="convolution").update(status=Status.DRAFT)
+        assert [r.slug for r in lesson_outline(student, "test-course")] == ["gradients"]
+        assert [r.slug for r in lesson_outline(staff, "test-course")] == ["gradients", "convolution"]
+        course.status = Status.DRAFT
+        course.save()
+        assert lesson_outline(student, "test-course") == []
+        assert lesson_outline(staff, "other-course") == []
+        rows = lesson_outline(staff, "test-course")
+        assert len(rows) == 2 and all(r.updated_at.tzinfo and r.course_updated_at.tzinfo for r in rows)
+        assert max(r.course_updated_at for r in rows) == Course.objects.get().updated_at
