@@ -114,6 +114,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    if envbool("DATABASE_POOL", True):
+        # Under ASGI every request runs in a fresh thread: the connections are kept per process instead.
+        DATABASES["default"]["ENGINE"] = "core.sqlite"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool("DATABASE_POOL", True):
     # Under ASGI every request runs in a fresh thread, so per-thread persistent connections never get reused:
     # a process-wide pool (psycopg_pool) saves a connection setup per request.
