@@ -169,7 +169,7 @@ def learner() -> tuple[object, str, str]:
     user = get_user_model().objects.create_user("bench", password="bench passphrase 1")
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return user, f"sessionid={session.session_key}", Token.objects.create(user=user).key
@@ -325,9 +325,9 @@ def _produce(running: list, clients: subprocess.Popen, events: int, rate: float)
     return result
 
 
-def submit(platform: Platform, token: str, params: dict) -> dict:
+def submit(platform: Platform, token: str, params: dict, lab: str = "linear-regression") -> dict:
     request = urllib.request.Request(
-        platform.url + "/api/jobs/", data=json.dumps({"lab": "linear-regression", "params": params}).encode(),
+        platform.url + "/api/jobs/", data=json.dumps({"lab": lab, "params": params}).encode(),
         headers={"Authorization": f"Token {token}", "Content-Type": "application/json"}, method="POST",
     )  # fmt: skip
     with urllib.request.urlopen(request) as response:
@@ -368,12 +368,7 @@ def plain(lab: str, *args: str, threads: int = 1) -> dict:
 
 def run_job(platform: Platform, token: str, lab: str, params: dict | None = None) -> dict:
     """Submits a job and waits for it to succeed; returns it as the API does."""
-    request = urllib.request.Request(
-        platform.url + "/api/jobs/", data=json.dumps({"lab": lab, "params": params or {}}).encode(),
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"}, method="POST",
-    )  # fmt: skip
-    with urllib.request.urlopen(request) as response:
-        job = json.load(response)
+    job = submit(platform, token, params or {}, lab)
     while True:
         with urllib.request.urlopen(urllib.request.Request(
             f"{platform.url}/api/jobs/{job['id']}/", headers={"Authorization": f"Token {token}"}
