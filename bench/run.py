@@ -386,7 +386,8 @@ def cnn_on(platform: Platform, token: str, device: str, epochs: int) -> dict:
     """The CNN lab on `device` as a job against the same loop as a plain script on that device, and that
     loop on the device against the same loop on all the CPU's cores."""
     cores = os.cpu_count() or 1
-    platform.start_worker(device if device == "cuda" else "cpu", TORCH_THREADS=str(cores))
+    # Jobs with device=cuda go to the gpu queue. (A rehearsal's device=cpu jobs go to the cpu worker.)
+    platform.start_worker("gpu", TORCH_THREADS=str(cores))
     params = {"epochs": epochs, "device": device}
     run_job(platform, token, "cnn", params)  # warm: a worker's first job on a GPU creates its CUDA context
     jobs = [run_job(platform, token, "cnn", params) for _ in range(3)]
