@@ -399,6 +399,7 @@ def cnn_on(platform: Platform, token: str, device: str, epochs: int) -> dict:
     plain_cpu = plain("cnn", "--epochs", str(epochs), threads=cores)
     steps = plain_cpu["steps"]
     device_s = statistics.median(run["seconds"] for run in plain_device)
+    job_s = statistics.median(job["seconds"] for job in jobs)
     return {
         "device": jobs[0]["device"],
         "cpu_threads": cores,
@@ -406,10 +407,10 @@ def cnn_on(platform: Platform, token: str, device: str, epochs: int) -> dict:
         "job_s": [job["seconds"] for job in jobs],
         "plain_s": [run["seconds"] for run in plain_device],
         "plain_cpu_s": plain_cpu["seconds"],
-        "job_steps_per_s": steps / statistics.median(job["seconds"] for job in jobs),
+        "job_steps_per_s": steps / job_s,
         "plain_steps_per_s": steps / device_s,
         "plain_cpu_steps_per_s": steps / plain_cpu["seconds"],
-        "overhead_ratio": device_s / statistics.median(job["seconds"] for job in jobs),
+        "overhead_ratio": device_s / job_s,
         "speedup": plain_cpu["seconds"] / device_s,
     }
 

@@ -82,8 +82,9 @@ OUTLINE_SQL = """
 
 
 def lesson_outline(user: AbstractBaseUser | AnonymousUser, course_slug: str) -> list[OutlineRow]:
-    """The course's lessons that `user` may see (drafts too for staff), in order: when each and its course
-    were last saved, and whether this user has done it. One light query: no text columns."""
+    """The course's lessons that `user` may see (the rule of `visible_lessons`: drafts too for staff), in
+    order: when each and its course were last saved, and whether this user has done it. One light query: no
+    text columns."""
     published = Status.PUBLISHED.value
     with connection.cursor() as cursor:
         cursor.execute(OUTLINE_SQL, [user.pk, course_slug, user.is_staff, published, published])

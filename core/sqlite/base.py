@@ -33,10 +33,13 @@ os.register_at_fork(after_in_child=_drop_inherited)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def _pool(self) -> list:
+        """The idle connections to this database file (call with the lock held)."""
+        return _idle[str(self.settings_dict["NAME"])]
+
     def get_new_connection(self, conn_params):
         with _lock:
-            pool = _idle[str(self.settings_dict["NAME"])]
-            if pool:
+            if pool := self._pool():
                 return pool.pop()
         return super().get_new_connection(conn_params)
 
@@ -48,8 +51,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if connection.in_transaction:
                 connection.rollback()
         with _lock:
-            pool = _idle[str(self.settings_dict["NAME"])]
-            if len(pool) < KEPT:
+            if len(pool := self._pool()) < KEPT:
                 pool.append(connection)
                 return None
         return super()._close()
