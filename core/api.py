@@ -1,12 +1,15 @@
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import UserError
+from .errors import TooMany, UserError
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """DRF's handler, plus UserError: its translated message as a 4xx, under the field it concerns."""
+    """DRF's handler, plus the one mapping of UserError to an answer: its status, its message in the
+    request's language under the field it concerns, its code (views never catch UserError themselves)."""
     if isinstance(exc, UserError):
-        body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
-        return Response(body, status=exc.status_code)
+        response = Response(exc.body(), status=exc.status_code)
+        if isinstance(exc, TooMany):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     return drf_exception_handler(exc, context)

@@ -5,8 +5,6 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.errors import UserError
-
 from . import selectors
 from .models import Concept, FaqEntry
 from .serializers import (
@@ -92,8 +90,5 @@ def faq(request: Request) -> Response:
 @permission_classes([permissions.AllowAny])
 def search(request: Request) -> Response:
     """Lessons, concepts and FAQ entries that contain every word of the query, best first."""
-    try:
-        hits = selectors.search(request.GET.get("q", ""), request.user)
-    except UserError as error:
-        return Response({error.field: [error.message]}, status=error.status_code)
+    hits = selectors.search(request.GET.get("q", ""), request.user)
     return Response(SearchHitSerializer(hits, many=True).data)

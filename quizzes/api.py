@@ -1,5 +1,4 @@
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
@@ -7,30 +6,24 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.errors import UserError
-
 from . import selectors, services
 from .models import Attempt, Quiz
 
-AttemptBody = inline_serializer(
-    "AttemptSubmission",
-    {
-        "answers": serializers.DictField(
-            help_text="Question id -> answer: an option id, a list of option ids, "
-            "a text, a number, or {item id: match text}."
-        )
-    },
-)
-RateBody = inline_serializer(
-    "EssayRating",
-    {"question": serializers.IntegerField(), "fraction": serializers.ChoiceField(choices=[0, 0.5, 1])},
-)
 
+class AttemptBody(serializers.Serializer):
+    """An attempt: the answers by question id (each answer's shape is checked against its question)."""
 
-def _error(error: UserError) -> Response:
-    return Response(
-        {error.field: [error.message]} if error.field else {"detail": error.message}, status=error.status_code
+    answers = serializers.DictField(
+        help_text="Question id -> answer: an option id, a list of option ids, "
+        "a text, a number, or {item id: match text}."
     )
+
+
+class RateBody(serializers.Serializer):
+    """A self-rating of one essay answer (the service accepts 0, 0.5 or 1)."""
+
+    question = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    fraction = serializers.FloatField(min_value=0, max_value=1, help_text="0, 0.5 or 1.")
 
 
 QuizSummaries = inline_serializer("QuizSummary", many=True, fields={
@@ -84,12 +77,9 @@ def quiz(request: Request, slug: str) -> Response:
 def submit(request: Request, slug: str) -> Response:
     """Grades an attempt on the server and returns the feedback. A logged-in student's attempt is kept."""
     found = get_object_or_404(Quiz, slug=slug)
-    if not isinstance(request.data, dict):
-        return _error(UserError(_("A JSON object with “answers” is expected."), field="answers"))
-    try:
-        attempt = services.attempt_submit(quiz=found, user=request.user, answers=request.data.get("answers"))
-    except UserError as error:
-        return _error(error)
+    body = AttemptBody(data=request.data)
+    body.is_valid(raise_exception=True)
+    attempt = services.attempt_submit(quiz=found, user=request.user, answers=body.validated_data["answers"])
     body = selectors.attempt_result(attempt)
     body["attempts_left"] = services.attempts_left(found, request.user)
     return Response(body, status=status.HTTP_201_CREATED)
@@ -145,13 +135,7 @@ def attempt(request: Request, attempt_id: int) -> Response:
 def rate(request: Request, attempt_id: int) -> Response:
     """Self-rating of an essay answer after comparing it with the model answer: 0, 0.5 or 1."""
     found = _own_attempt(request, attempt_id)
-    body = request.data if isinstance(request.data, dict) else {}
-    try:
-        question_id, fraction = int(body.get("question")), float(body.get("fraction"))
-    except (TypeError, ValueError):
-        return _error(UserError(_("“question” must be an id and “fraction” a number."), field="fraction"))
-    try:
-        services.essay_rate(attempt=found, question_id=question_id, fraction=fraction)
-    except UserError as error:
-        return _error(error)
+    body = RateBody(data=request.data)
+    body.is_valid(raise_exception=True)
+    services.essay_rate(attempt=found, **body.validated_data)
     return Response(selectors.attempt_result(found))

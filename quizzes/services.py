@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.errors import UserError
+from core.errors import NotAllowed, UserError
 
 from .grading import grade
 from .models import Attempt, Kind, Quiz, Response
@@ -34,9 +34,7 @@ def attempt_submit(*, quiz: Quiz, user: AbstractBaseUser | AnonymousUser, answer
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     left = attempts_left(quiz, user)
     if left == 0:
-        raise UserError(
-            _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts}, status_code=403
-        )
+        raise NotAllowed(_("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts})
     questions = list(quiz.questions.prefetch_related("answers"))
     by_id = {str(q.pk): q for q in questions}
     unknown = sorted(set(map(str, answers)) - set(by_id))
@@ -85,13 +83,13 @@ def attempt_submit(*, quiz: Quiz, user: AbstractBaseUser | AnonymousUser, answer
 
 
 @transaction.atomic
-def essay_rate(*, attempt: Attempt, question_id: int, fraction: float) -> Response:
+def essay_rate(*, attempt: Attempt, question: int, fraction: float) -> Response:
     """A student compares their essay answer with the model answer and rates it (0, ½ or 1)."""
     if fraction not in (0, 0.5, 1):
         raise UserError(_("Rate your answer as 0, 0.5 or 1."), field="fraction")
     # Matched in Python: an attempt has a handful of essays, and any integer the client sends is safe here.
     essays = attempt.responses.filter(question__kind=Kind.ESSAY)
-    response = next((essay for essay in essays if essay.question_id == question_id), None)
+    response = next((essay for essay in essays if essay.question_id == question), None)
     if response is None:
         raise UserError(_("That question is not an essay question of this attempt."), field="question")
     response.fraction, response.correct = fraction, fraction == 1

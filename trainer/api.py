@@ -1,5 +1,6 @@
 import csv
 import io
+import math
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -13,6 +14,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
+
+from core.errors import TooMany
 
 from . import services
 from .labs import LABS
@@ -34,12 +37,6 @@ class SubmitThrottle(UserRateThrottle):
 
     def get_rate(self) -> str:
         return settings.JOB_SUBMIT_RATE
-
-
-def _error_body(error: services.UserError) -> dict:
-    if isinstance(error, services.InvalidParameters):
-        return {"detail": error.message, "params": error.errors}
-    return {error.field: [error.message]} if error.field else {"detail": error.message}
 
 
 @extend_schema(responses=LabSerializer(many=True), tags=["labs"])
@@ -75,16 +72,15 @@ def jobs(request: Request) -> Response:
     if request.method == "POST":
         throttle = SubmitThrottle()
         if not throttle.allow_request(request, None):
-            message = _("You are starting runs too quickly. Please wait a little before the next one.")
-            return Response({"detail": message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            raise TooMany(
+                _("You are starting runs too quickly. Please wait a little before the next one."),
+                retry_after=math.ceil(throttle.wait() or 1),
+            )
         body = JobSubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            job = services.job_submit(
-                owner=request.user, lab_slug=body.validated_data["lab"], params=body.validated_data["params"]
-            )
-        except services.UserError as error:
-            return Response(_error_body(error), status=error.status_code)
+        job = services.job_submit(
+            owner=request.user, lab_slug=body.validated_data["lab"], params=body.validated_data["params"]
+        )
         return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
     queryset = Job.objects.visible_to(request.user).select_related("owner")
     if request.GET.get("lab"):
@@ -122,11 +118,7 @@ def job(request: Request, job_id: int) -> Response:
 def cancel(request: Request, job_id: int) -> Response:
     """Stops a queued or running run (a running one within about a second)."""
     found = _visible_job(request, job_id)
-    try:
-        found = services.job_cancel(job=found)
-    except services.UserError as error:
-        return Response(_error_body(error), status=error.status_code)
-    return Response(JobSerializer(found).data)
+    return Response(JobSerializer(services.job_cancel(job=found)).data)
 
 
 @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["jobs"])

@@ -14,7 +14,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from core import redis as redis_
-from core.errors import UserError
+from core.errors import Conflict, TooMany, UserError
 from core.workers import live_workers
 
 from .forms import LabForm, defaults
@@ -24,12 +24,11 @@ from .models import Job
 from .streams import HEARTBEATS, LOST_AFTER, end_stream, request_cancel
 
 
-class InvalidParameters(UserError):
+def invalid_parameters(errors: dict[str, list[str]]) -> UserError:
     """The hyperparameters a learner sent, with a message per field (the form's errors)."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(_("Some hyperparameters are not valid."))
-        self.errors = errors
+    return UserError(
+        _("Some hyperparameters are not valid."), code="invalid_params", extra={"params": errors}
+    )
 
 
 def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]) -> Job:
@@ -46,14 +45,14 @@ def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]
     form = LabForm(lab, _with_defaults(lab, params))
     unknown = sorted(set(params) - set(form.fields))
     if unknown:
-        raise InvalidParameters(
+        raise invalid_parameters(
             {
                 name: [_("This lab has no hyperparameter called “%(name)s”.") % {"name": name}]
                 for name in unknown
             }
         )
     if not form.is_valid():
-        raise InvalidParameters({name: list(errors) for name, errors in form.errors.items()})
+        raise invalid_parameters({name: list(errors) for name, errors in form.errors.items()})
     queue = "gpu" if form.cleaned_data.get("device") == "cuda" else "cpu"
     if queue == "gpu" and not live_workers().get("gpu"):
         raise UserError(
@@ -64,12 +63,11 @@ def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]
         # Lock the learner's row so two quick submissions cannot both pass the limit.
         get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
         if Job.objects.filter(owner=owner).active().count() >= settings.JOBS_PER_LEARNER:
-            raise UserError(
+            raise TooMany(
                 _(
                     "You already have %(n)d training runs queued or running. Wait for one to finish or cancel one."
                 )
-                % {"n": settings.JOBS_PER_LEARNER},
-                status_code=429,
+                % {"n": settings.JOBS_PER_LEARNER}
             )
         job = Job.objects.create(
             owner=owner,
@@ -102,9 +100,8 @@ def job_cancel(*, job: Job) -> Job:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.finished:
-            raise UserError(
-                _("This run has already ended (%(status)s).") % {"status": job.get_status_display()},
-                status_code=409,
+            raise Conflict(
+                _("This run has already ended (%(status)s).") % {"status": job.get_status_display()}
             )
         if job.status == Job.Status.QUEUED:
             job.status = Job.Status.CANCELLED
