@@ -21,7 +21,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="accounts.backends.ModelBackend")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         next_url = request.GET.get("next", "")
         safe = url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())
         return redirect(next_url if safe else "home")

@@ -106,17 +106,14 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web server and the worker write at once: WAL lets readers go on (set once, in the file, by
-    # `make run`), IMMEDIATE avoids "database is locked" on upgrades from read to write, the timeout waits.
+    # The web server and the worker write at once: WAL lets readers go on, IMMEDIATE avoids "database is
+    # locked" on upgrades from read to write, the timeout (SQLite's busy timeout) waits for the writer.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
-    if envbool("DATABASE_POOL", True):
-        # Under ASGI every request runs in a fresh thread: the connections are kept per process instead.
-        DATABASES["default"]["ENGINE"] = "core.sqlite"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool("DATABASE_POOL", True):
     # Under ASGI every request runs in a fresh thread, so per-thread persistent connections never get reused:
     # a process-wide pool (psycopg_pool) saves a connection setup per request.
@@ -130,11 +127,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 CACHES = {
     "default": {
-        "BACKEND": "core.redis.RedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cache",
     },
-    # Per process, for rendered fragments that depend only on code and language (the lab widgets).
+    # Per process: the pages that are one document for every reader (core.documents), the lab widgets.
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -143,7 +140,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

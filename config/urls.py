@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from accounts.api import me
 from accounts.views import dashboard
 from core.views import healthz, ping
 
@@ -14,11 +16,14 @@ urlpatterns = [
     path("ping", ping, name="ping"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # No CSRF token on the language switch: pages are one document for every reader, so their forms carry
+    # none until the page's script has run, and switching the display language changes nothing of anyone's.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/me/", me, name="api-me"),
     path("api/", include("lessons.api_urls")),
     path("api/", include("quizzes.api_urls")),
     path("api/", include("trainer.api_urls")),

@@ -18,6 +18,7 @@ import yaml
 from django.db import transaction
 from modeltranslation.utils import build_localized_fieldname
 
+from core.documents import bump_content_version
 from trainer.labs import LABS
 
 from .models import (
@@ -279,6 +280,7 @@ def import_course(folder: Path) -> tuple[Course, Report]:
     _import_faq(course, folder / "faq", report, concepts, changed)
     for part in PARTS:
         part.load(course, folder / part.folder, report)
+    transaction.on_commit(bump_content_version)  # whatever changed, in one rename of every page
     return course, report
 
 

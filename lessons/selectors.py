@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -20,7 +17,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from core.errors import UserError
 
-from .models import LANGUAGE_CODES, Concept, Course, FaqEntry, Lesson, LessonProgress, Status, localized
+from .models import LANGUAGE_CODES, Concept, Course, FaqEntry, Lesson, LessonProgress, localized
 
 # Everything a lesson list needs, without the heavy per-language bodies.
 LIST_FIELDS = (
@@ -44,11 +41,6 @@ def translated(lesson: Lesson, language: str) -> bool:
     return getattr(lesson, build_localized_fieldname("reading_minutes", language)) is not None
 
 
-def shown_fields(language: str) -> tuple[str, ...]:
-    """The big columns a lesson page shows in `language`: not read when its rendered fragments are cached."""
-    return tuple(build_localized_fieldname(name, language) for name in ("body_html", "toc_html"))
-
-
 def visible_lessons(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Lesson]:
     """Published lessons; staff also see drafts (to preview them where students will read them)."""
     if user.is_staff:
@@ -58,45 +50,6 @@ def visible_lessons(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Lesson]:
 
 def visible_courses(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Course]:
     return Course.objects.all() if user.is_staff else Course.objects.published()
-
-
-class OutlineRow(NamedTuple):
-    pk: int
-    slug: str
-    updated_at: datetime.datetime
-    course_updated_at: datetime.datetime
-    done: bool
-
-
-# Every lesson page runs this, so it is written out: the ORM takes twenty times longer to build the query than
-# the database takes to answer it (≈ 2.5 ms against 0.1 ms on SQLite). The covering index `lesson_outline`
-# answers it without touching the lessons' wide rows.
-OUTLINE_SQL = """
-    SELECT lesson.id, lesson.slug, lesson.updated_at, course.updated_at,
-           EXISTS (SELECT 1 FROM lessons_lessonprogress progress
-                   WHERE progress.lesson_id = lesson.id AND progress.user_id = %s)
-    FROM lessons_lesson lesson JOIN lessons_course course ON course.id = lesson.course_id
-    WHERE course.slug = %s AND (%s OR (course.status = %s AND lesson.status = %s))
-    ORDER BY lesson."order", lesson.id
-"""
-
-
-def lesson_outline(user: AbstractBaseUser | AnonymousUser, course_slug: str) -> list[OutlineRow]:
-    """The course's lessons that `user` may see (the rule of `visible_lessons`: drafts too for staff), in
-    order: when each and its course were last saved, and whether this user has done it. One light query: no
-    text columns."""
-    published = Status.PUBLISHED.value
-    with connection.cursor() as cursor:
-        cursor.execute(OUTLINE_SQL, [user.pk, course_slug, user.is_staff, published, published])
-        return [
-            OutlineRow(pk, slug, utc(updated), utc(course_updated), bool(done))
-            for pk, slug, updated, course_updated, done in cursor.fetchall()
-        ]
-
-
-def utc(moment: datetime.datetime) -> datetime.datetime:
-    """A time read by a raw query: SQLite's come back naive (stored in UTC), PostgreSQL's aware."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
 
 
 def completed_lesson_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:

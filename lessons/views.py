@@ -1,21 +1,15 @@
-import hashlib
-import re
-import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.messages import get_messages
-from django.core.cache import caches
-from django.core.cache.utils import make_template_fragment_key
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.documents import as_document
 from core.errors import UserError
 from trainer.labs import LABS
 
@@ -28,123 +22,69 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def course(request: HttpRequest, slug: str) -> HttpResponse:
-    found = next((c for c in selectors.courses_with_progress(request.user) if c.course.slug == slug), None)
-    if found is None:
-        raise Http404(_("No such course."))
-    return render(request, "lessons/course.html", {"progress": found, "course": found.course})
+    """The course's outline: one document for every reader (their progress is filled in by the page's
+    script). A draft course, which only staff may see, is rendered for them alone."""
+    template = "lessons/course.html"
+    try:
+        return as_document(request, template, lambda: _course_context(AnonymousUser(), slug))
+    except Http404:
+        return _draft(request, template, lambda: _course_context(request.user, slug))
 
 
-# A lesson page is the same for every student with the same progress in the course, except for two things of
-# each reader's own, their name and their CSRF token: those are left as holes in a shared page and filled in
-# per request. (Random per process, so no lesson text can contain them.)
-NAME_HOLE = f"reader-{secrets.token_hex(12)}"
-CSRF_HOLE = f"csrf-{secrets.token_hex(12)}"
-HOLES = re.compile(f"({NAME_HOLE}|{CSRF_HOLE})".encode())  # kept as bytes: no 190 KB to encode per request
-
-
-class SharedReader:
-    """The `user` a shared page is rendered for: signed in or not, a student, named by a hole."""
-
-    is_staff = False
-
-    def __init__(self, user) -> None:
-        self.is_authenticated = user.is_authenticated
-
-    def get_username(self) -> str:
-        return NAME_HOLE
+def _course_context(reader, slug: str) -> dict:
+    found = get_object_or_404(selectors.visible_courses(reader), slug=slug)
+    lessons = selectors.visible_lessons(reader).filter(course=found).only(*selectors.LIST_FIELDS)
+    return {"course": found, "lessons": lessons}
 
 
 def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
-    """A lesson page, from the pages kept per process for (lesson, language, course version, signed in,
-    lessons done in the course): a class arriving at a lesson shares a handful of them. Served from there
-    with 2 queries (the session's user; the course's lessons with their versions and the reader's progress)
-    and the holes filled; rendered with two more on a miss. Staff (who also see drafts), a query
-    string and a pending message get a page of their own."""
+    """A lesson: one document per (lesson, language, version) for every reader, served without a query
+    once this process has it. A draft lesson, which only staff may see, is rendered for them alone."""
+    template = "lessons/lesson.html"
+    try:
+        return as_document(
+            request, template, lambda: _lesson_context(AnonymousUser(), course_slug, lesson_slug)
+        )
+    except Http404:
+        return _draft(request, template, lambda: _lesson_context(request.user, course_slug, lesson_slug))
+
+
+def _draft(request: HttpRequest, template: str, context: Callable[[], dict]) -> HttpResponse:
+    """A draft: staff see it where students will, on a page of their own (not kept, not shared); for
+    anyone else it does not exist."""
+    if not request.user.is_staff:
+        raise Http404(_("No such page."))
+    response = render(request, template, {**context(), "document": True})  # filled in like a document
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _lesson_context(reader, course_slug: str, lesson_slug: str) -> dict:
     language = get_language() or settings.LANGUAGE_CODE
-    outline = selectors.lesson_outline(request.user, course_slug)
-    if lesson_slug not in (row.slug for row in outline):
+    lessons = selectors.visible_lessons(reader).filter(course__slug=course_slug)
+    siblings = list(lessons.only(*selectors.LIST_FIELDS))
+    position = next((i for i, s in enumerate(siblings) if s.slug == lesson_slug), None)
+    if position is None:
         raise Http404(_("No such lesson."))
-    done = {row.pk for row in outline if row.done}
-    # Saving the course or any of its lessons changes this, and with it every key below.
-    version = max(max(row.updated_at, row.course_updated_at) for row in outline).timestamp()
-    page = LessonPage(request, course_slug, lesson_slug, done, version, language)
-    if request.user.is_staff or request.GET or len(get_messages(request)):
-        return page.render()
-    parts = (course_slug, lesson_slug, language, version, request.user.is_authenticated, sorted(done))
-    key = "lesson-page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    pieces = caches["local"].get(key)
-    if pieces is None:
-        pieces = HOLES.split(page.render(shared=True).content)  # bytes, holes at the odd places
-        caches["local"].set(key, pieces, 3600)
-    own = {
-        NAME_HOLE.encode(): escape(request.user.get_username()).encode(),
-        CSRF_HOLE.encode(): get_token(request).encode(),
+    current = (
+        Lesson.objects.select_related("course", "quiz")
+        .defer(*selectors.reading_fields(language))
+        .get(pk=siblings[position].pk)
+    )
+    course_url = current.course.get_absolute_url()
+    for sibling in siblings:
+        sibling.url = f"{course_url}{sibling.slug}/"  # lessons live under their course (stable URLs)
+    by_slug = {s.slug: s for s in siblings}
+    return {
+        "lesson": current,
+        "course": current.course,
+        "siblings": siblings,
+        "previous": siblings[position - 1] if position > 0 else None,
+        "next": siblings[position + 1] if position + 1 < len(siblings) else None,
+        "prerequisites": [by_slug[s] for s in current.prerequisites if s in by_slug],
+        "fallback": not selectors.translated(siblings[position], language),
+        "labs": [LABS[slug] for slug in current.labs if slug in LABS],
     }
-    return HttpResponse(b"".join(own.get(piece, piece) for piece in pieces))
-
-
-@dataclass
-class LessonPage:
-    request: HttpRequest
-    course_slug: str
-    lesson_slug: str
-    done: set[int]
-    version: float
-    language: str
-
-    def render(self, shared: bool = False) -> HttpResponse:
-        """The page, with two queries (the course's lessons for the navigation; this lesson). With `shared`,
-        for any reader with the same progress: the name and the CSRF token are holes.
-
-        The parts every reader sees alike (body, table of contents, practice) are cached per process by
-        version; when they are cached, this lesson's big HTML is not even read."""
-        language = self.language
-        siblings = list(
-            selectors.visible_lessons(self.request.user)
-            .filter(course__slug=self.course_slug)
-            .only(*selectors.LIST_FIELDS)
-        )
-        position = next(i for i, s in enumerate(siblings) if s.slug == self.lesson_slug)
-        cached = all(
-            caches["local"].has_key(
-                make_template_fragment_key(name, [siblings[position].pk, self.version, language])
-            )
-            for name in ("lesson-toc", "lesson-body")
-        )
-        heavy = selectors.reading_fields(language) + (selectors.shown_fields(language) if cached else ())
-        current = (
-            Lesson.objects.select_related("course", "quiz")
-            .defer(*heavy, *COURSE_TEXT)
-            .get(pk=siblings[position].pk)
-        )
-        course_url = current.course.get_absolute_url()
-        for sibling in siblings:
-            sibling.url = f"{course_url}{sibling.slug}/"  # lessons live under their course (stable URLs)
-        by_slug = {s.slug: s for s in siblings}
-        return render(
-            self.request,
-            "lessons/lesson.html",
-            {
-                "lesson": current,
-                "course": current.course,
-                "siblings": siblings,
-                "previous": siblings[position - 1] if position > 0 else None,
-                "next": siblings[position + 1] if position + 1 < len(siblings) else None,
-                "prerequisites": [by_slug[s] for s in current.prerequisites if s in by_slug],
-                "done": self.done,
-                "version": self.version,
-                "complete_label": _("complete"),
-                "complete": current.pk in self.done,
-                "fallback": not selectors.translated(siblings[position], language),
-                "labs": [LABS[slug] for slug in current.labs if slug in LABS],
-                **({"user": SharedReader(self.request.user), "csrf_token": CSRF_HOLE} if shared else {}),
-            },
-        )
-
-
-COURSE_TEXT = tuple(
-    f"course__{name}" for name in ("intro_md_zh_hans", "intro_md_en", "intro_html_zh_hans", "intro_html_en")
-)
 
 
 @require_POST
@@ -168,24 +108,23 @@ def concepts(request: HttpRequest) -> HttpResponse:
 
 
 def concept(request: HttpRequest, slug: str) -> HttpResponse:
+    """A concept's page: one document for every reader."""
+    return as_document(request, "lessons/concept.html", lambda: _concept_context(slug))
+
+
+def _concept_context(slug: str) -> dict:
     found = get_object_or_404(Concept, slug=slug)
-    outgoing = ConceptRelation.objects.filter(source=found).select_related("target")
-    incoming = ConceptRelation.objects.filter(target=found).select_related("source")
-    mentioned_in = selectors.visible_lessons(request.user).filter(
+    mentioned_in = selectors.visible_lessons(AnonymousUser()).filter(
         body_html__contains=f'href="/concepts/{slug}/"'
     )
-    return render(
-        request,
-        "lessons/concept.html",
-        {
-            "concept": found,
-            "outgoing": outgoing,
-            "incoming": incoming,
-            "lessons": mentioned_in.select_related("course").only(*selectors.LIST_FIELDS, "course__slug"),
-            "labs": [LABS[s] for s in found.labs if s in LABS],
-            "fallback": missing_translation(found, "body_md"),
-        },
-    )
+    return {
+        "concept": found,
+        "outgoing": ConceptRelation.objects.filter(source=found).select_related("target"),
+        "incoming": ConceptRelation.objects.filter(target=found).select_related("source"),
+        "lessons": mentioned_in.select_related("course").only(*selectors.LIST_FIELDS, "course__slug"),
+        "labs": [LABS[s] for s in found.labs if s in LABS],
+        "fallback": missing_translation(found, "body_md"),
+    }
 
 
 def concept_map(request: HttpRequest) -> HttpResponse:
@@ -201,14 +140,16 @@ def concept_map(request: HttpRequest) -> HttpResponse:
 
 
 def faq(request: HttpRequest) -> HttpResponse:
+    """The FAQ's self-check cards: one document for every reader (their own ratings are filled in by the
+    page's script)."""
+    return as_document(request, "lessons/faq.html", _faq_context)
+
+
+def _faq_context() -> dict:
     entries = list(FaqEntry.objects.all())
-    ratings = {}
-    if request.user.is_authenticated:
-        ratings = dict(FaqRating.objects.filter(user=request.user).values_list("entry_id", "rating"))
     for entry in entries:
-        entry.my_rating = ratings.get(entry.pk)
         entry.lab_list = [LABS[s] for s in entry.labs if s in LABS]
-    return render(request, "lessons/faq.html", {"entries": entries, "ratings": FaqRating.Rating.choices})
+    return {"entries": entries, "ratings": FaqRating.Rating.choices}
 
 
 @require_POST

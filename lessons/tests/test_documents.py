@@ -1,0 +1,150 @@
+"""Lesson, course, concept and FAQ pages are one document for every reader: the same bytes, an ETag, a 304,
+no query once kept; every change that alters a page renames it. The reader's own part comes from /api/me/."""
+
+import pytest
+from django.urls import reverse
+
+from lessons.models import Concept, ConceptRelation, FaqEntry, FaqRating, LessonProgress
+from quizzes.models import Quiz
+
+LESSON = reverse("lesson", args=["test-course", "gradients"])
+PAGES = [
+    LESSON,
+    reverse("course", args=["test-course"]),
+    reverse("concept", args=["gradient-descent"]),
+    reverse("faq"),
+]
+
+
+def get(client, url: str, **headers):
+    return client.get(url, HTTP_ACCEPT_LANGUAGE="en", **headers)
+
+
+@pytest.mark.django_db
+class DocumentTests:
+    @pytest.mark.parametrize("url", PAGES)
+    def test_it_is_the_same_document_for_every_reader(self, client, course, student, other_student, url):
+        LessonProgress.objects.create(user=student, lesson=course.lessons.get(slug="gradients"))
+        anonymous = get(client, url)
+        client.force_login(student)
+        signed_in = get(client, url)
+        client.force_login(other_student)
+        other = get(client, url)
+        assert anonymous.status_code == signed_in.status_code == 200
+        assert anonymous.content == signed_in.content == other.content
+        html = signed_in.content.decode()
+        assert "student" not in html and "csrfmiddlewaretoken" not in html
+        assert "csrftoken" not in signed_in.cookies and "sessionid" not in signed_in.cookies
+        assert signed_in["ETag"] == anonymous["ETag"]
+        assert signed_in["Cache-Control"] == "public, no-cache"
+        assert {"Accept-Language", "Cookie"} <= {v.strip() for v in signed_in["Vary"].split(",")}
+
+    @pytest.mark.parametrize("url", PAGES)
+    def test_a_browser_that_has_it_gets_a_304(self, client, course, url):
+        etag = get(client, url)["ETag"]
+        again = get(client, url, HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304 and again["ETag"] == etag and not again.content
+        assert get(client, url, HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+
+    def test_the_languages_are_two_documents(self, client, course):
+        english, chinese = get(client, LESSON), client.get(LESSON, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert english["ETag"] != chinese["ETag"] and english.content != chinese.content
+
+    def test_a_kept_page_costs_no_query(self, client, course, student, django_assert_num_queries):
+        client.force_login(student)
+        get(client, LESSON)
+        with django_assert_num_queries(0):
+            assert get(client, LESSON).status_code == 200
+
+    def test_a_lesson_that_does_not_exist_is_a_404_for_everyone(self, client, course, student):
+        url = reverse("lesson", args=["test-course", "no-such-lesson"])
+        assert get(client, url).status_code == 404
+        client.force_login(student)
+        assert get(client, url).status_code == 404
+
+
+@pytest.mark.django_db
+class RenamingTests:
+    """Every change that alters a page changes its ETag, and the page shows it at once (the rename happens
+    when the change is committed: `committed` runs what waits for the commit)."""
+
+    @pytest.fixture
+    def committed(self, django_capture_on_commit_callbacks):
+        return lambda: django_capture_on_commit_callbacks(execute=True)
+
+    def test_attaching_a_quiz_shows_it_on_the_next_load(self, client, course, committed):
+        lesson = course.lessons.get(slug="convolution")
+        url = lesson.get_absolute_url()
+        before = get(client, url)
+        assert "Check yourself" not in before.content.decode()
+        with committed():
+            Quiz.objects.create(slug="conv-quiz", title_en="Convolution quiz", lesson=lesson)
+        after = get(client, url)
+        assert after["ETag"] != before["ETag"] and "conv-quiz" in after.content.decode()
+
+    def test_editing_a_quiz_renames_the_page(self, client, course, committed):
+        quiz = Quiz.objects.get(lesson__slug="gradients")
+        before = get(client, LESSON)["ETag"]
+        quiz.title_en = "A new title"
+        with committed():
+            quiz.save()
+        assert get(client, LESSON)["ETag"] != before
+
+    def test_a_new_translation_shows_at_once(self, client, course, committed):
+        before = get(client, LESSON)["ETag"]
+        lesson = course.lessons.get(slug="gradients")
+        lesson.title_en = "Gradients, revised"
+        with committed():
+            lesson.save()
+        after = get(client, LESSON)
+        assert after["ETag"] != before and "Gradients, revised" in after.content.decode()
+
+    def test_a_new_concept_relation_shows_on_the_concept_page(self, client, course, committed):
+        url = reverse("concept", args=["gradient-descent"])
+        before = get(client, url)
+        target = Concept.objects.create(slug="loss", term_en="Loss function", definition_en="d")
+        with committed():
+            ConceptRelation.objects.create(source=Concept.objects.get(slug="gradient-descent"), target=target)
+        after = get(client, url)
+        assert after["ETag"] != before["ETag"] and "Loss function" in after.content.decode()
+
+    def test_changing_a_lessons_labs_renames_the_page(self, client, course, committed):
+        before = get(client, LESSON)
+        lesson = course.lessons.get(slug="gradients")
+        lesson.labs = ["linear-regression"]
+        with committed():
+            lesson.save()
+        after = get(client, LESSON)
+        assert after["ETag"] != before["ETag"] and 'data-lab="linear-regression"' in after.content.decode()
+
+    def test_a_re_import_renames_every_page(self, client, course, committed):
+        from conftest import FIXTURE_COURSE
+        from lessons.content import import_course
+
+        before = [get(client, url)["ETag"] for url in PAGES]
+        with committed():
+            import_course(FIXTURE_COURSE)  # changes nothing, and is still a new version
+        assert all(get(client, url)["ETag"] != etag for url, etag in zip(PAGES, before, strict=True))
+
+
+@pytest.mark.django_db
+class MeTests:
+    def test_an_anonymous_reader_gets_a_csrf_token_and_nothing_else(self, client):
+        response = client.get(reverse("api-me"))
+        body = response.json()
+        assert body["user"] is None and body["completed"] == {} and body["faq_ratings"] == {}
+        assert body["csrf_token"] and "csrftoken" in response.cookies
+        assert response["Cache-Control"] == "private, no-store"
+
+    def test_a_student_gets_their_name_their_progress_and_their_ratings(
+        self, client, course, student, other_student
+    ):
+        entry = FaqEntry.objects.first()
+        LessonProgress.objects.create(user=student, lesson=course.lessons.get(slug="gradients"))
+        FaqRating.objects.create(user=student, entry=entry, rating=3)
+        LessonProgress.objects.create(user=other_student, lesson=course.lessons.get(slug="convolution"))
+        client.force_login(student)
+        body = client.get(reverse("api-me")).json()
+        assert body["user"] == {"username": "student", "is_staff": False}
+        assert body["completed"] == {"test-course": ["gradients"]}
+        assert body["faq_ratings"] == {entry.slug: 3}
