@@ -181,9 +181,6 @@ def _words(docs: dict[str, Document], fields: dict[str, Callable[[Document], str
     return values
 
 
-SOURCE_FIELD = {Course: "intro_md", Lesson: "body_md", Concept: "body_md", FaqEntry: "answer_md"}
-
-
 def _upsert(
     report: Report,
     instance: Any,
@@ -204,9 +201,14 @@ def _upsert(
     try:
         instance.render(concepts)
     except MathError as error:
-        source = SOURCE_FIELD[type(instance)]
         doc = next(
-            (d for lang, d in docs.items() if error.tex.strip() in localized(instance, source, lang)), None
+            (
+                d
+                for lang, d in docs.items()
+                for source in instance.markdown
+                if error.tex.strip() in localized(instance, source, lang)
+            ),
+            None,
         )
         doc = doc or next(iter(docs.values()))
         raise doc.math_error(error) from None

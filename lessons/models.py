@@ -2,12 +2,13 @@
 
 The words (title, body, …) exist per language through django-modeltranslation: `title` reads the active
 language and falls back to the other; `title_zh_hans` / `title_en` are the stored columns. Rendering happens
-in `render()`, called on save, never per request.
+in `render()` (RenderedMarkdown), called on save, never per request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -32,6 +33,57 @@ def missing_translation(instance: models.Model, field: str) -> bool:
     return not localized(instance, field, get_language() or settings.LANGUAGE_CODE)
 
 
+class RenderedMarkdown(models.Model):
+    """Markdown fields rendered to HTML fields on save, in every language; never per request.
+
+    `markdown` maps each source field to its HTML field. Concept names are linked unless `concept_links` is
+    off (a link inside a quiz option's label would get in the way of choosing it); `inline` drops the <p>
+    around a one-paragraph text so it sits inside a label or a sentence. `rendered()` derives whatever else
+    a model keeps from its text (search text, table of contents, reading time).
+    """
+
+    markdown: ClassVar[dict[str, str]] = {}
+    concept_links: ClassVar[bool] = True
+    inline: ClassVar[bool] = False
+
+    class Meta:
+        abstract = True
+
+    def render(self, concepts: Concepts | None = None) -> None:
+        if self.concept_links:
+            concepts = concepts or Concept.objects.indexes()
+        for lang in LANGUAGE_CODES:
+            outs: dict[str, rendering.Rendered | None] = {}
+            for source, target in self.markdown.items():
+                text = localized(self, source, lang)
+                links = (
+                    {"concepts": concepts[lang], "exclude_concept": self.own_concept()} if concepts else {}
+                )
+                out = outs[source] = rendering.render(text, **links) if text else None
+                html = out.html if out else ""
+                setattr(self, build_localized_fieldname(target, lang), _inline(html) if self.inline else html)
+            self.rendered(lang, outs)
+
+    def rendered(self, lang: str, outs: dict[str, rendering.Rendered | None]) -> None:
+        """Sets what the model derives from its rendered text in `lang` (nothing, by default)."""
+
+    def own_concept(self) -> str | None:
+        """A concept's own page does not link to itself."""
+        return None
+
+    def save(self, *args, render: bool = True, **kwargs) -> None:
+        if render:
+            self.render()
+        super().save(*args, **kwargs)
+
+
+def _inline(html: str) -> str:
+    """A one-paragraph text without its <p>."""
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -42,7 +94,7 @@ class CourseQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
 
-class Course(models.Model):
+class Course(RenderedMarkdown):
     slug = models.SlugField(unique=True)
     order = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
@@ -50,6 +102,7 @@ class Course(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     intro_md = models.TextField(_("introduction (Markdown)"), blank=True)
     intro_html = models.TextField(blank=True, editable=False)
+    markdown = {"intro_md": "intro_html"}
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CourseQuerySet.as_manager()
@@ -65,25 +118,13 @@ class Course(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("course", args=[self.slug])
 
-    def render(self, concepts: Concepts | None = None) -> None:
-        concepts = concepts or Concept.objects.indexes()
-        for lang in LANGUAGE_CODES:
-            source = localized(self, "intro_md", lang)
-            html = rendering.render(source, concepts=concepts[lang]).html if source else ""
-            setattr(self, build_localized_fieldname("intro_html", lang), html)
-
-    def save(self, *args, render: bool = True, **kwargs) -> None:
-        if render:
-            self.render()
-        super().save(*args, **kwargs)
-
 
 class LessonQuerySet(models.QuerySet):
     def published(self) -> LessonQuerySet:
         return self.filter(status=Status.PUBLISHED, course__status=Status.PUBLISHED)
 
 
-class Lesson(models.Model):
+class Lesson(RenderedMarkdown):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
     slug = models.SlugField()
     order = models.PositiveIntegerField(default=0, db_index=True)
@@ -96,6 +137,7 @@ class Lesson(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     body_md = models.TextField(_("body (Markdown)"), blank=True)
     body_html = models.TextField(blank=True, editable=False)
+    markdown = {"body_md": "body_html"}
     toc_html = models.TextField(blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
     reading_minutes = models.PositiveIntegerField(default=1, editable=False)
@@ -122,21 +164,11 @@ class Lesson(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("lesson", args=[self.course.slug, self.slug])
 
-    def render(self, concepts: Concepts | None = None) -> None:
-        """Fills the stored HTML, table of contents, search text and reading time of every language."""
-        concepts = concepts or Concept.objects.indexes()
-        for lang in LANGUAGE_CODES:
-            source = localized(self, "body_md", lang)
-            out = rendering.render(source, concepts=concepts[lang]) if source else None
-            setattr(self, build_localized_fieldname("body_html", lang), out.html if out else "")
-            setattr(self, build_localized_fieldname("toc_html", lang), out.toc_html if out else "")
-            setattr(self, build_localized_fieldname("search_text", lang), out.text if out else "")
-            setattr(self, build_localized_fieldname("reading_minutes", lang), out.minutes if out else None)
-
-    def save(self, *args, render: bool = True, **kwargs) -> None:
-        if render:
-            self.render()
-        super().save(*args, **kwargs)
+    def rendered(self, lang: str, outs: dict[str, rendering.Rendered | None]) -> None:
+        out = outs["body_md"]
+        setattr(self, build_localized_fieldname("toc_html", lang), out.toc_html if out else "")
+        setattr(self, build_localized_fieldname("search_text", lang), out.text if out else "")
+        setattr(self, build_localized_fieldname("reading_minutes", lang), out.minutes if out else None)
 
 
 Concepts = dict[str, rendering.ConceptIndex]  # language -> the names to link
@@ -165,7 +197,7 @@ class ConceptQuerySet(models.QuerySet):
         return concept_indexes(self.all())
 
 
-class Concept(models.Model):
+class Concept(RenderedMarkdown):
     slug = models.SlugField(unique=True)
     labs = models.JSONField(default=list, blank=True)
     term = models.CharField(_("term"), max_length=120)
@@ -173,6 +205,7 @@ class Concept(models.Model):
     definition = models.TextField(_("short definition"))
     body_md = models.TextField(_("body (Markdown)"), blank=True)
     body_html = models.TextField(blank=True, editable=False)
+    markdown = {"body_md": "body_html"}
     search_text = models.TextField(blank=True, editable=False)
     related = models.ManyToManyField("self", through="ConceptRelation", symmetrical=False, blank=True)
 
@@ -189,25 +222,15 @@ class Concept(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("concept", args=[self.slug])
 
-    def render(self, concepts: Concepts | None = None) -> None:
-        concepts = concepts or Concept.objects.indexes()
-        for lang in LANGUAGE_CODES:
-            source = localized(self, "body_md", lang)
-            out = (
-                rendering.render(source, concepts=concepts[lang], exclude_concept=self.slug)
-                if source
-                else None
-            )
-            setattr(self, build_localized_fieldname("body_html", lang), out.html if out else "")
-            words = " ".join(
-                [localized(self, "term", lang), localized(self, "definition", lang), out.text if out else ""]
-            )
-            setattr(self, build_localized_fieldname("search_text", lang), words.strip())
+    def own_concept(self) -> str | None:
+        return self.slug
 
-    def save(self, *args, render: bool = True, **kwargs) -> None:
-        if render:
-            self.render()
-        super().save(*args, **kwargs)
+    def rendered(self, lang: str, outs: dict[str, rendering.Rendered | None]) -> None:
+        out = outs["body_md"]
+        words = " ".join(
+            [localized(self, "term", lang), localized(self, "definition", lang), out.text if out else ""]
+        )
+        setattr(self, build_localized_fieldname("search_text", lang), words.strip())
 
 
 class ConceptRelation(models.Model):
@@ -233,7 +256,7 @@ class ConceptRelation(models.Model):
         return f"{self.source.slug} {self.kind} {self.target.slug}"
 
 
-class FaqEntry(models.Model):
+class FaqEntry(RenderedMarkdown):
     """A frequently asked question: listed on the FAQ page and usable as a self-check card."""
 
     course = models.ForeignKey(
@@ -245,6 +268,7 @@ class FaqEntry(models.Model):
     question = models.CharField(_("question"), max_length=300)
     answer_md = models.TextField(_("answer (Markdown)"))
     answer_html = models.TextField(blank=True, editable=False)
+    markdown = {"answer_md": "answer_html"}
     search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
@@ -258,19 +282,10 @@ class FaqEntry(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("faq") + f"#{self.slug}"
 
-    def render(self, concepts: Concepts | None = None) -> None:
-        concepts = concepts or Concept.objects.indexes()
-        for lang in LANGUAGE_CODES:
-            source = localized(self, "answer_md", lang)
-            out = rendering.render(source, concepts=concepts[lang]) if source else None
-            setattr(self, build_localized_fieldname("answer_html", lang), out.html if out else "")
-            words = " ".join([localized(self, "question", lang), out.text if out else ""])
-            setattr(self, build_localized_fieldname("search_text", lang), words.strip())
-
-    def save(self, *args, render: bool = True, **kwargs) -> None:
-        if render:
-            self.render()
-        super().save(*args, **kwargs)
+    def rendered(self, lang: str, outs: dict[str, rendering.Rendered | None]) -> None:
+        out = outs["answer_md"]
+        words = " ".join([localized(self, "question", lang), out.text if out else ""])
+        setattr(self, build_localized_fieldname("search_text", lang), words.strip())
 
 
 class LessonProgress(models.Model):

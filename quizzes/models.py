@@ -11,10 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.utils import build_localized_fieldname
 
-from lessons import rendering
-from lessons.models import LANGUAGE_CODES, Lesson, localized
+from lessons.models import Lesson, RenderedMarkdown
 
 
 class Kind(models.TextChoices):
@@ -29,26 +27,6 @@ class Kind(models.TextChoices):
 
 
 CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE)
-
-
-def render_fields(instance: models.Model, pairs: tuple[tuple[str, str], ...]) -> None:
-    """Renders each Markdown field to its HTML field in every language, through the lessons' renderer
-    (without concept links: a link inside an answer's label would get in the way of choosing it)."""
-    for source, target in pairs:
-        for lang in LANGUAGE_CODES:
-            text = localized(instance, source, lang)
-            setattr(
-                instance,
-                build_localized_fieldname(target, lang),
-                _inline(rendering.render(text).html) if text else "",
-            )
-
-
-def _inline(html: str) -> str:
-    """A one-paragraph text without its <p>, so it sits inside a label or a sentence."""
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return html[3:-4]
-    return html
 
 
 class Quiz(models.Model):
@@ -75,7 +53,12 @@ class Quiz(models.Model):
         return reverse("quiz", args=[self.slug])
 
 
-class Question(models.Model):
+class Question(RenderedMarkdown):
+    # No concept links: a link inside an option's label would get in the way of choosing it.
+    markdown = {"text_md": "text_html", "explanation_md": "explanation_html", "hint_md": "hint_html"}
+    concept_links = False
+    inline = True
+
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -98,18 +81,16 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.name or self.text_md[:60]
 
-    def save(self, *args, **kwargs) -> None:
-        render_fields(
-            self, (("text_md", "text_html"), ("explanation_md", "explanation_html"), ("hint_md", "hint_html"))
-        )
-        super().save(*args, **kwargs)
-
     @property
     def graded(self) -> bool:
         return self.kind not in (Kind.ESSAY, Kind.DESCRIPTION)
 
 
-class Answer(models.Model):
+class Answer(RenderedMarkdown):
+    markdown = {"text_md": "text_html", "feedback_md": "feedback_html"}
+    concept_links = False
+    inline = True
+
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     order = models.PositiveIntegerField(default=0)
     text_md = models.TextField(_("answer (Markdown)"), blank=True)
@@ -130,10 +111,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return self.text_md[:60] or f"{self.value}"
-
-    def save(self, *args, **kwargs) -> None:
-        render_fields(self, (("text_md", "text_html"), ("feedback_md", "feedback_html")))
-        super().save(*args, **kwargs)
 
     def accepts(self, number: float) -> bool:
         if self.low is not None and self.high is not None:
