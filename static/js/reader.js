@@ -40,15 +40,17 @@
         else button.removeAttribute("aria-pressed");
       });
     });
-    const box = document.querySelector(".messages");
-    if (box && me.messages.length) {
+    if (me.messages.length) {
+      const box = document.createElement("div");
+      box.className = "messages";
+      box.setAttribute("role", "status");
       for (const message of me.messages) {
         const p = document.createElement("p");
         p.className = "message " + message.level;
         p.textContent = message.text;
         box.append(p);
       }
-      box.hidden = false;
+      document.getElementById("content").before(box);
     }
     document.dispatchEvent(new CustomEvent("reader", { detail: me }));
   }
