@@ -1,5 +1,5 @@
-"""The event stream is a plain async Django view (DRF views are synchronous), so drf-spectacular cannot see
-it; this hook adds it to the OpenAPI schema by hand, with the events it sends."""
+"""The event stream is a small ASGI endpoint in front of Django (trainer/events.py), not a DRF view, so
+drf-spectacular cannot see it; this hook adds it to the OpenAPI schema by hand, with the events it sends."""
 
 EVENTS_DESCRIPTION = """Server-Sent Events (text/event-stream) for one training job, from its queue position to its end.
 
