@@ -1,5 +1,5 @@
 """The ASGI entry point: pages and the API through Django, the live event streams of training jobs through
-trainer/events.py (uvicorn)."""
+trainer/events.py, and the documents Django rendered once served again by core/documents.py (uvicorn)."""
 
 import os
 
@@ -9,9 +9,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 django_application = get_asgi_application()  # sets Django up: the import below needs its models
 
+from core.documents import DocumentFront  # noqa: E402
 from trainer.events import with_event_streams  # noqa: E402
 
-application = with_event_streams(django_application)
+application = with_event_streams(DocumentFront(django_application))
 
 if os.environ.get("VERIFY_SERVICES", "1") == "1":
     from core.startup import verify_services

@@ -131,8 +131,6 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cache",
     },
-    # Per process: the pages that are one document for every reader (core.documents), the lab widgets.
-    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

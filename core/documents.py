@@ -6,33 +6,43 @@ token) come from `GET /api/me/` and are filled in by `static/js/reader.js`; the 
 without it.
 
 A document is named by its path, its language and two versions: the content's (changed by every save of
-anything a page shows, see `bump_content_version`) and the code's (templates, catalogs, static files and lab
-declarations, read once per process). That name is the ETag: a browser revalidates with a 304, a reverse
-proxy or CDN may keep the page, and each process keeps the bytes it rendered.
+anything a page shows, see `renames_documents`) and the code's (templates, catalogs, static files and lab
+declarations, read once per process). That name is the ETag: a browser revalidates with a 304, and a reverse
+proxy or CDN may keep the page.
+
+The server keeps them too. `DocumentFront` sits in front of Django in the ASGI application, as a caching
+proxy would: it keeps each document Django answers (all its headers, as Django's middleware made them) and
+serves the next request for it, or its 304, from the server's event loop without entering Django, for as long
+as the content version it was rendered under is current.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.cookie import parse_cookie
+from django.http.request import validate_host
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language
 
 from . import redis as redis_
 
 CONTENT_VERSION = "content-version"
+VERSION_HEADER = "X-Document-Version"  # from Django to the front, never sent on
+MARK = VERSION_HEADER.lower().encode()
 # What a page is made of besides the database: a change to any of these is a new code version.
 CODE = ("templates", "locale", "static", "trainer/labs", "lessons/templatetags", "trainer/templatetags")
 
@@ -84,26 +94,118 @@ def code_version() -> str:
 def as_document(
     request: HttpRequest, template: str, context: Callable[[], dict], *, key: tuple = ()
 ) -> HttpResponse:
-    """The page at this path in the request's language: 304 when the browser has it, the bytes this
-    process kept when it has them, else `template` rendered with `context()` for an anonymous reader.
-    `key` names whatever else the page depends on (nothing the reader is). `context()` raises Http404 for
-    a page that does not exist (for everyone): a name it was never served under is never revalidated."""
-    language = get_language() or settings.LANGUAGE_CODE
-    name = repr((request.path, key, language, content_version(), code_version()))
+    """The page at this path in the request's language: 304 when the browser has it, else `template`
+    rendered with `context()` for an anonymous reader. `key` names whatever else the page depends on
+    (nothing the reader is). `context()` raises Http404 for a page that does not exist (for everyone)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    version = content_version()
+    name = repr((request.path, key, language, version, code_version()))
     etag = '"' + hashlib.blake2b(name.encode(), digest_size=16).hexdigest() + '"'
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
     else:
-        kept = caches["local"]
-        body = kept.get(etag)
-        if body is None:
-            nobody = {"user": AnonymousUser(), "csrf_token": "", "messages": (), "document": True}
-            body = render(request, template, {**context(), **nobody}).content
-            kept.set(etag, body, 3600)
-        response = HttpResponse(body)
+        nobody = {"user": AnonymousUser(), "csrf_token": "", "messages": (), "document": True}
+        response = render(request, template, {**context(), **nobody})
+        response[VERSION_HEADER] = version  # for DocumentFront, which keeps it
     response["ETag"] = etag
     # Anyone may keep it, and must ask again before using it: the ETag makes that a 304.
     response["Cache-Control"] = "public, no-cache"
     # The language comes from the Accept-Language header or the language cookie.
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
+
+
+class Kept(NamedTuple):
+    version: str
+    etag: bytes
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class DocumentFront:
+    """The ASGI application in front of Django that keeps documents and serves them again (see above).
+
+    It serves only what Django would serve the same way: a plain GET (no query string) for an allowed host,
+    on a scheme that needs no redirect, of a path whose document it kept, in the language Django would choose
+    for this request, under the current content version. Anything else goes to Django.
+    """
+
+    def __init__(self, app, size: int = 256) -> None:
+        self.app = app
+        self.size = size
+        self.kept: OrderedDict[tuple[str, str], Kept] = OrderedDict()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
+            return await self.app(scope, receive, send)
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+        if not self._as_django_would(scope, headers):
+            return await self.app(scope, receive, send)
+        key = (scope["path"], _language(headers))
+        kept = self.kept.get(key)
+        if kept is not None and kept.version == await redis_.async_client().get(CONTENT_VERSION):
+            self.kept.move_to_end(key)
+            return await self._serve(kept, headers, send)
+        await self.app(scope, receive, self._keeping(key, send))
+
+    @staticmethod
+    def _as_django_would(scope, headers: dict[str, str]) -> bool:
+        """Django would answer this itself, not with a 400 for its host or a redirect to HTTPS."""
+        host = headers.get("host", "").lower()
+        host = host if host.endswith("]") else host.rsplit(":", 1)[0]  # without its port
+        allowed = settings.ALLOWED_HOSTS or ([".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
+        if not host or not validate_host(host, allowed):
+            return False
+        if getattr(settings, "SECURE_SSL_REDIRECT", False):
+            proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+            forwarded = proxy and headers.get(proxy[0].removeprefix("HTTP_").replace("_", "-").lower())
+            return scope.get("scheme") == "https" or (bool(proxy) and forwarded == proxy[1])
+        return True
+
+    async def _serve(self, kept: Kept, headers: dict[str, str], send) -> None:
+        if kept.etag.decode() in headers.get("if-none-match", ""):
+            head = [(n, v) for n, v in kept.headers if n not in (b"content-length", b"content-type")]
+            await send({"type": "http.response.start", "status": 304, "headers": head})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
+        await send({"type": "http.response.body", "body": kept.body})
+
+    def _keeping(self, key: tuple[str, str], send):
+        """Django's `send`, keeping a document as it passes (and never passing on the version header)."""
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def keeping_send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                # Header names in lower case, as HTTP/2 sends them (Django's keep their case).
+                headers = [(name.lower(), value) for name, value in message.get("headers", [])]
+                marked = dict(headers).get(MARK)
+                headers = [(name, value) for name, value in headers if name != MARK]
+                message = {**message, "headers": headers}
+                if marked is not None and message["status"] == 200:
+                    start.update(version=marked.decode(), headers=headers)
+            elif message["type"] == "http.response.body" and start:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    etag = dict(start["headers"]).get(b"etag", b"")
+                    self.kept[key] = Kept(start["version"], etag, start["headers"], b"".join(chunks))
+                    self.kept.move_to_end(key)
+                    while len(self.kept) > self.size:
+                        self.kept.popitem(last=False)
+            await send(message)
+
+        return keeping_send
+
+
+class _Headers:
+    """What `get_language_from_request` reads of a request: its cookies and its Accept-Language header."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.COOKIES = parse_cookie(headers.get("cookie", ""))
+        self.META = {"HTTP_ACCEPT_LANGUAGE": headers.get("accept-language", "")}
+
+
+def _language(headers: dict[str, str]) -> str:
+    """The language Django's LocaleMiddleware chooses for these headers."""
+    return translation.get_language_from_request(_Headers(headers))

@@ -1,9 +1,12 @@
 """One Redis connection pool per process, for cancel flags, heartbeats and writing event streams (the
-event-stream readers share one asyncio connection per process: trainer/hub.py)."""
+event-stream readers share one asyncio connection per process: trainer/hub.py), and one asyncio client per
+event loop for what the server's own loop reads (core/documents.py)."""
 
+import asyncio
 from functools import cache
 
 import redis
+import redis.asyncio
 from django.conf import settings
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
@@ -23,3 +26,15 @@ def patient_client() -> redis.Redis:
     return redis.Redis.from_url(
         settings.REDIS_URL, decode_responses=True, health_check_interval=30, retry=retry
     )
+
+
+_async_clients: dict[asyncio.AbstractEventLoop, redis.asyncio.Redis] = {}
+
+
+def async_client() -> redis.asyncio.Redis:
+    """For code on the server's event loop: its connections belong to that loop (one per process under
+    uvicorn; tests may run several)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _async_clients:
+        _async_clients[loop] = redis.asyncio.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return _async_clients[loop]
