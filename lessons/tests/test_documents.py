@@ -2,6 +2,7 @@
 no query once kept; every change that alters a page renames it. The reader's own part comes from /api/me/."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.urls import reverse
@@ -172,7 +173,9 @@ def call(app, path: str, **headers: str) -> tuple[int, dict[bytes, bytes], bytes
 
         await app(scope, receive, send)
 
-    asyncio.run(run())
+    # In a thread of its own, as under uvicorn: this thread may hold another event loop (the browser tests').
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, run()).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], dict(start["headers"]), body
