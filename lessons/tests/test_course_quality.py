@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from quizzes.gift import parse
+from trainer.labs import LABS
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 FOLDER = COURSES / "ai-large-models"
@@ -35,6 +36,8 @@ UNDATED = {
     "en": re.compile(r"\b(as of|currently|at present|nowadays|these days)\b", re.I),
     "zh-hans": re.compile(r"截至|目前|迄今|现状|时至今日|眼下"),
 }
+TASK = {"en": "**Task:**", "zh-hans": "**任务：**"}
+EXPECTED = {"en": "**Expected** (from running the lab)", "zh-hans": "**预期结果**（实际运行实验得到）"}
 RELATION_NAMES = {
     "is-a": "is-a", "uses": "uses", "applied-in": "applied-in", "part-of": "part-of", "related-to": "related-to",
     "是一种": "is-a", "使用": "uses", "应用于": "applied-in", "属于": "part-of", "相关": "related-to",
@@ -197,6 +200,22 @@ class CourseQualityTests:
             counts.setdefault(path.name.split(".")[0], {})[lang] = exercises
         for name, by_language in counts.items():
             assert len(set(by_language.values())) == 1, (name, by_language)
+
+    def test_every_lab_is_in_a_lesson_and_each_lesson_sets_a_task_with_a_measured_result_for_its_labs(self):
+        listed: set[str] = set()
+        for path in lesson_files():
+            meta, body = split(path)
+            lang = language(path)
+            tasks = [content for title, content in blocks(body) if title.startswith("!!! tip")]
+            given = {
+                slug
+                for content in tasks
+                if TASK[lang] in content and EXPECTED[lang] in content
+                for slug in re.findall(r"\(/labs/([\w-]+)/\)", content)
+            }
+            assert set(meta.get("labs") or []) <= given, (path.name, set(meta["labs"]) - given)
+            listed |= set(meta.get("labs") or [])
+        assert set(LABS) <= listed, f"labs in no lesson: {set(LABS) - listed}"
 
     def test_claims_about_the_present_stand_only_in_dated_boxes_with_sources(self):
         for kind in ("lessons", "concepts", "faq"):
