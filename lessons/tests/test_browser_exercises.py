@@ -32,6 +32,8 @@ class ExerciseTests:
         first.locator("summary").click()
         expect(solution_text).to_be_visible()
         assert page.locator(".prose math.tml-display").count() >= 20, "the formulas are typeset"
+        page.locator("#the-causal-mask").evaluate("heading => heading.scrollIntoView()")
+        screenshot(page, "transformer-lesson")
         screenshot(page, "exercise-solution", first)
 
     def test_solutions_open_without_javascript(self, browser, asgi_server, shipped_course):
