@@ -38,7 +38,10 @@ class ExerciseTests:
 
     def test_solutions_open_without_javascript(self, browser, asgi_server, shipped_course):
         context = browser.new_context(
-            base_url=asgi_server.url, java_script_enabled=False, locale="zh-CN", viewport={"width": 390, "height": 844}
+            base_url=asgi_server.url,
+            java_script_enabled=False,
+            locale="zh-CN",
+            viewport={"width": 390, "height": 844},
         )
         tab = context.new_page()
         try:
