@@ -34,6 +34,9 @@ class ExerciseTests:
         assert page.locator(".prose math.tml-display").count() >= 20, "the formulas are typeset"
         page.locator("#the-causal-mask").evaluate("heading => heading.scrollIntoView()")
         screenshot(page, "transformer-lesson")
+        page.goto("/courses/ai-large-models/core-algorithms/")
+        page.locator("#lstm-a-memory-cell-with-gates").evaluate("heading => heading.scrollIntoView()")
+        screenshot(page, "lstm-gates")
         screenshot(page, "exercise-solution", first)
 
     def test_solutions_open_without_javascript(self, browser, asgi_server, shipped_course):
