@@ -41,8 +41,8 @@ class DefaultCourseTests:
     def test_every_lesson_exists_in_both_languages_in_the_seed_order(self, course):
         lessons = list(course.lessons.order_by("order"))
         assert [lesson.slug for lesson in lessons] == ["background", "core-concepts", "core-algorithms",
-                                                        "best-practice-code", "applications", "tools-and-resources",
-                                                        "trends-and-challenges", "faq"]  # fmt: skip
+                                                        "best-practice-code", "applications", "transformers-and-llms",
+                                                        "tools-and-resources", "trends-and-challenges", "faq"]  # fmt: skip
         for lesson in lessons:
             for lang in LANGUAGE_CODES:
                 assert localized(lesson, "title", lang), (lesson.slug, lang, "title")
