@@ -3,8 +3,9 @@
     python -m config.launch run    # Redis (if REDIS_URL is unset), migrations, course content, worker, web
     python -m config.launch test   # Redis (if REDIS_URL is unset), then pytest with the remaining arguments
 
-With REDIS_URL / DATABASE_URL set, those services are used and nothing is started for them. Ctrl-C stops
-every process this started.
+With REDIS_URL / DATABASE_URL set, those services are used and nothing is started for them. `run` keeps its
+children (Redis, worker, scheduler, web server) running, each started again when it exits; Ctrl-C stops every
+process this started.
 """
 
 from __future__ import annotations
