@@ -62,8 +62,8 @@ def sse(event: str, data: str, event_id: str | None = None) -> bytes:
 
 
 def snapshot(job: Job) -> bytes:
-    """An ended job, whole: the client replaces what it has with this. Its `end` carries an id at the job's
-    end time, so that a client reconnecting with it is told at once that there is nothing more."""
+    """An ended job, whole: the client replaces what it has with this. Its `end` carries an id just past the
+    job's end time, so that a client reconnecting with it is told at once that there is nothing more."""
     data = {
         "status": job.status,
         "points": job.history,
@@ -74,7 +74,7 @@ def snapshot(job: Job) -> bytes:
         "seconds": job.seconds,
         "attempt": job.attempt,
     }
-    end_id = f"{max(job.attempt, 1)}-{_milliseconds(job)}-0" if job.finished_at else None
+    end_id = f"{max(job.attempt, 1)}-{_milliseconds(job) + 1}-0" if job.finished_at else None
     return sse("snapshot", json.dumps(data)) + sse("end", json.dumps({"status": job.status}), end_id)
 
 
@@ -94,9 +94,9 @@ async def has_the_end(job: Job, resume: tuple[int, str]) -> bool:
     if last:
         last_id, fields = last[0]
         return fields.get("event") == "end" and entry_key(entry) >= entry_key(last_id)
-    # The stream has expired: the row's end time stands for the `end` event's id (which is written after the
-    # row is saved, so never earlier), the same time the snapshot's `end` carries.
-    return job.finished_at is not None and entry_key(entry) >= (_milliseconds(job), 0)
+    # The stream has expired: the row's end time stands for the `end` event's id, which is written after the
+    # row is saved. An id in the same millisecond may be the last progress: that client gets the snapshot.
+    return job.finished_at is not None and entry_key(entry)[0] > _milliseconds(job)
 
 
 async def follow(job: Job, resume: tuple[int, str] | None) -> AsyncIterator[bytes]:
@@ -244,6 +244,7 @@ async def serve(scope: dict, receive, send, job_id: int) -> None:
 
 
 async def stream(receive, send, job: Job, resume: tuple[int, str] | None, lease: Lease | None) -> None:
+    """The 200 and its events until the last one or the client leaving; the lease renewed while it lasts."""
     await send({"type": "http.response.start", "status": 200, "headers": [
         (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
         (b"x-accel-buffering", b"no"),  # nginx and similar proxies: pass each event on at once
