@@ -1,9 +1,11 @@
 """The Celery app. Workers consume the `cpu` queue, GPU workers the `gpu` queue (and `cpu` too, so
 `device=auto` jobs use a GPU whenever one picks them up)."""
 
+import logging
 import os
+import time
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -11,6 +13,33 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+log = logging.getLogger(__name__)
+
+
+class HandBackUnacknowledged(bootsteps.StartStopStep):
+    """At each connection to Redis (the first, and every one after a lost connection), hands back to the queue the
+    jobs that were delivered before it and never acknowledged.
+
+    kombu hands a lost connection's unfinished jobs back the moment the connection drops, which fails while Redis
+    is down (restarting): they would then wait in Redis's `unacked` hash for the whole visibility timeout (an
+    hour). A job handed back that is in fact still running (here or on another worker) is delivered again, finds
+    the run's claim taken and retries for a while (trainer.tasks.run_job), then is skipped or given up: never a
+    second run."""
+
+    requires = {"celery.worker.consumer.connection:Connection"}
+
+    def start(self, c) -> None:
+        channel = c.connection.default_channel
+        qos = channel.qos
+        with channel.conn_or_acquire() as client:
+            tags = client.zrangebyscore(qos.unacked_index_key, 0, time.time())
+            for tag in tags:
+                qos.restore_by_tag(tag, client)
+        if tags:
+            log.warning("Handed back %d unacknowledged job message(s) to the queue.", len(tags))
+
+
+app.steps["consumer"].add(HandBackUnacknowledged)
 
 
 @worker_init.connect

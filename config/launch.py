@@ -3,8 +3,9 @@
     python -m config.launch run    # Redis (if REDIS_URL is unset), migrations, course content, worker, web
     python -m config.launch test   # Redis (if REDIS_URL is unset), then pytest with the remaining arguments
 
-With REDIS_URL / DATABASE_URL set, those services are used and nothing is started for them. Ctrl-C stops
-every process this started.
+With REDIS_URL / DATABASE_URL set, those services are used and nothing is started for them. `run` keeps its
+children (Redis, worker, scheduler, web server) running, each started again when it exits; Ctrl-C stops every
+process this started.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,6 +148,65 @@ def offer_admin_account() -> None:
     say(f"No admin account yet. To author content, create one with:  {hint}")
 
 
+class Child:
+    """One process of the platform, kept running: when it exits, it is started again after a pause that
+    doubles with each quick failure (1 s, 2 s, 4 s … 30 s) and starts again at 1 s once it has stayed up for
+    a minute. One child dying never stops the others: the web server keeps serving pages while the worker
+    or Redis comes back."""
+
+    FIRST_PAUSE, LONGEST_PAUSE, STEADY = 1.0, 30.0, 60.0
+
+    def __init__(self, name: str, command: list[str], ready: Callable[[], bool] | None = None) -> None:
+        self.name, self.command, self.ready = name, command, ready
+        self.process: subprocess.Popen | None = None
+        self.pause = self.FIRST_PAUSE
+        self.started_at = 0.0
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, cwd=ROOT)
+        self.started_at, self.restart_at = time.monotonic(), None
+        if self.ready:
+            deadline = time.monotonic() + 20
+            while not self.ready():
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    break  # watch() sees the exit and schedules the next try
+                time.sleep(0.05)
+
+    def watch(self) -> None:
+        """Called every few tenths of a second: notices an exit, and restarts when the pause is over."""
+        now = time.monotonic()
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                say(f"Starting {self.name} again.")
+                self.start()
+            return
+        if self.process is None or self.process.poll() is None:
+            return
+        if now - self.started_at >= self.STEADY:
+            self.pause = self.FIRST_PAUSE
+        say(f"{self.name} exited (code {self.process.returncode}); starting it again in {self.pause:g} s.")
+        self.restart_at = now + self.pause
+        self.pause = min(self.pause * 2, self.LONGEST_PAUSE)
+
+
+def redis_child(port: int) -> Child:
+    """The private Redis of `make run`: it appends every write to var/redis-run/appendonly.aof (flushed every
+    second), so a restart of Redis, or of the whole platform, loses no queued job and no live stream."""
+    folder = VAR / "redis-run"
+    folder.mkdir(parents=True, exist_ok=True)
+    command = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "yes", "--appendfsync", "everysec", "--dir", str(folder),
+               "--logfile", str(folder / "redis.log")]  # fmt: skip
+
+    def answers() -> bool:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+        return False
+
+    return Child("Redis", command, ready=answers)
+
+
 def run() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
@@ -156,71 +216,52 @@ def run() -> int:
         )
     VAR.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    with private_redis("run"):
+    redis_ = None
+    if not os.environ.get("REDIS_URL"):
+        redis_port = free_port()
+        redis_ = redis_child(redis_port)
+        redis_.start()
+        if redis_.process.poll() is not None:
+            raise SystemExit(f"Redis did not start; see {VAR / 'redis-run' / 'redis.log'}")
+        os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        say(f"Redis started at {os.environ['REDIS_URL']} (pid {redis_.process.pid})")
+    platform: list[Child] = []
+    interrupted = False
+
+    def on_signal(signum, frame) -> None:
+        nonlocal interrupted
+        interrupted = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
         prepare()
         offer_admin_account()
         cores = os.cpu_count() or 1
         concurrency = int(os.environ.get("WORKER_CONCURRENCY", min(2, cores)))
-        python = sys.executable
-        children = [
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "-Q",
-                    "cpu",
-                    "-c",
-                    str(concurrency),
-                    "-n",
-                    "cpu@%h",
-                    "--loglevel",
-                    "INFO",
-                    "-B",
-                    "-s",
-                    str(VAR / "celerybeat-schedule"),
-                ],
-                cwd=ROOT,
-            ),
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "uvicorn",
-                    "config.asgi:application",
-                    "--host",
-                    host,
-                    "--port",
-                    str(port),
-                    "--no-access-log",
-                    "--timeout-graceful-shutdown",
-                    "3",
-                ],
-                cwd=ROOT,
-            ),
-        ]
+        celery = [sys.executable, "-m", "celery", "-A", "config"]
+        # Gossip, mingle and event heartbeats serve clusters of workers (and broke on a Redis restart): not used here.
+        worker = [*celery, "worker", "-Q", "cpu", "-c", str(concurrency), "-n", "cpu@%h", "--loglevel", "INFO",
+                  "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+        beat = [*celery, "beat", "--loglevel", "INFO", "-s", str(VAR / "celerybeat-schedule")]
+        web = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", host, "--port", str(port),
+               "--no-access-log", "--timeout-graceful-shutdown", "3"]  # fmt: skip
+        platform += [Child("the worker", worker), Child("the scheduler", beat), Child("the web server", web)]
+        for child in platform:
+            child.start()
         say(
             f"Serving http://{host}:{port}/  (health: http://{host}:{port}/healthz)  — Ctrl-C stops everything."
         )
-        interrupted = False
-
-        def on_signal(signum, frame) -> None:
-            nonlocal interrupted
-            interrupted = True
-
-        signal.signal(signal.SIGINT, on_signal)
-        signal.signal(signal.SIGTERM, on_signal)
-        try:
-            while not interrupted and all(child.poll() is None for child in children):
-                time.sleep(0.3)
-        finally:
-            say("Stopping…")
-            stop(children)
-        failed = [child for child in children if child.returncode not in (0, -signal.SIGTERM, None)]
-        return 0 if interrupted or not failed else 1
+        while not interrupted:
+            for child in [redis_, *platform] if redis_ else platform:
+                child.watch()
+            time.sleep(0.3)
+    finally:
+        say("Stopping…")
+        stop([child.process for child in platform if child.process])
+        if redis_:  # last, so that the worker could hand back the jobs it had not finished
+            stop([redis_.process])
+    return 0
 
 
 def test(args: list[str]) -> int:

@@ -238,6 +238,7 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 JOBS_PER_LEARNER = envint("JOBS_PER_LEARNER", 2)  # queued or running at once
 JOB_SUBMIT_RATE = os.environ.get("JOB_SUBMIT_RATE", "30/hour")
 JOB_STREAM_MAXLEN = 5000
+EVENT_STREAMS_PER_USER = envint("EVENT_STREAMS_PER_USER", 8)  # open live views of jobs at once (several tabs)
 
 # --- Security -----------------------------------------------------------------------------------------
 

@@ -7,8 +7,14 @@ queue: one Redis reader per process (trainer/hub.py) hands entries to every view
 tokens and ownership are checked as for any API request.
 
 The stream entry id is the SSE id, so a browser that reconnects with Last-Event-ID resumes exactly where it
-stopped. An ended job whose stream has expired replays from the database as one `snapshot` event. Comment
-lines every HEARTBEAT seconds keep proxies from closing a quiet connection.
+stopped. An ended job whose stream has expired replays from the database as one `snapshot` event, which
+replaces what the client has. A client that already has the `end` event (or names an id past it) gets 204,
+which tells an EventSource to stop reconnecting. Comment lines every HEARTBEAT seconds keep proxies from
+closing a quiet connection.
+
+The rules of every other page hold here too: the Host header must be one of ALLOWED_HOSTS, and a user has at
+most EVENT_STREAMS_PER_USER streams open at once (across server processes, counted in Redis), more being
+answered 429.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import contextlib
 import json
 import logging
 import re
+import time
+import uuid
 from collections.abc import AsyncIterator
 from importlib import import_module
 
@@ -26,6 +34,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import aget_user
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import DisallowedHost
 from django.db import close_old_connections
 from django.http import HttpRequest
 from django.http.cookie import parse_cookie
@@ -33,7 +42,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from .hub import hub
+from .hub import entry_key, hub
 from .models import Job
 from .services import queue_position
 from .streams import parse_event_id, stream_key
@@ -43,6 +52,8 @@ log = logging.getLogger(__name__)
 HEARTBEAT = 15  # seconds between comment lines on a quiet stream
 QUEUED_POLL = 2  # seconds between queue-position checks while a job waits
 PATH = re.compile(r"^/api/jobs/(?P<job_id>[0-9]{1,18})/events$")
+LEASE = 3 * HEARTBEAT  # an open stream's place in its user's count lapses unless renewed this often
+RETRY_AFTER = 10  # seconds, with a 429 for too many open streams
 
 
 def sse(event: str, data: str, event_id: str | None = None) -> bytes:
@@ -51,7 +62,8 @@ def sse(event: str, data: str, event_id: str | None = None) -> bytes:
 
 
 def snapshot(job: Job) -> bytes:
-    """An ended job, whole: the client replaces what it has with this."""
+    """An ended job, whole: the client replaces what it has with this. Its `end` carries an id just past the
+    job's end time, so that a client reconnecting with it is told at once that there is nothing more."""
     data = {
         "status": job.status,
         "points": job.history,
@@ -62,7 +74,29 @@ def snapshot(job: Job) -> bytes:
         "seconds": job.seconds,
         "attempt": job.attempt,
     }
-    return sse("snapshot", json.dumps(data)) + sse("end", json.dumps({"status": job.status}))
+    end_id = f"{max(job.attempt, 1)}-{_milliseconds(job) + 1}-0" if job.finished_at else None
+    return sse("snapshot", json.dumps(data)) + sse("end", json.dumps({"status": job.status}), end_id)
+
+
+def _milliseconds(job: Job) -> int:
+    return int(job.finished_at.timestamp() * 1000)
+
+
+async def has_the_end(job: Job, resume: tuple[int, str]) -> bool:
+    """Whether a client resuming at `resume` already had the job's `end` event, or names an id past it."""
+    if not job.finished:
+        return False
+    attempt, entry = resume
+    final = max(job.attempt, 1)
+    if attempt != final:
+        return attempt > final
+    last = await hub().client.xrevrange(stream_key(job.pk, attempt), count=1)
+    if last:
+        last_id, fields = last[0]
+        return fields.get("event") == "end" and entry_key(entry) >= entry_key(last_id)
+    # The stream has expired: the row's end time stands for the `end` event's id, which is written after the
+    # row is saved. An id in the same millisecond may be the last progress: that client gets the snapshot.
+    return job.finished_at is not None and entry_key(entry)[0] > _milliseconds(job)
 
 
 async def follow(job: Job, resume: tuple[int, str] | None) -> AsyncIterator[bytes]:
@@ -111,6 +145,8 @@ def request_from(scope: dict) -> HttpRequest:
     for name, value in scope.get("headers", []):
         key = name.decode("latin-1").upper().replace("-", "_")
         request.META["HTTP_" + key] = value.decode("latin-1")
+    server_name, server_port = scope.get("server") or ("", 80)
+    request.META.update(SERVER_NAME=server_name, SERVER_PORT=str(server_port))
     request.COOKIES = parse_cookie(request.META.get("HTTP_COOKIE", ""))
     engine = import_module(settings.SESSION_ENGINE)
     request.session = engine.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
@@ -126,21 +162,55 @@ async def authenticate(request: HttpRequest):
     return await aget_user(request)
 
 
-async def respond(send, status: int, body: dict) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"x-content-type-options", b"nosniff")],
-        }
-    )
-    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+async def respond(
+    send, status: int, body: dict | None, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    """A whole response: JSON, or nothing (204)."""
+    content = [(b"content-type", b"application/json")] if body is not None else []
+    await send({"type": "http.response.start", "status": status,
+                "headers": [*content, (b"x-content-type-options", b"nosniff"), *headers]})  # fmt: skip
+    await send({"type": "http.response.body", "body": json.dumps(body).encode() if body is not None else b""})
+
+
+class Lease:
+    """One open stream's place in its user's count, in Redis so that every server process sees the same
+    count: a sorted set of stream ids scored by when their lease ends. An open stream renews its lease; the
+    streams of a server process that died lapse within LEASE seconds."""
+
+    def __init__(self, user_id: int) -> None:
+        self.key, self.member = f"sse:open:{user_id}", uuid.uuid4().hex
+
+    async def take(self) -> bool:
+        """True when the user has a place left (this stream then holds it)."""
+        now = time.time()
+        pipe = hub().client.pipeline(transaction=True)
+        pipe.zremrangebyscore(self.key, "-inf", now)
+        pipe.zadd(self.key, {self.member: now + LEASE})
+        pipe.zcard(self.key)
+        pipe.expire(self.key, LEASE)
+        *_rest, count, _expire = await pipe.execute()
+        if count > settings.EVENT_STREAMS_PER_USER:
+            await self.give_back()
+            return False
+        return True
+
+    async def renew(self) -> None:
+        await hub().client.zadd(self.key, {self.member: time.time() + LEASE}, xx=True)
+        await hub().client.expire(self.key, LEASE)
+
+    async def give_back(self) -> None:
+        await hub().client.zrem(self.key, self.member)
 
 
 async def serve(scope: dict, receive, send, job_id: int) -> None:
     """One event-stream request, from the check of who asks to the last event or the client leaving."""
     request = request_from(scope)
     with translation.override(translation.get_language_from_request(request)):
+        try:
+            request.get_host()  # checked against ALLOWED_HOSTS, as Django checks every other request
+        except DisallowedHost:
+            await respond(send, 400, {"detail": _("This site does not answer to that host name.")})
+            return
         if scope["method"] != "GET":
             await respond(send, 405, {"detail": _("Only GET is allowed here.")})
             return
@@ -152,36 +222,63 @@ async def serve(scope: dict, receive, send, job_id: int) -> None:
             await respond(send, 404, {"detail": _("No such job.")})
             return
         resume = parse_event_id(request.META.get("HTTP_LAST_EVENT_ID"))
-        await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
-            (b"x-accel-buffering", b"no"),  # nginx and similar proxies: pass each event on at once
-            (b"x-content-type-options", b"nosniff"),
-        ]})  # fmt: skip
-
-        async def pump() -> None:
-            try:
-                async for chunk in events(job, resume):
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            except redis.exceptions.RedisError as error:
-                # Redis restarting: end this response; the browser reconnects (after `retry`) with the last
-                # event's id and resumes from there.
-                log.warning(
-                    "event stream of job %s: Redis unavailable (%s); the client will reconnect", job_id, error
-                )
-            await send({"type": "http.response.body", "body": b""})
-
-        async def client_left() -> None:
-            while (await receive())["type"] != "http.disconnect":
-                pass
-
-        tasks = [asyncio.create_task(pump()), asyncio.create_task(client_left())]
+        lease = Lease(user.pk)
         try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            if resume and await has_the_end(job, resume):
+                await respond(send, 204, None)  # nothing more will come: an EventSource stops reconnecting
+                return
+            if not await lease.take():
+                message = _(
+                    "Too many open event streams: close some of the pages that follow a job, then try again."
+                )
+                await respond(send, 429, {"detail": message}, ((b"retry-after", str(RETRY_AFTER).encode()),))
+                return
+        except redis.exceptions.RedisError:
+            lease = None  # Redis restarting: the stream below ends at once and the browser comes back
+        try:
+            await stream(receive, send, job, resume, lease)
         finally:
-            for task in tasks:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, OSError):
-                    await task
+            if lease:
+                with contextlib.suppress(redis.exceptions.RedisError):
+                    await lease.give_back()
+
+
+async def stream(receive, send, job: Job, resume: tuple[int, str] | None, lease: Lease | None) -> None:
+    """The 200 and its events until the last one or the client leaving; the lease renewed while it lasts."""
+    await send({"type": "http.response.start", "status": 200, "headers": [
+        (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
+        (b"x-accel-buffering", b"no"),  # nginx and similar proxies: pass each event on at once
+        (b"x-content-type-options", b"nosniff"),
+    ]})  # fmt: skip
+
+    async def pump() -> None:
+        renewed = time.monotonic()
+        try:
+            async for chunk in events(job, resume):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                if lease and time.monotonic() - renewed > HEARTBEAT:
+                    await lease.renew()
+                    renewed = time.monotonic()
+        except redis.exceptions.RedisError as error:
+            # Redis restarting: end this response; the browser reconnects (after `retry`) with the last
+            # event's id and resumes from there.
+            log.warning(
+                "event stream of job %s: Redis unavailable (%s); the client will reconnect", job.pk, error
+            )
+        await send({"type": "http.response.body", "body": b""})
+
+    async def client_left() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    tasks = [asyncio.create_task(pump()), asyncio.create_task(client_left())]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, OSError):
+                await task
 
 
 async def events(job: Job, resume: tuple[int, str] | None) -> AsyncIterator[bytes]:

@@ -1,0 +1,136 @@
+"""The event stream follows the site's rules: allowed hosts, a cap on open streams per user, and an end that
+is final (real ASGI server, real Redis; the job's events are written as a worker writes them)."""
+
+import http.client
+import json
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from core import redis as redis_
+from trainer.models import Job
+from trainer.streams import Writer, stream_key
+
+from .sse import read_until, stream
+
+
+@pytest.fixture
+def session(client, student) -> str:
+    client.force_login(student)
+    return client.cookies["sessionid"].value
+
+
+def request(server, path: str, session: str, **headers: str) -> http.client.HTTPResponse:
+    """GET `path`, returning the response with its body unread (a stream stays open)."""
+    parts = urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    connection.putrequest("GET", path, skip_host="Host" in headers)
+    for name, value in {"Cookie": f"sessionid={session}", "Accept": "text/event-stream", **headers}.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    return connection.getresponse()
+
+
+def ended_job(owner, steps: int = 3) -> Job:
+    """A job that ran and ended, with the stream a worker leaves behind: progress events, then `end`."""
+    job = Job.objects.create(owner=owner, lab="linear-regression", params={}, status="succeeded", attempt=1,
+                             history=[{"step": n, "loss": 1.0 / (n + 1)} for n in range(steps)])  # fmt: skip
+    redis_.client().delete(stream_key(job.pk, 1))
+    writer = Writer(job.pk, 1)
+    for point in job.history:
+        writer.event("progress", {"points": [point]})
+    time.sleep(0.002)  # the last emit, saving the row and the `end` event each take a while
+    job.finished_at = timezone.now()
+    job.save(update_fields=["finished_at"])
+    time.sleep(0.002)
+    writer.end({"status": "succeeded"})
+    return job
+
+
+def events_path(job: Job) -> str:
+    return f"/api/jobs/{job.pk}/events"
+
+
+class AllowedHostsTests:
+    def test_it_refuses_a_host_that_is_not_allowed_as_every_page_does(self, student, session, asgi_server):
+        job = ended_job(student)
+        response = request(asgi_server, events_path(job), session, Host="attacker.example")
+        assert response.status == 400
+        assert response.getheader("Content-Type") == "application/json"
+        assert "host" in json.loads(response.read())["detail"]
+        assert request(asgi_server, events_path(job), session, Host="localhost").status == 200
+
+
+class OpenStreamsCapTests:
+    def test_it_answers_429_past_the_cap_and_frees_a_place_when_a_stream_closes(
+        self, student, other_student, session, asgi_server, settings
+    ):
+        settings.EVENT_STREAMS_PER_USER = 2
+        job = Job.objects.create(
+            owner=student, lab="linear-regression", params={}
+        )  # queued: streams stay open
+        open_streams = [request(asgi_server, events_path(job), session) for _ in range(2)]
+        assert [r.status for r in open_streams] == [200, 200]
+
+        refused = request(asgi_server, events_path(job), session)
+        assert refused.status == 429
+        assert int(refused.getheader("Retry-After")) > 0
+        assert "Too many open event streams" in json.loads(refused.read())["detail"]
+
+        theirs = Job.objects.create(owner=other_student, lab="linear-regression", params={})
+        other = Client()
+        other.force_login(other_student)
+        open_streams.append(request(asgi_server, events_path(theirs), other.cookies["sessionid"].value))
+        assert open_streams[-1].status == 200, "the cap is per user"
+
+        open_streams.pop(0).close()
+        deadline = time.monotonic() + 10
+        while (again := request(asgi_server, events_path(job), session)).status == 429:
+            assert time.monotonic() < deadline, "a closed stream gives its place back"
+            time.sleep(0.2)
+        open_streams.append(again)
+        assert again.status == 200
+        for response in open_streams:
+            response.close()
+
+
+class EndOfStreamTests:
+    def test_the_server_closes_the_stream_after_end(self, student, session, asgi_server):
+        job = ended_job(student)
+        started = time.monotonic()
+        events = list(stream(asgi_server.url, events_path(job), session, timeout=5))  # to the end of the body
+        assert [e.event for e in events] == ["progress"] * 3 + ["end"]
+        assert time.monotonic() - started < 3
+
+    def test_a_resume_with_the_end_id_or_any_id_past_it_closes_at_once(self, student, session, asgi_server):
+        job = ended_job(student)
+        end = read_until(
+            stream(asgi_server.url, events_path(job), session, timeout=5), lambda e: e.event == "end"
+        )
+        attempt, milliseconds, sequence = end[-1].id.split("-")
+        past = [end[-1].id, f"{attempt}-{milliseconds}-{int(sequence) + 1}", f"1-{int(milliseconds) + 60_000}-0",
+                f"2-{milliseconds}-{sequence}"]  # fmt: skip
+        for last_event_id in past:
+            response = request(asgi_server, events_path(job), session, **{"Last-Event-ID": last_event_id})
+            assert (response.status, response.read()) == (204, b""), last_event_id
+        before_end = request(asgi_server, events_path(job), session, **{"Last-Event-ID": end[-2].id})
+        assert before_end.status == 200 and b"event: end" in before_end.read()
+
+    def test_a_resume_after_the_stream_expired_replays_nothing_the_client_has(
+        self, student, session, asgi_server
+    ):
+        job = ended_job(student)
+        had = list(stream(asgi_server.url, events_path(job), session, timeout=5))
+        redis_.client().delete(stream_key(job.pk, 1))  # the ended stream's hour is over
+
+        response = request(asgi_server, events_path(job), session, **{"Last-Event-ID": had[-1].id})
+        assert (response.status, response.read()) == (204, b""), "the client has every event already"
+
+        # A client that missed the end gets the whole job once, as a snapshot; then nothing more.
+        missed = list(stream(asgi_server.url, events_path(job), session, last_event_id=had[0].id, timeout=5))
+        assert [e.event for e in missed] == ["snapshot", "end"] and missed[-1].id
+        response = request(asgi_server, events_path(job), session, **{"Last-Event-ID": missed[-1].id})
+        assert response.status == 204
