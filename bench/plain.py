@@ -12,7 +12,7 @@ import time
 
 import torch
 
-# Imported lazily by the first optimizer step (~2 s); the worker imports it at start, so this does too.
+# Imported lazily by the first optimizer step (seconds); the worker imports it at start, so this does too.
 import torch._dynamo
 import torch.nn.functional as F
 

@@ -44,8 +44,8 @@ app.steps["consumer"].add(HandBackUnacknowledged)
 
 @worker_init.connect
 def warm_up_torch(**kwargs) -> None:
-    """Import PyTorch (and the optimizer machinery it loads lazily, ~2 s) and run one step of each lab (~2 s)
-    once in the worker's parent, so forked children start jobs at once and at full speed. This touches no
+    """Import PyTorch (and the optimizer machinery it loads lazily, which takes seconds) and run one step of
+    each lab once in the worker's parent, so forked children start jobs at once and at full speed. This touches no
     GPU: CUDA is initialised inside a task only."""
     import torch._dynamo  # noqa: F401
 

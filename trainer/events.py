@@ -2,7 +2,7 @@
 
 This endpoint is a small ASGI application of its own, mounted in front of Django (config/asgi.py): Django's
 ASGI handler gives every request its own thread for the request's whole life, which for a stream that stays
-open for minutes means a thread (and ~300 KB) per watching browser. Here a viewer costs a coroutine and a
+open for minutes means a thread (and its stack) per watching browser. Here a viewer costs a coroutine and a
 queue: one Redis reader per process (trainer/hub.py) hands entries to every viewer of a stream. Sessions,
 tokens and ownership are checked as for any API request.
 
