@@ -44,7 +44,6 @@ from rest_framework.authtoken.models import Token
 
 from .hub import entry_key, hub
 from .models import Job
-from .services import queue_position
 from .streams import parse_event_id, stream_key
 
 log = logging.getLogger(__name__)
@@ -108,7 +107,7 @@ async def follow(job: Job, resume: tuple[int, str] | None) -> AsyncIterator[byte
         async with hub().follow(stream_key(job.pk, attempt), last) as subscription:
             while True:
                 if job.status == Job.Status.QUEUED:
-                    position = await sync_to_async(queue_position)(job)
+                    position = await sync_to_async(Job.objects.queue_position)(job)
                     if position != position_sent:
                         yield sse("queued", json.dumps({"position": position}))
                         position_sent = position

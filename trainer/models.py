@@ -9,6 +9,14 @@ class JobQuerySet(models.QuerySet):
     def active(self) -> JobQuerySet:
         return self.filter(status__in=Job.ACTIVE)
 
+    def queue_position(self, job: Job) -> int | None:
+        """1 for the next job to start on its queue; None once it is not queued."""
+        if job.status != Job.Status.QUEUED:
+            return None
+        return (
+            self.filter(status=Job.Status.QUEUED, queue=job.queue, created_at__lt=job.created_at).count() + 1
+        )
+
     def visible_to(self, user) -> JobQuerySet:
         """A learner sees their own jobs; staff see everyone's."""
         if user.is_staff:

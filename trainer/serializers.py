@@ -6,7 +6,6 @@ from rest_framework import serializers
 from .labs import LABS
 from .labs.base import Lab, specs
 from .models import Job
-from .services import queue_position
 
 
 def lab_description(lab: Lab) -> dict:
@@ -104,7 +103,7 @@ class JobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_queue_position(self, job: Job) -> int | None:
-        return queue_position(job)
+        return Job.objects.queue_position(job)
 
     def get_events_url(self, job: Job) -> str:
         return f"/api/jobs/{job.pk}/events"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -86,11 +87,14 @@ def _with_defaults(lab: Lab, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _enqueue(job: Job) -> None:
-    from .tasks import run_job
-
+    # By name: the tasks call the services, never the other way round.
     lab = LABS[job.lab]
-    run_job.apply_async(
-        args=[job.pk], queue=job.queue, soft_time_limit=lab.time_limit_s, time_limit=lab.time_limit_s + 30
+    current_app.send_task(
+        "trainer.tasks.run_job",
+        args=[job.pk],
+        queue=job.queue,
+        soft_time_limit=lab.time_limit_s,
+        time_limit=lab.time_limit_s + 30,
     )
 
 
@@ -151,13 +155,3 @@ def sweep_lost_jobs(now: float | None = None) -> list[int]:
         )
         ended.append(job.pk)
     return ended
-
-
-def queue_position(job: Job) -> int | None:
-    """1 for the next job to start on its queue; None once it is not queued."""
-    if job.status != Job.Status.QUEUED:
-        return None
-    ahead = Job.objects.filter(
-        status=Job.Status.QUEUED, queue=job.queue, created_at__lt=job.created_at
-    ).count()
-    return ahead + 1

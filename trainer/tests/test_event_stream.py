@@ -57,7 +57,9 @@ def events_path(job: Job) -> str:
 class AllowedHostsTests:
     def test_it_refuses_a_host_that_is_not_allowed_as_every_page_does(self, student, session, asgi_server):
         job = ended_job(student)
-        response = request(asgi_server, events_path(job), session, Host="attacker.example")
+        response = request(
+            asgi_server, events_path(job), session, Host="attacker.example", **{"Accept-Language": "en"}
+        )
         assert response.status == 400
         assert response.getheader("Content-Type") == "application/json"
         assert "host" in json.loads(response.read())["detail"]
@@ -75,7 +77,7 @@ class OpenStreamsCapTests:
         open_streams = [request(asgi_server, events_path(job), session) for _ in range(2)]
         assert [r.status for r in open_streams] == [200, 200]
 
-        refused = request(asgi_server, events_path(job), session)
+        refused = request(asgi_server, events_path(job), session, **{"Accept-Language": "en"})
         assert refused.status == 429
         assert int(refused.getheader("Retry-After")) > 0
         assert "Too many open event streams" in json.loads(refused.read())["detail"]
