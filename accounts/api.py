@@ -1,12 +1,20 @@
+"""The reader's own things: `GET /api/me/` for the pages, and API tokens: `POST /api/token/` with a username
+and password (throttled by django-axes like the log-in form), `DELETE /api/token/` to revoke the caller's."""
+
+from django.contrib.auth import authenticate
 from django.contrib.messages import get_messages
 from django.middleware.csrf import get_token
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.errors import UserError
 from lessons.models import FaqRating, LessonProgress
+
+from .tokens import expires_at, token_create, tokens_revoke
 
 
 class ReaderSerializer(serializers.Serializer):
@@ -56,3 +64,41 @@ def me(request: Request) -> Response:
     response = Response(body)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class Credentials(serializers.Serializer):
+    username = serializers.CharField(max_length=150, trim_whitespace=False)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+TokenAnswer = inline_serializer("Token", {"token": serializers.CharField(),
+                                          "expires": serializers.DateTimeField(allow_null=True)})  # fmt: skip
+
+
+class TokenAccess(permissions.BasePermission):
+    """Anyone may ask for a token; revoking one needs the caller to be signed in."""
+
+    def has_permission(self, request: Request, view) -> bool:
+        return request.method != "DELETE" or request.user.is_authenticated
+
+
+@extend_schema(methods=["POST"], request=Credentials, tags=["accounts"], operation_id="token_create",
+               responses={200: TokenAnswer, 429: OpenApiResponse(description="Log-ins paused after failures")})  # fmt: skip
+@extend_schema(
+    methods=["DELETE"], request=None, responses={204: None}, tags=["accounts"], operation_id="token_revoke"
+)
+@api_view(["POST", "DELETE"])
+@permission_classes([TokenAccess])
+def token(request: Request) -> Response:
+    """POST: the learner's API token (`Authorization: Token <token>`). DELETE: revokes the caller's token."""
+    if request.method == "DELETE":
+        tokens_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    body = Credentials(data=request.data)
+    body.is_valid(raise_exception=True)
+    # The Django request: django-axes counts the failure on it, and its middleware answers a lockout (429).
+    user = authenticate(request._request, **body.validated_data)
+    if user is None:
+        raise UserError(_("Unable to log in with provided credentials."), code="authorization")
+    found = token_create(user=user)
+    return Response({"token": found.key, "expires": expires_at(found)})

@@ -3,10 +3,31 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from .names import look_alike
+
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(label=_("Email (optional)"), required=False)
+    """Usernames arrive NFKC-normalised (Django's UsernameField); one that looks like a learner's existing
+    name is refused, and so is an email address another account has."""
+
+    email = forms.EmailField(label=_("Email (optional, for resetting your password)"), required=False)
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+    def clean_username(self) -> str:
+        username = super().clean_username()
+        names = list(get_user_model().objects.values_list("username", flat=True))
+        if look_alike(username, names):
+            raise forms.ValidationError(
+                _("This name looks too much like an existing learner's. Please choose another."),
+                code="look_alike",
+            )
+        return username
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if email and get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("Another account uses this email address."), code="email_taken")
+        return email

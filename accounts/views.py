@@ -1,9 +1,14 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from rest_framework.authtoken.models import Token
 
 from lessons.selectors import courses_with_progress
 from quizzes.selectors import best_scores
@@ -11,6 +16,21 @@ from trainer.labs import LABS
 from trainer.models import Job
 
 from .forms import SignupForm
+from .tokens import expires_at, tokens_revoke
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a paused log-in, the same on the form and on `POST /api/token/`: 429, one
+    message, and when to try again (the whole pause: the failures that started it are not shown)."""
+    message = _(
+        "For your account's safety, logging in is paused for a few minutes. Please wait and try again."
+    )
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    else:
+        response = render(request, "accounts/locked.html", {"message": message}, status=429)
+    response["Retry-After"] = str(round(settings.AXES_COOLOFF_TIME * 3600))
+    return response
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -26,6 +46,20 @@ def signup(request: HttpRequest) -> HttpResponse:
         safe = url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())
         return redirect(next_url if safe else "home")
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The learner's API token: when it was made, when it ends, and a button that revokes it."""
+    if request.method == "POST":
+        if tokens_revoke(user=request.user):
+            messages.success(
+                request, _("Your API token was revoked. Programs using it can no longer sign in.")
+            )
+        return redirect("tokens")
+    found = Token.objects.filter(user=request.user).first()
+    return render(request, "accounts/tokens.html", {"token": found, "expires": found and expires_at(found)})
 
 
 @login_required

@@ -41,9 +41,21 @@ if not SECRET_KEY:
     if not DEBUG:
         raise SystemExit("Configuration error: SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+elif not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")
+):
+    # Django's own deploy check only warns; a guessable key signs sessions and password-reset links.
+    raise SystemExit(
+        "Configuration error: SECRET_KEY is too weak (at least 50 characters, 5 different ones), e.g. "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# How many reverse proxies stand in front of the web server, each appending the address it saw to
+# X-Forwarded-For (the outermost also setting X-Forwarded-Proto). 0: the client is the socket's address and
+# those headers are ignored, since anyone can send them (core.net.client_ip).
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0)
 
 INSTALLED_APPS = [
     "modeltranslation",  # before the admin, so translated fields get their tabs
@@ -151,10 +163,27 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+# Per username, whatever the address: a guesser who changes address (or says it has) gains nothing.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# API tokens (one per learner, see accounts/tokens.py): revoked on password change; 0 days: no expiry.
+TOKEN_LIFETIME_DAYS = envint("TOKEN_LIFETIME_DAYS", 0)
+PASSWORD_RESET_TIMEOUT = 3600  # seconds a reset link works
+# Password-reset mail: printed on the console unless an SMTP server is named.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
 # --- Language -----------------------------------------------------------------------------------------
 
@@ -188,8 +217,21 @@ MEDIA_ROOT = VAR_DIR / "media"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.TokenAuthentication",
     ],
+    # One JSON parser with the limits every endpoint needs (core/parsers.py); no form bodies: the API's
+    # objects cannot be said in one.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
+    # Writes are throttled per address when anonymous and per learner when signed in; reads are not.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttles.AnonymousWriteThrottle",
+        "core.throttles.LearnerWriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonymous-write": os.environ.get("WRITE_RATE_ANONYMOUS", "30/minute"),
+        "learner-write": os.environ.get("WRITE_RATE_LEARNER", "120/minute"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXIES,  # the throttles' client address, by the same rule as core.net.client_ip
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
@@ -262,16 +304,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^ping$"]  # probes speak plain HTTP inside the network
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest request body, refused with 413 before it is read (core.limits.BodyLimit, in front of Django).
+MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", 2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {

@@ -1,6 +1,7 @@
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 class DatabaseUnavailableMiddleware:
@@ -15,7 +16,14 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OperationalError | InterfaceError):
-            response = render(request, "503.html", status=503)
+            if request.path.startswith("/api/"):
+                message = _(
+                    "The platform cannot reach its database right now. Nothing you did was lost or half-saved; "
+                    "please try again in a minute."
+                )
+                response = JsonResponse({"detail": message, "code": "unavailable"}, status=503)
+            else:
+                response = render(request, "503.html", status=503)
             response["Retry-After"] = "10"
             return response
         return None

@@ -1,9 +1,12 @@
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import bad_request as page_bad_request
+from django.views.defaults import server_error as page_server_error
 
 from . import redis as redis_
 from .workers import live_workers
@@ -34,6 +37,23 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return render(request, "404.html", status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 for what Django refuses before any view (a host not in ALLOWED_HOSTS, a malformed request), 413
+    for a body over the limit that Django found (core.limits usually refuses it first). JSON under /api/."""
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse({"detail": _("The request is too large."), "code": "too_large"}, status=413)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
+    return page_bad_request(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: JSON under /api/ too (the site's page elsewhere)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Something went wrong on our side."), "code": "error"}, status=500)
+    return page_server_error(request)
 
 
 def ping(request: HttpRequest) -> HttpResponse:

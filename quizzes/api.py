@@ -6,6 +6,8 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.fields import JsonIntegerField, JsonNumberField
+
 from . import selectors, services
 from .models import Attempt, Quiz
 
@@ -22,8 +24,8 @@ class AttemptBody(serializers.Serializer):
 class RateBody(serializers.Serializer):
     """A self-rating of one essay answer (the service accepts 0, 0.5 or 1)."""
 
-    question = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    fraction = serializers.FloatField(min_value=0, max_value=1, help_text="0, 0.5 or 1.")
+    question = JsonIntegerField(min_value=1, max_value=2**31 - 1)
+    fraction = JsonNumberField(min_value=0, max_value=1, help_text="0, 0.5 or 1.")
 
 
 QuizSummaries = inline_serializer("QuizSummary", many=True, fields={
@@ -75,12 +77,15 @@ def quiz(request: Request, slug: str) -> Response:
 @api_view(["POST"])
 @permission_classes([permissions.AllowAny])
 def submit(request: Request, slug: str) -> Response:
-    """Grades an attempt on the server and returns the feedback. A logged-in student's attempt is kept."""
+    """Grades an attempt on the server and returns what the quiz's policy lets this reader see. A signed-in
+    learner's attempt is kept; an anonymous reader's is not (and a quiz that counts attempts needs an account)."""
     found = get_object_or_404(Quiz, slug=slug)
     body = AttemptBody(data=request.data)
     body.is_valid(raise_exception=True)
-    attempt = services.attempt_submit(quiz=found, user=request.user, answers=body.validated_data["answers"])
-    body = selectors.attempt_result(attempt)
+    attempt, responses = services.attempt_submit(
+        quiz=found, user=request.user, answers=body.validated_data["answers"]
+    )
+    body = selectors.attempt_result(attempt, request.user, responses)
     body["attempts_left"] = services.attempts_left(found, request.user)
     return Response(body, status=status.HTTP_201_CREATED)
 
@@ -126,7 +131,7 @@ def _own_attempt(request: Request, attempt_id: int) -> Attempt:
 @permission_classes([permissions.IsAuthenticated])
 def attempt(request: Request, attempt_id: int) -> Response:
     """One of my attempts, graded, with its feedback."""
-    return Response(selectors.attempt_result(_own_attempt(request, attempt_id)))
+    return Response(selectors.attempt_result(_own_attempt(request, attempt_id), request.user))
 
 
 @extend_schema(request=RateBody, responses=OpenApiTypes.OBJECT, tags=["quizzes"])
@@ -138,4 +143,4 @@ def rate(request: Request, attempt_id: int) -> Response:
     body = RateBody(data=request.data)
     body.is_valid(raise_exception=True)
     services.essay_rate(attempt=found, **body.validated_data)
-    return Response(selectors.attempt_result(found))
+    return Response(selectors.attempt_result(found, request.user))

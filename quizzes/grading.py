@@ -44,19 +44,41 @@ def _bad(question: Question, message: str) -> UserError:
     )
 
 
+# The longest answers kept, in characters: a response is stored as given.
+MAX_ESSAY = 20_000
+MAX_SHORT = 500
+
+
+def _text(question: Question, given: Any, limit: int) -> str:
+    if not isinstance(given, str):
+        raise _bad(question, _("type your answer as text."))
+    if len(given) > limit:
+        raise _bad(question, _("the answer is longer than %(n)d characters.") % {"n": limit})
+    return given
+
+
+def _is_id(value: Any) -> bool:
+    """A JSON integer or ASCII digits: "²" and "١" are digits to str.isdigit(), not to int()."""
+    if isinstance(value, str):
+        return value.isascii() and value.isdigit()
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _choice_ids(question: Question, answers: list[Answer], given: Any) -> list[int]:
     ids = given if isinstance(given, list) else [given]
     valid = {a.pk for a in answers}
     chosen = []
     for value in ids:
-        if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        if not _is_id(value):
             raise _bad(question, _("an option must be given by its id."))
         if int(value) not in valid:
             raise _bad(question, _("there is no option %(id)s in this question.") % {"id": value})
         chosen.append(int(value))
+    if len(set(chosen)) != len(chosen):
+        raise _bad(question, _("an option is chosen twice."))
     if question.kind != Kind.MULTIPLE and len(chosen) > 1:
         raise _bad(question, _("choose only one option."))
-    return sorted(set(chosen))
+    return sorted(chosen)
 
 
 def parse_number(text: Any) -> float | None:
@@ -81,9 +103,7 @@ def grade(question: Question, given: Any) -> Graded:
         total = sum(weights[i] for i in chosen) / 100
         return Graded(max(0.0, min(1.0, total)), ",".join(map(str, chosen)), chosen)
     if question.kind == Kind.SHORT:
-        if not isinstance(given, str):
-            raise _bad(question, _("type your answer as text."))
-        typed = normalise(given)
+        typed = normalise(_text(question, given, MAX_SHORT))
         match = max(
             (a for a in answers if typed in _texts(a, "text_md")), key=lambda a: a.weight, default=None
         )
@@ -91,7 +111,7 @@ def grade(question: Question, given: Any) -> Graded:
             max(0.0, match.weight / 100) if match else 0.0, typed[:300], [match.pk] if match else []
         )
     if question.kind == Kind.NUMERIC:
-        number = parse_number(given)
+        number = parse_number(given) if not isinstance(given, str) or len(given) <= 100 else None
         if number is None:
             raise _bad(question, _("“%(given)s” is not a number.") % {"given": str(given)[:40]})
         graded = [a for a in answers if a.value is not None or a.low is not None]
@@ -107,7 +127,7 @@ def grade(question: Question, given: Any) -> Graded:
         right = 0
         for pair in pairs:
             choice = given.get(str(pair.pk))
-            if choice is not None and not isinstance(choice, str):
+            if choice is not None and (not isinstance(choice, str) or len(choice) > 300):
                 raise _bad(question, _("a match must be one of the offered texts."))
             right += choice is not None and normalise(choice) in _texts(pair, "match_text")
         unknown = set(given) - {str(p.pk) for p in pairs}
@@ -116,7 +136,6 @@ def grade(question: Question, given: Any) -> Graded:
         key = ";".join(f"{pk}={normalise(str(given[pk]))}" for pk in sorted(given))[:300]
         return Graded(right / len(pairs) if pairs else 0.0, key)
     if question.kind == Kind.ESSAY:
-        if not isinstance(given, str):
-            raise _bad(question, _("type your answer as text."))
+        _text(question, given, MAX_ESSAY)
         return Graded(None, "")
     return Graded(None, "")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .grading import grade
 from .models import Answer, Attempt, Kind, Question, Quiz, Response
-from .services import attempts_left
+from .services import answers_shown, attempts_left
 
 
 def public_quiz(quiz: Quiz, user: AbstractBaseUser | AnonymousUser, rng: random.Random | None = None) -> dict:
@@ -77,10 +77,15 @@ def _correct(question: Question, answers: list[Answer]) -> list[dict[str, Any]]:
     return []
 
 
-def attempt_result(attempt: Attempt) -> dict[str, Any]:
-    """The graded attempt with everything the student may now see: scores, per-answer feedback, the right
-    answers and each question's explanation."""
-    responses = {r.question_id: r for r in attempt.responses.all()}
+def attempt_result(
+    attempt: Attempt, user: AbstractBaseUser | AnonymousUser, responses: list[Response] | None = None
+) -> dict[str, Any]:
+    """The graded attempt with everything this reader may now see: the scores, and — when the quiz's policy
+    allows it (services.answers_shown) — per-answer feedback, the right answers and the explanations.
+    `responses` are given for an attempt that was not stored (an anonymous reader's)."""
+    shown = answers_shown(attempt.quiz, user)
+    given_responses = responses if responses is not None else attempt.responses.all()
+    responses = {r.question_id: r for r in given_responses}
     questions = []
     for question in attempt.quiz.questions.prefetch_related("answers"):
         answers = list(question.answers.all())
@@ -101,15 +106,19 @@ def attempt_result(attempt: Attempt) -> dict[str, Any]:
                 "fraction": response.fraction if response else None,
                 "correct": bool(response and response.correct),
                 "given": given,
-                "feedback_html": feedback,
-                "explanation_html": question.explanation_html,
-                "correct_answers": _correct(question, answers),
+                "feedback_html": feedback if shown else [],
+                "explanation_html": question.explanation_html if shown else "",
+                "correct_answers": _correct(question, answers) if shown else [],
                 "option_feedback": {str(a.pk): a.feedback_html for a in answers if a.feedback_html}
-                if question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE)
+                if shown and question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE)
                 else {},
             }
         )
     return {
+        "answers_shown": shown,
+        "review_note": ""
+        if shown
+        else _("The right answers and explanations are shown after your last attempt."),
         "id": attempt.pk,
         "quiz": attempt.quiz.slug,
         "number": attempt.number,

@@ -1,4 +1,8 @@
-"""Writes: submitting an attempt, rating an essay answer."""
+"""Writes: submitting an attempt, rating an essay answer.
+
+Anonymous readers may try a quiz that does not count attempts: it is graded and answered, never stored (a
+stored anonymous attempt was a way to fill the disk at no cost). A quiz that counts attempts needs an account.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed, UserError
@@ -22,13 +27,23 @@ def attempts_left(quiz: Quiz, user: AbstractBaseUser | AnonymousUser) -> int | N
     return max(0, quiz.max_attempts - quiz.attempts.filter(user=user).count())
 
 
+def answers_shown(quiz: Quiz, user: AbstractBaseUser | AnonymousUser) -> bool:
+    """The quiz's review policy: right answers, feedback and explanations once they can no longer help
+    anyone score — at once on a quiz without a limit, after the last attempt on one with a limit (staff: always)."""
+    return not quiz.max_attempts or user.is_staff or attempts_left(quiz, user) == 0
+
+
 @transaction.atomic
-def attempt_submit(*, quiz: Quiz, user: AbstractBaseUser | AnonymousUser, answers: Any) -> Attempt:
-    """Grades a whole attempt on the server and keeps it. Anything malformed — not an object, an unknown
-    question or option, a number that is not a number — or an attempt beyond the limit raises UserError,
-    and nothing is saved."""
+def attempt_submit(
+    *, quiz: Quiz, user: AbstractBaseUser | AnonymousUser, answers: Any
+) -> tuple[Attempt, list[Response]]:
+    """Grades a whole attempt on the server; a signed-in learner's is kept. Anything malformed — not an
+    object, an unknown question or option, a number that is not a number, a text too long — or an attempt
+    beyond the limit raises UserError, and nothing is saved."""
     if not isinstance(answers, dict):
         raise UserError(_("Answers must be an object of question id: answer."), field="answers")
+    if quiz.max_attempts and not user.is_authenticated:
+        raise NotAllowed(_("Log in to take this quiz: it counts your attempts."), code="not_authenticated")
     if user.is_authenticated:
         # Serialise a student's attempts at one quiz so two quick submissions cannot pass the limit.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
@@ -47,11 +62,15 @@ def attempt_submit(*, quiz: Quiz, user: AbstractBaseUser | AnonymousUser, answer
             graded[question.pk] = (None, None)
             continue
         graded[question.pk] = (given, grade(question, given))
-    attempt = Attempt.objects.create(
+    keep = user.is_authenticated
+    attempt = Attempt(
         quiz=quiz,
-        user=user if user.is_authenticated else None,
-        number=quiz.attempts.filter(user=user).count() + 1 if user.is_authenticated else 1,
+        user=user if keep else None,
+        number=quiz.attempts.filter(user=user).count() + 1 if keep else 1,
+        created_at=timezone.now(),
     )
+    if keep:
+        attempt.save()
     score = max_score = 0.0
     responses = []
     for question in questions:
@@ -76,10 +95,11 @@ def attempt_submit(*, quiz: Quiz, user: AbstractBaseUser | AnonymousUser, answer
                 correct=result.fraction == 1.0,
             )
         )
-    Response.objects.bulk_create(responses)
     attempt.score, attempt.max_score = round(score, 4), max_score
-    attempt.save(update_fields=["score", "max_score"])
-    return attempt
+    if keep:
+        Response.objects.bulk_create(responses)
+        attempt.save(update_fields=["score", "max_score"])
+    return attempt, responses
 
 
 @transaction.atomic

@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.decorators import api_view, parser_classes, permission_classes, throttle_classes
-from rest_framework.parsers import JSONParser
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
@@ -31,12 +30,20 @@ from .serializers import (
 
 
 class SubmitThrottle(UserRateThrottle):
-    """Per-learner submissions over time, on top of the limit on jobs in flight."""
+    """Per-learner submissions over time, on top of the limit on jobs in flight. Only an accepted submission
+    is counted (`record`): one refused as invalid or over the in-flight limit costs the learner nothing."""
 
     scope = "job-submit"
 
     def get_rate(self) -> str:
         return settings.JOB_SUBMIT_RATE
+
+    def throttle_success(self) -> bool:
+        return True
+
+    def record(self) -> None:
+        self.history.insert(0, self.now)
+        self.cache.set(self.key, self.history, self.duration)
 
 
 @extend_schema(responses=LabSerializer(many=True), tags=["labs"])
@@ -64,9 +71,7 @@ def labs(request: Request) -> Response:
     tags=["jobs"],
 )
 @api_view(["GET", "POST"])
-@parser_classes([JSONParser])  # `params` is an object: a form body cannot say it
 @permission_classes([permissions.IsAuthenticated])
-@throttle_classes([])
 def jobs(request: Request) -> Response:
     """GET: my training runs, newest first (staff: everyone's). POST: submit a run of a lab."""
     if request.method == "POST":
@@ -81,6 +86,7 @@ def jobs(request: Request) -> Response:
         job = services.job_submit(
             owner=request.user, lab_slug=body.validated_data["lab"], params=body.validated_data["params"]
         )
+        throttle.record()
         return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
     queryset = Job.objects.visible_to(request.user).select_related("owner")
     if request.GET.get("lab"):

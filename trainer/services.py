@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from celery import current_app
+from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import redis as redis_
 from core.errors import Conflict, TooMany, UserError
+from core.fields import is_json_number
 from core.workers import live_workers
 
 from .forms import LabForm, defaults
@@ -49,9 +51,14 @@ def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]
         raise invalid_parameters(
             {
                 name: [_("This lab has no hyperparameter called “%(name)s”.") % {"name": name}]
-                for name in unknown
+                for name in unknown[:20]  # 100,000 unknown names need not come back
             }
         )
+    # A number arrives as a JSON number: the form alone would read True as 1 and "١٢" or "²" as digits.
+    not_numbers = [name for name, value in params.items() if value != "" and not is_json_number(value)
+                   and isinstance(form.fields[name], forms.IntegerField | forms.FloatField)]  # fmt: skip
+    if not_numbers:
+        raise invalid_parameters({name: [_("Enter a number.")] for name in not_numbers})
     if not form.is_valid():
         raise invalid_parameters({name: list(errors) for name, errors in form.errors.items()})
     queue = "gpu" if form.cleaned_data.get("device") == "cuda" else "cpu"
