@@ -8,4 +8,4 @@ RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -r requir
 COPY . .
 RUN DEBUG=0 SECRET_KEY=build VERIFY_SERVICES=0 python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--timeout-graceful-shutdown", "5"]
+CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers", "--timeout-graceful-shutdown", "5"]

@@ -122,6 +122,7 @@ class AsgiServer:
             port=self.port,
             log_level="warning",
             lifespan="off",
+            proxy_headers=False,  # as `make run` and the image serve it (settings.TRUSTED_PROXIES)
             timeout_graceful_shutdown=1,
         )
         self.server = uvicorn.Server(config)

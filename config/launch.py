@@ -207,9 +207,27 @@ def redis_child(port: int) -> Child:
     return Child("Redis", command, ready=answers)
 
 
+def refuse_public_debug(host: str) -> None:
+    """DEBUG pages show tracebacks and settings to whoever reaches the server: on this machine only, unless
+    told twice (DEBUG=1 and DEBUG_ON_NETWORK=1)."""
+    import ipaddress
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = False
+    debug = os.environ.get("DEBUG", "1").lower() not in ("0", "false", "no", "off")
+    if debug and not loopback and os.environ.get("DEBUG_ON_NETWORK") != "1":
+        raise SystemExit(
+            f"HOST={host} serves the network with DEBUG on. Set DEBUG=0 (and SECRET_KEY) for that, "
+            "or also DEBUG_ON_NETWORK=1 if you really mean it."
+        )
+
+
 def run() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
+    refuse_public_debug(host)
     if port_taken(host, port):
         raise SystemExit(
             f"Port {port} on {host} is in use: stop what uses it, or run with PORT=<another port>."
@@ -244,8 +262,9 @@ def run() -> int:
         worker = [*celery, "worker", "-Q", "cpu", "-c", str(concurrency), "-n", "cpu@%h", "--loglevel", "INFO",
                   "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
         beat = [*celery, "beat", "--loglevel", "INFO", "-s", str(VAR / "celerybeat-schedule")]
+        # --no-proxy-headers: the client is the socket's address unless settings.TRUSTED_PROXIES says otherwise.
         web = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", host, "--port", str(port),
-               "--no-access-log", "--timeout-graceful-shutdown", "3"]  # fmt: skip
+               "--no-access-log", "--timeout-graceful-shutdown", "3", "--no-proxy-headers"]  # fmt: skip
         platform += [Child("the worker", worker), Child("the scheduler", beat), Child("the web server", web)]
         for child in platform:
             child.start()
