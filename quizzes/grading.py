@@ -88,6 +88,8 @@ def parse_number(text: Any) -> float | None:
         number = float(text)
     else:
         cleaned = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
+        if not cleaned.isascii():  # full-width digits are ASCII after NFKC; float() would also read "١٢"
+            return None
         try:
             number = float(cleaned)
         except ValueError:

@@ -1,0 +1,144 @@
+"""Every write operation in the API schema, sent a corpus of hostile bodies: each gets a 4xx (never a 500),
+and nothing is stored. The operations come from /api/schema/, so a new one without a baseline fails here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from quizzes.models import Attempt, Kind, Quiz, Response
+from trainer.labs import LABS
+from trainer.labs.base import specs
+from trainer.models import Job
+
+NESTED_20 = json.loads("[" * 20 + "]" * 20)
+VALUES = {  # hostile wherever a value goes
+    "lone surrogate": "a\ud800b",
+    "NUL": "a\x00b",
+    "overlong": "x" * 200_000,
+    "nested 20 deep": NESTED_20,
+}
+NUMBERS = {
+    "boolean": True,
+    "Arabic-Indic digits": "١٢",
+    "superscript digit": "²",
+    "full-width digits": "１２",
+}
+RAW = {  # hostile as a whole body
+    "nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
+    "100,000 unknown fields": json.dumps({f"field{n}": 0 for n in range(100_000)}).encode(),
+    "NaN": b'{"x": NaN}',
+    "not UTF-8": b'{"x": "\xff"}',
+}
+
+
+@pytest.fixture
+def world(client, course, student, settings):
+    """A signed-in learner with an attempt (an essay to rate) and a job, and generous throttles: what is
+    measured is validation, not rate limits."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        "anonymous-write": "10000/minute", "learner-write": "10000/minute"}}  # fmt: skip
+    settings.JOBS_PER_LEARNER = 100
+    quiz = Quiz.objects.get(slug="gradients")
+    essay = quiz.questions.create(kind=Kind.ESSAY, name="explain", text_md="Explain gradient descent.")
+    client.force_login(student)
+    attempt = client.post("/api/quizzes/gradients/attempts/", {"answers": {str(essay.pk): "Downhill."}},
+                          content_type="application/json").json()["id"]  # fmt: skip
+    job = Job.objects.create(owner=student, lab="linear-regression", params={}, status=Job.Status.SUCCEEDED)
+    return {"quiz": quiz, "essay": essay, "attempt": attempt, "job": job}
+
+
+def baselines(world) -> dict[str, dict]:
+    """A valid body per request schema: the corpus changes one thing at a time."""
+    return {
+        "AttemptBodyRequest": {"answers": {}},
+        "RateBodyRequest": {"question": world["essay"].pk, "fraction": 1},
+        "JobSubmitRequest": {"lab": "linear-regression", "params": {}},
+        "CredentialsRequest": {"username": "student", "password": "correct horse 1"},
+    }
+
+
+def keys(world, schema: str) -> dict[str, dict]:
+    """Inside the objects: per key a body may hold, the hostile values for it."""
+    if schema == "AttemptBodyRequest":
+        out = {}
+        for question in world["quiz"].questions.all():
+            hostile = dict(VALUES)
+            if question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE):
+                hostile |= NUMBERS
+            if question.kind == Kind.NUMERIC:  # a typed number is read after NFKC: "１２" and "²" are fine
+                hostile |= {"boolean": True, "Arabic-Indic digits": "١٢", "a number over its bound": "1" * 101}
+            if question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE):
+                option = question.answers.first().pk
+                hostile |= {"duplicate options": [option, option], "option as digits ²": f"{option}²"}
+            if question.kind in (Kind.ESSAY, Kind.SHORT):
+                hostile["a text over its bound"] = "x" * 20_001
+            out[str(question.pk)] = hostile
+        return {"answers": out}
+    if schema == "JobSubmitRequest":
+        lab = LABS["linear-regression"]
+        numeric = [name for name, (spec, _d) in specs(lab.config).items() if spec.kind in ("int", "float")]
+        return {"params": {name: {**VALUES, **NUMBERS} for name in numeric}}
+    return {}
+
+
+def stored(world) -> tuple:
+    essay = Response.objects.get(question=world["essay"])
+    return (Attempt.objects.count(), Response.objects.count(), Job.objects.count(), Token.objects.count(),
+            essay.given, essay.fraction, Job.objects.get(pk=world["job"].pk).status)  # fmt: skip
+
+
+def write_operations(client) -> Iterator[tuple[str, str, str | None]]:
+    schema = client.get("/api/schema/?format=json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch", "delete"):
+                body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+                yield method, path, body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1] or None
+
+
+def bodies(world, schema: str) -> Iterator[tuple[str, bytes]]:
+    base = baselines(world)[schema]
+    for name, raw in RAW.items():
+        yield name, raw
+    first = next(iter(base))
+    yield (
+        "a key named twice",
+        json.dumps(base)[:-1].encode() + f', "{first}": {json.dumps(base[first])}}}'.encode(),
+    )
+    for field in base:
+        for name, value in {**VALUES, **NUMBERS}.items():
+            if isinstance(base[field], str) and name in NUMBERS and name != "boolean":
+                continue  # digits are a valid username or password
+            yield f"{field} = {name}", json.dumps({**base, field: value}).encode()
+    for field, per_key in keys(world, schema).items():
+        for key, hostile in per_key.items():
+            for name, value in hostile.items():
+                yield f"{field}[{key}] = {name}", json.dumps({**base, field: {key: value}}).encode()
+
+
+@pytest.mark.django_db
+class HostileBodyTests:
+    def test_every_write_operation_refuses_every_hostile_body_and_stores_nothing(self, client, world):
+        operations = list(write_operations(client))
+        assert {path for _m, path, _s in operations} >= {"/api/quizzes/{slug}/attempts/", "/api/jobs/"}
+        before, tried = stored(world), 0
+        for method, path, schema in operations:
+            url = path.format(slug="gradients", attempt_id=world["attempt"], job_id=world["job"].pk)
+            if schema is None:  # no body is read: what is sent cannot break it
+                for name, raw in RAW.items():
+                    response = client.generic(method.upper(), url, raw, content_type="application/json")
+                    assert response.status_code < 500, (method, path, name)
+                continue
+            assert schema in baselines(world), f"{method} {path}: no baseline for {schema}"
+            for name, raw in bodies(world, schema):
+                response = client.generic(method.upper(), url, raw, content_type="application/json")
+                allowed = (400, 429) if path == "/api/token/" else (400,)  # repeated failures pause log-ins
+                assert response.status_code in allowed, (method, path, name, response.status_code)
+                assert response["Content-Type"] == "application/json", (method, path, name)
+                tried += 1
+        assert stored(world) == before
+        assert tried > 150
