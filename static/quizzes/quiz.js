@@ -146,6 +146,7 @@
         el("p", { class: "score" }, fill(gettext("Your score: %(percent)s%% (%(score)s / %(max)s)"), { percent: result.percent, score: round(result.score), max: round(result.max_score) }).replace("%%", "%")),
         el("p", { class: "muted" }, left === null || left === undefined ? gettext("You can try again as often as you like.") : fill(gettext("Attempts left: %(left)s"), { left })),
       );
+      if (result.review_note) this.summary.append(el("p", { class: "muted" }, result.review_note));
       if (left !== 0) {
         const again = el("button", { type: "button", class: "secondary" }, gettext("Try again"));
         again.addEventListener("click", () => this.load());
