@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 
 def _too_large(path: str, headers: list) -> tuple[bytes, bytes]:
     """The 413's body and type: JSON under /api/, a line of text elsewhere, in the request's language."""
-    accept = next((v.decode("latin-1") for k, v in headers if k == b"accept-language"), "")
-    with translation.override(translation.get_language_from_request_header(accept)):
+    asked = HttpRequest()
+    asked.META["HTTP_ACCEPT_LANGUAGE"] = next((v.decode("latin-1") for k, v in headers if k == b"accept-language"), "")
+    with translation.override(translation.get_language_from_request(asked)):
         message = _("The request is too large (at most %(n)d MB).") % {
             "n": settings.MAX_REQUEST_BYTES // 2**20
         }

@@ -70,7 +70,11 @@ def keys(world, schema: str) -> dict[str, dict]:
             if question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE):
                 hostile |= NUMBERS
             if question.kind == Kind.NUMERIC:  # a typed number is read after NFKC: "１２" and "²" are fine
-                hostile |= {"boolean": True, "Arabic-Indic digits": "١٢", "a number over its bound": "1" * 101}
+                hostile |= {
+                    "boolean": True,
+                    "Arabic-Indic digits": "١٢",
+                    "a number over its bound": "1" * 101,
+                }
             if question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE):
                 option = question.answers.first().pk
                 hostile |= {"duplicate options": [option, option], "option as digits ²": f"{option}²"}
