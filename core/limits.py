@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 def _too_large(path: str, headers: list) -> tuple[bytes, bytes]:
     """The 413's body and type: JSON under /api/, a line of text elsewhere, in the request's language."""
     asked = HttpRequest()
-    asked.META["HTTP_ACCEPT_LANGUAGE"] = next((v.decode("latin-1") for k, v in headers if k == b"accept-language"), "")
+    asked.META["HTTP_ACCEPT_LANGUAGE"] = next(
+        (v.decode("latin-1") for k, v in headers if k == b"accept-language"), ""
+    )
     with translation.override(translation.get_language_from_request(asked)):
         message = _("The request is too large (at most %(n)d MB).") % {
             "n": settings.MAX_REQUEST_BYTES // 2**20

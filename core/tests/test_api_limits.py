@@ -105,7 +105,9 @@ class JsonErrorTests:
         response = client.get("/api/courses/", HTTP_HOST="evil.example")
         assert response.status_code == 400 and response.json()["code"] == "bad_request"
 
-    def test_the_database_down_gets_a_json_503_with_retry_after(self, client, database_down):
+    def test_the_database_down_gets_a_json_503_with_retry_after(
+        self, client, transactional_db, database_down
+    ):
         response = client.get("/api/courses/", HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 503 and response["Retry-After"] == "10"
         assert "cannot reach its database" in response.json()["detail"]

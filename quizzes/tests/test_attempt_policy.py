@@ -8,7 +8,6 @@ from quizzes.models import Attempt, Quiz
 from .test_attempts import right_answers, submit
 
 
-
 def withheld(body: dict) -> bool:
     return not body["answers_shown"] and all(
         not q["correct_answers"]
