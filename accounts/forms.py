@@ -17,7 +17,9 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_username(self) -> str:
-        username = super().clean_username()
+        username = super().clean_username()  # None when it differs from a name only in case (an error is set)
+        if not username:
+            return username
         names = list(get_user_model().objects.values_list("username", flat=True))
         if look_alike(username, names):
             raise forms.ValidationError(

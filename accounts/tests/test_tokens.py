@@ -1,0 +1,67 @@
+"""API tokens end: on a password change, on `DELETE /api/token/`, from the tokens page, and after
+TOKEN_LIFETIME_DAYS."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+REFUSED = (401, 403)  # DRF answers 403 when session authentication comes first
+
+
+def token_for(client) -> str:
+    response = client.post("/api/token/", {"username": "student", "password": "correct horse 1"},
+                           content_type="application/json")  # fmt: skip
+    assert response.status_code == 200
+    return response.json()["token"]
+
+
+def jobs_with(token: str) -> int:
+    return Client().get("/api/jobs/", HTTP_AUTHORIZATION=f"Token {token}").status_code
+
+
+@pytest.mark.django_db
+class TokenTests:
+    def test_delete_revokes_the_callers_token(self, client, student):
+        token = token_for(client)
+        assert jobs_with(token) == 200
+        assert Client().delete("/api/token/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 204
+        assert jobs_with(token) in REFUSED
+        assert client.delete("/api/token/").status_code in (401, 403)  # nobody signed in
+
+    def test_a_password_change_revokes_the_token(self, client, student):
+        token = token_for(client)
+        client.force_login(student)
+        client.post(reverse("password_change"), {"old_password": "correct horse 1",
+                    "new_password1": "a new passphrase 7", "new_password2": "a new passphrase 7"})  # fmt: skip
+        assert jobs_with(token) in REFUSED and not Token.objects.exists()
+
+    def test_a_password_set_anywhere_revokes_the_token(self, client, student):
+        token = token_for(client)
+        student.set_password("set by an admin 5")
+        student.save()
+        assert jobs_with(token) in REFUSED
+
+    def test_a_token_past_its_lifetime_is_refused(self, client, student, settings):
+        settings.TOKEN_LIFETIME_DAYS = 30
+        token = token_for(client)
+        assert client.post("/api/token/", {"username": "student", "password": "correct horse 1"},
+                           content_type="application/json").json()["expires"]  # fmt: skip
+        Token.objects.update(created=timezone.now() - timedelta(days=31))
+        assert jobs_with(token) in REFUSED
+        assert token_for(client) != token  # a fresh one
+
+    def test_the_tokens_page_shows_and_revokes_it(self, client, student):
+        token = token_for(client)
+        client.force_login(student)
+        page = client.get(reverse("tokens"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert token[:6] in page and token not in page and "Revoke" in page
+        assert client.post(reverse("tokens")).status_code == 302
+        assert jobs_with(token) in REFUSED
+        assert (
+            "You have no API token"
+            in client.get(reverse("tokens"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        )
