@@ -40,8 +40,8 @@ device-bundle: $(VENV)/.dev  ## wheels for a GPU machine's own Python and PyTorc
 screenshots: $(VENV)/.dev  ## refresh docs/screenshots from the browser tests
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m config.launch test -m browser $(ARGS)
 
-faults: $(VENV)/.dev  ## the fault tests alone (make test runs them too): worker killed, Redis restarted (also under make run), a child of make run killed, database down, read-only or full, a burst, the event stream's rules
-	$(BIN)/python -m config.launch test trainer/tests/test_faults.py trainer/tests/test_event_stream.py core/tests/test_database_faults.py core/tests/test_security.py::DatabaseDownTests core/tests/test_healthz.py $(ARGS)
+faults: $(VENV)/.dev  ## the fault tests alone (make test runs them too): worker killed, Redis restarted (also under make run), a child of make run killed, database down (a JSON 503 under /api/), read-only or full, a burst, the event stream's rules
+	$(BIN)/python -m config.launch test trainer/tests/test_faults.py trainer/tests/test_event_stream.py core/tests/test_database_faults.py core/tests/test_security.py::DatabaseDownTests core/tests/test_api_limits.py::JsonErrorTests core/tests/test_healthz.py $(ARGS)
 
 fuzz: $(VENV)/.dev  ## schemathesis against /api/schema/ on a fresh platform (FUZZ_EXAMPLES=50)
 	$(BIN)/python -m config.launch fuzz

@@ -10,7 +10,7 @@ def is_json_number(value: object) -> bool:
 
 
 class JsonIntegerField(serializers.IntegerField):
-    default_error_messages = {"invalid": _("A whole number is required.")}
+    default_error_messages = {"invalid": _("A valid integer is required.")}
 
     def to_internal_value(self, data):
         if not isinstance(data, int) or isinstance(data, bool):
@@ -19,7 +19,7 @@ class JsonIntegerField(serializers.IntegerField):
 
 
 class JsonNumberField(serializers.FloatField):
-    default_error_messages = {"invalid": _("A number is required.")}
+    default_error_messages = {"invalid": _("A valid number is required.")}
 
     def to_internal_value(self, data):
         if not is_json_number(data):
