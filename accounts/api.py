@@ -7,11 +7,13 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, parser_classes, permission_classes
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.errors import UserError
+from core.parsers import JSONParser
 from lessons.models import FaqRating, LessonProgress
 
 from .tokens import expires_at, token_create, tokens_revoke
@@ -88,6 +90,7 @@ class TokenAccess(permissions.BasePermission):
     methods=["DELETE"], request=None, responses={204: None}, tags=["accounts"], operation_id="token_revoke"
 )
 @api_view(["POST", "DELETE"])
+@parser_classes([JSONParser, FormParser, MultiPartParser])  # `curl -d` and `curl -F` work too
 @permission_classes([TokenAccess])
 def token(request: Request) -> Response:
     """POST: the learner's API token (`Authorization: Token <token>`). DELETE: revokes the caller's token."""
