@@ -10,6 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
+from core.throttles import throttle_writes
 from lessons.selectors import courses_with_progress
 from quizzes.selectors import best_scores
 from trainer.labs import LABS
@@ -33,6 +34,7 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
     return response
 
 
+@throttle_writes
 @sensitive_post_parameters("password1", "password2")
 def signup(request: HttpRequest) -> HttpResponse:
     """A new student account; they are logged in at once and sent where they were going."""

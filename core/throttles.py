@@ -1,6 +1,12 @@
 """Every write through the API is throttled: per address for anonymous clients, per learner once signed in
 (rates in settings.REST_FRAMEWORK). Reads are not: pages and the API serve many readers behind one address."""
 
+import math
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -29,3 +35,20 @@ class LearnerWriteThrottle(RateFromSettings, UserRateThrottle):
         if request.method in SAFE_METHODS or not request.user.is_authenticated:
             return True
         return super().allow_request(request, view)
+
+
+def throttle_writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The same throttles on a page's form posts (sign-up, password reset: what an anonymous client can repeat
+    to fill the database or someone's inbox): 429 with Retry-After, nothing done."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in SAFE_METHODS:
+            for throttle in (AnonymousWriteThrottle(), LearnerWriteThrottle()):
+                if not throttle.allow_request(request, None):
+                    response = render(request, "429.html", status=429)
+                    response["Retry-After"] = str(math.ceil(throttle.wait() or 1))
+                    return response
+        return view(request, *args, **kwargs)
+
+    return wrapped

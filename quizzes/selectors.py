@@ -26,6 +26,10 @@ def public_quiz(quiz: Quiz, user: AbstractBaseUser | AnonymousUser, rng: random.
         "lesson": quiz.lesson.get_absolute_url() if quiz.lesson_id else None,
         "max_attempts": quiz.max_attempts,
         "attempts_left": attempts_left(quiz, user),
+        # A quiz that counts attempts takes them from learners only (services.attempt_submit): said up front.
+        "sign_in_note": _("Log in to take this quiz: it counts your attempts.")
+        if quiz.max_attempts and not user.is_authenticated
+        else "",
         "questions": [_public_question(q, quiz.shuffle_options, rng) for q in questions],
     }
 

@@ -89,3 +89,19 @@ class UniqueEmailTests:
             django_user_model.objects.create_user("grace", email="Ada@Example.com")
         django_user_model.objects.create_user("alan")
         django_user_model.objects.create_user("edsger")  # no address twice is fine
+
+
+@pytest.mark.django_db
+class FormThrottleTests:
+    def test_sign_ups_and_reset_mails_from_one_address_are_throttled(self, client, settings):
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+            "anonymous-write": "3/minute", "learner-write": "3/minute"}}  # fmt: skip
+        codes = []
+        for n in range(3):
+            codes.append(signup(client, f"learner{n}").status_code)
+            client.logout()
+        refused = signup(client, "one-too-many")
+        assert codes == [302, 302, 302] and refused.status_code == 429 and int(refused["Retry-After"]) > 0
+        assert get_user_model().objects.count() == 3
+        assert client.post(reverse("password_reset"), {"email": "a@example.com"}).status_code == 429
+        assert not mail.outbox

@@ -25,6 +25,10 @@ class AttemptPolicyTests:
         Quiz.objects.filter(slug="gradients").update(max_attempts=2)
 
     def test_an_anonymous_reader_cannot_try_a_quiz_that_counts_attempts(self, client, course):
+        assert (
+            "Log in"
+            in client.get("/api/quizzes/gradients/", HTTP_ACCEPT_LANGUAGE="en").json()["sign_in_note"]
+        )
         response = submit(client, {})
         assert response.status_code == 403 and "Log in" in response.json()["detail"]
         assert "correct_answers" not in response.content.decode()

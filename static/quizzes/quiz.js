@@ -61,6 +61,10 @@
       this.error = el("p", { class: "form-error", role: "alert", hidden: "" });
       this.submitButton = el("button", { type: "submit" }, gettext("Check my answers"));
       form.append(this.error, this.submitButton);
+      if (q.sign_in_note) {
+        form.prepend(el("p", { class: "form-error", role: "status" }, q.sign_in_note));
+        this.submitButton.disabled = true;
+      }
       form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(form); });
       this.root.replaceChildren(form);
       this.form = form;
