@@ -4,6 +4,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from conftest import screenshot
+
 pytestmark = pytest.mark.browser
 
 
@@ -18,7 +20,7 @@ class TokenPageTests:
         page.goto("/dashboard/")
         page.get_by_role("link", name="API token").click()
         expect(page.get_by_text(token[:6] + "…")).to_be_visible()
-        page.screenshot(path="var/tokens-page.png")
+        screenshot(page, "tokens")
         page.get_by_role("button", name="Revoke this token").click()
         expect(page.get_by_role("status")).to_contain_text("Your API token was revoked")
         expect(page.get_by_text("You have no API token.")).to_be_visible()
