@@ -20,11 +20,11 @@ $CATEGORY: course/basics
 
 ::short:: The usual abbreviation of a convolutional network? {=CNN =ConvNet ####Convolutional neural network.}
 
-::numeric:: $\\sigma(0)$ = ? {#0.5:0.001 ####Half way.}
+::numeric:: \\(\\sigma(0)\\) = ? {#0.5:0.001 ####Half way.}
 
 ::range:: A learning rate between 0.001 and 0.1: {#0.001..0.1}
 
-::graded-numeric:: $\\pi$? {# =%100%3.1416:0.0001 =%50%3.14:0.01 ~#Not close.}
+::graded-numeric:: \\(\\pi\\)? {# =%100%3.1416:0.0001 =%50%3.14:0.01 ~#Not close.}
 
 ::matching:: Match. {=CNN -> images =RNN -> sequences =MLP -> tables}
 
@@ -34,7 +34,7 @@ $CATEGORY: course/basics
 
 ::description:: This part is about activations.
 
-::escapes:: A formula with braces: $\\frac\\{1\\}\\{2\\}$ and a colon\\: here. {=yes ~no}
+::escapes:: A formula with braces: \\(\\frac\\{1\\}\\{2\\}\\) and a colon\\: here. {=yes ~no}
 """
 
 
