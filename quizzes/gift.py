@@ -116,7 +116,8 @@ class GiftError(ValueError):
 # bracket paragraphs took 208 s, and 80,000 answers made one quiz's API answer 2.7 MB).
 MAX_CHARACTERS = 1_000_000
 MAX_QUESTIONS = 500
-MAX_ANSWERS = 50
+MAX_ANSWERS = 50  # in one question
+MAX_FILE_ANSWERS = 2500  # in the whole file: each is a row rendered and stored
 
 _WS = " \t\n\r\x0b\x0c"  # PHP's trim() set: Moodle keeps other Unicode spaces, and so do we
 _FORMATS = ("markdown", "html", "plain", "moodle")
@@ -175,6 +176,7 @@ def parse(text: str) -> list[GiftQuestion]:
         raise GiftError(1, f"the file is longer than {MAX_CHARACTERS:,} characters; split it into several")
     questions = []
     category = ""
+    answers = 0
     for block, comments in _blocks(text):
         first = block[0][1].strip(_WS)
         if first.startswith(_CATEGORY):
@@ -189,6 +191,12 @@ def parse(text: str) -> list[GiftQuestion]:
         question = _read_question(block, category)
         question.idnumber, question.tags = _metadata(comments)
         questions.append(question)
+        answers += len(question.answers)
+        if answers > MAX_FILE_ANSWERS:
+            raise GiftError(
+                question.line,
+                f"a file can hold at most {MAX_FILE_ANSWERS} answers in all; split it into several",
+            )
     return questions
 
 
