@@ -213,6 +213,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "trainer.schema.add_event_stream",
         "trainer.schema.history_on_request",
+        "core.schema.token_login",
         "core.schema.add_error_responses",
     ],
 }
