@@ -23,7 +23,7 @@ from lessons.content import FILENAME, ContentError, Report
 from lessons.models import LANGUAGE_CODES, Course, localized
 from lessons.rendering import MathError
 
-from . import gift
+from . import gift, moodle_xml
 from .models import Answer, Question, Quiz
 
 STRUCTURE = ("weight", "value", "tolerance", "low", "high")
@@ -45,9 +45,17 @@ MAX_TAG = 50  # characters, as Moodle's tag names
 MAX_BRACKET_WORK = 5_000_000
 
 
-def parse(text: str) -> list[gift.GiftQuestion]:
+FORMATS = ("gift", "xml")  # Moodle's GIFT and Moodle XML
+
+
+def detect_format(text: str) -> str:
+    """Moodle XML starts with its declaration or <quiz>; anything else is read as GIFT."""
+    return "xml" if text.lstrip("\ufeff \t\r\n").startswith(("<?xml", "<quiz")) else "gift"
+
+
+def parse(text: str, fmt: str = "gift") -> list[gift.GiftQuestion]:
     try:
-        questions = gift.parse(text)
+        questions = (moodle_xml.parse if fmt == "xml" else gift.parse)(text)
     except gift.GiftError as error:
         raise BankError(error.reason, error.line) from None
     return checked(questions)
@@ -226,11 +234,12 @@ def apply(quiz: Quiz, versions: dict[str, list[gift.GiftQuestion]], report: Repo
     return report
 
 
-def import_gift(quiz: Quiz, text: str, language: str) -> Report:
-    """One language's file into a quiz (the standalone import and the admin upload). Raises BankError."""
+def import_gift(quiz: Quiz, text: str, language: str, fmt: str | None = None) -> Report:
+    """One language's file, GIFT or Moodle XML (detected unless `fmt` says), into a quiz: the standalone
+    import and the admin upload. Raises BankError."""
     if language not in LANGUAGE_CODES:
         raise BankError(_("unknown language “%(language)s”") % {"language": language})
-    return apply(quiz, {language: parse(text)})
+    return apply(quiz, {language: parse(text, fmt or detect_format(text))})
 
 
 def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
@@ -264,8 +273,8 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
     ]
 
 
-def export_gift(quiz: Quiz, language: str) -> str:
-    return gift.dump(questions_for_export(quiz, language))
+def export_gift(quiz: Quiz, language: str, fmt: str = "gift") -> str:
+    return (moodle_xml.dump if fmt == "xml" else gift.dump)(questions_for_export(quiz, language))
 
 
 # --- A course folder's quizzes/ -------------------------------------------------------------------------
