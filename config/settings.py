@@ -208,6 +208,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "trainer.models.Job.Status",
         "PublicationStatusEnum": "lessons.models.Status",
+        "QuestionKindEnum": "quizzes.models.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
