@@ -215,6 +215,7 @@ SPECTACULAR_SETTINGS = {
         "trainer.schema.add_event_stream",
         "trainer.schema.history_on_request",
         "core.schema.token_login",
+        "core.schema.json_bodies",
         "core.schema.add_error_responses",
     ],
 }

@@ -91,14 +91,23 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
 
 
 def token_login(result: dict, generator, request, public) -> dict:
-    """`POST /api/token/` is how a client gets credentials, so it needs none; and one JSON body (DRF's view
-    also reads forms) is what generated clients can send."""
+    """`POST /api/token/` is how a client gets credentials, so it needs none."""
     operation = result["paths"].get("/api/token/", {}).get("post")
     if operation:
         operation["security"] = []
-        content = operation.get("requestBody", {}).get("content", {})
-        for media_type in [m for m in content if m != "application/json"]:
-            del content[media_type]
+    return result
+
+
+def json_bodies(result: dict, generator, request, public) -> dict:
+    """Every request body is documented as JSON only. DRF's views also read forms, but a form cannot carry
+    the nested objects most bodies hold, and a generated client offered three content types for one body
+    sends it wrongly (openapi-python-client set JSON, then form data, then multipart, the last one winning)."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                for media_type in [m for m in content if m != "application/json"]:
+                    del content[media_type]
     return result
 
 

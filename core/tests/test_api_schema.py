@@ -42,10 +42,18 @@ class ApiSchemaTests:
         chinese = client.get("/api/schema/", HTTP_ACCEPT_LANGUAGE="zh-hans").content
         assert english == chinese
 
-    def test_the_token_operation_needs_no_credentials_and_takes_one_json_body(self, client):
+    def test_the_token_operation_needs_no_credentials(self, client):
         operation = yaml.safe_load(client.get("/api/schema/").content)["paths"]["/api/token/"]["post"]
         assert operation["security"] == []
-        assert list(operation["requestBody"]["content"]) == ["application/json"]
+
+    def test_every_request_body_is_one_json_body(self, client):
+        schema = yaml.safe_load(client.get("/api/schema/").content)
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                if "requestBody" in operation:
+                    assert list(operation["requestBody"]["content"]) == ["application/json"], (
+                        f"{method} {path}"
+                    )
 
     def test_every_enum_has_one_type(self, client):
         schemas = yaml.safe_load(client.get("/api/schema/").content)["components"]["schemas"]
