@@ -89,15 +89,15 @@ def test_a_client_resumes_mid_run_then_replays_the_ended_job(read, worker, asgi_
 
 
 def test_a_reconnect_with_the_end_events_id_closes_at_once(worker, asgi_server, token):
-    """Needs the event stream's rule from issue 13 item 9 (trainer/events.py): nothing after `end`. Read
-    with plain httpx and a clock, because keep-alive comments would keep any read timeout from firing."""
+    """Issue 13 item 9's rule (trainer/events.py): nothing comes after `end`. Read with plain httpx and a
+    clock, because keep-alive comments would keep any read timeout from firing."""
     job = submit(asgi_server.url, token)
     url = asgi_server.url + job["events_url"]
     end_id = next(event_id for kind, event_id, _data in httpx_sse_events(url, token) if kind == "end")
     headers = {"Authorization": f"Token {token}", "Last-Event-ID": end_id}
     started = time.monotonic()
     with httpx.stream("GET", url, headers=headers, timeout=30) as response:
-        assert response.status_code == 200
+        assert response.status_code == 204  # the SSE specification's "do not reconnect"
         lines = []
         for line in response.iter_lines():
             lines.append(line)
