@@ -8,8 +8,9 @@ Where Moodle silently turns a mistake into an odd question, this module raises `
 File layout
     Questions are separated by blank lines; a question may span several lines (joined with newlines, the
     whole trimmed; inner indentation is kept, as Moodle keeps it). A line whose first non-blank
-    characters are `//` is a comment and is ignored, even inside a question, but Moodle's question
-    metadata in comments (`[id:…]`, `[tag:…]`) is refused as not supported rather than dropped.
+    characters are `//` is a comment and is ignored, even inside a question, except for Moodle's question
+    metadata: the first `[id:…]` in a question's comments is its `idnumber`, each `[tag:…]` a tag (`\\]`
+    stands for `]` inside them), read only from comments in the question's own block, as Moodle reads them.
     `$CATEGORY: path` as the first line of a block sets `category` for the questions after it; the path
     is kept verbatim (Moodle does not unescape it either). A question may follow its `$CATEGORY:` line
     without a blank line in between (Moodle would swallow that question into the category name).
@@ -17,18 +18,22 @@ File layout
 Texts
     `::title::` (optional) becomes `name`. A `[markdown]`, `[html]`, `[plain]` or `[moodle]` marker may
     start the question text, an answer, a feedback or the general feedback; parts without one inherit the
-    question text's format (Moodle's rule). Everything is stored as Markdown: markdown, moodle and html
-    texts are kept as written (Markdown passes HTML through), plain texts get the characters Markdown would
-    interpret (inline ones such as `* _ [ < & $`, and `# - + =` or `1.` at a line start) backslash-escaped
-    so they show literally. A bracketed word such as `[HTML]` or `[note]` at the start
-    of a text is refused as an unknown format (write `\\[note]` for a literal bracket); `[text](url)` is a
-    link, not a marker. Accepted short answers are what a learner types, so they are kept verbatim: a
+    question text's format (Moodle's rule); the default is moodle ("auto-format"). Everything is stored as
+    Markdown, so that it shows as Moodle shows it: only markdown texts are Markdown and kept as written. In
+    moodle, html and plain texts every character Markdown could read as syntax (`\\ ` * _ { } [ ] ~ | $`, and
+    `# + - = > : !` or `1.` at a line start) becomes a character reference such as `&#42;`; moodle and
+    plain texts keep each line break (`<br>`), html and moodle texts keep their HTML tags, plain texts show
+    `& < >` literally; lines lose their indentation. Formulas that Moodle's filters typeset stay formulas:
+    `\\(…\\)`, `\\[…\\]`, and `$$…$$` (inline in Moodle, so stored as `\\(…\\)`); a single `$` is a dollar.
+    A bracketed word such as `[HTML]` or `[note]` at the start
+    of a text is refused as an unknown format (write `\\[note]` for a literal bracket); `[text](url)` is not
+    taken for a marker (a link in Markdown, literal text elsewhere). Accepted short answers are what a learner types, so they are kept verbatim: a
     marker is removed but not applied (as Moodle does). A matching pair's right side is plain text and
     takes no marker (as in Moodle).
 
     Escapes: `\\~ \\= \\# \\{ \\} \\:` give the character, `\\n` a newline and `\\\\` one backslash (Moodle's
-    rule); a backslash before anything else is kept, so LaTeX survives: `$\\frac\\{1\\}\\{2\\}$` reads
-    `$\\frac{1}{2}$`. Beware that `\\nabla` reads as a newline followed by "abla", exactly as in Moodle.
+    rule); a backslash before anything else is kept, so LaTeX survives: `\\(\\frac\\{1\\}\\{2\\}\\)` reads
+    `\\(\\frac{1}{2}\\)`. Beware that `\\nabla` reads as a newline followed by "abla", exactly as in Moodle.
     Texts are trimmed of ASCII whitespace only (PHP's trim), so a leading ideographic space stays.
 
 The answer block `{…}` decides the kind, in Moodle's order:
@@ -45,7 +50,8 @@ The answer block `{…}` decides the kind, in Moodle's order:
                                          pairs; `= -> right` adds a distractor; no weights or feedback
     `T`, `TRUE`, `F`, `FALSE`            truefalse (case-sensitive, as in Moodle: `{true}` is a short answer)
     anything else                        short: every answer is accepted (`=`, or a lone first answer
-                                         without one), at 100% unless `%n%` says otherwise
+                                         without one), at 100% unless `%n%` says otherwise; a `*` in it is
+                                         Moodle's wildcard and `\\*` a star (see quizzes/grading.py)
 
 Weights: `=` is 100, `~` is 0, a `%n%` right after the marker overrides it, -100..100. As Moodle's
 question editor requires, a single-choice, short-answer or numeric question needs an answer worth exactly
@@ -61,7 +67,8 @@ becomes "before BLANK after" (Moodle inserts "_____"); otherwise the block is si
 
 `dump()` writes canonical GIFT that Moodle imports: `::name::` when there is one, a `[markdown]` marker,
 one answer per line, `####` general feedback, newlines as `\\n`, `$CATEGORY:` lines when the category
-changes, and the block at BLANK for missing-word questions. For every list `qs` that `parse()` can
+changes, `// [id:…] [tag:…]` before a question that has them, and the block at BLANK for missing-word
+questions. For every list `qs` that `parse()` can
 produce, `parse(dump(qs)) == qs` (equality ignores `line`).
 """
 
