@@ -19,18 +19,25 @@ from rest_framework.response import Response
 
 SCHEMA_LANGUAGE = "en"  # titles and descriptions come from gettext; generated code must not depend on them
 
+# The bodies core.api.exception_handler writes: DRF's `{"detail": message}`, or `{field: [messages]}` when the
+# problem is one field's (a nested object's field errors nest the same way), with the platform's `code`.
 ERROR = {
     "type": "object",
-    "description": "What went wrong, in the reader's language.",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
+    "description": "What went wrong, in the reader's language: `detail`, or the messages under the field it "
+    "concerns; `code` names the kind of problem for programs.",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "additionalProperties": True,
 }
 VALIDATION_ERROR = {
     "type": "object",
-    "description": 'The fields that are wrong, each with its messages ({"field": ["message"]}); a problem '
-    'with the request as a whole is under "detail" or "non_field_errors".',
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-    "properties": {"detail": {"type": "string"}},
+    "description": 'The fields that are wrong, each with its messages ({"field": ["message"]}, nested for a '
+    'nested object); a problem with the request as a whole is under "detail" or "non_field_errors".',
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "non_field_errors": {"type": "array", "items": {"type": "string"}},
+    },
+    "additionalProperties": True,
 }
 RETRY_AFTER = {
     "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
@@ -49,6 +56,7 @@ ANSWERS: dict[str, tuple[str, str, dict, str]] = {
         "write",
     ),
     "413": ("The request body is too large.", "Error", {}, "body"),
+    "415": ("The request body is not JSON.", "Error", {}, "body"),
     "429": ("Too many requests; wait as long as Retry-After says.", "Error", RETRY_AFTER, "all"),
     "503": (
         "The platform cannot serve this right now (e.g. its database is down).",
