@@ -20,7 +20,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.runtime  ## the whole platform on http://127.0.0.1:$${PORT:-8000}
 	$(BIN)/python -m config.launch run
 
-test: $(VENV)/.dev  ## lint, then the test suite (browser tests included when Chromium is installed)
+# Test tooling from npm (openapi-typescript, tsc), pinned in package-lock.json; skipped where Node.js is absent.
+node_modules/.installed: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; fi
+
+test: $(VENV)/.dev node_modules/.installed  ## lint, then the test suite (browser tests included when Chromium is installed)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m config.launch test $(ARGS)

@@ -253,11 +253,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "trainer.models.Job.Status",
         "PublicationStatusEnum": "lessons.models.Status",
+        "QuestionKindEnum": "quizzes.models.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "trainer.schema.add_event_stream",
         "trainer.schema.history_on_request",
+        "core.schema.token_login",
+        "core.schema.json_bodies",
         "core.schema.add_error_responses",
     ],
 }

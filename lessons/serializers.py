@@ -1,7 +1,13 @@
 from django.utils.translation import get_language
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Concept, ConceptRelation, Course, FaqEntry, Lesson, missing_translation
+
+
+def slugs() -> serializers.ListField:
+    """A JSON column that holds a list of slugs or names, typed as such in the schema."""
+    return serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
 class LessonSummarySerializer(serializers.ModelSerializer):
@@ -27,6 +33,7 @@ class CourseDetailSerializer(CourseSerializer):
     class Meta(CourseSerializer.Meta):
         fields = [*CourseSerializer.Meta.fields, "intro_html", "lessons"]
 
+    @extend_schema_field(LessonSummarySerializer(many=True))
     def get_lessons(self, course: Course) -> list[dict]:
         return LessonSummarySerializer(self.context["lessons"], many=True).data
 
@@ -37,6 +44,9 @@ class LessonSerializer(serializers.ModelSerializer):
     language = serializers.SerializerMethodField()
     fallback = serializers.SerializerMethodField(help_text="True when the text is shown in another language.")
     quiz = serializers.SerializerMethodField()
+    prerequisites = slugs()
+    tags = slugs()
+    labs = slugs()
 
     class Meta:
         model = Lesson
@@ -82,6 +92,7 @@ class RelationSerializer(serializers.ModelSerializer):
 
 class ConceptSerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    labs = slugs()
 
     class Meta:
         model = Concept
@@ -94,6 +105,7 @@ class ConceptDetailSerializer(ConceptSerializer):
     class Meta(ConceptSerializer.Meta):
         fields = [*ConceptSerializer.Meta.fields, "body_md", "body_html", "relations"]
 
+    @extend_schema_field(RelationSerializer(many=True))
     def get_relations(self, concept: Concept) -> list[dict]:
         relations = ConceptRelation.objects.filter(source=concept) | ConceptRelation.objects.filter(
             target=concept
@@ -102,6 +114,8 @@ class ConceptDetailSerializer(ConceptSerializer):
 
 
 class FaqEntrySerializer(serializers.ModelSerializer):
+    labs = slugs()
+
     class Meta:
         model = FaqEntry
         fields = ["slug", "order", "question", "answer_md", "answer_html", "labs"]

@@ -18,7 +18,7 @@ MAX_GIFT_BYTES = 1024 * 1024
 
 
 class GiftUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("GIFT file"))
+    file = forms.FileField(label=gettext_lazy("GIFT or Moodle XML file"))
     language = forms.ChoiceField(label=gettext_lazy("Language of the file"), choices=settings.LANGUAGES)
 
     def clean_file(self):
@@ -62,13 +62,16 @@ class QuizAdmin(TranslationAdmin):
     @admin.display(description=gettext_lazy("links"))
     def links(self, quiz: Quiz) -> str:
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">GIFT zh-hans</a> · <a href="{}">GIFT en</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">GIFT zh-hans</a> · <a href="{}">GIFT en</a>'
+            ' · <a href="{}">XML zh-hans</a> · <a href="{}">XML en</a>',
             quiz.get_absolute_url(),
             _("preview"),
             reverse("quiz_stats", args=[quiz.slug]),
             _("statistics"),
             reverse("admin:quizzes_quiz_export", args=[quiz.pk, "zh-hans"]),
             reverse("admin:quizzes_quiz_export", args=[quiz.pk, "en"]),
+            reverse("admin:quizzes_quiz_export", args=[quiz.pk, "zh-hans"]) + "?format=xml",
+            reverse("admin:quizzes_quiz_export", args=[quiz.pk, "en"]) + "?format=xml",
         )
 
     def get_urls(self):
@@ -85,7 +88,7 @@ class QuizAdmin(TranslationAdmin):
         ]
 
     def import_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Upload a GIFT file into a quiz: all of it or nothing, with the line of the first problem."""
+        """Upload a GIFT or Moodle XML file into a quiz: all of it or nothing, with where the first problem is."""
         quiz = get_object_or_404(Quiz, pk=pk)
         form = GiftUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -101,7 +104,7 @@ class QuizAdmin(TranslationAdmin):
             "form": form,
             "quiz": quiz,
             "opts": self.model._meta,
-            "title": _("Import a GIFT file into %(quiz)s") % {"quiz": quiz},
+            "title": _("Import a GIFT or Moodle XML file into %(quiz)s") % {"quiz": quiz},
         }
         return render(request, "admin/quizzes/quiz/import.html", context, status=400 if form.errors else 200)
 
@@ -109,8 +112,12 @@ class QuizAdmin(TranslationAdmin):
         quiz = get_object_or_404(Quiz, pk=pk)
         if language not in dict(settings.LANGUAGES):
             return HttpResponse(_("Unknown language."), status=400)
-        response = HttpResponse(bank.export_gift(quiz, language), content_type="text/plain; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{quiz.slug}.{language}.gift"'
+        fmt = "xml" if request.GET.get("format") == "xml" else "gift"
+        content_type = "application/xml" if fmt == "xml" else "text/plain"
+        response = HttpResponse(
+            bank.export_gift(quiz, language, fmt), content_type=f"{content_type}; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{quiz.slug}.{language}.{fmt}"'
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -1,5 +1,4 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
@@ -10,6 +9,7 @@ from core.fields import JsonIntegerField, JsonNumberField
 
 from . import selectors, services
 from .models import Attempt, Quiz
+from .serializers import AttemptResultSerializer, PublicQuizSerializer
 
 
 class AttemptBody(serializers.Serializer):
@@ -57,7 +57,7 @@ def quizzes(request: Request) -> Response:
     )
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT, tags=["quizzes"])
+@extend_schema(responses=PublicQuizSerializer, tags=["quizzes"])
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 def quiz(request: Request, slug: str) -> Response:
@@ -68,7 +68,7 @@ def quiz(request: Request, slug: str) -> Response:
 @extend_schema(
     request=AttemptBody,
     responses={
-        201: OpenApiTypes.OBJECT,
+        201: AttemptResultSerializer,
         400: OpenApiResponse(description="Malformed"),
         403: OpenApiResponse(description="No attempts left"),
     },
@@ -126,7 +126,7 @@ def _own_attempt(request: Request, attempt_id: int) -> Attempt:
     return get_object_or_404(owned, pk=attempt_id)
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT, tags=["quizzes"])
+@extend_schema(responses=AttemptResultSerializer, tags=["quizzes"])
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def attempt(request: Request, attempt_id: int) -> Response:
@@ -134,7 +134,7 @@ def attempt(request: Request, attempt_id: int) -> Response:
     return Response(selectors.attempt_result(_own_attempt(request, attempt_id), request.user))
 
 
-@extend_schema(request=RateBody, responses=OpenApiTypes.OBJECT, tags=["quizzes"])
+@extend_schema(request=RateBody, responses=AttemptResultSerializer, tags=["quizzes"])
 @api_view(["POST"])
 @permission_classes([permissions.IsAuthenticated])
 def rate(request: Request, attempt_id: int) -> Response:

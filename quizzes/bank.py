@@ -1,7 +1,9 @@
-"""Question banks in Moodle's GIFT format <-> quizzes in the database (one language per file).
+"""Question banks in Moodle's formats (GIFT, Moodle XML) <-> quizzes in the database (one language per file).
 
-A question's GIFT `::name::` is its key: importing a file again updates the questions in place, adds new ones
-and removes those no longer in the file, and saves nothing that did not change. A course folder keeps one
+Importing a file again updates the questions in place, adds new ones and removes those no longer in the file,
+and saves nothing that did not change. As in Moodle, several questions may share a name: a question is found
+again by its ID number (`[id:…]`, `<idnumber>`) where it has one, otherwise by its name and its position
+among the questions of that name. A course folder keeps one
 file per lesson and language (quizzes/<lesson>.<language>.gift); both languages must describe the same
 questions, with the same names, kinds and answer weights.
 """
@@ -12,14 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from core.errors import UserError
 from lessons.content import FILENAME, ContentError, Report
 from lessons.models import LANGUAGE_CODES, Course, localized
+from lessons.rendering import MathError
 
-from . import gift
+from . import gift, moodle_xml
 from .models import Answer, Question, Quiz
 
 STRUCTURE = ("weight", "value", "tolerance", "low", "high")
@@ -33,22 +37,96 @@ class BankError(UserError):
         self.line = line
 
 
-def parse(text: str) -> list[gift.GiftQuestion]:
+MAX_TAG = 50  # characters, as Moodle's tag names
+# Python-Markdown matches each "[" of a paragraph against the rest of it, so a paragraph with n of them costs
+# about n² steps: 1,000 take 0.2 s to render. The renderer refuses a paragraph with more than 1,000; this
+# budget bounds the sum over a whole file (about a second), so 500 such questions are refused, not 100 s
+# of rendering. Texts in Moodle's own formats hold no "[" once converted; only Markdown texts count.
+MAX_BRACKET_WORK = 5_000_000
+
+
+FORMATS = ("gift", "xml")  # Moodle's GIFT and Moodle XML
+
+
+def detect_format(text: str) -> str:
+    """Moodle XML starts with its declaration or <quiz>; anything else is read as GIFT."""
+    return "xml" if text.lstrip("\ufeff \t\r\n").startswith(("<?xml", "<quiz")) else "gift"
+
+
+def parse(text: str, fmt: str = "gift") -> list[gift.GiftQuestion]:
     try:
-        questions = gift.parse(text)
+        questions = (moodle_xml.parse if fmt == "xml" else gift.parse)(text)
     except gift.GiftError as error:
         raise BankError(error.reason, error.line) from None
-    seen: dict[str, int] = {}
+    return checked(questions)
+
+
+def checked(questions: list[gift.GiftQuestion]) -> list[gift.GiftQuestion]:
+    """Names the unnamed questions and refuses what the database cannot hold, naming the line (BankError).
+
+    Without these checks PostgreSQL raises a DataError for a value longer than its column that SQLite
+    stores silently; here every database gives the same answer before anything is written.
+    """
+    ids: dict[str, int] = {}
+    work = 0
     for number, question in enumerate(questions, start=1):
         question.name = question.name or f"q{number}"
-        if question.name in seen:
+        _fits(
+            question.line,
+            Question,
+            name=question.name,
+            idnumber=question.idnumber,
+            category=question.category,
+        )
+        for tag in question.tags:
+            if len(tag) > MAX_TAG:
+                raise BankError(
+                    _("the tag “%(tag)s” is longer than %(limit)d characters")
+                    % {"tag": tag[:40] + "…", "limit": MAX_TAG},
+                    question.line,
+                )
+        for answer in question.answers:
+            _fits(question.line, Answer, match_text=answer.match)
+        for text in _texts(question):
+            if "\x00" in text:
+                raise BankError(_("the text contains a NUL character"), question.line)
+            work += sum(paragraph.count("[") ** 2 for paragraph in text.split("\n\n"))
+        if work > MAX_BRACKET_WORK:
             raise BankError(
-                _("two questions are named “%(name)s” (the first on line %(first)d)")
-                % {"name": question.name, "first": seen[question.name]},
+                _("the Markdown texts up to here hold too many “[” to render in one import; split the file"),
                 question.line,
             )
-        seen[question.name] = question.line
+        if question.idnumber:
+            if question.idnumber in ids:
+                raise BankError(
+                    _("two questions have the ID number “%(id)s” (the first on line %(first)d)")
+                    % {"id": question.idnumber, "first": ids[question.idnumber]},
+                    question.line,
+                )
+            ids[question.idnumber] = question.line
     return questions
+
+
+def _texts(question: gift.GiftQuestion) -> list[str]:
+    answers = question.answers
+    return [
+        question.text,
+        question.general_feedback,
+        *(a.text for a in answers),
+        *(a.feedback for a in answers),
+    ]
+
+
+def _fits(line: int, model: type[Model], **values: str) -> None:
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if field.max_length and len(value) > field.max_length:
+            raise BankError(
+                _("the %(field)s “%(value)s” is %(length)d characters long; at most %(limit)d fit")
+                % {"field": field.verbose_name, "value": value[:40] + "…", "length": len(value),
+                   "limit": field.max_length},
+                line,
+            )  # fmt: skip
 
 
 def _same_structure(first: list[gift.GiftQuestion], other: list[gift.GiftQuestion]) -> str | None:
@@ -72,15 +150,55 @@ def _changed(instance: Any, values: dict[str, Any]) -> bool:
     return instance.pk is None or any(getattr(instance, k) != v for k, v in values.items())
 
 
+def _match(existing: list[Question], parsed: list[gift.GiftQuestion]) -> list[Question | None]:
+    """The stored question each parsed one updates: same ID number first, then same name and position."""
+    found: list[Question | None] = [None] * len(parsed)
+    free = list(existing)
+    by_id = {q.idnumber: q for q in existing if q.idnumber}
+    for i, question in enumerate(parsed):
+        if question.idnumber in by_id:
+            found[i] = by_id[question.idnumber]
+            free.remove(found[i])
+    for i, question in enumerate(parsed):
+        if found[i] is None:
+            same_name = next((q for q in free if q.name == question.name), None)
+            if same_name is not None:
+                found[i] = same_name
+                free.remove(same_name)
+    return found
+
+
+def _save(instance: Question | Answer, line: int) -> None:
+    """Saves (and so renders) one row; text that cannot be rendered is the file's mistake, at its line."""
+    try:
+        instance.save()
+    except MathError as error:
+        raise BankError(
+            _("the formula $%(tex)s$ does not parse: %(reason)s")
+            % {"tex": error.tex.strip()[:80], "reason": error.reason},
+            line,
+        ) from None
+    except ValueError as error:
+        raise BankError(str(error), line) from None
+
+
 @transaction.atomic
 def apply(quiz: Quiz, versions: dict[str, list[gift.GiftQuestion]], report: Report | None = None) -> Report:
     """Makes the quiz's questions those of `versions` (language -> parsed questions, same structure)."""
     report = report or Report()
     first = next(iter(versions.values()))
-    existing = {q.name: q for q in quiz.questions.prefetch_related("answers")}
-    for order, parsed in enumerate(first):
-        question = existing.pop(parsed.name, None) or Question(quiz=quiz, name=parsed.name)
-        values: dict[str, Any] = {"order": order, "kind": parsed.kind, "category": parsed.category}
+    existing = list(quiz.questions.prefetch_related("answers"))
+    matched = _match(existing, first)
+    for order, (parsed, stored) in enumerate(zip(first, matched, strict=True)):
+        question = stored or Question(quiz=quiz)
+        values: dict[str, Any] = {
+            "order": order,
+            "name": parsed.name,
+            "idnumber": parsed.idnumber,
+            "tags": parsed.tags,
+            "kind": parsed.kind,
+            "category": parsed.category,
+        }
         for lang, questions in versions.items():
             values[_loc("text_md", lang)] = questions[order].text
             values[_loc("explanation_md", lang)] = questions[order].general_feedback
@@ -90,7 +208,7 @@ def apply(quiz: Quiz, versions: dict[str, list[gift.GiftQuestion]], report: Repo
             for key, value in values.items():
                 setattr(question, key, value)
             created = question.pk is None
-            question.save()
+            _save(question, parsed.line)
             (report.created if created else report.updated).append(f"question {quiz.slug}/{parsed.name}")
         else:
             report.unchanged += 1
@@ -107,18 +225,21 @@ def apply(quiz: Quiz, versions: dict[str, list[gift.GiftQuestion]], report: Repo
             if _changed(answer, values):
                 for key, value in values.items():
                     setattr(answer, key, value)
-                answer.save()
-    for question in existing.values():
-        report.updated.append(f"question {quiz.slug}/{question.name} removed")
-        question.delete()
+                _save(answer, parsed.line)
+    kept = {q.pk for q in matched if q is not None}
+    for question in existing:
+        if question.pk not in kept:
+            report.updated.append(f"question {quiz.slug}/{question.name} removed")
+            question.delete()
     return report
 
 
-def import_gift(quiz: Quiz, text: str, language: str) -> Report:
-    """One language's file into a quiz (the standalone import and the admin upload). Raises BankError."""
+def import_gift(quiz: Quiz, text: str, language: str, fmt: str | None = None) -> Report:
+    """One language's file, GIFT or Moodle XML (detected unless `fmt` says), into a quiz: the standalone
+    import and the admin upload. Raises BankError."""
     if language not in LANGUAGE_CODES:
         raise BankError(_("unknown language “%(language)s”") % {"language": language})
-    return apply(quiz, {language: parse(text)})
+    return apply(quiz, {language: parse(text, fmt or detect_format(text))})
 
 
 def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
@@ -130,6 +251,8 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
             kind=question.kind,
             text=text(question, "text_md"),
             name=question.name,
+            idnumber=question.idnumber,
+            tags=list(question.tags),
             general_feedback=text(question, "explanation_md"),
             category=question.category,
             answers=[
@@ -150,8 +273,8 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
     ]
 
 
-def export_gift(quiz: Quiz, language: str) -> str:
-    return gift.dump(questions_for_export(quiz, language))
+def export_gift(quiz: Quiz, language: str, fmt: str = "gift") -> str:
+    return (moodle_xml.dump if fmt == "xml" else gift.dump)(questions_for_export(quiz, language))
 
 
 # --- A course folder's quizzes/ -------------------------------------------------------------------------

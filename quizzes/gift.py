@@ -8,8 +8,9 @@ Where Moodle silently turns a mistake into an odd question, this module raises `
 File layout
     Questions are separated by blank lines; a question may span several lines (joined with newlines, the
     whole trimmed; inner indentation is kept, as Moodle keeps it). A line whose first non-blank
-    characters are `//` is a comment and is ignored, even inside a question, but Moodle's question
-    metadata in comments (`[id:…]`, `[tag:…]`) is refused as not supported rather than dropped.
+    characters are `//` is a comment and is ignored, even inside a question, except for Moodle's question
+    metadata: the first `[id:…]` in a question's comments is its `idnumber`, each `[tag:…]` a tag (`\\]`
+    stands for `]` inside them), read only from comments in the question's own block, as Moodle reads them.
     `$CATEGORY: path` as the first line of a block sets `category` for the questions after it; the path
     is kept verbatim (Moodle does not unescape it either). A question may follow its `$CATEGORY:` line
     without a blank line in between (Moodle would swallow that question into the category name).
@@ -17,18 +18,22 @@ File layout
 Texts
     `::title::` (optional) becomes `name`. A `[markdown]`, `[html]`, `[plain]` or `[moodle]` marker may
     start the question text, an answer, a feedback or the general feedback; parts without one inherit the
-    question text's format (Moodle's rule). Everything is stored as Markdown: markdown, moodle and html
-    texts are kept as written (Markdown passes HTML through), plain texts get the characters Markdown would
-    interpret (inline ones such as `* _ [ < & $`, and `# - + =` or `1.` at a line start) backslash-escaped
-    so they show literally. A bracketed word such as `[HTML]` or `[note]` at the start
-    of a text is refused as an unknown format (write `\\[note]` for a literal bracket); `[text](url)` is a
-    link, not a marker. Accepted short answers are what a learner types, so they are kept verbatim: a
+    question text's format (Moodle's rule); the default is moodle ("auto-format"). Everything is stored as
+    Markdown, so that it shows as Moodle shows it: only markdown texts are Markdown and kept as written. In
+    moodle, html and plain texts every character Markdown could read as syntax (`\\ ` * _ { } [ ] ~ | $`, and
+    `# + - = > : !` or `1.` at a line start) becomes a character reference such as `&#42;`; moodle and
+    plain texts keep each line break (`<br>`), html and moodle texts keep their HTML tags, plain texts show
+    `& < >` literally; lines lose their indentation. Formulas that Moodle's filters typeset stay formulas:
+    `\\(…\\)`, `\\[…\\]`, and `$$…$$` (inline in Moodle, so stored as `\\(…\\)`); a single `$` is a dollar.
+    A bracketed word such as `[HTML]` or `[note]` at the start
+    of a text is refused as an unknown format (write `\\[note]` for a literal bracket); `[text](url)` is not
+    taken for a marker (a link in Markdown, literal text elsewhere). Accepted short answers are what a learner types, so they are kept verbatim: a
     marker is removed but not applied (as Moodle does). A matching pair's right side is plain text and
     takes no marker (as in Moodle).
 
     Escapes: `\\~ \\= \\# \\{ \\} \\:` give the character, `\\n` a newline and `\\\\` one backslash (Moodle's
-    rule); a backslash before anything else is kept, so LaTeX survives: `$\\frac\\{1\\}\\{2\\}$` reads
-    `$\\frac{1}{2}$`. Beware that `\\nabla` reads as a newline followed by "abla", exactly as in Moodle.
+    rule); a backslash before anything else is kept, so LaTeX survives: `\\(\\frac\\{1\\}\\{2\\}\\)` reads
+    `\\(\\frac{1}{2}\\)`. Beware that `\\nabla` reads as a newline followed by "abla", exactly as in Moodle.
     Texts are trimmed of ASCII whitespace only (PHP's trim), so a leading ideographic space stays.
 
 The answer block `{…}` decides the kind, in Moodle's order:
@@ -45,7 +50,8 @@ The answer block `{…}` decides the kind, in Moodle's order:
                                          pairs; `= -> right` adds a distractor; no weights or feedback
     `T`, `TRUE`, `F`, `FALSE`            truefalse (case-sensitive, as in Moodle: `{true}` is a short answer)
     anything else                        short: every answer is accepted (`=`, or a lone first answer
-                                         without one), at 100% unless `%n%` says otherwise
+                                         without one), at 100% unless `%n%` says otherwise; a `*` in it is
+                                         Moodle's wildcard and `\\*` a star (see quizzes/grading.py)
 
 Weights: `=` is 100, `~` is 0, a `%n%` right after the marker overrides it, -100..100. As Moodle's
 question editor requires, a single-choice, short-answer or numeric question needs an answer worth exactly
@@ -61,7 +67,8 @@ becomes "before BLANK after" (Moodle inserts "_____"); otherwise the block is si
 
 `dump()` writes canonical GIFT that Moodle imports: `::name::` when there is one, a `[markdown]` marker,
 one answer per line, `####` general feedback, newlines as `\\n`, `$CATEGORY:` lines when the category
-changes, and the block at BLANK for missing-word questions. For every list `qs` that `parse()` can
+changes, `// [id:…] [tag:…]` before a question that has them, and the block at BLANK for missing-word
+questions. For every list `qs` that `parse()` can
 produce, `parse(dump(qs)) == qs` (equality ignores `line`).
 """
 
@@ -97,6 +104,8 @@ class GiftQuestion:
     answers: list[GiftAnswer] = field(default_factory=list)
     general_feedback: str = ""  # #### feedback: the explanation shown after answering (Markdown)
     category: str = ""  # from the last $CATEGORY: line before the question
+    idnumber: str = ""  # Moodle's ID number, from "// [id:…]" in the question's comments
+    tags: list[str] = field(default_factory=list)  # from "// [tag:…]" in the question's comments
     line: int = field(default=0, compare=False)  # 1-based line where the question starts (for messages)
 
 
@@ -109,6 +118,14 @@ class GiftError(ValueError):
         self.reason = reason
 
 
+# What one file may cost: every question is parsed, stored and rendered in one request, so a file's size,
+# its number of questions and each question's number of answers are bounded (issue 13: a 1 MB file of
+# bracket paragraphs took 208 s, and 80,000 answers made one quiz's API answer 2.7 MB).
+MAX_CHARACTERS = 1_000_000
+MAX_QUESTIONS = 500
+MAX_ANSWERS = 50  # in one question
+MAX_FILE_ANSWERS = 2500  # in the whole file: each is a row rendered and stored
+
 _WS = " \t\n\r\x0b\x0c"  # PHP's trim() set: Moodle keeps other Unicode spaces, and so do we
 _FORMATS = ("markdown", "html", "plain", "moodle")
 _TRUEFALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
@@ -119,16 +136,34 @@ _CATEGORY = "$CATEGORY:"
 _PLACEHOLDERS = {c: chr(0xFDD0 + i) for i, c in enumerate("\\~=#{}:n")}
 _ESCAPE_RE = re.compile(r"\\([\\~=#{}:n])")
 _RESTORE = str.maketrans({p: ("\n" if c == "n" else c) for c, p in _PLACEHOLDERS.items()})
-_PLACEHOLDER_RE = re.compile("[\ufdd0-\ufdd7]")
+_PLACEHOLDER_RE = re.compile("[\ufdd0-\ufdef]")  # never in a file: used here as placeholders
+_KEPT = "\ufde0"  # stands for a formula or an HTML tag while the text around it is made literal
 
 _FORMAT_RE = re.compile(r"\[([A-Za-z]+)\]")
 _LINK_AFTER = ("(", "[", ":")  # "[x](url)", "[x][ref]", "[x]: url" start Markdown links, not markers
 _WEIGHT_RE = re.compile(r"%([+-]?[0-9.]+)%")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_METADATA_RE = re.compile(r"\[(?:id|tag):")
-# Plain text shown literally in Markdown: characters special anywhere, then those special at a line start.
-_MARKDOWN_INLINE_RE = re.compile(r"([\\`*_\[\]<>&!~$|])")
-_MARKDOWN_LINE_START_RE = re.compile(r"^([ \t]*)(?:([#+\-=])|(\d+)([.)]))", re.MULTILINE)
+# Moodle's question metadata in comments: "// [id:Q1] [tag:easy] [tag:week\] 2]" (a "\]" inside is a "]").
+_ID_RE = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
+_TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]\x00-\x1f\x7f<>`])+)\]")
+
+# Text in Moodle's own formats shown exactly as Moodle shows it, once stored as Markdown. Formulas that
+# Moodle's filters typeset ($$…$$, \(…\), \[…\]) are kept; in moodle and html texts so are HTML tags.
+# Every other character Markdown (with this platform's extensions) could read as syntax becomes a numeric
+# character reference, which means the character itself both in Markdown and inside raw HTML blocks.
+_MATH_RE = re.compile(r"\$\$(.+?)\$\$|\\\(.+?\\\)|\\\[.+?\\\]", re.S)
+_KEEP_RE = {
+    "plain": _MATH_RE,
+    "moodle": re.compile(_MATH_RE.pattern + r"|<[A-Za-z/!][^<>]*>", re.S),
+}
+_KEEP_RE["html"] = _KEEP_RE["moodle"]
+_MARKDOWN_INLINE = "\\`*_{}[]~|$"
+_LITERAL_TABLES = {
+    "plain": str.maketrans({c: f"&#{ord(c)};" for c in _MARKDOWN_INLINE + "&<>"}),
+    "moodle": str.maketrans({c: f"&#{ord(c)};" for c in _MARKDOWN_INLINE}),
+}
+_LITERAL_TABLES["html"] = _LITERAL_TABLES["moodle"]
+_MARKDOWN_LINE_START_RE = re.compile(r"^(?:(\d+)([.)])|([#+\-=>:!]))", re.MULTILINE)
 
 # What dump() must escape in each place. The question text sits outside the answer block, where only
 # braces matter; inside the block "~ = #" separate answers and feedback.
@@ -144,36 +179,60 @@ _ESCAPABLE_NEXT = set("\\~=#{}:n\n")
 
 def parse(text: str) -> list[GiftQuestion]:
     """Read a GIFT file; raise GiftError (line + reason) for the first problem found."""
+    if len(text) > MAX_CHARACTERS:
+        raise GiftError(1, f"the file is longer than {MAX_CHARACTERS:,} characters; split it into several")
     questions = []
     category = ""
-    for block in _blocks(text):
+    answers = 0
+    for block, comments in _blocks(text):
         first = block[0][1].strip(_WS)
         if first.startswith(_CATEGORY):
             category = first[len(_CATEGORY) :].strip(_WS)
             block = block[1:]
             if not block:
                 continue
-        questions.append(_read_question(block, category))
+        if len(questions) == MAX_QUESTIONS:
+            raise GiftError(
+                block[0][0], f"a file can hold at most {MAX_QUESTIONS} questions; split it into several"
+            )
+        question = _read_question(block, category)
+        question.idnumber, question.tags = _metadata(comments)
+        questions.append(question)
+        answers += len(question.answers)
+        if answers > MAX_FILE_ANSWERS:
+            raise GiftError(
+                question.line,
+                f"a file can hold at most {MAX_FILE_ANSWERS} answers in all; split it into several",
+            )
     return questions
 
 
-def _blocks(text: str) -> Iterator[list[tuple[int, str]]]:
-    """Yield each question's non-comment lines with their 1-based line numbers."""
+def _metadata(comments: str) -> tuple[str, list[str]]:
+    """The ID number and tags in a question's comments, read as Moodle reads them (first ID wins)."""
+    found = _ID_RE.search(comments)
+    idnumber = found.group(1).strip(_WS).replace("\\]", "]") if found else ""
+    tags = []
+    for match in _TAG_RE.finditer(comments):
+        tag = match.group(1).strip(_WS).replace("\\]", "]")
+        if tag and tag not in tags:
+            tags.append(tag)
+    return idnumber, tags
+
+
+def _blocks(text: str) -> Iterator[tuple[list[tuple[int, str]], str]]:
+    """Yield each question's non-comment lines with their 1-based line numbers, and its comment lines."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     block: list[tuple[int, str]] = []
+    comments: list[str] = []
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip(_WS)
         if not stripped:
             if block:
-                yield block
+                yield block, "\n".join(comments)
                 block = []
+            comments = []  # Moodle reads a question's metadata only from comments in its own block
         elif stripped.startswith("//"):
-            if _METADATA_RE.search(stripped):
-                raise GiftError(
-                    number,
-                    "question ID numbers and tags in comments ([id:…], [tag:…]) are not supported; "
-                    "remove them from the comment",
-                )
+            comments.append(stripped)
         else:
             bad = _PLACEHOLDER_RE.search(line)
             if bad:
@@ -182,7 +241,7 @@ def _blocks(text: str) -> Iterator[list[tuple[int, str]]]:
                 )
             block.append((number, line))
     if block:
-        yield block
+        yield block, "\n".join(comments)
 
 
 class _Source:
@@ -235,7 +294,7 @@ def _read_question(lines: list[tuple[int, str]], category: str) -> GiftQuestion:
         text = _convert(_restore(s[pos:]), fmt)
         if not text:
             raise GiftError(start_line, "the question has no text and no answer block")
-        return GiftQuestion("description", text, name, [], "", category, start_line)
+        return GiftQuestion("description", text, name, [], "", category, line=start_line)
     if opening == -1 or (closing != -1 and closing < opening):
         raise GiftError(src.line(closing), "'}' has no matching '{' (write \\} for a literal brace)")
     if closing == -1:
@@ -269,7 +328,7 @@ def _read_question(lines: list[tuple[int, str]], category: str) -> GiftQuestion:
             "so a question with answers may contain it only once",
         )
     kind, answers, general_feedback = _read_block(s[opening + 1 : closing], opening + 1, fmt, src, block_line)
-    return GiftQuestion(kind, text, name, answers, general_feedback, category, start_line)
+    return GiftQuestion(kind, text, name, answers, general_feedback, category, line=start_line)
 
 
 def _read_block(
@@ -289,24 +348,24 @@ def _read_block(
         return "essay", [], general_feedback
     if body[0] == "#":
         hash_at = content.index("#")
-        chunks = _chunks(content[hash_at + 1 :], offset + hash_at + 1, "=~")
+        chunks = _chunks(content[hash_at + 1 :], offset + hash_at + 1, "=~", src)
         return "numeric", _read_numeric(chunks, fmt, src, block_line), general_feedback
     if "~" in body:
-        kind, answers = _read_choice(_chunks(content, offset, "=~"), fmt, src, block_line)
+        kind, answers = _read_choice(_chunks(content, offset, "=~", src), fmt, src, block_line)
         return kind, answers, general_feedback
     if "=" in body and "->" in body:
         return (
             "matching",
-            _read_matching(_chunks(content, offset, "="), fmt, src, block_line),
+            _read_matching(_chunks(content, offset, "=", src), fmt, src, block_line),
             general_feedback,
         )
     head = body.split("#", 1)[0].strip(_WS)
     if head in _TRUEFALSE:
         return "truefalse", _read_truefalse(body, _TRUEFALSE[head], fmt, block_line), general_feedback
-    return "short", _read_short(_chunks(content, offset, "="), fmt, src, block_line), general_feedback
+    return "short", _read_short(_chunks(content, offset, "=", src), fmt, src, block_line), general_feedback
 
 
-def _chunks(content: str, offset: int, markers: str) -> list[_Chunk]:
+def _chunks(content: str, offset: int, markers: str, src: _Source) -> list[_Chunk]:
     """Split an answer block at its unescaped answer markers (Moodle splits on every one of them)."""
     chunks = []
     marker, start = "", 0
@@ -320,6 +379,10 @@ def _chunks(content: str, offset: int, markers: str) -> list[_Chunk]:
         first.offset = offset + _skip_ws(content, 0)
     else:
         chunks.pop(0)
+    if len(chunks) > MAX_ANSWERS:
+        raise GiftError(
+            src.line(chunks[MAX_ANSWERS].offset), f"a question can have at most {MAX_ANSWERS} answers"
+        )
     return chunks
 
 
@@ -537,16 +600,35 @@ def _split_format(text: str, pos: int, default_format: str, line: int) -> tuple[
 
 
 def _convert(text: str, fmt: str) -> str:
+    """A text in one of Moodle's formats as Markdown that displays as Moodle displays it.
+
+    Only [markdown] is Markdown. A moodle ("auto-format") text keeps its line breaks and its HTML, a plain
+    one keeps its line breaks and shows HTML as written, an html one is HTML; in none of them does `*`,
+    `_`, `#` or a backslash mean anything to Markdown. Lines lose their indentation, as in a browser.
+    """
     text = text.strip(_WS)
-    if fmt == "plain":
-        text = _MARKDOWN_INLINE_RE.sub(r"\\\1", text)
-        return _MARKDOWN_LINE_START_RE.sub(_escape_line_start, text)
-    return text
+    if fmt == "markdown":
+        return text
+    kept: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        formula = match.group(1)
+        kept.append(f"\\({formula}\\)" if formula is not None else match.group())  # $$…$$ is inline in Moodle
+        return _KEPT
+
+    text = _KEEP_RE[fmt].sub(keep, text)
+    lines = [line.strip(_WS) for line in text.split("\n")]
+    text = "\n".join(line.translate(_LITERAL_TABLES[fmt]) for line in lines)
+    text = _MARKDOWN_LINE_START_RE.sub(_escape_line_start, text)
+    if fmt != "html":  # Moodle's auto-format and plain text turn each line break into <br>
+        text = re.sub(r"(?<=[^\n])\n(?=[^\n])", "<br>\n", text)
+    pieces = iter(kept)
+    return re.sub(_KEPT, lambda _match: next(pieces), text)
 
 
 def _escape_line_start(match: re.Match[str]) -> str:
-    indent, mark, number, delimiter = match.groups()
-    return f"{indent}\\{mark}" if mark else f"{indent}{number}\\{delimiter}"
+    number, delimiter, mark = match.groups()
+    return f"{number}&#{ord(delimiter)};" if number else f"&#{ord(mark)};"
 
 
 def _restore(text: str) -> str:
@@ -580,7 +662,7 @@ def dump(questions: Iterable[GiftQuestion]) -> str:
     category = ""
     for question in questions:
         question = _normalised(question)
-        gift = _write_question(question)
+        gift = _write_metadata(question) + _write_question(question)
         _check_reads_back(question, gift)
         if question.category != category:
             parts.append(f"{_CATEGORY} {question.category}".rstrip())
@@ -619,8 +701,17 @@ def _normalised(question: GiftQuestion) -> GiftQuestion:
         name=clean(question.name),
         general_feedback=clean(question.general_feedback),
         category=category,
+        idnumber=clean(question.idnumber),
+        tags=[clean(tag) for tag in question.tags],
         answers=answers,
     )
+
+
+def _write_metadata(question: GiftQuestion) -> str:
+    """Moodle's own comment line for a question's ID number and tags ("]" written as "\\]")."""
+    items = [f"[id:{question.idnumber}]"] if question.idnumber else []
+    items += [f"[tag:{tag}]" for tag in question.tags]
+    return ("// " + " ".join(item[:-1].replace("]", "\\]") + "]" for item in items) + "\n") if items else ""
 
 
 def _write_question(question: GiftQuestion) -> str:
@@ -789,7 +880,7 @@ def _check_reads_back(question: GiftQuestion, gift: str) -> None:
 
 
 def _difference(expected: GiftQuestion, back: GiftQuestion) -> str:
-    for name in ("kind", "text", "name", "general_feedback"):
+    for name in ("kind", "text", "name", "general_feedback", "idnumber", "tags"):
         mine, theirs = getattr(expected, name), getattr(back, name)
         if mine != theirs:
             return f"its {name} would read back as {theirs!r} instead of {mine!r}"

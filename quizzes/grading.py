@@ -37,6 +37,38 @@ def _texts(answer: Answer, name: str) -> set[str]:
     return {normalise(localized(answer, name, lang)) for lang in LANGUAGE_CODES} - {""}
 
 
+_WILDCARD = re.compile(r"(?<!\\)\*")
+
+
+def _pattern(text: str) -> list[str]:
+    """A short answer as Moodle reads it: `*` matches any run of characters, `\\*` is a literal star.
+    Each piece is normalised like the response, so the match ignores case, spaces and width."""
+    return [normalise(piece.replace("\\*", "*")) for piece in _WILDCARD.split(text)]
+
+
+def _fits(pieces: list[str], typed: str) -> bool:
+    """Whether `typed` matches a `*` pattern; greedy, so linear in the response (no regular expression
+    that a crafted pattern could make backtrack)."""
+    if len(pieces) == 1:
+        return typed == pieces[0]
+    first, *middle, last = pieces
+    if len(typed) < len(first) + len(last) or not typed.startswith(first) or not typed.endswith(last):
+        return False
+    at, end = len(first), len(typed) - len(last)
+    for piece in middle:
+        found = typed.find(piece, at, end)
+        if found == -1:
+            return False
+        at = found + len(piece)
+    return True
+
+
+def _accepts(answer: Answer, typed: str) -> bool:
+    """An accepted short answer in any language: a student may type the English term in Chinese."""
+    texts = {localized(answer, "text_md", lang) for lang in LANGUAGE_CODES} - {""}
+    return any(_fits(_pattern(text), typed) for text in texts)
+
+
 def _bad(question: Question, message: str) -> UserError:
     return UserError(
         _("Question %(n)s: %(problem)s") % {"n": question.order + 1, "problem": message},
@@ -106,9 +138,7 @@ def grade(question: Question, given: Any) -> Graded:
         return Graded(max(0.0, min(1.0, total)), ",".join(map(str, chosen)), chosen)
     if question.kind == Kind.SHORT:
         typed = normalise(_text(question, given, MAX_SHORT))
-        match = max(
-            (a for a in answers if typed in _texts(a, "text_md")), key=lambda a: a.weight, default=None
-        )
+        match = max((a for a in answers if _accepts(a, typed)), key=lambda a: a.weight, default=None)
         return Graded(
             max(0.0, match.weight / 100) if match else 0.0, typed[:300], [match.pk] if match else []
         )

@@ -62,7 +62,18 @@ class Question(RenderedMarkdown):
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=100, help_text=_("A stable key (the GIFT ::title::)."))
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        help_text=_("The GIFT ::title::; several questions may share one, as in Moodle."),
+    )
+    idnumber = models.CharField(
+        _("ID number"),
+        max_length=100,
+        blank=True,
+        help_text=_("Moodle's ID number: when given, a re-import finds the question by it."),
+    )
+    tags = models.JSONField(_("tags"), default=list, blank=True)
     category = models.CharField(max_length=200, blank=True)
     points = models.FloatField(default=1)
     text_md = models.TextField(_("question (Markdown)"))
@@ -74,7 +85,6 @@ class Question(RenderedMarkdown):
 
     class Meta:
         ordering = ["quiz", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["quiz", "name"], name="unique_question_name_per_quiz")]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
 

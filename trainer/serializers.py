@@ -35,16 +35,21 @@ def lab_description(lab: Lab) -> dict:
     }
 
 
+class ChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
 class HyperparameterSerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=["float", "int", "choice", "bool"])
     label = serializers.CharField()
     help = serializers.CharField()
-    default = serializers.JSONField()
+    default = serializers.JSONField(help_text="A number, a choice's value or a boolean, as `kind` says.")
     minimum = serializers.FloatField(allow_null=True)
     maximum = serializers.FloatField(allow_null=True)
     log = serializers.BooleanField()
-    choices = serializers.ListField(child=serializers.DictField())
+    choices = ChoiceSerializer(many=True)
 
 
 class ChartSerializer(serializers.Serializer):

@@ -21,11 +21,45 @@ class ApiSchemaTests:
         events = schema["paths"]["/api/jobs/{job_id}/events"]["get"]
         assert "text/event-stream" in events["responses"]["200"]["content"]
 
-    def test_every_operation_documents_its_error_answers(self, client):
+    def test_every_operation_documents_its_error_answers_with_their_json_bodies(self, client):
+        schema = yaml.safe_load(client.get("/api/schema/").content)
+        assert set(schema["components"]["schemas"]["Error"]["properties"]) == {"detail", "code"}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation["responses"]
+                expected = {"401", "403", "429", "503"}
+                expected |= {"404"} if "{" in path else set()
+                expected |= {"400", "413", "415"} if "requestBody" in operation else set()
+                expected |= {"409"} if method in ("post", "put", "patch", "delete") else set()
+                assert expected <= set(responses), f"{method} {path}"
+                for code in expected:
+                    body = responses[code]["content"]["application/json"]["schema"]["$ref"]
+                    assert body.endswith("/ValidationError" if code == "400" else "/Error"), f"{code} {path}"
+                assert "Retry-After" in responses["429"]["headers"]
+
+    def test_the_schema_is_the_same_in_every_language(self, client):
+        english = client.get("/api/schema/", HTTP_ACCEPT_LANGUAGE="en").content
+        chinese = client.get("/api/schema/", HTTP_ACCEPT_LANGUAGE="zh-hans").content
+        assert english == chinese
+
+    def test_the_token_operation_needs_no_credentials(self, client):
+        operation = yaml.safe_load(client.get("/api/schema/").content)["paths"]["/api/token/"]["post"]
+        assert operation["security"] == []
+
+    def test_every_request_body_is_one_json_body(self, client):
         schema = yaml.safe_load(client.get("/api/schema/").content)
         for path, operations in schema["paths"].items():
             for method, operation in operations.items():
-                assert {"400", "401", "403", "404", "429"} <= set(operation["responses"]), f"{method} {path}"
+                if "requestBody" in operation:
+                    assert list(operation["requestBody"]["content"]) == ["application/json"], (
+                        f"{method} {path}"
+                    )
+
+    def test_every_enum_has_one_type(self, client):
+        schemas = yaml.safe_load(client.get("/api/schema/").content)["components"]["schemas"]
+        for name, schema in schemas.items():
+            if "enum" in schema:
+                assert len({type(value) for value in schema["enum"] if value is not None}) == 1, name
 
     def test_an_unknown_api_address_answers_json(self, client):
         response = client.get("/api/no-such-thing/", HTTP_ACCEPT_LANGUAGE="en")

@@ -20,11 +20,11 @@ $CATEGORY: course/basics
 
 ::short:: The usual abbreviation of a convolutional network? {=CNN =ConvNet ####Convolutional neural network.}
 
-::numeric:: $\\sigma(0)$ = ? {#0.5:0.001 ####Half way.}
+::numeric:: \\(\\sigma(0)\\) = ? {#0.5:0.001 ####Half way.}
 
 ::range:: A learning rate between 0.001 and 0.1: {#0.001..0.1}
 
-::graded-numeric:: $\\pi$? {# =%100%3.1416:0.0001 =%50%3.14:0.01 ~#Not close.}
+::graded-numeric:: \\(\\pi\\)? {# =%100%3.1416:0.0001 =%50%3.14:0.01 ~#Not close.}
 
 ::matching:: Match. {=CNN -> images =RNN -> sequences =MLP -> tables}
 
@@ -34,7 +34,7 @@ $CATEGORY: course/basics
 
 ::description:: This part is about activations.
 
-::escapes:: A formula with braces: $\\frac\\{1\\}\\{2\\}$ and a colon\\: here. {=yes ~no}
+::escapes:: A formula with braces: \\(\\frac\\{1\\}\\{2\\}\\) and a colon\\: here. {=yes ~no}
 """
 
 
@@ -162,3 +162,162 @@ def test_an_oversized_upload_is_refused_and_nothing_changes(client, staff, quiz)
                            HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
     assert response.status_code == 400 and "larger than 1 MB" in response.content.decode()
     assert quiz.questions.count() == 0
+
+
+def grade(quiz: Quiz, name: str, given: str) -> float | None:
+    from quizzes.grading import grade as grade_response
+
+    return grade_response(quiz.questions.get(name=name), given).fraction
+
+
+@pytest.mark.django_db
+class MoodleBehaviourTests:
+    """Banks written for Moodle import into quizzes that show and grade as Moodle shows and grades them."""
+
+    def test_it_grades_the_short_answer_wildcard_as_moodle(self, quiz):
+        bank.import_gift(
+            quiz,
+            "::colour::Spell it. {=colo*r}\n\n::star::Type a star. {=\\\\*}\n\n::any::Anything? {=*}\n\n"
+            "::partial::Name it. {=%50%*net =ResNet}",
+            "en",
+        )
+        assert grade(quiz, "colour", "colour") == 1.0
+        assert grade(quiz, "colour", "COLOR") == 1.0  # case-insensitive by default, as in Moodle
+        assert grade(quiz, "colour", "colr") == 0.0
+        assert grade(quiz, "colour", "*") == 0.0  # a star typed by the learner is not a wildcard
+        assert grade(quiz, "star", "*") == 1.0 and grade(quiz, "star", "x") == 0.0  # \* is a literal star
+        assert grade(quiz, "any", "whatever") == 1.0
+        assert grade(quiz, "partial", "resnet") == 1.0 and grade(quiz, "partial", "AlexNet") == 0.5
+
+    def test_it_shows_default_and_plain_text_as_moodle_does(self, quiz):
+        bank.import_gift(
+            quiz,
+            "::legs::# of legs on a spider?{#8}\n\n"
+            "::star::Is 2*3*4 = 24 in __init__ on the C\\:\\\\ drive?\\nSecond line. {T}\n\n"
+            "::plain::[plain]Tom & Jerry <3 {T}\n\n"
+            "::md::[markdown]Only **this** is Markdown. {T}",
+            "en",
+        )
+        html = {q.name: q.text_html_en for q in quiz.questions.all()}
+        assert html["legs"] == "# of legs on a spider?"
+        assert html["star"] == "Is 2*3*4 = 24 in __init__ on the C:\\ drive?<br>\nSecond line."
+        assert html["plain"] == "Tom &amp; Jerry &lt;3"
+        assert html["md"] == "Only <strong>this</strong> is Markdown."
+
+    def test_it_imports_questions_that_share_a_name_and_finds_them_again_by_position(self, quiz):
+        bank.import_gift(quiz, "::Q::First? {T}\n\n::Q::Second? {F}\n\n::R::Third? {T}", "en")
+        first, second, third = quiz.questions.all()
+        assert [q.name for q in (first, second, third)] == ["Q", "Q", "R"]
+        report = bank.import_gift(
+            quiz, "::Q::First? {T}\n\n::Q::Second, reworded? {F}\n\n::R::Third? {T}", "en"
+        )
+        assert report.created == [] and report.unchanged == 2
+        assert [(q.pk, q.text_md_en) for q in quiz.questions.all()] == [
+            (first.pk, "First?"),
+            (second.pk, "Second, reworded?"),
+            (third.pk, "Third?"),
+        ]
+
+    def test_it_finds_questions_again_by_id_number_whatever_their_name_and_place(self, quiz):
+        bank.import_gift(quiz, "// [id:A1]\n::Q::First? {T}\n\n// [id:B2] [tag:easy]\n::Q::Second? {F}", "en")
+        a, b = quiz.questions.all()
+        assert (a.idnumber, b.idnumber, b.tags) == ("A1", "B2", ["easy"])
+        bank.import_gift(
+            quiz, "// [id:B2] [tag:hard]\n::Renamed::Second? {F}\n\n// [id:A1]\n::Q::First? {T}", "en"
+        )
+        assert [(q.pk, q.name, q.tags) for q in quiz.questions.all()] == [
+            (b.pk, "Renamed", ["hard"]),
+            (a.pk, "Q", []),
+        ]
+
+    def test_it_exports_id_numbers_and_tags_in_moodles_comment(self, quiz):
+        bank.import_gift(quiz, "// [id:week\\]1] [tag:easy] [tag:maths]\n::Q::Is it? {T}", "en")
+        exported = bank.export_gift(quiz, "en")
+        assert "// [id:week\\]1] [tag:easy] [tag:maths]\n::Q::" in exported
+        other = Quiz.objects.create(slug="other", title_en="Other")
+        bank.import_gift(other, exported, "en")
+        assert list(other.questions.values_list("idnumber", "tags")) == [("week]1", ["easy", "maths"])]
+
+    def test_it_refuses_two_questions_with_one_id_number(self, quiz):
+        with pytest.raises(bank.BankError) as caught:
+            bank.import_gift(quiz, "// [id:X]\nA? {T}\n\n// [id:X]\nB? {T}", "en")
+        assert caught.value.line == 5 and "“X”" in caught.value.message
+        assert not quiz.questions.exists()
+
+
+@pytest.mark.django_db
+class ImportCostAndLimitTests:
+    """Issue 13 item 10: a file's cost is bounded, and its mistakes are errors naming the line, never a 500."""
+
+    def test_values_longer_than_their_columns_name_the_line_on_every_database(self, quiz):
+        bank.import_gift(quiz, "::kept::Kept? {T}", "en")
+        cases = [
+            (f"Fine? {{T}}\n\n::{'n' * 101}::Too long a name? {{T}}", 3, "name"),
+            (f"// [id:{'i' * 101}]\nToo long an ID? {{T}}", 2, "ID number"),
+            (f"$CATEGORY: {'c' * 201}\nToo long a category? {{T}}", 2, "category"),
+            (f"// [tag:{'t' * 51}]\nToo long a tag? {{T}}", 2, "tag"),
+            (f"Match. {{=a -> {'m' * 301} =b -> c}}", 1, "matches"),
+        ]
+        for source, line, what in cases:
+            with pytest.raises(bank.BankError) as caught:
+                bank.import_gift(quiz, source, "en")
+            assert caught.value.line == line, source[:40]
+            assert what in caught.value.message
+        assert list(quiz.questions.values_list("name", flat=True)) == ["kept"]
+
+    def test_it_refuses_a_nul_character(self, quiz):
+        with pytest.raises(bank.BankError) as caught:
+            bank.import_gift(quiz, "Fine? {T}\n\nNUL \x00 here? {T}", "en")
+        assert caught.value.line == 3
+
+    @pytest.mark.parametrize(
+        ("source", "reason"),
+        [
+            ("\n\n".join(f"Q{i}? {{T}}" for i in range(501)), "at most 500 questions"),
+            ("Q? {" + " ".join(f"~a{i}" for i in range(60)) + " =b}", "at most 50 answers"),
+            (
+                "\n\n".join("Q? {=a " + " ".join(f"~b{j}" for j in range(49)) + "}" for _ in range(51)),
+                "2500 answers",
+            ),
+            ("\n\n".join("[markdown]" + "[" * 999 + " {T}" for _ in range(50)), "too many “[”"),
+            ("x" * 1_000_001, "longer than 1,000,000 characters"),
+        ],
+    )
+    def test_it_refuses_a_file_whose_work_is_unbounded_before_rendering_anything(self, quiz, source, reason):
+        import time
+
+        started = time.perf_counter()
+        with pytest.raises(bank.BankError) as caught:
+            bank.import_gift(quiz, source, "en")
+        assert reason in caught.value.message
+        assert time.perf_counter() - started < 5  # without the limits: 20 s to minutes
+        assert not quiz.questions.exists()
+
+    def test_a_formula_that_does_not_parse_names_the_line(self, quiz):
+        with pytest.raises(bank.BankError) as caught:
+            bank.import_gift(quiz, "Fine? {T}\n\n[markdown]Broken $\\frac\\{1\\}\\{$ here {T}", "en")
+        assert caught.value.line == 3 and "does not parse" in caught.value.message
+        assert not quiz.questions.exists()
+
+    def test_the_command_reports_a_bad_formula_in_one_line(self, tmp_path, capsys):
+        path = tmp_path / "bad.gift"
+        path.write_text("Fine? {T}\n\n\\(\\frac\\{1\\}\\{\\) broken {T}\n")
+        with pytest.raises(CommandError) as caught:
+            call_command("import_gift", str(path), "--quiz", "bad", "--language", "en")
+        message = str(caught.value)
+        assert "\n" not in message and message.startswith(f"{path}: line 3: ") and "does not parse" in message
+        assert not Quiz.objects.filter(slug="bad").exists()
+
+    def test_the_admin_upload_shows_a_bad_formula_as_a_form_error(self, client, staff, quiz):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        client.force_login(staff)
+        bad = SimpleUploadedFile("bad.gift", b"Fine? {T}\n\n[markdown]$\\frac\\{1\\}\\{$ {T}")
+        response = client.post(
+            f"/admin/quizzes/quiz/{quiz.pk}/import/",
+            {"file": bad, "language": "en"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        assert response.status_code == 400
+        assert "line 3" in response.content.decode() and "does not parse" in response.content.decode()
+        assert not quiz.questions.exists()

@@ -1,5 +1,6 @@
 """The GIFT reader and writer: Moodle's documented examples, every construct, every error, and round trips."""
 
+import html
 import random
 
 import pytest
@@ -18,6 +19,11 @@ def error(source: str) -> GiftError:
     with pytest.raises(GiftError) as info:
         parse(source)
     return info.value
+
+
+def shown(text: str) -> str:
+    """The characters a reader sees for a text in one of Moodle's formats: line breaks, references undone."""
+    return html.unescape(text.replace("<br>\n", "\n"))
 
 
 def texts(question: GiftQuestion) -> list[str]:
@@ -308,7 +314,7 @@ class ShortAnswerTests:
     def test_it_keeps_accepted_answers_verbatim_in_a_plain_question(self) -> None:
         """A learner types the answer, so plain-text escaping must not change what is accepted."""
         question = one("[plain]What is 2*3 written out? {=2*3 =6}")
-        assert question.text == "What is 2\\*3 written out?"
+        assert shown(question.text) == "What is 2*3 written out?"
         assert texts(question) == ["2*3", "6"]
 
     def test_it_reads_lowercase_true_as_a_short_answer_like_moodle(self) -> None:
@@ -456,7 +462,7 @@ class MatchingTests:
         question = one(
             "Match the following countries with their corresponding\ncapitals.{=Canada->Ottawa =Italy->Rome}"
         )
-        assert question.text == "Match the following countries with their corresponding\ncapitals."
+        assert shown(question.text) == "Match the following countries with their corresponding\ncapitals."
         assert [(a.text, a.match) for a in question.answers] == [("Canada", "Ottawa"), ("Italy", "Rome")]
 
     def test_it_reads_formats_on_the_left_and_a_distractor(self) -> None:
@@ -516,7 +522,7 @@ class EssayAndDescriptionTests:
     def test_it_reads_text_without_a_block_as_a_description(self) -> None:
         question = one("::Intro::The next questions are about\nGrant's tomb.")
         assert question == GiftQuestion(
-            "description", "The next questions are about\nGrant's tomb.", name="Intro"
+            "description", "The next questions are about<br>\nGrant's tomb.", name="Intro"
         )
 
     def test_it_rejects_a_title_without_text(self) -> None:
@@ -554,31 +560,33 @@ class TextTests:
     def test_it_joins_a_question_spread_over_lines(self) -> None:
         question = one("::Kanji Origins::Japanese characters originally\ncame from what country? {=China}")
         assert question.name == "Kanji Origins"
-        assert question.text == "Japanese characters originally\ncame from what country?"
+        assert shown(question.text) == "Japanese characters originally\ncame from what country?"
 
     def test_it_unescapes_gift_control_characters(self) -> None:
         question = one("Which answer equals 5? {\n     ~ \\= 2 + 2\n     = \\= 2 + 3\n     ~ \\= 2 + 4  }")
-        assert texts(question) == ["= 2 + 2", "= 2 + 3", "= 2 + 4"]
+        assert [shown(text) for text in texts(question)] == ["= 2 + 2", "= 2 + 3", "= 2 + 4"]
         question = one("A\\: \\{b\\} \\# c \\~ d::e{=\\~#\\# is \\=}")
-        assert question.text == "A: {b} # c ~ d::e"
-        assert question.answers == [GiftAnswer("~", feedback="# is =")]
+        assert shown(question.text) == "A: {b} # c ~ d::e"
+        assert question.answers == [GiftAnswer("~", feedback="&#35; is =")]
 
     def test_it_unescapes_a_title(self) -> None:
         assert one("::Ratio 1\\:2::Is it? {T}").name == "Ratio 1:2"
 
     def test_it_keeps_other_backslashes_so_latex_survives(self) -> None:
-        question = one("Simplify $\\frac\\{1\\}\\{2\\} + \\alpha$. {=$\\frac\\{1\\}\\{2\\}$ =0.5}")
-        assert question.text == "Simplify $\\frac{1}{2} + \\alpha$."
+        """Moodle's filters typeset \\(…\\), \\[…\\] and $$…$$ in every format; a single $ is a dollar."""
+        question = one("Simplify \\(\\frac\\{1\\}\\{2\\} + \\alpha\\) in $5. {=$\\frac\\{1\\}\\{2\\}$ =0.5}")
+        assert question.text == "Simplify \\(\\frac{1}{2} + \\alpha\\) in &#36;5."
         assert texts(question) == ["$\\frac{1}{2}$", "0.5"]
+        assert one("Area: $$\\pi r^2$$ and \\[e^x\\]").text == "Area: \\(\\pi r^2\\) and \\[e^x\\]"
 
     def test_it_reads_backslash_n_as_a_newline_even_inside_latex(self) -> None:
         """Moodle's rule: '\\nabla' is a newline followed by 'abla'; write '\\\\nabla' for the symbol."""
-        assert one("Line one\\nLine two $\\nabla$").text == "Line one\nLine two $\nabla$"
-        assert one("Gradient $\\\\nabla f$").text == "Gradient $\\nabla f$"
+        assert shown(one("Line one\\nLine two $\\nabla$").text) == "Line one\nLine two $\nabla$"
+        assert shown(one("Gradient $\\\\nabla f$").text) == "Gradient $\\nabla f$"
 
     def test_it_reads_a_double_backslash_as_one(self) -> None:
         question = one("Which is not a control character? {~ \\~ = \\\\ # Correct! \\\\ escapes.}")
-        assert question.answers[1] == GiftAnswer("\\", feedback="Correct! \\ escapes.")
+        assert question.answers[1] == GiftAnswer("&#92;", feedback="Correct! &#92; escapes.")
 
     def test_it_reads_chinese_text(self) -> None:
         question = one("::首都::中国的首都是{=北京#对！ =%50%Beijing#请用中文。####北京自1949年起为首都。}。")
@@ -593,26 +601,46 @@ class TextTests:
     def test_it_keeps_a_leading_ideographic_space(self) -> None:
         assert one("\u3000\u3000阅读下文。").text == "\u3000\u3000阅读下文。"
 
-    @pytest.mark.parametrize("marker", ["[markdown]", "[moodle]", "[html]", ""])
-    def test_it_keeps_markdown_moodle_and_html_as_written(self, marker: str) -> None:
-        question = one(f"::Q::{marker}Who's buried in **Grant's** <i>tomb</i>?{{=no one}}")
+    def test_it_keeps_markdown_as_written(self) -> None:
+        question = one("::Q::[markdown]Who's buried in **Grant's** <i>tomb</i>?{=no one}")
         assert question.text == "Who's buried in **Grant's** <i>tomb</i>?"
 
-    def test_it_escapes_plain_text_for_markdown(self) -> None:
-        question = one("[plain]Use *args, <b>_tags_</b> & $5 # 1. {T}")
-        assert question.text == "Use \\*args, \\<b\\>\\_tags\\_\\</b\\> \\& \\$5 # 1."
+    @pytest.mark.parametrize("marker", ["[moodle]", "[html]", ""])
+    def test_it_keeps_html_but_no_markdown_in_moodle_and_html_text(self, marker: str) -> None:
+        question = one(f"::Q::{marker}Who's buried in **Grant's** <i>tomb</i>?{{=no one}}")
+        assert question.text == "Who's buried in &#42;&#42;Grant's&#42;&#42; <i>tomb</i>?"
+
+    def test_it_reads_default_text_as_moodle_auto_format_not_markdown(self) -> None:
+        """The cases the outside test found: nothing here is a heading, an emphasis or an escape."""
+        question = one("# of legs on a spider?{#8}")
+        assert question.text == "&#35; of legs on a spider?"
+        question = one("Is 2*3*4 = 24, and is __init__ on the C\\:\\\\ drive? {T}")
+        assert shown(question.text) == "Is 2*3*4 = 24, and is __init__ on the C:\\ drive?"
+        assert "*" not in question.text and "_" not in question.text
+
+    def test_it_keeps_line_breaks_but_not_indentation_in_moodle_text(self) -> None:
+        question = one("First line\\n    second line\\n\\nnew paragraph{T}")
+        assert question.text == "First line<br>\nsecond line\n\nnew paragraph"
+
+    def test_it_shows_plain_text_literally(self) -> None:
+        question = one("[plain]Use *args, <b>_tags_</b>, Tom & Jerry <3 and $5 # 1. {T}")
+        assert shown(question.text) == "Use *args, <b>_tags_</b>, Tom & Jerry <3 and $5 # 1."
+        assert "<" not in question.text.replace("<br>", "")
 
     def test_it_escapes_plain_line_starts_for_markdown(self) -> None:
         question = one("[plain]1. Not a list\\n# Not a heading\\n - not a bullet\\n+ 2) = 3")
-        assert question.text == "1\\. Not a list\n\\# Not a heading\n \\- not a bullet\n\\+ 2) = 3"
+        assert (
+            question.text
+            == "1&#46; Not a list<br>\n&#35; Not a heading<br>\n&#45; not a bullet<br>\n&#43; 2) = 3"
+        )
 
     def test_it_applies_the_question_format_to_answers_and_feedback(self) -> None:
         question = one("[plain]Pick *one*. {=a*b#*yes* ~[markdown]**c**#[html]<b>no</b> ####*See* notes}")
         assert question.answers == [
-            GiftAnswer("a\\*b", feedback="\\*yes\\*"),
+            GiftAnswer("a&#42;b", feedback="&#42;yes&#42;"),
             GiftAnswer("**c**", weight=0, feedback="<b>no</b>"),
         ]
-        assert question.general_feedback == "\\*See\\* notes"
+        assert question.general_feedback == "&#42;See&#42; notes"
 
     def test_it_rejects_an_unknown_format(self) -> None:
         problem = error("Fine question {T}\n\n[HTML]Shouting? {T}")
@@ -626,8 +654,10 @@ class TextTests:
 
     def test_it_reads_a_leading_markdown_link_as_text(self) -> None:
         assert (
-            one("[Moodle](https://moodle.org) is free. {T}").text == "[Moodle](https://moodle.org) is free."
+            shown(one("[Moodle](https://moodle.org) is free. {T}").text)
+            == "[Moodle](https://moodle.org) is free."
         )
+        assert one("[markdown][Moodle](https://moodle.org) is free. {T}").text.startswith("[Moodle](")
 
     def test_it_ignores_comment_lines_even_inside_a_question(self) -> None:
         question = one("// heading\n::Q::Pick one. {\n  // the right one\n  =a\n  ~b\n}\n// trailer")
@@ -635,10 +665,15 @@ class TextTests:
             "single", "Pick one.", "Q", [GiftAnswer("a"), GiftAnswer("b", weight=0)]
         )
 
-    def test_it_refuses_moodles_question_metadata_in_comments(self) -> None:
-        problem = error("// question: 1 name: Q\n// [id:Q1] [tag:easy]\n::Q::Is it? {T}")
-        assert problem.line == 2
-        assert "not supported" in problem.reason
+    def test_it_reads_moodles_id_number_and_tags_from_comments(self) -> None:
+        question = one(
+            "// question: 1 name: Q\n// [id:Q\\]1] [tag:easy]\n// [tag:week 2] [tag:easy]\n::Q::Is it? {T}"
+        )
+        assert (question.idnumber, question.tags) == ("Q]1", ["easy", "week 2"])
+
+    def test_it_reads_only_the_first_id_number_and_only_the_questions_own_comments(self) -> None:
+        questions = parse("// [id:A] [id:B]\nFirst? {T}\n\n// [tag:lost]\n\nSecond? {T}")
+        assert [(q.idnumber, q.tags) for q in questions] == [("A", []), ("", [])]
 
     def test_it_sets_the_category_of_the_questions_that_follow(self) -> None:
         questions = parse(
@@ -653,7 +688,7 @@ class TextTests:
 
     def test_it_reads_windows_line_endings_and_a_byte_order_mark(self) -> None:
         questions = parse("\ufeff::A::First\r\nline {T}\r\n\r\n::B::Second {F}\r\n")
-        assert [(q.name, q.text) for q in questions] == [("A", "First\nline"), ("B", "Second")]
+        assert [(q.name, q.text) for q in questions] == [("A", "First<br>\nline"), ("B", "Second")]
 
     def test_it_ends_a_question_at_a_blank_line(self) -> None:
         """Blank lines separate questions, so one inside an answer block leaves it unclosed (as in Moodle)."""
@@ -721,10 +756,9 @@ class MoodleExamplesTests:
 
     def test_it_reads_the_control_characters_example(self) -> None:
         question = next(q for q in parse(MOODLE_EXAMPLES) if q.name == "GIFT Control Characters")
-        assert texts(question) == ["~", "=", "#", "{", "}", "\\"]
-        assert question.answers[5].feedback == (
-            "Correct! \\ (backslash) is not a control character. BUT,\n"
-            "              it is used to escape the control characters."
+        assert [shown(text) for text in texts(question)] == ["~", "=", "#", "{", "}", "\\"]
+        assert shown(question.answers[5].feedback) == (
+            "Correct! \\ (backslash) is not a control character. BUT,\nit is used to escape the control characters."
         )
 
     def test_it_reads_the_weighted_missing_word_example(self) -> None:
@@ -783,7 +817,7 @@ class DumpTests:
             "::essay::[markdown]Explain **why** $\\frac\\{1\\}\\{2\\} < 1$. {\n\t####A model answer.\n}"
             in gift
         )
-        assert "::description::[markdown]Read \\*this\\* first.\n" in gift
+        assert "::description::[markdown]Read &#42;this&#42; first.\n" in gift
 
     def test_it_writes_a_category_line_only_when_the_category_changes(self) -> None:
         gift = dump(

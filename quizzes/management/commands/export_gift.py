@@ -8,18 +8,21 @@ from quizzes.models import Quiz
 
 
 class Command(BaseCommand):
-    help = "Write a quiz's questions as a Moodle GIFT file (to standard output without a file)."
+    help = "Write a quiz's questions as a Moodle GIFT or Moodle XML file (to standard output without a file)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("quiz", help="The quiz's slug.")
         parser.add_argument("file", type=Path, nargs="?")
         parser.add_argument("--language", default=settings.LANGUAGE_CODE)
+        parser.add_argument(
+            "--format", dest="fmt", choices=bank.FORMATS, default="gift", help="gift or xml (Moodle XML)."
+        )
 
-    def handle(self, quiz: str, file: Path | None, language: str, **options) -> None:
+    def handle(self, quiz: str, file: Path | None, language: str, fmt: str, **options) -> None:
         found = Quiz.objects.filter(slug=quiz).first()
         if found is None:
             raise CommandError(f"No quiz with slug '{quiz}'.")
-        text = bank.export_gift(found, language)
+        text = bank.export_gift(found, language, fmt)
         if file is None:
             self.stdout.write(text, ending="")
         else:

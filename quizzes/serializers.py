@@ -1,0 +1,68 @@
+"""The shapes of the quiz API's answers, for the OpenAPI schema: the views return the selectors' dicts, and
+these serializers say what is in them, so generated clients get typed models instead of untyped objects."""
+
+from rest_framework import serializers
+
+from .models import Kind
+
+
+class OptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text_html = serializers.CharField()
+
+
+class PublicQuestionSerializer(serializers.Serializer):
+    """A question to answer; `options` for choices and true/false, `items` and `matches` for matching."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    text_html = serializers.CharField()
+    hint_html = serializers.CharField()
+    points = serializers.FloatField()
+    options = OptionSerializer(many=True, required=False)
+    items = OptionSerializer(many=True, required=False)
+    matches = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class PublicQuizSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    lesson = serializers.CharField(allow_null=True, help_text="The lesson page's address, if any.")
+    max_attempts = serializers.IntegerField(help_text="0 for no limit.")
+    attempts_left = serializers.IntegerField(allow_null=True, help_text="None when there is no limit.")
+    questions = PublicQuestionSerializer(many=True)
+
+
+class CorrectAnswerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text_html = serializers.CharField()
+    weight = serializers.FloatField(required=False)
+    match = serializers.CharField(required=False, help_text="Matching: the item's right match.")
+
+
+class GradedQuestionSerializer(serializers.Serializer):
+    """One question of a graded attempt; answers and feedback only where the quiz's policy shows them."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    fraction = serializers.FloatField(allow_null=True, help_text="0..1 of the points; None until rated.")
+    correct = serializers.BooleanField()
+    given = serializers.JSONField(allow_null=True, help_text="The answer as submitted.")
+    feedback_html = serializers.ListField(child=serializers.CharField(), required=False)
+    explanation_html = serializers.CharField(required=False)
+    correct_answers = CorrectAnswerSerializer(many=True, required=False)
+    option_feedback = serializers.DictField(child=serializers.CharField(), required=False)
+
+
+class AttemptResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    quiz = serializers.SlugField()
+    number = serializers.IntegerField()
+    score = serializers.FloatField()
+    max_score = serializers.FloatField()
+    percent = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    questions = GradedQuestionSerializer(many=True)
+    attempts_left = serializers.IntegerField(
+        allow_null=True, required=False, help_text="Only right after submitting: None when there is no limit."
+    )
