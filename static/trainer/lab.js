@@ -8,7 +8,7 @@
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   const COLORS = ["--series-1", "--series-2", "--series-3", "--series-4"];
   const STATES = {
-    queued: gettext("Queued"), running: gettext("Running"), succeeded: gettext("Succeeded"), failed: gettext("Failed"), cancelled: gettext("Cancelled"),
+    queued: gettext("Queued"), running: gettext("Running"), succeeded: gettext("Succeeded"), failed: gettext("Failed"), cancelled: gettext("Cancelled"), diverged: gettext("Diverged"),
   };
 
   function csrfToken() {
@@ -142,7 +142,7 @@
 
     setState(status, detail = "") {
       this.state.textContent = STATES[status] || status;
-      this.state.className = "badge state " + ({ succeeded: "good", failed: "bad", cancelled: "warn" }[status] || "");
+      this.state.className = "badge state " + ({ succeeded: "good", failed: "bad", cancelled: "warn", diverged: "bad" }[status] || "");
       this.detail.textContent = detail;
       this.root.dataset.status = status;
       this.cancelButton.hidden = !(status === "queued" || status === "running");
