@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 
+from experiments.selectors import progress as experiment_progress
 from lessons.selectors import courses_with_progress
 from quizzes.selectors import best_scores
 from trainer.labs import LABS
@@ -30,13 +31,14 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """A student's progress: lessons completed per course, quiz scores, training runs."""
+    """A student's progress: lessons completed per course, quiz scores, guided experiments, training runs."""
     return render(
         request,
         "accounts/dashboard.html",
         {
             "courses": courses_with_progress(request.user),
             "scores": best_scores(request.user),
+            "experiments": experiment_progress(request.user),
             "jobs": Job.objects.filter(owner=request.user).order_by("-created_at")[:20],
             "labs": LABS,
         },

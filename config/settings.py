@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "lessons",
     "quizzes",
     "trainer",
+    "experiments",
 ]
 
 MIDDLEWARE = [
