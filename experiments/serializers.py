@@ -69,7 +69,7 @@ class ExperimentSerializer(serializers.ModelSerializer):
 
 
 class PredictionSerializer(serializers.Serializer):
-    prediction = serializers.JSONField(help_text="The index of a choice, or a number.")
+    prediction = serializers.JSONField(allow_null=True, help_text="The index of a choice, or a number.")
 
 
 class SubmissionSerializer(serializers.Serializer):

@@ -97,11 +97,11 @@ def _check_run(experiment: Experiment, slot: int, job: Job, prediction: Predicti
         value = job.params.get(name, declared[name][1])
         low, high = bounds.get("min", -math.inf), bounds.get("max", math.inf)
         if not low <= value <= high:
+            limits = [_("at least %(bar)s") % {"bar": show(low)}] if "min" in bounds else []
+            limits += [_("at most %(bar)s") % {"bar": show(high)}] if "max" in bounds else []
             raise RunRefused(
-                _(
-                    "Run #%(job)d has %(name)s = %(value)s; this experiment allows %(name)s from %(low)s to %(high)s."
-                )
-                % {"job": job.pk, "name": name, "value": value, "low": show(low), "high": show(high)},
+                _("Run #%(job)d has %(name)s = %(value)s; this experiment needs %(name)s %(bounds)s.")
+                % {"job": job.pk, "name": name, "value": value, "bounds": ", ".join(limits)},
                 job=job.pk,
                 setting=name,
             )
