@@ -62,6 +62,11 @@
 
   function renderPrediction() {
     const form = panel.querySelector(".experiment-predict");
+    panel.querySelector(".repredict").addEventListener("click", () => {
+      form.hidden = false;
+      panel.querySelector(".experiment-predicted").hidden = true;
+      form.querySelector("input")?.focus();
+    });
     const { kind, question, choices } = experiment.prediction;
     form.querySelector("legend").textContent = question;
     const options = form.querySelector(".options");
