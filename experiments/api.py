@@ -12,12 +12,6 @@ from .selectors import experiments as published
 from .serializers import ExperimentSerializer, PredictionSerializer, ResultSerializer, SubmissionSerializer
 
 
-def _error_body(error: services.UserError) -> dict:
-    if isinstance(error, services.RunRefused):
-        return {"detail": error.message, "job": error.job, "setting": error.setting}
-    return {error.field: [error.message]} if error.field else {"detail": error.message}
-
-
 def _experiment(slug: str) -> Experiment:
     return get_object_or_404(published(), slug=slug)
 
@@ -54,12 +48,8 @@ def prediction(request: Request, slug: str) -> Response:
     found = _experiment(slug)
     body = PredictionSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    try:
-        made = services.prediction_commit(
-            owner=request.user, experiment=found, value=body.validated_data["prediction"]
-        )
-    except services.UserError as error:
-        return Response(_error_body(error), status=error.status_code)
+    value = body.validated_data["prediction"]
+    made = services.prediction_commit(owner=request.user, experiment=found, value=value)
     return Response({"prediction": made.value, "created_at": made.created_at}, status=status.HTTP_201_CREATED)
 
 
@@ -82,15 +72,12 @@ def submissions(request: Request, slug: str) -> Response:
     found = _experiment(slug)
     body = SubmissionSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    try:
-        submission, feedback = services.submission_grade(
-            owner=request.user,
-            experiment=found,
-            job_ids=body.validated_data["jobs"],
-            answer=body.validated_data.get("answer"),
-        )
-    except services.UserError as error:
-        return Response(_error_body(error), status=error.status_code)
+    submission, feedback = services.submission_grade(
+        owner=request.user,
+        experiment=found,
+        job_ids=body.validated_data["jobs"],
+        answer=body.validated_data.get("answer"),
+    )
     result = {
         "passed": submission.passed,
         "feedback": feedback,

@@ -20,7 +20,7 @@ from lessons.content import ContentError, Document, Report, _front, read_group, 
 from lessons.models import LANGUAGE_CODES, Course, localized
 from trainer.labs import LABS
 from trainer.labs.base import specs
-from trainer.services import InvalidParameters, lab_config
+from trainer.services import lab_config
 
 from . import grading
 from .models import Experiment
@@ -56,11 +56,10 @@ def _runs(doc: Document, lab: str) -> list[dict[str, Any]]:
         with translation.override("en"):
             try:
                 lab_config(lab_slug=lab, params=settings)
-            except InvalidParameters as error:
-                problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items())
-                raise ContentError(doc.path, f"run {number}: {problems}", 1) from None
             except UserError as error:
-                raise ContentError(doc.path, f"run {number}: {error.message}", 1) from None
+                fields = error.extra.get("params", {})
+                problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()) or error.message
+                raise ContentError(doc.path, f"run {number}: {problems}", 1) from None
         for name, bounds in limits.items():
             if name not in declared or declared[name][0].kind not in ("int", "float"):
                 raise ContentError(doc.path, f"run {number}: no numeric hyperparameter '{name}' to limit", 1)

@@ -19,10 +19,13 @@ from .models import Experiment, Prediction, Submission
 
 
 class RunRefused(UserError):
-    """A run that cannot be graded for this experiment: which job, and which setting when one is wrong."""
+    """A run that cannot be graded for this experiment: the answer names the job, and the setting when one
+    is wrong (`{"detail": ..., "job": 12, "setting": "learning_rate", "code": "run_refused"}`)."""
+
+    code = "run_refused"
 
     def __init__(self, message: str, *, job: int, setting: str | None = None) -> None:
-        super().__init__(message, field="jobs")
+        super().__init__(message, extra={"job": job, "setting": setting})
         self.job, self.setting = job, setting
 
 

@@ -86,7 +86,10 @@ class PredictionTests:
     def test_a_choice_must_be_one_of_those_offered(self, learner, experiments, value):
         response = post(learner, f"/api/experiments/{SLUG}/prediction/", {"prediction": value})
         assert response.status_code == 400
-        assert response.json() == {"prediction": ["Choose one of the predictions offered."]}
+        assert response.json() == {
+            "prediction": ["Choose one of the predictions offered."],
+            "code": "invalid",
+        }
         assert not Prediction.objects.exists()
 
     def test_a_number_prediction_must_be_a_number(self, learner, experiments):
@@ -109,13 +112,17 @@ class RefusalTests:
         job = finished_job(student, learning_rate=0.9, steps=300, report_every=1)
         response = check(learner, [job.pk], 185)
         assert response.status_code == 400
-        assert response.json() == {"prediction": ["Make your prediction first, then run the experiment."]}
+        assert response.json() == {
+            "prediction": ["Make your prediction first, then run the experiment."],
+            "code": "invalid",
+        }
 
     def test_the_number_of_runs_must_match(self, learner, student, experiments):
         predict(learner)
         response = check(learner, [], 1)
         assert response.json() == {
-            "jobs": ["Send the ids of 1 of your runs, in the order of this experiment's runs."]
+            "jobs": ["Send the ids of 1 of your runs, in the order of this experiment's runs."],
+            "code": "invalid",
         }
 
     def test_someone_elses_run_is_named(self, learner, other_student, experiments):
@@ -127,6 +134,7 @@ class RefusalTests:
             "detail": f"Run #{job.pk} is not one of your runs.",
             "job": job.pk,
             "setting": None,
+            "code": "run_refused",
         }
 
     def test_a_run_of_another_lab_is_named(self, learner, student, experiments):
@@ -157,6 +165,7 @@ class RefusalTests:
             "detail": f"Run #{job.pk} has learning_rate = 0.5; run 1 of this experiment needs learning_rate = 0.9.",
             "job": job.pk,
             "setting": "learning_rate",
+            "code": "run_refused",
         }
 
     def test_a_challenge_names_the_setting_over_its_limit(self, learner, student, experiments):
@@ -177,7 +186,7 @@ class RefusalTests:
         predict(learner)
         job = finished_job(student, status="diverged", learning_rate=0.9, steps=300, report_every=1)
         response = check(learner, [job.pk], "about 180")
-        assert response.json() == {"answer": ["Enter your answer as a number."]}
+        assert response.json() == {"answer": ["Enter your answer as a number."], "code": "invalid"}
 
 
 def wait_for_end(job_id: int, timeout: float = 120) -> Job:
