@@ -59,7 +59,10 @@ def learn(lab: Lab, config: Any, seconds: float, steps_done: int) -> None:
         return
     observed = max(0.0, seconds - current.setup_s) / (steps_done * lab.cost.work(config))
     step_s = current.step_s + LEARN * (observed - current.step_s)
-    store({lab.slug: Timing(current.setup_s, step_s)}, source="runs")
+    try:
+        store({lab.slug: Timing(current.setup_s, step_s)}, source="runs")
+    except Exception:  # the run has ended and is recorded; a lost update of the estimate is no failure
+        log.warning("could not store the timing of %s", lab.slug, exc_info=True)
 
 
 def estimate(lab: Lab, config: Any) -> dict[str, Any]:

@@ -239,5 +239,5 @@ LAB = Lab(
     visuals=("filters", "predictions"),
     time_limit_s=600,
     cost=Cost(sizes=("train_images",), fixed=0.05),
-    probe={"train_images": 200},
+    probe={"train_images": 100},
 )
