@@ -307,8 +307,10 @@
         row.insertCell().textContent = result.map(([k, v]) => `${k}=${format(v)}`).join(", ") || job.error || "";
         row.insertCell().textContent = seconds(job.seconds);
         const links = row.insertCell();
-        if (job.status === "succeeded") {
-          for (const [href, text] of [[`/api/jobs/${job.id}/metrics.csv`, "CSV"], [`/api/jobs/${job.id}/weights`, gettext("weights")]]) {
+        if (job.status === "succeeded" || job.status === "diverged") {
+          // A diverged run's CSV holds the points up to the divergence; it has no weights worth keeping.
+          const files = [[`/api/jobs/${job.id}/metrics.csv`, "CSV"], ...(job.status === "succeeded" ? [[`/api/jobs/${job.id}/weights`, gettext("weights")]] : [])];
+          for (const [href, text] of files) {
             const a = document.createElement("a"); a.href = href; a.textContent = text; a.setAttribute("download", "");
             links.append(a, " ");
           }
