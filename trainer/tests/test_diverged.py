@@ -30,7 +30,10 @@ class ReporterTests:
     def test_a_batch_holding_a_nan_sends_the_points_before_it_only(self):
         batches = []
         report = Reporter(100, batches.append, interval=3600)  # nothing goes out until flushed
-        report.pending = [(0, {"loss_relu": 1.0}), (1, {"loss_relu": 0.5}), (2, {"loss_relu": math.nan})]
+        # As a GPU loop leaves them: tensors, turned into numbers (and checked) only when the batch goes out.
+        report.pending = [
+            (step, {"loss_relu": torch.tensor([v])}) for step, v in enumerate([1.0, 0.5, math.nan])
+        ]
         with pytest.raises(Diverged) as raised:
             report.flush({"boundary": "drawn from a model that is no longer finite"})
         assert raised.value.step == 2 and raised.value.last_loss == 0.5
