@@ -13,7 +13,8 @@ class ExperimentAdmin(TranslationAdmin):
     list_display = ("title", "lesson", "lab", "learners", "passers", "pass_rate", "submitted")
     list_filter = ("lab", "lesson")
     search_fields = ("slug", "title")
-    readonly_fields = ("instructions_html", "explanation_html")
+    # What a check is graded against is authored in the course files (and validated by import_course).
+    readonly_fields = ("lab", "runs", "prediction_kind", "grading", "instructions_html", "explanation_html")
 
     def get_queryset(self, request):
         return pass_rates()

@@ -30,7 +30,17 @@ class RunRefused(UserError):
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number that a float can hold (an integer of 400 digits is not one)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _job_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
 def show(value: float | None) -> str:
@@ -121,18 +131,14 @@ def submission_grade(
     if prediction is None:
         raise UserError(_("Make your prediction first, then run the experiment."), field="prediction")
     wanted = len(experiment.runs)
-    if (
-        not isinstance(job_ids, list)
-        or len(job_ids) != wanted
-        or not all(_number(j) and j == int(j) for j in job_ids)
-    ):
+    if not isinstance(job_ids, list) or len(job_ids) != wanted or not all(map(_job_id, job_ids)):
         raise UserError(
             _("Send the ids of %(n)d of your runs, in the order of this experiment's runs.") % {"n": wanted},
             field="jobs",
         )
     if len(set(job_ids)) != len(job_ids):
         raise UserError(_("Each of this experiment's runs must be a different run of yours."), field="jobs")
-    found = {job.pk: job for job in Job.objects.filter(owner=owner, pk__in=[int(j) for j in job_ids])}
+    found = {job.pk: job for job in Job.objects.filter(owner=owner, pk__in=job_ids)}
     jobs = []
     for slot, job_id in enumerate(job_ids):
         job = found.get(int(job_id))

@@ -92,8 +92,9 @@ class PredictionTests:
         }
         assert not Prediction.objects.exists()
 
-    def test_a_number_prediction_must_be_a_number(self, learner, experiments):
-        response = post(learner, "/api/experiments/cnn-accuracy/prediction/", {"prediction": "lots"})
+    @pytest.mark.parametrize("value", ["lots", 10**400, None, [0.9]])
+    def test_a_number_prediction_must_be_a_number(self, learner, experiments, value):
+        response = post(learner, "/api/experiments/cnn-accuracy/prediction/", {"prediction": value})
         assert response.status_code == 400 and "number" in response.json()["prediction"][0]
         assert predict(learner, "cnn-accuracy", 0.9)["prediction"] == 0.9
 
@@ -124,6 +125,12 @@ class RefusalTests:
             "jobs": ["Send the ids of 1 of your runs, in the order of this experiment's runs."],
             "code": "invalid",
         }
+
+    @pytest.mark.parametrize("jobs", [[0], [-4], [10**30], ["12"], [1.0], [True], "12", None, [[1]]])
+    def test_job_ids_must_be_ids(self, learner, experiments, jobs):
+        predict(learner)
+        response = post(learner, f"/api/experiments/{SLUG}/submissions/", {"jobs": jobs, "answer": 1})
+        assert response.status_code == 400 and "jobs" in response.json()
 
     def test_someone_elses_run_is_named(self, learner, other_student, experiments):
         predict(learner)
