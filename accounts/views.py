@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
 from core.throttles import throttle_writes
+from experiments.selectors import progress as experiment_progress
 from lessons.selectors import courses_with_progress
 from quizzes.selectors import best_scores
 from trainer.labs import LABS
@@ -66,13 +67,14 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """A student's progress: lessons completed per course, quiz scores, training runs."""
+    """A student's progress: lessons completed per course, quiz scores, guided experiments, training runs."""
     return render(
         request,
         "accounts/dashboard.html",
         {
             "courses": courses_with_progress(request.user),
             "scores": best_scores(request.user),
+            "experiments": experiment_progress(request.user),
             "jobs": Job.objects.filter(owner=request.user).order_by("-created_at")[:20],
             "labs": LABS,
         },

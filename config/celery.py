@@ -46,12 +46,22 @@ app.steps["consumer"].add(HandBackUnacknowledged)
 def warm_up_torch(**kwargs) -> None:
     """Import PyTorch (and the optimizer machinery it loads lazily, which takes seconds) and run one step of
     each lab once in the worker's parent, so forked children start jobs at once and at full speed. This touches no
-    GPU: CUDA is initialised inside a task only."""
+    GPU: CUDA is initialised inside a task only. Then time each lab (a few seconds) and store the timings, from
+    which the web estimates a run's duration before it queues it."""
+    import django
+    import redis
     import torch._dynamo  # noqa: F401
 
     from trainer.labs import warm_up
 
-    warm_up()
+    timings = warm_up()
+    django.setup()
+    from trainer import budget
+
+    try:
+        budget.store(timings)
+    except redis.RedisError:
+        pass  # verify_services_at_start says what is wrong, in one line
 
 
 @worker_init.connect

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "lessons",
     "quizzes",
     "trainer",
+    "experiments",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/", include("lessons.api_urls")),
     path("api/", include("quizzes.api_urls")),
     path("api/", include("trainer.api_urls")),
+    path("api/", include("experiments.api_urls")),
     path("", include("quizzes.urls")),
     path("", include("trainer.urls")),
     path("dashboard/", dashboard, name="dashboard"),

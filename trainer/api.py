@@ -16,10 +16,12 @@ from rest_framework.throttling import UserRateThrottle
 
 from core.errors import TooMany
 
-from . import services
+from . import budget, services
 from .labs import LABS
 from .models import Job
 from .serializers import (
+    EstimateResultSerializer,
+    EstimateSerializer,
     JobDetailSerializer,
     JobQuerySerializer,
     JobSerializer,
@@ -52,6 +54,23 @@ class SubmitThrottle(UserRateThrottle):
 def labs(request: Request) -> Response:
     """Every lab with its hyperparameters: type, range, default and help, in the request's language."""
     return Response([lab_description(lab) for lab in LABS.values()])
+
+
+@extend_schema(
+    request=EstimateSerializer,
+    responses={200: EstimateResultSerializer, 400: OpenApiResponse(description="Invalid hyperparameters")},
+    tags=["labs"],
+)
+@api_view(["POST"])
+@parser_classes([JSONParser])
+@permission_classes([permissions.AllowAny])
+def estimate(request: Request, slug: str) -> Response:
+    """How long a run with these settings would take (from the workers' measured speed), whether it fits the
+    lab's time limit, and the most steps that would. The form asks as the learner types."""
+    body = EstimateSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    lab, config = services.lab_config(lab_slug=slug, params=body.validated_data["params"])
+    return Response(budget.estimate(lab, config))
 
 
 @extend_schema(
@@ -138,11 +157,18 @@ def metrics_csv(request: Request, job_id: int) -> HttpResponse:
     reported = {k for point in found.history for k in point} - {"step"}
     columns = ["step", *[n for n in charted if n in reported], *sorted(reported - set(charted))]
     out = io.StringIO()
+    rows, name = found.history, f"{found.lab}-job{found.pk}-metrics.csv"
+    if found.diverged_at is not None:
+        # Say what the file holds: every point up to the divergence, then a last row that names it.
+        columns.append("note")
+        note = _("diverged at this step: the values were no longer finite numbers, so the run stopped here")
+        rows = [*rows, {"step": found.diverged_at, "note": note}]
+        name = f"{found.lab}-job{found.pk}-diverged-at-step-{found.diverged_at}-metrics.csv"
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(found.history)
+    writer.writerows(rows)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{found.lab}-job{found.pk}-metrics.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -153,6 +179,11 @@ def weights(request: Request, job_id: int) -> HttpResponse:
     """The trained model's state_dict, for `torch.load(..., weights_only=True)`."""
     found = _visible_job(request, job_id)
     stored = getattr(found, "weights", None) if found.status == Job.Status.SUCCEEDED else None
+    if found.diverged_at is not None:
+        message = _(
+            "This run diverged at step %(step)d: its weights were no longer finite numbers, so none were kept."
+        ) % {"step": found.diverged_at}
+        return Response({"detail": message}, status=status.HTTP_404_NOT_FOUND)
     if stored is None:
         message = _("This run has no trained weights (it did not succeed).")
         return Response({"detail": message}, status=status.HTTP_404_NOT_FOUND)

@@ -4,6 +4,7 @@ from . import api
 
 urlpatterns = [
     path("labs/", api.labs, name="api-labs"),
+    path("labs/<slug:slug>/estimate/", api.estimate, name="api-lab-estimate"),
     path("jobs/", api.jobs, name="api-jobs"),
     path("jobs/<int:job_id>/", api.job, name="api-job"),
     path("jobs/<int:job_id>/cancel/", api.cancel, name="api-job-cancel"),

@@ -39,9 +39,11 @@ class Job(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
+        DIVERGED = "diverged", _("Diverged")  # its loss became NaN or infinite; metrics say at which step
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
-    FINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+    FINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.DIVERGED)
+    COMPLETED = (Status.SUCCEEDED, Status.DIVERGED)  # ran to an end that says something about the settings
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     lab = models.CharField(max_length=50, db_index=True)
@@ -74,6 +76,10 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in self.FINAL
+
+    @property
+    def diverged_at(self) -> int | None:
+        return self.metrics.get("diverged_at_step") if self.status == self.Status.DIVERGED else None
 
     @property
     def seconds(self) -> float | None:

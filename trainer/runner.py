@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from . import budget
 from .labs import LABS
-from .labs.base import Cancelled, LabError, Reporter, resolve_device
+from .labs.base import Cancelled, Diverged, LabError, Reporter, resolve_device
 from .models import Job, JobWeights
 from .streams import Claim, Writer, stream_key
 
@@ -75,7 +76,7 @@ def finish(
     job.history = writer.points
     job.visuals = visuals if visuals is not None else writer.frame
     job.error = error
-    job.progress = 1.0 if status == Job.Status.SUCCEEDED else job.progress
+    job.progress = 1.0 if status == Job.Status.SUCCEEDED else job.progress  # a diverged run stopped early
     with transaction.atomic():
         job.save()
         if weights is not None:
@@ -121,13 +122,21 @@ def _train(job: Job, writer: Writer, time_limit: float | None = None) -> str:
             outcome = lab.train(config, reporter, device)
         except Cancelled:
             finish(job, writer, Job.Status.CANCELLED, error=_("Cancelled by the learner."))
+        except Diverged as diverged:
+            finish(
+                job,
+                writer,
+                Job.Status.DIVERGED,
+                metrics=diverged_metrics(diverged),
+                error=diverged_message(diverged),
+            )
         except SoftTimeLimitExceeded:
             limit = time_limit or lab.time_limit_s
             message = _("Stopped: the run took longer than this lab's limit of %(s)d seconds.") % {"s": limit}
             finish(job, writer, Job.Status.FAILED, error=message)
         except LabError as problem:
             finish(job, writer, Job.Status.FAILED, error=_(str(problem)))
-        except Exception as problem:  # a bug or a diverged run: the learner sees what happened, we log it
+        except Exception as problem:  # a bug: the learner sees what happened, we log it
             log.exception("job %s failed", job.pk)
             reason = "".join(traceback.format_exception_only(problem)).strip()
             finish(
@@ -145,7 +154,30 @@ def _train(job: Job, writer: Writer, time_limit: float | None = None) -> str:
                 visuals=outcome.visuals,
                 weights=_state_dict_bytes(outcome.model),
             )
+            budget.learn(lab, config, job.seconds or 0, reporter.last_step + 1)
     return job.status
+
+
+def diverged_metrics(diverged: Diverged) -> dict:
+    return {
+        "diverged_at_step": diverged.step,
+        "last_finite_loss": diverged.last_loss,
+        "last_finite_step": diverged.last_step,
+    }
+
+
+def diverged_message(diverged: Diverged) -> str:
+    """In plain words, in the learner's language (the caller has switched to it)."""
+    if diverged.last_loss is None:
+        return _(
+            "Diverged at step %(step)d: %(series)s became infinite or not a number. The learning rate is too"
+            " large for this curvature: try a smaller one."
+        ) % {"step": diverged.step, "series": diverged.series}
+    return _(
+        "Diverged at step %(step)d: the learning rate is too large for this curvature. The loss grew until it"
+        " was no longer a number; its last finite value was %(loss)s, at step %(last)d. Try a smaller"
+        " learning rate."
+    ) % {"step": diverged.step, "loss": f"{diverged.last_loss:.4g}", "last": diverged.last_step}
 
 
 def _state_dict_bytes(model: torch.nn.Module | None) -> bytes | None:

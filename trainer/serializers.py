@@ -78,6 +78,18 @@ class JobSubmitSerializer(serializers.Serializer):
     )
 
 
+class EstimateSerializer(serializers.Serializer):
+    params = serializers.DictField(required=False, default=dict, help_text="Hyperparameters, as for a job.")
+
+
+class EstimateResultSerializer(serializers.Serializer):
+    seconds = serializers.FloatField(allow_null=True, help_text="None until a worker has measured the lab.")
+    limit_s = serializers.IntegerField()
+    fits = serializers.BooleanField()
+    field = serializers.CharField(help_text="The hyperparameter that counts steps or epochs.")
+    largest = serializers.IntegerField(allow_null=True, help_text="The most steps that fit.")
+
+
 class JobSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.get_username", read_only=True)
     seconds = serializers.FloatField(read_only=True, allow_null=True)

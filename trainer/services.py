@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -20,6 +21,7 @@ from core.errors import Conflict, TooMany, UserError
 from core.fields import is_json_number
 from core.workers import live_workers
 
+from . import budget
 from .forms import LabForm, defaults
 from .labs import LABS
 from .labs.base import Lab
@@ -34,12 +36,9 @@ def invalid_parameters(errors: dict[str, list[str]]) -> UserError:
     )
 
 
-def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]) -> Job:
-    """Validates a learner's hyperparameters, records the job and queues it once the row is committed.
-
-    Raises UserError (nothing is queued or written) for an unknown lab, invalid values, a learner who
-    already has the maximum number of jobs in flight, or a GPU that no live worker has.
-    """
+def lab_config(*, lab_slug: str, params: dict[str, Any]) -> tuple[Lab, Any]:
+    """The lab and its config for these hyperparameters (the declared defaults for those left out).
+    Raises UserError for an unknown lab, or one that names each field that is wrong (`params`)."""
     lab = LABS.get(lab_slug)
     if lab is None:
         raise UserError(_("There is no lab called “%(lab)s”.") % {"lab": lab_slug}, field="lab")
@@ -61,7 +60,22 @@ def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]
         raise invalid_parameters({name: [_("Enter a number.")] for name in not_numbers})
     if not form.is_valid():
         raise invalid_parameters({name: list(errors) for name, errors in form.errors.items()})
-    queue = "gpu" if form.cleaned_data.get("device") == "cuda" else "cpu"
+    return lab, lab.config(**form.cleaned_data)
+
+
+def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]) -> Job:
+    """Validates a learner's hyperparameters, records the job and queues it once the row is committed.
+
+    Raises UserError (nothing is queued or written) for an unknown lab, invalid values, a run estimated to
+    take longer than the lab's time limit, a learner who already has the maximum number of jobs in flight,
+    or a GPU that no live worker has.
+    """
+    lab, config = lab_config(lab_slug=lab_slug, params=params)
+    queue = "gpu" if config.device == "cuda" else "cpu"
+    # The estimate is from CPU timings: a GPU run is faster, and its limit is the same.
+    too_long = budget.refusal(lab, config) if queue == "cpu" else None
+    if too_long:
+        raise invalid_parameters({lab.steps_field: [too_long]})
     if queue == "gpu" and not live_workers().get("gpu"):
         raise UserError(
             _("No GPU worker is running right now. Choose “Automatic” or “CPU” as the device."),
@@ -80,7 +94,7 @@ def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]
         job = Job.objects.create(
             owner=owner,
             lab=lab.slug,
-            params=form.cleaned_data,
+            params=dataclasses.asdict(config),
             queue=queue,
             language=get_language() or settings.LANGUAGE_CODE,
         )

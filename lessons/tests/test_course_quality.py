@@ -211,7 +211,7 @@ class CourseQualityTests:
                 slug
                 for content in tasks
                 if TASK[lang] in content and EXPECTED[lang] in content
-                for slug in re.findall(r"\(/labs/([\w-]+)/\)", content)
+                for slug in re.findall(r"\(/labs/([\w-]+)/(?:\?experiment=[\w-]+)?\)", content)
             }
             assert set(meta.get("labs") or []) <= given, (path.name, set(meta["labs"]) - given)
             listed |= set(meta.get("labs") or [])

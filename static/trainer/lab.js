@@ -8,7 +8,7 @@
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   const COLORS = ["--series-1", "--series-2", "--series-3", "--series-4"];
   const STATES = {
-    queued: gettext("Queued"), running: gettext("Running"), succeeded: gettext("Succeeded"), failed: gettext("Failed"), cancelled: gettext("Cancelled"),
+    queued: gettext("Queued"), running: gettext("Running"), succeeded: gettext("Succeeded"), failed: gettext("Failed"), cancelled: gettext("Cancelled"), diverged: gettext("Diverged"),
   };
 
   function csrfToken() {
@@ -142,7 +142,7 @@
 
     setState(status, detail = "") {
       this.state.textContent = STATES[status] || status;
-      this.state.className = "badge state " + ({ succeeded: "good", failed: "bad", cancelled: "warn" }[status] || "");
+      this.state.className = "badge state " + ({ succeeded: "good", failed: "bad", cancelled: "warn", diverged: "bad" }[status] || "");
       this.detail.textContent = detail;
       this.root.dataset.status = status;
       this.cancelButton.hidden = !(status === "queued" || status === "running");
@@ -307,8 +307,10 @@
         row.insertCell().textContent = result.map(([k, v]) => `${k}=${format(v)}`).join(", ") || job.error || "";
         row.insertCell().textContent = seconds(job.seconds);
         const links = row.insertCell();
-        if (job.status === "succeeded") {
-          for (const [href, text] of [[`/api/jobs/${job.id}/metrics.csv`, "CSV"], [`/api/jobs/${job.id}/weights`, gettext("weights")]]) {
+        if (job.status === "succeeded" || job.status === "diverged") {
+          // A diverged run's CSV holds the points up to the divergence; it has no weights worth keeping.
+          const files = [[`/api/jobs/${job.id}/metrics.csv`, "CSV"], ...(job.status === "succeeded" ? [[`/api/jobs/${job.id}/weights`, gettext("weights")]] : [])];
+          for (const [href, text] of files) {
             const a = document.createElement("a"); a.href = href; a.textContent = text; a.setAttribute("download", "");
             links.append(a, " ");
           }

@@ -8,7 +8,7 @@ by its slug.
 from __future__ import annotations
 
 from . import activations, class_imbalance, cnn, linear_regression, logistic_regression, overfitting, rnn
-from .base import Lab
+from .base import Lab, Timing, measure
 
 LABS: dict[str, Lab] = {
     lab.slug: lab
@@ -29,11 +29,12 @@ def get_lab(slug: str) -> Lab:
     return LABS[slug]
 
 
-def warm_up() -> None:
+def warm_up() -> dict[str, Timing]:
     """Runs one step of every lab on the CPU, with one thread and nothing reported: the first call of each
     kind of layer builds its kernels (the first CNN run is a third slower otherwise), and the data sets get
     loaded. A worker's parent process calls this before it forks, so every child starts warm. Never CUDA
-    here: it does not survive a fork."""
+    here: it does not survive a fork. Then times each lab (measure()), for the estimates of a run's
+    duration that the web refuses over-long runs with."""
     import torch
 
     from .base import Reporter
@@ -44,5 +45,6 @@ def warm_up() -> None:
         for lab in LABS.values():
             config = lab.config(**{lab.steps_field: 1, "device": "cpu"})
             lab.train(config, Reporter(1, lambda batch: None), torch.device("cpu"))
+        return {slug: measure(lab) for slug, lab in LABS.items()}
     finally:
         torch.set_num_threads(threads)

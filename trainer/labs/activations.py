@@ -14,6 +14,7 @@ from torch import nn
 
 from .base import (
     Chart,
+    Cost,
     Frame,
     Lab,
     Outcome,
@@ -206,4 +207,5 @@ LAB = Lab(
     ),
     visuals=("boundary",),
     time_limit_s=400,
+    cost=Cost(sizes=("points", "hidden_units", "layers"), fixed=0.75),
 )

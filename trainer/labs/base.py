@@ -29,6 +29,16 @@ class Cancelled(Exception):
     """Raised through the training loop when the learner cancels the job."""
 
 
+class Diverged(Exception):
+    """Raised through the training loop when a reported value becomes NaN or infinite: nothing after that
+    step means anything, so the run stops there. `last_loss` is the last finite value of the loss (of the
+    series that diverged when it is a loss), reported at `last_step`; None if there was none."""
+
+    def __init__(self, step: int, series: str, last_loss: float | None, last_step: int | None) -> None:
+        super().__init__(f"{series} is not finite at step {step}")
+        self.step, self.series, self.last_loss, self.last_step = step, series, last_loss, last_step
+
+
 @dataclass(frozen=True)
 class Spec:
     """How one hyperparameter is shown and checked: the single declaration behind the form and the API."""
@@ -163,6 +173,11 @@ class Reporter:
 
     `total_steps` (for progress and the time left) may be set by the loop once it knows the count better,
     e.g. mini-batches per epoch, or the step at which early stopping ended the run.
+
+    A point with a value that is NaN or infinite raises Diverged (after the finite points before it have
+    gone out): this is the one place every lab's numbers pass, so no lab checks for itself, and no chart
+    ever receives a value that is not a number. On the CPU the check is made at once; a GPU loop's values
+    are checked when their batch is emitted (at most `interval` seconds later), to avoid a sync per step.
     """
 
     def __init__(
@@ -181,24 +196,52 @@ class Reporter:
         self.last_emit = -math.inf
         self.pending: list[tuple[int, dict[str, Any]]] = []
         self.last_step = 0
+        self.finite: dict[str, tuple[int, float]] = {}  # series -> (step, value) of its last finite value
 
     def __call__(self, step: int, *, frame: Callable[[], Frame] | None = None, **scalars: Any) -> None:
         copied = {k: _copy(v) for k, v in scalars.items()}
         self.pending.append((step, copied))
         self.last_step = step
-        if self.clock() - self.last_emit >= self.interval:
+        if not all(_finite(v) for v in copied.values()):
+            self.flush()  # raises Diverged
+        elif self.clock() - self.last_emit >= self.interval:
             self.flush(frame() if frame else None)
 
     def flush(self, frame: Frame | None = None) -> None:
         """Send what is pending now (the training function's end calls it through finish())."""
         if not self.pending and frame is None:
             return
+        points = _to_python(self.pending)
+        self.pending = []
+        bad = next((i for i, point in enumerate(points) if not all(map(_finite, point.values()))), None)
+        for point in points[:bad]:
+            for key, value in point.items():
+                if key != "step" and isinstance(value, float):
+                    self.finite[key] = (point["step"], value)
+        if bad is not None:
+            diverged = self._diverged(points[bad])
+            points, frame = points[:bad], None  # the frame was drawn from a model that is no longer finite
+            self.last_step = diverged.step
+        if points or frame is not None:
+            self._emit([{k: _round(v) for k, v in point.items()} for point in points], frame)
+        if bad is not None:
+            raise diverged
+
+    def _diverged(self, point: dict[str, Any]) -> Diverged:
+        series = next(k for k, v in point.items() if not _finite(v))
+        # The loss that diverged, or else the run's main loss ("loss" before "loss_relu" before "val_loss").
+        losses = sorted((k for k in self.finite if "loss" in k), key=lambda k: (k != "loss", "val" in k, k))
+        name = series if "loss" in series else next(iter(losses), None)
+        step, value = self.finite.get(name, (None, None)) if name else (None, None)
+        return Diverged(point["step"], series, None if value is None else _round(value), step)
+
+    def _emit(self, points: list[dict[str, Any]], frame: Frame | None) -> None:
         now = self.clock()
         done = min(1.0, (self.last_step + 1) / self.total_steps) if self.total_steps else 1.0
         elapsed = now - self.started
         eta = elapsed * (1 - done) / done if done > 0 else None
         batch: dict[str, Any] = {
-            "points": _to_python(self.pending),
+            "points": points,
             "step": self.last_step,
             "total": self.total_steps,
             "progress": round(done, 4),
@@ -206,7 +249,6 @@ class Reporter:
         }
         if frame is not None:
             batch["frame"] = frame
-        self.pending = []
         self.last_emit = now
         self.emit(batch)
 
@@ -224,8 +266,12 @@ def _copy(value: Any) -> Any:
     return value.detach().clone()
 
 
+def _finite(value: Any) -> bool:
+    return not isinstance(value, float) or math.isfinite(value)
+
+
 def _to_python(pending: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Points as plain numbers, with every tensor brought to the CPU in a single transfer."""
+    """Points as plain numbers (not yet rounded), every tensor brought to the CPU in a single transfer."""
     tensors = [
         v.reshape(-1)[:1].float()
         for _, values in pending
@@ -237,16 +283,43 @@ def _to_python(pending: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]
     for step, values in pending:
         point: dict[str, Any] = {"step": step}
         for key, value in values.items():
-            point[key] = _round(next(numbers) if isinstance(value, torch.Tensor) else value)
+            point[key] = next(numbers) if isinstance(value, torch.Tensor) else value
         points.append(point)
     return points
 
 
 def _round(value: Any) -> Any:
-    """Six significant digits; a diverged value (NaN, infinity) becomes None, which JSON can carry."""
+    """Six significant digits (a value that is not finite never gets here: it raises Diverged)."""
     if isinstance(value, float):
         return float(f"{value:.6g}") if math.isfinite(value) else None
     return value
+
+
+@dataclass(frozen=True)
+class Cost:
+    """How the time of one step grows with a lab's settings, relative to its defaults: a share `fixed` that
+    does not depend on them, the rest in proportion to the product of the `sizes` hyperparameters (each
+    divided by its default). Fitted to measurements on one thread; an overestimate only makes the refusal
+    of a run that would not fit come a little early."""
+
+    sizes: tuple[str, ...] = ()
+    fixed: float = 1.0
+
+    def work(self, config: Any) -> float:
+        """One step's cost at these settings, as a multiple of a step's at the defaults."""
+        product = 1.0
+        for name, (_spec, default) in specs(type(config)).items():
+            if name in self.sizes:
+                product *= getattr(config, name) / default
+        return self.fixed + (1 - self.fixed) * product
+
+
+@dataclass(frozen=True)
+class Timing:
+    """A lab's measured speed on a worker: seconds of setup, and seconds per step at the default settings."""
+
+    setup_s: float
+    step_s: float
 
 
 @dataclass(frozen=True)
@@ -262,3 +335,33 @@ class Lab:
     charts: tuple[Chart, ...]
     visuals: tuple[str, ...] = ()  # kinds of frame the page draws: "boundary", "filters", "fit", ...
     time_limit_s: int = 120  # soft limit; the hard limit is a little longer
+    cost: Cost = Cost()
+    probe: dict[str, Any] = field(default_factory=dict)  # settings that make the warm-up's timing run short
+
+    def estimate_s(self, config: Any, timing: Timing) -> float:
+        """How long a run with these settings takes on a worker that measured `timing`."""
+        return timing.setup_s + getattr(config, self.steps_field) * timing.step_s * self.cost.work(config)
+
+    def largest_steps(self, config: Any, timing: Timing, budget_s: float) -> int:
+        """The most steps (or epochs) that fit in `budget_s` with the other settings as they are."""
+        per_step = timing.step_s * self.cost.work(config)
+        return max(0, int((budget_s - timing.setup_s) / per_step)) if per_step > 0 else 2**31
+
+
+def measure(lab: Lab) -> Timing:
+    """Times a lab on the CPU at its defaults (with `probe` applied), one step and then a few, with nothing
+    reported: the difference is the cost of a step, the rest setup. The caller sets the threads."""
+    short = 2 if lab.steps_field == "epochs" else 21
+
+    def seconds(steps: int) -> float:
+        config = lab.config(**{**lab.probe, lab.steps_field: steps, "device": "cpu"})
+        started = time.perf_counter()
+        lab.train(config, Reporter(steps, lambda batch: None), torch.device("cpu"))
+        return time.perf_counter() - started
+
+    one, more = seconds(1), seconds(short)
+    probe = lab.config(**{**lab.probe, "device": "cpu"})
+    # On a busy machine the single step can take longer than the few: then count it all as steps (an
+    # overestimate, which only refuses a borderline run a little early).
+    per_step = (more - one) / (short - 1) if more > one else more / short
+    return Timing(setup_s=max(0.0, one - per_step), step_s=per_step / lab.cost.work(probe))

@@ -16,6 +16,7 @@ from torch import nn
 
 from .base import (
     Chart,
+    Cost,
     Frame,
     Lab,
     Outcome,
@@ -219,4 +220,5 @@ LAB = Lab(
     ),
     visuals=("recall",),
     time_limit_s=120,
+    cost=Cost(sizes=("batch_size",), fixed=0.9),
 )

@@ -17,6 +17,7 @@ from torch import nn
 
 from .base import (
     Chart,
+    Cost,
     Frame,
     Lab,
     Outcome,
@@ -237,4 +238,6 @@ LAB = Lab(
     ),
     visuals=("filters", "predictions"),
     time_limit_s=600,
+    cost=Cost(sizes=("train_images",), fixed=0.05),
+    probe={"train_images": 100},
 )

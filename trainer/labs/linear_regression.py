@@ -14,6 +14,7 @@ from torch import nn
 
 from .base import (
     Chart,
+    Cost,
     Frame,
     Lab,
     Outcome,
@@ -149,4 +150,5 @@ LAB = Lab(
     ),
     visuals=("fit",),
     time_limit_s=60,
+    cost=Cost(sizes=("points",), fixed=0.99),
 )

@@ -15,6 +15,7 @@ from torch import nn
 
 from .base import (
     Chart,
+    Cost,
     Frame,
     Lab,
     Outcome,
@@ -196,4 +197,5 @@ LAB = Lab(
     ),
     visuals=("confusion",),
     time_limit_s=60,
+    cost=Cost(sizes=("batch_size",), fixed=0.7),
 )

@@ -17,6 +17,7 @@ from torch import nn
 
 from .base import (
     Chart,
+    Cost,
     Frame,
     Lab,
     Outcome,
@@ -237,4 +238,5 @@ LAB = Lab(
     charts=(Chart(gettext_noop("Loss"), ("loss", "val_loss"), log_y=True),),
     visuals=("fit",),
     time_limit_s=300,
+    cost=Cost(sizes=("train_points", "hidden_units", "layers"), fixed=0.7),
 )

@@ -16,6 +16,7 @@ from torch import nn
 
 from .base import (
     Chart,
+    Cost,
     Frame,
     Lab,
     Outcome,
@@ -220,4 +221,5 @@ LAB = Lab(
     charts=(Chart(gettext_noop("Loss"), ("loss", "val_loss"), log_y=True),),
     visuals=("sequence",),
     time_limit_s=400,
+    cost=Cost(sizes=("hidden_size", "sequence_length", "batch_size"), fixed=0.5),
 )

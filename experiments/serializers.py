@@ -1,0 +1,88 @@
+from rest_framework import serializers
+
+from .models import Experiment, Prediction
+
+
+class RunSerializer(serializers.Serializer):
+    settings = serializers.DictField(help_text="The values the run must have (they fill the lab's form).")
+    limits = serializers.DictField(required=False, help_text="A challenge's bounds: {name: {min, max}}.")
+
+
+class ExperimentSerializer(serializers.ModelSerializer):
+    """What a learner needs before running: never the check's expected values or its explanation."""
+
+    lesson = serializers.SerializerMethodField()
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    runs = RunSerializer(many=True)
+    prediction = serializers.SerializerMethodField()
+    instructions = serializers.CharField(source="instructions_html")
+    check = serializers.SerializerMethodField()
+    mine = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Experiment
+        fields = [
+            "slug",
+            "title",
+            "lesson",
+            "lab",
+            "url",
+            "runs",
+            "prediction",
+            "instructions",
+            "check",
+            "mine",
+        ]
+        read_only_fields = fields
+
+    def get_lesson(self, experiment: Experiment) -> dict:
+        lesson = experiment.lesson
+        return {"slug": lesson.slug, "title": lesson.title, "url": lesson.get_absolute_url()}
+
+    def get_prediction(self, experiment: Experiment) -> dict:
+        return {
+            "kind": experiment.prediction_kind,
+            "question": experiment.predict,
+            "choices": experiment.choice_list,
+        }
+
+    def get_check(self, experiment: Experiment) -> dict:
+        """The kind of check and its question, nothing it compares against."""
+        return {
+            "kind": experiment.grading["kind"],
+            "question": experiment.ask,
+            "answer": "number" if experiment.answers_number else None,
+        }
+
+    def get_mine(self, experiment: Experiment) -> dict | None:
+        """The signed-in learner's latest prediction and whether they have passed."""
+        user = self.context.get("user")
+        if user is None or not user.is_authenticated:
+            return None
+        latest = Prediction.objects.filter(owner=user, experiment=experiment).first()
+        return {
+            "prediction": None
+            if latest is None
+            else {"value": latest.value, "created_at": latest.created_at},
+            "passed": experiment.submissions.filter(owner=user, passed=True).exists(),
+        }
+
+
+class PredictionSerializer(serializers.Serializer):
+    prediction = serializers.JSONField(allow_null=True, help_text="The index of a choice, or a number.")
+
+
+class SubmissionSerializer(serializers.Serializer):
+    jobs = serializers.JSONField(
+        help_text="Ids of your finished runs, in the order of the experiment's runs."
+    )
+    answer = serializers.JSONField(required=False, allow_null=True, help_text="A number, unless a challenge.")
+
+
+class ResultSerializer(serializers.Serializer):
+    passed = serializers.BooleanField()
+    feedback = serializers.CharField()
+    values = serializers.DictField(
+        help_text="The value read off each run, the expected answer and the margin."
+    )
+    explanation = serializers.CharField(help_text="HTML, shown after the check.")

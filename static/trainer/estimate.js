@@ -1,0 +1,60 @@
+// How long a run would take, shown under a lab's form as the learner types: the server estimates it from the
+// workers' measured speed (POST /api/labs/<slug>/estimate/) and says when it would not fit the lab's limit.
+(function () {
+  "use strict";
+  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function duration(s) {
+    return s < 60 ? `${Math.max(1, Math.round(s))} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  }
+
+  function attach(root) {
+    const form = root.querySelector(".lab-form");
+    const data = document.getElementById(root.dataset.lab + "-lab-data");
+    if (!form || !data) return;
+    const lab = JSON.parse(data.textContent);
+    const line = Object.assign(document.createElement("p"), { className: "estimate small muted", hidden: true });
+    line.setAttribute("aria-live", "polite");
+    form.querySelector(".start").before(line);
+    let timer = null;
+    let asked = 0;
+
+    async function update() {
+      const params = {};
+      for (const h of lab.hyperparameters) {
+        const input = form.elements[h.name];
+        if (!input) continue;
+        if (h.kind === "bool") params[h.name] = input.checked;
+        else if (h.kind === "choice") params[h.name] = input.value;
+        else if (input.value.trim() !== "") params[h.name] = Number(input.value);
+      }
+      const mine = ++asked;
+      const response = await fetch(`/api/labs/${encodeURIComponent(lab.slug)}/estimate/`, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+        body: JSON.stringify({ params }),
+      });
+      if (mine !== asked) return; // a newer question is on its way
+      const body = response.ok ? await response.json() : null;
+      if (!body || body.seconds === null) { line.hidden = true; line.textContent = ""; return; }
+      line.hidden = false;
+      line.classList.toggle("warn", !body.fits);
+      line.textContent = body.fits
+        ? fill(gettext("Estimated time: about %(time)s (this lab's limit: %(limit)s s)."), { time: duration(body.seconds), limit: body.limit_s })
+        : fill(gettext("About %(time)s: too long for this lab's limit of %(limit)s s. At most %(largest)s for “%(field)s” with these settings."), { time: duration(body.seconds), limit: body.limit_s, largest: body.largest, field: lab.hyperparameters.find((h) => h.name === body.field)?.label || body.field });
+    }
+
+    const soon = () => { clearTimeout(timer); timer = setTimeout(update, 250); };
+    form.addEventListener("input", soon);
+    form.addEventListener("change", soon);
+    update();
+  }
+
+  document.querySelectorAll("[data-lab]").forEach(attach);
+})();

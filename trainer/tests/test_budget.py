@@ -1,0 +1,137 @@
+"""A run's duration is estimated before it is queued, from a step cost measured on a worker, and a run that
+would not finish inside its lab's limit is refused up front, naming the field and the largest value that fits."""
+
+import json
+
+import pytest
+
+from core import redis as redis_
+from trainer import budget
+from trainer.forms import defaults
+from trainer.labs import LABS, warm_up
+from trainer.labs.base import Timing, specs
+from trainer.models import Job
+
+SIZES_AT_MAXIMUM = "every size and the steps at their maximum, one at a time, the others at their defaults"
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict[str, Timing]:
+    """What a worker measures at its warm-up, here on this machine (one thread, as each of the two worker
+    processes of a 2-core machine has)."""
+    return warm_up()
+
+
+@pytest.fixture
+def api(client, student):
+    client.force_login(student)
+    return client
+
+
+def submit(client, lab, **params):
+    return client.post(
+        "/api/jobs/",
+        {"lab": lab, "params": params},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
+class MeasurementTests:
+    def test_the_warm_up_times_every_lab(self, measured):
+        assert set(measured) == set(LABS)
+        assert all(t.step_s > 0 and t.setup_s >= 0 for t in measured.values())
+
+    @pytest.mark.parametrize("slug", list(LABS))
+    def test_every_maximum_fits_the_labs_limit_on_this_machine(self, measured, slug):
+        lab = LABS[slug]
+        for name in [lab.steps_field, *lab.cost.sizes]:
+            spec, _default = specs(lab.config)[name]
+            config = lab.config(**{name: spec.maximum})
+            seconds = lab.estimate_s(config, measured[slug])
+            assert seconds <= lab.time_limit_s * budget.SHARE, (
+                f"{slug}: {name}={spec.maximum} takes {seconds:.0f} s"
+            )
+
+
+@pytest.mark.django_db
+class RefusalTests:
+    def test_a_run_that_cannot_finish_is_refused_before_anything_is_queued(self, api):
+        """On a worker that measured the rnn at 0.2 s a step (a loaded machine), 3,000 steps cannot fit 400 s."""
+        budget.store({"rnn": Timing(setup_s=0.5, step_s=0.2)})
+        response = submit(api, "rnn", steps=3000)
+        assert response.status_code == 400
+        message = response.json()["params"]["steps"][0]
+        largest = int((400 * budget.SHARE - 0.5) / 0.2)
+        assert message == (
+            f"This run would take about 600 s, longer than this lab's limit of 400 s. With the other settings as"
+            f" they are, at most {largest} fit."
+        )
+        assert not Job.objects.exists()
+        assert submit(api, "rnn", steps=largest).status_code == 201, "the largest value named does fit"
+
+    def test_the_other_settings_count_too(self, api):
+        budget.store({"rnn": Timing(setup_s=0.5, step_s=0.2)})
+        small = submit(api, "rnn", steps=1000)
+        assert small.status_code == 201
+        wide = submit(api, "rnn", steps=1000, hidden_size=64, batch_size=128)
+        assert wide.status_code == 400 and "steps" in wide.json()["params"]
+
+    def test_the_message_is_in_the_learners_language(self, api):
+        budget.store({"rnn": Timing(setup_s=0.5, step_s=0.2)})
+        response = api.post(
+            "/api/jobs/",
+            {"lab": "rnn", "params": {"steps": 3000}},
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        assert "400 秒" in response.json()["params"]["steps"][0]
+
+    def test_without_a_measurement_nothing_is_refused(self, api):
+        redis_.client().delete(budget.KEY)
+        assert submit(api, "rnn", steps=3000).status_code == 201
+
+    def test_a_gpu_run_is_not_held_to_the_cpu_estimate(self, api):
+        budget.store({"rnn": Timing(setup_s=0.5, step_s=0.2)})
+        response = submit(api, "rnn", steps=3000, device="cuda")
+        assert "steps" not in response.json().get("params", {}), (
+            "refused (if at all) for the GPU, not the time"
+        )
+
+
+@pytest.mark.django_db
+class EstimateApiTests:
+    def test_it_estimates_as_the_learner_types(self, client):
+        budget.store({"linear-regression": Timing(setup_s=0.1, step_s=0.001)})
+        response = client.post(
+            "/api/labs/linear-regression/estimate/",
+            {"params": {"steps": 2000}},
+            content_type="application/json",
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body == {"seconds": 2.1, "limit_s": 60, "fits": True, "field": "steps", "largest": 47900}
+
+    def test_invalid_settings_are_named(self, client):
+        response = client.post(
+            "/api/labs/linear-regression/estimate/",
+            {"params": {"steps": -3}},
+            content_type="application/json",
+        )
+        assert response.status_code == 400 and "steps" in response.json()["params"]
+
+    def test_an_unknown_lab_is_named(self, client):
+        response = client.post("/api/labs/nope/estimate/", {"params": {}}, content_type="application/json")
+        assert response.status_code == 400 and "nope" in response.json()["lab"][0]
+
+
+@pytest.mark.django_db
+class LearningTests:
+    def test_a_finished_run_moves_the_stored_cost_towards_its_own(self):
+        lab = LABS["linear-regression"]
+        budget.store({lab.slug: Timing(setup_s=0.0, step_s=0.001)})
+        config = lab.config(**{**defaults(lab), "steps": 1000})
+        budget.learn(lab, config, seconds=4.0, steps_done=1000)  # it took 4 ms a step
+        stored = json.loads(redis_.client().hget(budget.KEY, lab.slug))
+        assert stored["step_s"] == pytest.approx(0.001 + (0.004 - 0.001) / 3)
+        assert stored["source"] == "runs"
