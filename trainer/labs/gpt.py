@@ -30,7 +30,6 @@ from torch import nn
 
 from .base import (
     Chart,
-    Frame,
     Lab,
     LabError,
     Outcome,
