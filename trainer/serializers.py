@@ -19,6 +19,7 @@ def lab_description(lab: Lab) -> dict:
         "time_limit_s": lab.time_limit_s,
         "charts": [{**asdict(chart), "title": _(chart.title)} for chart in lab.charts],
         "visuals": list(lab.visuals),
+        "presets": lab.presets,
         "hyperparameters": [
             {
                 "name": name,
@@ -62,6 +63,9 @@ class LabSerializer(serializers.Serializer):
     time_limit_s = serializers.IntegerField()
     charts = ChartSerializer(many=True)
     visuals = serializers.ListField(child=serializers.CharField())
+    presets = serializers.DictField(
+        child=serializers.DictField(), help_text="Other defaults for a device, e.g. a larger model on `cuda`."
+    )
     hyperparameters = HyperparameterSerializer(many=True)
 
 

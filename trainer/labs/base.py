@@ -262,3 +262,5 @@ class Lab:
     charts: tuple[Chart, ...]
     visuals: tuple[str, ...] = ()  # kinds of frame the page draws: "boundary", "filters", "fit", ...
     time_limit_s: int = 120  # soft limit; the hard limit is a little longer
+    # Other defaults the page offers for a device, e.g. {"cuda": {"layers": 6, ...}}: a bigger model on a GPU.
+    presets: dict[str, dict[str, Any]] = field(default_factory=dict)

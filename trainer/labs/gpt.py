@@ -576,4 +576,5 @@ LAB = Lab(
     ),
     visuals=("samples", "attention", "neighbours"),
     time_limit_s=600,
+    presets={"cuda": CUDA_PRESET},
 )
