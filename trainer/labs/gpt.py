@@ -50,7 +50,6 @@ CORPORA = {  # name: (folder under the course, file pattern, the fixed prompt ev
 }
 HELD_OUT = 0.1  # the end of every document
 SAMPLE_LENGTH = 120  # characters written from the prompt at each sample
-SAMPLE_TEMPERATURE = 0.8
 ATTENTION_WINDOW = 32  # the sample's last characters whose attention is drawn
 EVALUATIONS = 40  # held-out losses over a run (and one at its end)
 EVAL_WINDOWS = 64  # held-out windows per evaluation, spread evenly over the held-out text
@@ -170,6 +169,16 @@ class Config:
         help=gettext_noop("Steps between two samples of text written from the same prompt."),
         minimum=1,
         maximum=5000,
+    )
+    sample_temperature: float = hyperparameter(
+        0.8,
+        label=gettext_noop("Sample temperature"),
+        help=gettext_noop(
+            "How boldly the samples are drawn: low repeats the likeliest characters, high picks unlikely ones "
+            "too. It changes only the samples, never the training."
+        ),
+        minimum=0.05,
+        maximum=2.0,
     )
     seed: int = seed_choice()
     device: str = device_choice()
@@ -393,12 +402,14 @@ def build_model(config: Config, state_dict: dict[str, torch.Tensor]) -> GPT:
 
 
 @torch.no_grad()
-def sample_frame(model: GPT, corpus: Corpus, step: int, seed: int) -> tuple[dict, dict]:
+def sample_frame(model: GPT, corpus: Corpus, step: int, config: Config) -> tuple[dict, dict]:
     """A sample from the fixed prompt, with the same random numbers at every step, and the attention of
     every layer and head over its last characters: (the sample, its attention)."""
     prompt = corpus.encode(corpus.prompt)
-    generator = torch.Generator().manual_seed(seed)
-    written = list(write(model, prompt, SAMPLE_LENGTH, temperature=SAMPLE_TEMPERATURE, generator=generator))
+    generator = torch.Generator().manual_seed(config.seed)
+    written = list(
+        write(model, prompt, SAMPLE_LENGTH, temperature=config.sample_temperature, generator=generator)
+    )
     text = corpus.prompt + "".join(corpus.characters[i] for i in written)
     ids = (prompt + written)[-min(ATTENTION_WINDOW, model.context_length) :]
     kept: list[torch.Tensor] = []
@@ -537,7 +548,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         report(step, **scalars)
         if step % config.sample_every == 0 or step == last:
             spent += elapsed(clock, device)
-            sample, attention = sample_frame(model, corpus, step, config.seed)
+            sample, attention = sample_frame(model, corpus, step, config)
             samples.append(sample)
             report.flush({"samples": samples, "attention": attention})  # every sample reaches the page
             clock = time.perf_counter()
