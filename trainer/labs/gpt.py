@@ -37,6 +37,8 @@ from .base import (
     device_choice,
     gettext_noop,
     hyperparameter,
+    make_optimizer,
+    optimizer_choice,
     seed_choice,
 )
 from .data import number
@@ -180,6 +182,7 @@ class Config:
         minimum=0.05,
         maximum=2.0,
     )
+    optimizer: str = optimizer_choice("adam")
     seed: int = seed_choice()
     device: str = device_choice()
 
@@ -494,13 +497,16 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     held_out = val_windows(corpus, config.context_length).to(device)
     train_ids = corpus.train.to(device)
     model = GPT(config, corpus.characters).to(device)
-    optimizer = torch.optim.AdamW(
-        model.parameters(),
-        lr=config.learning_rate,
-        betas=(0.9, 0.99),
-        weight_decay=0.1,
-        fused=device.type == "cuda",
-    )
+    if config.optimizer == "adam":  # as nanoGPT: AdamW (decoupled weight decay) with a shorter memory
+        optimizer = torch.optim.AdamW(
+            model.parameters(),
+            lr=config.learning_rate,
+            betas=(0.9, 0.99),
+            weight_decay=0.1,
+            fused=device.type == "cuda",
+        )
+    else:
+        optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
     # bfloat16 on a GPU (about twice the speed, no loss scaling needed); full precision on a CPU.
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
     baseline = unigram_loss(corpus)
@@ -584,6 +590,7 @@ LAB = Lab(
         Chart(gettext_noop("Loss (nats per character)"), ("loss", "val_loss", "unigram")),
         Chart(gettext_noop("Bits per character"), ("bpc", "val_bpc", "unigram_bpc")),
         Chart(gettext_noop("Training speed (tokens per second)"), ("tokens_per_s",)),
+        Chart(gettext_noop("Learning rate: warm-up, then cosine decay"), ("lr",)),
     ),
     visuals=("samples", "attention", "neighbours"),
     time_limit_s=600,
