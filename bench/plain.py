@@ -70,7 +70,7 @@ def gpt_run(steps: int, batch_size: int | None) -> dict:
     """The GPT lab's larger (GPU) model trained on the CPU for a few steps: the lab's own loop, whose
     tokens per second leave out its evaluations and samples."""
     params = {**gpt.CUDA_PRESET, "steps": steps, "sample_every": steps, "device": "cpu"}
-    config = gpt.Config(**params, **({"batch_size": batch_size} if batch_size else {}))
+    config = gpt.Config(**{**params, **({"batch_size": batch_size} if batch_size else {})})
     started = time.perf_counter()
     outcome = gpt.train(config, Reporter(steps, lambda batch: None), torch.device("cpu"))
     return {
