@@ -224,15 +224,16 @@ NOT_PROSE = re.compile(
     re.DOTALL | re.MULTILINE,
 )
 LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-MARKUP = re.compile(r"^#+ |^!!! \w+ |^\|[-|: ]+\|$|\*+|`+|^\| | \|$", re.MULTILINE)
+MARKUP = re.compile(r"^#+ |^!!! \w+ |^\|[-|: ]+\|$|\*+|`+|\|", re.MULTILINE)
 
 
 def prose(markdown: str) -> str:
     """A lesson's sentences: without its front matter, code and formulas, which are half of the Chinese
     lessons' characters and would teach the model LaTeX instead of the language, nor Markdown's marks
-    (headings, emphasis, table rules); links keep their words."""
+    (headings, emphasis, table rules and bars); links keep their words."""
     text = MARKUP.sub("", LINK.sub(r"\1", NOT_PROSE.sub("", markdown)))
-    return re.sub(r"[ \t]+", " ", re.sub(r"\n{3,}", "\n\n", text)).strip() + "\n\n"
+    text = re.sub(r" ?\n ?", "\n", re.sub(r"[ \t]+", " ", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n\n"
 
 
 def read_documents(folder: str, pattern: str) -> list[str]:

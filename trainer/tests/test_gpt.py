@@ -90,6 +90,8 @@ class GptLabTests:
 
 @pytest.fixture
 def learner(client, student):
+    """The student, signed in, reading English."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.force_login(student)
     client.session_id = client.cookies["sessionid"].value
     return client
