@@ -21,6 +21,7 @@ import uuid
 from typing import Any
 
 import torch
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
@@ -90,10 +91,10 @@ def generation_start(
     _add(key, "queued", params)
     # A run trained on a GPU writes on one if a GPU worker is there; any worker can, on its CPU.
     queue = "gpu" if job.queue == "gpu" and live_workers().get("gpu") else "cpu"
-    from .tasks import generate_text
-
     try:
-        generate_text.apply_async(
+        # By name: the tasks call this module, never the other way round.
+        current_app.send_task(
+            "trainer.tasks.generate_text",
             args=[job.pk, generation_id, params, owner.pk],
             kwargs={"language": job.language},
             queue=queue,
