@@ -31,13 +31,6 @@ from .serializers import (
 )
 
 
-class GenerateThrottle(UserRateThrottle):
-    """Per-learner generations over time, on top of one at a time."""
-
-    scope = "generate"
-    rate = generation.GENERATE_RATE
-
-
 class SubmitThrottle(UserRateThrottle):
     """Per-learner submissions over time, on top of the limit on jobs in flight. Only an accepted submission
     is counted (`record`): one refused as invalid or over the in-flight limit costs the learner nothing."""
@@ -53,6 +46,15 @@ class SubmitThrottle(UserRateThrottle):
     def record(self) -> None:
         self.history.insert(0, self.now)
         self.cache.set(self.key, self.history, self.duration)
+
+
+class GenerateThrottle(SubmitThrottle):
+    """Per-learner generations over time, on top of one at a time; only an accepted one counts."""
+
+    scope = "generate"
+
+    def get_rate(self) -> str:
+        return generation.GENERATE_RATE
 
 
 @extend_schema(responses=LabSerializer(many=True), tags=["labs"])
@@ -182,9 +184,7 @@ def weights(request: Request, job_id: int) -> HttpResponse:
     tags=["jobs"],
 )
 @api_view(["POST"])
-@parser_classes([JSONParser])
 @permission_classes([permissions.IsAuthenticated])
-@throttle_classes([])
 def generate(request: Request, job_id: int) -> Response:
     """A trained GPT run continues a prompt, on a worker; follow `events_url` for the text as it is written."""
     found = _visible_job(request, job_id)
@@ -197,5 +197,6 @@ def generate(request: Request, job_id: int) -> Response:
             retry_after=math.ceil(throttle.wait() or 1),
         )
     generation_id = generation.generation_start(job=found, owner=request.user, **body.validated_data)
+    throttle.record()
     data = {"id": generation_id, "events_url": generation.events_url(found.pk, generation_id)}
     return Response(data, status=status.HTTP_202_ACCEPTED)
