@@ -3,6 +3,7 @@ reporting, no worker and no stream. The benchmark times these against the same r
 
     python -m bench.plain linear-regression|cnn [--device cuda] [--epochs N] [--threads N]
                                                 ->  {"seconds": …, "steps": …}
+    python -m bench.plain gpt --steps N [--batch-size N] [--threads N]  ->  {"seconds": …, "steps": …, "tokens_per_s": …}
 """
 
 import argparse
@@ -16,8 +17,8 @@ import torch
 import torch._dynamo
 import torch.nn.functional as F
 
-from trainer.labs import cnn, linear_regression
-from trainer.labs.base import make_optimizer
+from trainer.labs import cnn, gpt, linear_regression
+from trainer.labs.base import Reporter, make_optimizer
 
 
 def linear_regression_run() -> dict:
@@ -65,16 +66,34 @@ def cnn_run(device: str, epochs: int | None) -> dict:
     }
 
 
+def gpt_run(steps: int, batch_size: int | None) -> dict:
+    """The GPT lab's larger (GPU) model trained on the CPU for a few steps: the lab's own loop, whose
+    tokens per second leave out its evaluations and samples."""
+    params = {**gpt.CUDA_PRESET, "steps": steps, "sample_every": steps, "device": "cpu"}
+    config = gpt.Config(**{**params, **({"batch_size": batch_size} if batch_size else {})})
+    started = time.perf_counter()
+    outcome = gpt.train(config, Reporter(steps, lambda batch: None), torch.device("cpu"))
+    return {
+        "seconds": time.perf_counter() - started,
+        "steps": steps,
+        "tokens_per_s": outcome.metrics["tokens_per_s"],
+    }
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("lab", choices=["linear-regression", "cnn"])
+    parser.add_argument("lab", choices=["linear-regression", "cnn", "gpt"])
     parser.add_argument("--device", default="cpu", help="the CNN's device")
     parser.add_argument("--epochs", type=int, help="the CNN's epochs (its lab's default if not given)")
+    parser.add_argument("--steps", type=int, default=5, help="the GPT's steps")
+    parser.add_argument("--batch-size", type=int, help="the GPT's batch (its GPU default if not given)")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     def run(epochs: int | None) -> dict:
+        if args.lab == "gpt":
+            return gpt_run(args.steps if epochs != 1 else 1, args.batch_size)
         return cnn_run(args.device, epochs) if args.lab == "cnn" else linear_regression_run()
 
     # Once untimed, and short: the worker it is compared with is warm too (first calls build kernels, ~1 s for

@@ -49,7 +49,13 @@ GOALS = {  # metric: (goal, unit, "min" if the value must reach the goal, "max" 
     # the GPU; and the plain loop's speed on the GPU ÷ on all the CPU's cores (no goal: a figure to report).
     "cnn_gpu_overhead_ratio": (0.9, "ratio", "min"),
     "cnn_gpu_speedup": (None, "×", "min"),
+    # Also with a GPU: the GPT lab's larger (GPU) model as a job, in tokens per second, and that ÷ the same
+    # training loop on all the CPU's cores (figures to report, no goals).
+    "gpt_gpu_tokens_per_s": (None, "tokens/s", "min"),
+    "gpt_gpu_speedup": (None, "×", "min"),
 }
+GPT_GPU_STEPS = 600  # of the GPU model's 3,000: a rate, not a whole run (about half a minute on a GPU)
+GPT_CPU_STEPS = 5  # the same model on the CPU: a step takes seconds there
 GPU_EPOCHS = 30  # the CNN lab's most, ~1,350 steps: a GPU runs the default two epochs in well under a second
 
 
@@ -499,6 +505,40 @@ def cnn_on(platform: Platform, token: str, device: str, epochs: int) -> dict:
     }
 
 
+def gpt_on(
+    platform: Platform, token: str, device: str, steps: int, cpu_steps: int, batch_size: int | None = None
+) -> dict:
+    """Tokens per second of the GPT lab's larger (GPU) model as a job on `device` (on the worker cnn_on
+    started), against the same training loop on all the CPU's cores in a plain process. A rehearsal on a
+    CPU passes a small batch: a step of the whole model takes tens of seconds there."""
+    from trainer.labs.gpt import CUDA_PRESET
+
+    cores = os.cpu_count() or 1
+    params = {
+        **CUDA_PRESET,
+        "device": device,
+        "steps": steps,
+        **({"batch_size": batch_size} if batch_size else {}),
+    }
+    run_job(platform, token, "gpt", {**params, "steps": 2, "sample_every": 2})  # warm, as for the CNN
+    job = run_job(platform, token, "gpt", params)
+    if device == "cuda" and not job["device"].startswith("cuda"):
+        raise SystemExit(f"the GPT job asked for cuda ran on {job['device']}")
+    cpu = plain("gpt", "--steps", str(cpu_steps), "--batch-size", str(params["batch_size"]), threads=cores)
+    return {
+        "device": job["device"],
+        "params": params,
+        "job_s": job["seconds"],
+        "job_tokens_per_s": job["metrics"]["tokens_per_s"],
+        "val_bpc": job["metrics"]["val_bpc"],
+        "unigram_bpc": job["metrics"]["unigram_bpc"],
+        "cpu_threads": cores,
+        "cpu_steps": cpu_steps,
+        "cpu_tokens_per_s": cpu["tokens_per_s"],
+        "speedup": job["metrics"]["tokens_per_s"] / cpu["tokens_per_s"],
+    }
+
+
 # --- The table ------------------------------------------------------------------------------------------
 
 
@@ -606,9 +646,19 @@ def main() -> None:
                 details["cnn_gpu"] = gpu
                 results["cnn_gpu_overhead_ratio"] = verdict("cnn_gpu_overhead_ratio", gpu["overhead_ratio"])
                 results["cnn_gpu_speedup"] = verdict("cnn_gpu_speedup", gpu["speedup"])
+                say(
+                    f"the GPT lab's GPU model, {GPT_GPU_STEPS} steps as a job, against {GPT_CPU_STEPS} on the CPU…"
+                )
+                language = gpt_on(platform, token, "cuda", GPT_GPU_STEPS, GPT_CPU_STEPS)
+                details["gpt_gpu"] = language
+                results["gpt_gpu_tokens_per_s"] = verdict(
+                    "gpt_gpu_tokens_per_s", language["job_tokens_per_s"]
+                )
+                results["gpt_gpu_speedup"] = verdict("gpt_gpu_speedup", language["speedup"])
             elif only:  # asked for by name where there is no GPU: rehearse the step, so a GPU's time is not lost on it
                 say("no CUDA GPU here: rehearsing the GPU step on the CPU (one epoch); no GPU figures")
                 details["cnn_gpu_rehearsal"] = cnn_on(platform, token, "cpu", 1)
+                details["gpt_gpu_rehearsal"] = gpt_on(platform, token, "cpu", 2, 1, batch_size=2)
     finally:
         platform.stop()
     ordered = {metric: results[metric] for metric in GOALS if metric in results}

@@ -16,12 +16,14 @@ from rest_framework.throttling import UserRateThrottle
 
 from core.errors import TooMany
 
-from . import budget, services
+from . import budget, generation, services
 from .labs import LABS
 from .models import Job
 from .serializers import (
     EstimateResultSerializer,
     EstimateSerializer,
+    GenerateSerializer,
+    GenerationSerializer,
     JobDetailSerializer,
     JobQuerySerializer,
     JobSerializer,
@@ -48,6 +50,15 @@ class SubmitThrottle(UserRateThrottle):
         self.cache.set(self.key, self.history, self.duration)
 
 
+class GenerateThrottle(SubmitThrottle):
+    """Per-learner generations over time, on top of one at a time; only an accepted one counts."""
+
+    scope = "generate"
+
+    def get_rate(self) -> str:
+        return generation.GENERATE_RATE
+
+
 @extend_schema(responses=LabSerializer(many=True), tags=["labs"])
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
@@ -62,7 +73,6 @@ def labs(request: Request) -> Response:
     tags=["labs"],
 )
 @api_view(["POST"])
-@parser_classes([JSONParser])
 @permission_classes([permissions.AllowAny])
 def estimate(request: Request, slug: str) -> Response:
     """How long a run with these settings would take (from the workers' measured speed), whether it fits the
@@ -190,3 +200,33 @@ def weights(request: Request, job_id: int) -> HttpResponse:
     response = HttpResponse(bytes(stored.data), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{found.lab}-job{found.pk}.pt"'
     return response
+
+
+@extend_schema(
+    request=GenerateSerializer,
+    responses={
+        202: GenerationSerializer,
+        400: OpenApiResponse(description="Invalid settings, or not a GPT run"),
+        404: OpenApiResponse(description="No such run (or another learner's)"),
+        409: OpenApiResponse(description="The run has no trained model"),
+        429: OpenApiResponse(description="Still writing, or too many generations"),
+    },
+    tags=["jobs"],
+)
+@api_view(["POST"])
+@permission_classes([permissions.IsAuthenticated])
+def generate(request: Request, job_id: int) -> Response:
+    """A trained GPT run continues a prompt, on a worker; follow `events_url` for the text as it is written."""
+    found = _visible_job(request, job_id)
+    body = GenerateSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    throttle = GenerateThrottle()
+    if not throttle.allow_request(request, None):
+        raise TooMany(
+            _("You are asking for text too often. Please wait a little."),
+            retry_after=math.ceil(throttle.wait() or 1),
+        )
+    generation_id = generation.generation_start(job=found, owner=request.user, **body.validated_data)
+    throttle.record()
+    data = {"id": generation_id, "events_url": generation.events_url(found.pk, generation_id)}
+    return Response(data, status=status.HTTP_202_ACCEPTED)

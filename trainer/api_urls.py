@@ -10,4 +10,5 @@ urlpatterns = [
     path("jobs/<int:job_id>/cancel/", api.cancel, name="api-job-cancel"),
     path("jobs/<int:job_id>/metrics.csv", api.metrics_csv, name="api-job-metrics"),
     path("jobs/<int:job_id>/weights", api.weights, name="api-job-weights"),
+    path("jobs/<int:job_id>/generate/", api.generate, name="api-job-generate"),
 ]

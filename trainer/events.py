@@ -1,4 +1,5 @@
-"""GET /api/jobs/<id>/events: a job's progress as Server-Sent Events.
+"""GET /api/jobs/<id>/events: a job's progress as Server-Sent Events (and the text a trained GPT run writes,
+GET /api/jobs/<id>/generations/<id>/events).
 
 This endpoint is a small ASGI application of its own, mounted in front of Django (config/asgi.py): Django's
 ASGI handler gives every request its own thread for the request's whole life, which for a stream that stays
@@ -42,6 +43,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from .generation import GENERATION_ID, generation_key
 from .hub import entry_key, hub
 from .models import Job
 from .streams import parse_event_id, stream_key
@@ -50,7 +52,9 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT = 15  # seconds between comment lines on a quiet stream
 QUEUED_POLL = 2  # seconds between queue-position checks while a job waits
-PATH = re.compile(r"^/api/jobs/(?P<job_id>[0-9]{1,18})/events$")
+PATH = re.compile(
+    rf"^/api/jobs/(?P<job_id>[0-9]{{1,18}})/(?:generations/(?P<generation>{GENERATION_ID})/)?events$"
+)
 LEASE = 3 * HEARTBEAT  # an open stream's place in its user's count lapses unless renewed this often
 RETRY_AFTER = 10  # seconds, with a 429 for too many open streams
 
@@ -201,7 +205,7 @@ class Lease:
         await hub().client.zrem(self.key, self.member)
 
 
-async def serve(scope: dict, receive, send, job_id: int) -> None:
+async def serve(scope: dict, receive, send, job_id: int, generation: str | None = None) -> None:
     """One event-stream request, from the check of who asks to the last event or the client leaving."""
     request = request_from(scope)
     with translation.override(translation.get_language_from_request(request)):
@@ -220,10 +224,15 @@ async def serve(scope: dict, receive, send, job_id: int) -> None:
             # Someone else's job is answered exactly like one that does not exist.
             await respond(send, 404, {"detail": _("No such job.")})
             return
+        if generation and not await hub().client.exists(generation_key(job.pk, generation)):
+            await respond(
+                send, 404, {"detail": _("No such text: it was never asked for, or it has expired.")}
+            )
+            return
         resume = parse_event_id(request.META.get("HTTP_LAST_EVENT_ID"))
         lease = Lease(user.pk)
         try:
-            if resume and await has_the_end(job, resume):
+            if resume and not generation and await has_the_end(job, resume):
                 await respond(send, 204, None)  # nothing more will come: an EventSource stops reconnecting
                 return
             if not await lease.take():
@@ -235,14 +244,15 @@ async def serve(scope: dict, receive, send, job_id: int) -> None:
         except redis.exceptions.RedisError:
             lease = None  # Redis restarting: the stream below ends at once and the browser comes back
         try:
-            await stream(receive, send, job, resume, lease)
+            chunks = follow_generation(job, generation, resume) if generation else events(job, resume)
+            await stream(receive, send, job, chunks, lease)
         finally:
             if lease:
                 with contextlib.suppress(redis.exceptions.RedisError):
                     await lease.give_back()
 
 
-async def stream(receive, send, job: Job, resume: tuple[int, str] | None, lease: Lease | None) -> None:
+async def stream(receive, send, job: Job, chunks: AsyncIterator[bytes], lease: Lease | None) -> None:
     """The 200 and its events until the last one or the client leaving; the lease renewed while it lasts."""
     await send({"type": "http.response.start", "status": 200, "headers": [
         (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
@@ -253,7 +263,7 @@ async def stream(receive, send, job: Job, resume: tuple[int, str] | None, lease:
     async def pump() -> None:
         renewed = time.monotonic()
         try:
-            async for chunk in events(job, resume):
+            async for chunk in chunks:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
                 if lease and time.monotonic() - renewed > HEARTBEAT:
                     await lease.renew()
@@ -289,12 +299,35 @@ async def events(job: Job, resume: tuple[int, str] | None) -> AsyncIterator[byte
         yield chunk
 
 
+async def follow_generation(
+    job: Job, generation: str, resume: tuple[int, str] | None
+) -> AsyncIterator[bytes]:
+    """The text a trained GPT run writes for a prompt (trainer/generation.py), to its `end` event. Its ids
+    are "0-<entry id>" (a generation has no attempts); a stream that has expired ends at once."""
+    yield b"retry: 1000\n\n"
+    key = generation_key(job.pk, generation)
+    async with hub().follow(key, resume[1] if resume else "0") as subscription:
+        while True:
+            entry = await subscription.next(timeout=HEARTBEAT)
+            if entry is None:
+                if not await hub().client.exists(key):
+                    gone = {"status": "expired", "error": _("This text is no longer kept.")}
+                    yield sse("end", json.dumps(gone))
+                    return
+                yield b": keep-alive\n\n"
+                continue
+            entry_id, fields = entry
+            yield sse(fields["event"], fields["data"], f"0-{entry_id}")
+            if fields["event"] == "end":
+                return
+
+
 def with_event_streams(app):
     """The project's ASGI application with GET /api/jobs/<id>/events served here, everything else by `app`."""
 
     async def application(scope, receive, send) -> None:
         if scope["type"] == "http" and (match := PATH.match(scope["path"])):
-            await serve(scope, receive, send, int(match["job_id"]))
+            await serve(scope, receive, send, int(match["job_id"]), match["generation"])
         else:
             await app(scope, receive, send)
 

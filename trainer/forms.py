@@ -31,6 +31,15 @@ class LabForm(forms.Form):
         for name, (spec, default) in specs(lab.config).items():
             self.fields[name] = _field(spec, default)
 
+    def clean(self) -> dict[str, Any]:
+        """Values each in range that do not fit together (a lab's config may name them in `problems()`)."""
+        cleaned = super().clean()
+        check = getattr(self.lab.config, "problems", None)
+        if check is not None and not self.errors:
+            for name, (message, values) in check(self.lab.config(**cleaned)).items():
+                self.add_error(name, _(message) % values)
+        return cleaned
+
     def config(self) -> Any:
         return self.lab.config(**self.cleaned_data)
 

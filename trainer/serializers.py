@@ -3,6 +3,7 @@ from dataclasses import asdict
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from .generation import MAX_LENGTH, MAX_PROMPT
 from .labs import LABS
 from .labs.base import Lab, specs
 from .models import Job
@@ -18,6 +19,7 @@ def lab_description(lab: Lab) -> dict:
         "time_limit_s": lab.time_limit_s,
         "charts": [{**asdict(chart), "title": _(chart.title)} for chart in lab.charts],
         "visuals": list(lab.visuals),
+        "presets": lab.presets,
         "hyperparameters": [
             {
                 "name": name,
@@ -66,6 +68,9 @@ class LabSerializer(serializers.Serializer):
     time_limit_s = serializers.IntegerField()
     charts = ChartSerializer(many=True)
     visuals = serializers.ListField(child=serializers.CharField())
+    presets = serializers.DictField(
+        child=serializers.DictField(), help_text="Other defaults for a device, e.g. a larger model on `cuda`."
+    )
     hyperparameters = HyperparameterSerializer(many=True)
 
 
@@ -136,3 +141,33 @@ class JobDetailSerializer(JobSerializer):
     class Meta(JobSerializer.Meta):
         fields = [*JobSerializer.Meta.fields, "history", "visuals"]
         read_only_fields = fields
+
+
+class GenerateSerializer(serializers.Serializer):
+    """What a learner asks a trained GPT run to write."""
+
+    prompt = serializers.CharField(
+        max_length=MAX_PROMPT,
+        trim_whitespace=False,
+        help_text="The text the model continues (its characters).",
+    )
+    temperature = serializers.FloatField(
+        default=0.8,
+        min_value=0.05,
+        max_value=2.0,
+        help_text="Below 1: safer choices; above 1: more surprise.",
+    )
+    top_k = serializers.IntegerField(
+        default=0, min_value=0, max_value=1000, help_text="Only the k likeliest characters; 0: all of them."
+    )
+    length = serializers.IntegerField(
+        default=200, min_value=1, max_value=MAX_LENGTH, help_text="Characters to write."
+    )
+    seed = serializers.IntegerField(
+        default=0, min_value=0, max_value=2**31 - 1, help_text="The same seed writes the same text."
+    )
+
+
+class GenerationSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    events_url = serializers.CharField(help_text="Server-Sent Events: queued, started, text…, end.")

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import runner, services
+from . import generation, runner, services
 
 
 @shared_task(bind=True, max_retries=12, acks_late=True, reject_on_worker_lost=True)
@@ -19,3 +19,11 @@ def run_job(self, job_id: int) -> str:
 @shared_task
 def sweep_lost_jobs() -> list[int]:
     return services.sweep_lost_jobs()
+
+
+@shared_task(acks_late=False)  # a lost worker's generation is not written again: the learner asks again
+def generate_text(
+    job_id: int, generation_id: str, params: dict, user_id: int, language: str | None = None
+) -> str:
+    """Continues a learner's prompt with the model a GPT run trained (trainer/generation.py)."""
+    return generation.generation_run(job_id, generation_id, params, user_id, language)

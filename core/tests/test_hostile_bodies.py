@@ -57,6 +57,7 @@ def baselines(world) -> dict[str, dict]:
         "AttemptBodyRequest": {"answers": {}},
         "RateBodyRequest": {"question": world["essay"].pk, "fraction": 1},
         "JobSubmitRequest": {"lab": "linear-regression", "params": {}},
+        "GenerateRequest": {"prompt": "a", "length": 10},
         "CredentialsRequest": {"username": "student", "password": "correct horse 1"},
     }
 

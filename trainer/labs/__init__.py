@@ -7,7 +7,16 @@ by its slug.
 
 from __future__ import annotations
 
-from . import activations, class_imbalance, cnn, linear_regression, logistic_regression, overfitting, rnn
+from . import (
+    activations,
+    class_imbalance,
+    cnn,
+    gpt,
+    linear_regression,
+    logistic_regression,
+    overfitting,
+    rnn,
+)
 from .base import Lab, Timing, measure
 
 LABS: dict[str, Lab] = {
@@ -20,6 +29,7 @@ LABS: dict[str, Lab] = {
         rnn.LAB,
         overfitting.LAB,
         class_imbalance.LAB,
+        gpt.LAB,
     )
 }
 

@@ -299,7 +299,7 @@ def _round(value: Any) -> Any:
 class Cost:
     """How the time of one step grows with a lab's settings, relative to its defaults: a share `fixed` that
     does not depend on them, the rest in proportion to the product of the `sizes` hyperparameters (each
-    divided by its default). Fitted to measurements on one thread; an overestimate only makes the refusal
+    divided by its default; a name given twice counts squared). Fitted to measurements on one thread; an overestimate only makes the refusal
     of a run that would not fit come a little early."""
 
     sizes: tuple[str, ...] = ()
@@ -307,10 +307,10 @@ class Cost:
 
     def work(self, config: Any) -> float:
         """One step's cost at these settings, as a multiple of a step's at the defaults."""
+        defaults = {name: default for name, (_spec, default) in specs(type(config)).items()}
         product = 1.0
-        for name, (_spec, default) in specs(type(config)).items():
-            if name in self.sizes:
-                product *= getattr(config, name) / default
+        for name in self.sizes:
+            product *= getattr(config, name) / defaults[name]
         return self.fixed + (1 - self.fixed) * product
 
 
@@ -337,6 +337,8 @@ class Lab:
     time_limit_s: int = 120  # soft limit; the hard limit is a little longer
     cost: Cost = Cost()
     probe: dict[str, Any] = field(default_factory=dict)  # settings that make the warm-up's timing run short
+    # Other defaults the page offers for a device, e.g. {"cuda": {"layers": 6, ...}}: a bigger model on a GPU.
+    presets: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def estimate_s(self, config: Any, timing: Timing) -> float:
         """How long a run with these settings takes on a worker that measured `timing`."""

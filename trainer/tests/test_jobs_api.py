@@ -178,6 +178,7 @@ class LabsApiTests:
             "rnn",
             "overfitting",
             "class-imbalance",
+            "gpt",
         }
         for lab in labs.values():
             names = {h["name"] for h in lab["hyperparameters"]}

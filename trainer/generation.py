@@ -1,0 +1,175 @@
+"""Talk to your model: a trained GPT run continues a learner's prompt, streamed character by character.
+
+The web process only checks the request and queues a short task on the job's queue; a worker loads the
+run's weights and writes, appending the text to a Redis stream as it goes. The browser reads that stream as
+Server-Sent Events through the same hub as a run's progress (trainer/events.py).
+
+    job:<id>:generation:<hex>   stream of events: queued, started, text (a few characters at a time), end
+    generating:<user id>        held while one of the learner's generations is queued or writing
+
+Limits: one generation at a time per learner, GENERATE_RATE per hour, at most MAX_LENGTH characters and
+TIME_LIMIT seconds of writing; a stream lingers STREAM_TTL seconds, then it is gone (nothing is stored).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+import torch
+from celery import current_app
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from core import redis as redis_
+from core.errors import Conflict, TooMany, UserError
+from core.workers import live_workers
+
+from .labs import gpt
+from .models import Job, JobWeights
+from .runner import describe, torch_threads
+
+log = logging.getLogger(__name__)
+
+MAX_PROMPT = 200  # characters
+MAX_LENGTH = 500  # characters written
+TIME_LIMIT = 30  # seconds of writing; what is written by then is kept
+STREAM_TTL = 600
+GENERATE_RATE = "60/hour"
+SEND_EVERY = 0.05  # seconds: characters go out in small batches, not one Redis round trip each
+GENERATION_ID = r"[0-9a-f]{32}"
+
+
+def generation_key(job_id: int, generation_id: str) -> str:
+    return f"job:{job_id}:generation:{generation_id}"
+
+
+def busy_key(user_id: int) -> str:
+    return f"generating:{user_id}"
+
+
+def events_url(job_id: int, generation_id: str) -> str:
+    return f"/api/jobs/{job_id}/generations/{generation_id}/events"
+
+
+def _add(key: str, kind: str, data: dict[str, Any]) -> None:
+    client = redis_.patient_client()
+    client.xadd(key, {"event": kind, "data": json.dumps(data, allow_nan=False)})
+    client.expire(key, STREAM_TTL)
+
+
+def generation_start(
+    *,
+    job: Job,
+    owner: AbstractBaseUser,
+    prompt: str,
+    temperature: float,
+    top_k: int,
+    length: int,
+    seed: int,
+) -> str:
+    """Queues a continuation of `prompt` by the model `job` trained; returns the generation's id.
+
+    Refused (nothing queued) for a run that is not a GPT lab's, one without trained weights, or a learner
+    whose previous generation is still writing."""
+    if job.lab != gpt.LAB.slug:
+        raise UserError(_("Only a run of the GPT lab can write text."), code="not_a_language_model")
+    if job.status != Job.Status.SUCCEEDED or not JobWeights.objects.filter(job=job).exists():
+        raise Conflict(_("This run has no trained model to write with (it did not succeed)."))
+    generation_id = uuid.uuid4().hex
+    client = redis_.client()
+    if not client.set(busy_key(owner.pk), generation_id, nx=True, ex=TIME_LIMIT + 60):
+        raise TooMany(_("Your model is still writing. Wait until it has finished."), retry_after=5)
+    key = generation_key(job.pk, generation_id)
+    params = {"prompt": prompt, "temperature": temperature, "top_k": top_k, "length": length, "seed": seed}
+    _add(key, "queued", params)
+    # A run trained on a GPU writes on one if a GPU worker is there; any worker can, on its CPU.
+    queue = "gpu" if job.queue == "gpu" and live_workers().get("gpu") else "cpu"
+    try:
+        # By name: the tasks call this module, never the other way round.
+        current_app.send_task(
+            "trainer.tasks.generate_text",
+            args=[job.pk, generation_id, params, owner.pk],
+            kwargs={"language": job.language},
+            queue=queue,
+            soft_time_limit=TIME_LIMIT + 15,
+            time_limit=TIME_LIMIT + 30,
+            expires=STREAM_TTL,
+        )
+    except Exception:
+        client.delete(busy_key(owner.pk), key)
+        raise
+    return generation_id
+
+
+def generation_run(
+    job_id: int, generation_id: str, params: dict[str, Any], user_id: int, language: str | None = None
+) -> str:
+    """Writes in a worker: loads the run's weights, streams the text, ends the stream. Returns its status."""
+    key = generation_key(job_id, generation_id)
+    started = time.monotonic()
+    with override(language or settings.LANGUAGE_CODE):
+        try:
+            status, error, text = _write(job_id, key, params, started)
+        except Exception as problem:  # a bug or a broken weight file: the learner is told, we log it
+            log.exception("generation %s of job %s failed", generation_id, job_id)
+            status, error, text = (
+                "failed",
+                _("Writing failed: %(reason)s") % {"reason": str(problem)[:300]},
+                "",
+            )
+        finally:
+            client = redis_.patient_client()
+            if client.get(busy_key(user_id)) == generation_id:
+                client.delete(busy_key(user_id))
+        seconds = round(time.monotonic() - started, 2)
+        _add(key, "end", {"status": status, "error": error, "text": text, "seconds": seconds})
+    return status
+
+
+def _write(job_id: int, key: str, params: dict[str, Any], started: float) -> tuple[str, str, str]:
+    """(status, message for the learner, the text written after the prompt)."""
+    job = Job.objects.select_related("weights").get(pk=job_id)
+    state = torch.load(io.BytesIO(bytes(job.weights.data)), weights_only=True)
+    torch.set_num_threads(torch_threads())
+    device = torch.device("cuda" if job.queue == "gpu" and torch.cuda.is_available() else "cpu")
+    model = gpt.build_model(gpt.Config(**job.params), state).to(device)
+    characters = model.characters
+    unknown = sorted(set(params["prompt"]) - set(characters))
+    if unknown:
+        shown = " ".join(unknown[:10])
+        message = _("The model never saw these characters, so it cannot read them: %(chars)s")
+        return "failed", message % {"chars": shown}, ""
+    _add(key, "started", {"device": describe(device)})
+    index = {c: i for i, c in enumerate(characters)}
+    generator = torch.Generator().manual_seed(params["seed"])
+    tokens = gpt.write(
+        model,
+        [index[c] for c in params["prompt"]],
+        params["length"],
+        temperature=params["temperature"],
+        top_k=params["top_k"],
+        generator=generator,
+    )
+    pending, sent_at, text = "", time.monotonic(), ""
+    for token in tokens:
+        pending += characters[token]
+        text += characters[token]
+        now = time.monotonic()
+        if now - sent_at >= SEND_EVERY:
+            _add(key, "text", {"text": pending})
+            pending, sent_at = "", now
+        if now - started > TIME_LIMIT:
+            break
+    if pending:
+        _add(key, "text", {"text": pending})
+    if len(text) < params["length"]:
+        message = _("Stopped after %(s)d seconds: this is what the model wrote by then.")
+        return "stopped", message % {"s": TIME_LIMIT}, text
+    return "succeeded", "", text
