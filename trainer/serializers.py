@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from .labs import LABS
 from .labs.base import Lab, specs
+from .labs.names import NAMES
 from .models import Job
 
 
@@ -18,6 +19,7 @@ def lab_description(lab: Lab) -> dict:
         "time_limit_s": lab.time_limit_s,
         "charts": [{**asdict(chart), "title": _(chart.title)} for chart in lab.charts],
         "visuals": list(lab.visuals),
+        "names": {key: _(words) for key, words in NAMES.items()},
         "hyperparameters": [
             {
                 "name": name,
@@ -61,6 +63,10 @@ class LabSerializer(serializers.Serializer):
     time_limit_s = serializers.IntegerField()
     charts = ChartSerializer(many=True)
     visuals = serializers.ListField(child=serializers.CharField())
+    names = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The words for reported keys (metrics, model variants, classes) in the request's language.",
+    )
     hyperparameters = HyperparameterSerializer(many=True)
 
 

@@ -17,4 +17,6 @@ def lab_widget(context: template.Context, lab: Lab) -> dict:
         "data_id": f"{lab.slug}-lab-data",
         "user": context.get("user"),
         "request": context.get("request"),
+        # On the lab's own page the page's <h1> names the lab; in a lesson the widget has its own heading.
+        "on_lab_page": context.get("on_lab_page", False),
     }
