@@ -13,9 +13,12 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt package.json package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
+	@# Test tooling from npm (axe-core, injected by the browser tests; never served). Without npm the browser
+	@# tests that need it say so (and fail in CI, where REQUIRE_BROWSER=1).
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm not found: the accessibility tests will be skipped"; fi
 
 run: $(VENV)/.runtime  ## the whole platform on http://127.0.0.1:$${PORT:-8000}
 	$(BIN)/python -m config.launch run
