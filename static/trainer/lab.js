@@ -178,10 +178,12 @@
       }
     }
 
-    // "Learning rate 0.5 · Steps 2001": a run's settings in words, the first `count` of them or all.
-    settings(params, count) {
-      const shown = count ? this.lab.hyperparameters.slice(0, count) : this.lab.hyperparameters;
-      return shown.filter((h) => h.name in params).map((h) => {
+    // "Learning rate 0.5 · Steps 2001": a run's settings in words, all of them or (`changed`) those that
+    // differ from the lab's defaults, which tell a learner's runs apart.
+    settings(params, changed = false) {
+      const shown = this.lab.hyperparameters.filter((h) => h.name in params && !(changed && params[h.name] === h.default));
+      if (changed && !shown.length) return gettext("default settings");
+      return shown.map((h) => {
         let value = params[h.name];
         if (h.kind === "choice") value = (h.choices.find((c) => c.value === value) || { label: value }).label;
         else if (h.kind === "bool") value = value ? gettext("yes") : gettext("no");
@@ -394,7 +396,7 @@
         row.insertCell().append(pick);
         row.insertCell().textContent = "#" + job.id;
         row.insertCell().textContent = STATES[job.status] || job.status;
-        row.insertCell().textContent = this.settings(job.params, 3);
+        row.insertCell().textContent = this.settings(job.params, true);
         const result = Object.entries(job.metrics || {}).filter(([, v]) => typeof v === "number").slice(0, 2);
         row.insertCell().textContent = result.map(([k, v]) => `${this.label(k)} ${format(v)}`).join(" · ") || job.error || "";
         row.insertCell().textContent = seconds(job.seconds);
@@ -431,7 +433,7 @@
         scales: { x: { time: false }, y: this.lab.charts[0].log_y ? { distr: 3 } : {} },
         axes: [{ stroke: css("--muted") }, valueAxis(this.lab.charts[0].log_y, {})],
         series: [{ label: this.label("step") }, ...jobs.map((j, i) => ({
-          label: "#" + j.id + " " + this.settings(j.params, 2),
+          label: "#" + j.id + " " + this.settings(j.params, true),
           stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true,
         }))],
         legend: { live: false },
