@@ -132,8 +132,7 @@ def _typeset_all(safe_html: str, source: str) -> str:
             at = source.find(tex.strip())
             error.line = source.count("\n", 0, at) + 1 if at >= 0 else None
             raise MathError(tex, error.reason, error.line) from None
-        # Focusable: a formula wider than a phone scrolls, and a keyboard must be able to scroll it too.
-        return f'<div class="math-display" tabindex="0">{rendered}</div>' if display else rendered
+        return f'<div class="math-display">{rendered}</div>' if display else rendered
 
     return _MATH.sub(replace, safe_html)
 
