@@ -64,7 +64,10 @@ class LabPageTests:
         lab.get_by_label("Report every").fill("2")
         lab.get_by_role("button", name="Start training").click()
         bar = lab.get_by_role("progressbar")
-        page.wait_for_function("() => Number(document.querySelector('.progress').getAttribute('aria-valuenow')) >= 10", timeout=60000)
+        page.wait_for_function(
+            "() => Number(document.querySelector('.progress').getAttribute('aria-valuenow')) >= 10",
+            timeout=60000,
+        )
         page.reload()
         lab = page.locator("[data-lab=linear-regression]")
         # The form shows the run on display, not the defaults.
