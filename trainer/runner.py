@@ -11,11 +11,11 @@ import torch
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from .labs import LABS
 from .labs.base import Cancelled, LabError, Reporter, resolve_device
+from .messages import Message
 from .models import Job, JobWeights
 from .streams import Claim, Writer, stream_key
 
@@ -66,7 +66,7 @@ def finish(
     *,
     metrics: dict | None = None,
     visuals: dict | None = None,
-    error: str = "",
+    error: Message | str = "",
     weights: bytes | None = None,
 ) -> None:
     job.status = status
@@ -74,7 +74,7 @@ def finish(
     job.metrics = metrics or {}
     job.history = writer.points
     job.visuals = visuals if visuals is not None else writer.frame
-    job.error = error
+    job.set_error(error)
     job.progress = 1.0 if status == Job.Status.SUCCEEDED else job.progress
     with transaction.atomic():
         job.save()
@@ -85,7 +85,7 @@ def finish(
             "status": status,
             "metrics": job.metrics,
             "visuals": job.visuals,
-            "error": error,
+            "error": job.error_message,  # a live viewer's words; the API and a replay give the reader's own
             "device": job.device,
             "seconds": job.seconds,
         }
@@ -120,13 +120,12 @@ def _train(job: Job, writer: Writer, time_limit: float | None = None) -> str:
             reporter = Reporter(getattr(config, lab.steps_field), writer.emit)
             outcome = lab.train(config, reporter, device)
         except Cancelled:
-            finish(job, writer, Job.Status.CANCELLED, error=_("Cancelled by the learner."))
+            finish(job, writer, Job.Status.CANCELLED, error=Message("cancelled"))
         except SoftTimeLimitExceeded:
             limit = time_limit or lab.time_limit_s
-            message = _("Stopped: the run took longer than this lab's limit of %(s)d seconds.") % {"s": limit}
-            finish(job, writer, Job.Status.FAILED, error=message)
+            finish(job, writer, Job.Status.FAILED, error=Message("time_limit", {"s": int(limit)}))
         except LabError as problem:
-            finish(job, writer, Job.Status.FAILED, error=_(str(problem)))
+            finish(job, writer, Job.Status.FAILED, error=Message("lab", {"text": str(problem)}))
         except Exception as problem:  # a bug or a diverged run: the learner sees what happened, we log it
             log.exception("job %s failed", job.pk)
             reason = "".join(traceback.format_exception_only(problem)).strip()
@@ -134,7 +133,7 @@ def _train(job: Job, writer: Writer, time_limit: float | None = None) -> str:
                 job,
                 writer,
                 Job.Status.FAILED,
-                error=_("Training failed: %(reason)s") % {"reason": reason[:500]},
+                error=Message("training_failed", {"reason": reason[:500]}),
             )
         else:
             finish(

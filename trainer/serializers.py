@@ -84,6 +84,15 @@ class JobSerializer(serializers.ModelSerializer):
     seconds = serializers.FloatField(read_only=True, allow_null=True)
     queue_position = serializers.SerializerMethodField()
     events_url = serializers.SerializerMethodField()
+    error = serializers.CharField(
+        source="error_message",
+        read_only=True,
+        help_text="Why the run ended badly, in the request's language; empty otherwise.",
+    )
+    error_code = serializers.CharField(
+        read_only=True,
+        help_text="The same as a stable code (`cancelled`, `time_limit`, ...); empty otherwise.",
+    )
 
     class Meta:
         model = Job
@@ -103,6 +112,7 @@ class JobSerializer(serializers.ModelSerializer):
             "seconds",
             "metrics",
             "error",
+            "error_code",
             "queue_position",
             "events_url",
         ]

@@ -311,7 +311,13 @@
       on("progress", (d) => this.progress(d));
       on("restart", (d) => { this.reset(); this.progressRow.hidden = false; this.setState("running", fill(gettext("The worker was lost; the run restarted (attempt %(n)s)."), { n: d.attempt })); });
       on("snapshot", (d) => { this.reset(); this.progress({ points: d.points, frame: d.frame, progress: d.status === "succeeded" ? 1 : 0 }); this.end(d); });
-      on("end", (d) => { if (d.metrics !== undefined) this.end(d); source.close(); this.loadRuns(false); });
+      on("end", (d) => {
+        if (d.metrics !== undefined) this.end(d);
+        // The live stream's reason is in the words of the run's own language; the API has the reader's.
+        if (d.error) api(`/api/jobs/${job.id}/`).then(({ ok, body }) => { if (ok && this.job === job && body.error) this.detail.textContent = body.error; });
+        source.close();
+        this.loadRuns(false);
+      });
       source.onerror = () => { if (source.readyState === EventSource.CLOSED) this.detail.textContent = gettext("Connection lost."); };
     }
 
