@@ -22,6 +22,7 @@ import markdown
 import nh3
 import quickjs
 from django.conf import settings
+from django.utils.translation import gettext as _
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
@@ -44,8 +45,14 @@ class MathError(ValueError):
 
     def __init__(self, tex: str, reason: str, line: int | None) -> None:
         self.tex, self.reason, self.line = tex, reason, line
-        where = f"line {line}: " if line else ""
-        super().__init__(f"{where}math does not parse: {reason} in ${tex.strip()[:80]}$")
+        # In the language active when it is raised: the author's, in the admin (Temml's reason stays English).
+        message = _("math does not parse: %(reason)s in $%(tex)s$") % {
+            "reason": reason,
+            "tex": tex.strip()[:80],
+        }
+        super().__init__(
+            _("line %(line)d: %(message)s") % {"line": line, "message": message} if line else message
+        )
 
 
 @dataclass

@@ -73,6 +73,8 @@ class Job(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["owner", "status"])]
+        verbose_name = _("training run")
+        verbose_name_plural = _("training runs")
 
     def __str__(self) -> str:
         return f"job {self.pk} ({self.lab}, {self.status})"

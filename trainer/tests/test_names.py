@@ -6,6 +6,8 @@ import pytest
 from trainer.labs import LABS
 from trainer.labs.class_imbalance import CLASSES
 from trainer.labs.logistic_regression import LABELS
+from trainer.messages import Message
+from trainer.models import Job
 
 
 def words(names: dict[str, str], key: str) -> str | None:
@@ -27,3 +29,28 @@ class NamesTests:
         names = labs["class-imbalance"]["names"]
         assert words(names, "loss_none") == "损失 · 不做处理"
         assert names["malignant"] == "恶性" and names["majority"] == "多数类"
+
+
+@pytest.mark.django_db
+class ReaderLanguageTests:
+    def test_the_dashboard_names_labs_by_their_titles(self, client, student):
+        Job.objects.create(owner=student, lab="class-imbalance", params={}, status="succeeded")
+        client.force_login(student)
+        page = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "类别不平衡" in page and ">class-imbalance<" not in page
+
+    def test_the_admin_reads_runs_in_its_own_language(self, client, staff, student):
+        job = Job.objects.create(owner=student, lab="rnn", params={}, status="cancelled", language="en")
+        job.set_error(Message("cancelled"))
+        job.save()
+        client.force_login(staff)
+        page = client.get("/admin/trainer/job/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "已被学习者取消。" in page and "循环神经网络" in page and "训练" in page
+        assert "Cancelled by the learner." not in page
+
+    def test_a_formula_error_in_the_admin_reads_in_its_language(self, client, staff):
+        client.force_login(staff)
+        response = client.post(
+            "/admin/lessons/course/preview/", {"source": "$\\frac{1$"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+        assert response.status_code == 400 and "公式无法解析" in response.json()["error"]
