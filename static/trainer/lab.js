@@ -401,11 +401,10 @@
         pick.type = "checkbox"; pick.value = job.id; pick.setAttribute("aria-label", fill(gettext("Compare run %(n)s"), { n: job.id }));
         row.insertCell().append(pick);
         row.insertCell().textContent = "#" + job.id;
-        row.insertCell().textContent = STATES[job.status] || job.status;
+        row.insertCell().textContent = (STATES[job.status] || job.status) + (job.seconds ? " · " + seconds(job.seconds) : "");
         row.insertCell().textContent = this.settings(job.params, true);
         const result = Object.entries(job.metrics || {}).filter(([, v]) => typeof v === "number").slice(0, 2);
         row.insertCell().textContent = result.map(([k, v]) => `${this.label(k)} ${format(v)}`).join(" · ") || job.error || "";
-        row.insertCell().textContent = seconds(job.seconds);
         const links = row.insertCell();
         if (job.status === "succeeded") {
           for (const [href, text] of [[`/api/jobs/${job.id}/metrics.csv`, "CSV"], [`/api/jobs/${job.id}/weights`, gettext("weights")]]) {

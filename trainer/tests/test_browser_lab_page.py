@@ -52,6 +52,24 @@ class LabPageTests:
         expect(lab.locator("[data-visual=fit] .legend")).to_contain_text("the model's curve")
         expect(lab.locator(".params [data-name=w]")).to_contain_text("weight w")
         expect(lab.locator(".run-settings")).to_contain_text("Learning rate 0.5 · Steps 4000")
+        # Re-run with another rate and compare, with the settings, the runs and the charts all in view.
+        lab.get_by_label("Learning rate").fill("0.05")
+        start.click()
+        expect(lab.locator(".run-settings")).to_contain_text("Learning rate 0.05")
+        expect(lab.locator(".state")).to_have_text("Succeeded", timeout=60000)
+        lab.locator("summary", has_text="My runs").click()
+        rows = lab.locator(".runs tbody tr")
+        expect(rows).to_have_count(2)
+        expect(rows.first).to_contain_text("Learning rate 0.05")
+        rows.nth(0).get_by_role("checkbox").check()
+        rows.nth(1).get_by_role("checkbox").check()
+        lab.get_by_role("button", name="Compare the chosen runs").click()
+        compared = lab.locator(".compare-chart")
+        expect(compared).to_have_attribute("data-runs", "2")
+        compared.scroll_into_view_if_needed()
+        expect(compared).to_be_in_viewport()
+        expect(lab.locator(".chart").first).to_be_in_viewport()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1366
         screenshot(page, "lab-wide")
 
     def test_a_reload_shows_the_run_with_its_settings_and_progress_never_falls(self, page, student, worker):
