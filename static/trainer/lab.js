@@ -346,8 +346,8 @@
     draw(frame) {
       for (const [kind, value] of Object.entries(frame || {})) {
         if (window.LabVisuals[kind]) {
+          this.visuals.hidden = false; // first: a drawing takes its size from its box
           window.LabVisuals[kind](this.visuals, value, this.label);
-          this.visuals.hidden = false;
         }
       }
     }

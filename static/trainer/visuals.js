@@ -44,7 +44,7 @@
   // Returns the functions that map data to pixels. Text is drawn at 12 px of the canvas's own size.
   function axes(c, [x0, x1, y0, y1], xName, yName) {
     const g = c.getContext("2d");
-    const ratio = c.width / c.clientWidth || 1; // drawn in CSS pixels on a canvas sized for the screen
+    const ratio = Number(c.dataset.ratio) || 1; // drawn in CSS pixels on a canvas sized for the screen
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
     c = { width: c.width / ratio, height: c.height / ratio };
     const left = 66, right = 12, top = 10, bottom = 40;
@@ -98,6 +98,7 @@
     const ratio = window.devicePixelRatio || 1;
     c.width = Math.round(width * ratio);
     c.height = Math.round(Math.min(340, Math.max(200, width * aspect)) * ratio); // no taller than a screen's third
+    c.dataset.ratio = String(ratio);
     c.classList.add("sharp"); // drawn for the screen's pixels: no pixelated scaling
     return c;
   }

@@ -104,6 +104,13 @@ class LabPageTests:
         expect(lab.locator(".state")).to_have_text("Succeeded")
         expect(bar).to_be_hidden()
         expect(lab.locator(".eta")).to_have_text("")
+        # Reloaded once ended, the run is drawn from its replay at the size of its box, axes and all.
+        page.reload()
+        expect(lab.locator(".state")).to_have_text("Succeeded")
+        fit = lab.locator("[data-visual=fit] canvas")
+        expect(fit).to_be_visible()
+        scale = fit.evaluate("c => c.width / c.clientWidth / window.devicePixelRatio")
+        assert 0.95 < scale < 1.05, scale
 
     def test_the_rnn_sequence_has_axes_and_a_legend_in_chinese(self, page, student, worker):
         wide(page)
