@@ -145,3 +145,17 @@ class LabPageTests:
         expect(lab.locator("[data-visual=recall]")).to_contain_text("oversampling")
         assert not re.search(r"\bloss_none\b|\bmajority\b(?! class)", lab.inner_text())
         screenshot(page, "lab-phone", lab)
+
+    def test_a_link_with_settings_fills_the_form_instead_of_the_last_run(self, page, student, worker):
+        """A guided experiment's link carries its starting settings; they are what the learner sees."""
+        log_in(page, "student", "correct horse 1")
+        page.goto("/labs/linear-regression/")
+        lab = page.locator("[data-lab=linear-regression]")
+        lab.get_by_role("button", name="Start training").click()
+        expect(lab.locator(".state")).to_have_text("Succeeded", timeout=60000)
+        page.goto("/labs/linear-regression/?learning_rate=0.9&steps=300")
+        expect(lab.get_by_label("Learning rate")).to_have_value("0.9")
+        expect(lab.get_by_label("Steps")).to_have_value("300")
+        expect(lab.locator(".state")).to_have_text("Not started")
+        page.wait_for_load_state("networkidle")
+        expect(lab.get_by_label("Learning rate")).to_have_value("0.9")  # not replaced by the last run's
