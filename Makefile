@@ -13,17 +13,19 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt package.json package-lock.json | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
-	@# Test tooling from npm (axe-core, injected by the browser tests; never served). Without npm the browser
-	@# tests that need it say so (and fail in CI, where REQUIRE_BROWSER=1).
+
+# Test tooling from npm (axe-core, injected by the browser tests; never served). Without npm the tests that
+# need it are skipped, with a message (and fail in CI, where REQUIRE_BROWSER=1).
+node_modules/.package-lock.json: package.json package-lock.json
 	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm not found: the accessibility tests will be skipped"; fi
 
 run: $(VENV)/.runtime  ## the whole platform on http://127.0.0.1:$${PORT:-8000}
 	$(BIN)/python -m config.launch run
 
-test: $(VENV)/.dev  ## lint, then the test suite (browser tests included when Chromium is installed)
+test: $(VENV)/.dev node_modules/.package-lock.json  ## lint, then the test suite (browser tests included when Chromium is installed)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m config.launch test $(ARGS)
@@ -40,7 +42,7 @@ device-bundle: $(VENV)/.dev  ## wheels for a GPU machine's own Python and PyTorc
 		-r var/device/requirements.txt
 	du -sh var/device
 
-screenshots: $(VENV)/.dev  ## refresh docs/screenshots from the browser tests
+screenshots: $(VENV)/.dev node_modules/.package-lock.json  ## refresh docs/screenshots from the browser tests
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m config.launch test -m browser $(ARGS)
 
 faults: $(VENV)/.dev  ## the fault tests alone (make test runs them too): worker killed, Redis restarted (also under make run), a child of make run killed, database down (a JSON 503 under /api/), read-only or full, a burst, the event stream's rules
