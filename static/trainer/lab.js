@@ -92,10 +92,16 @@
         legend: { live: false },
       }, [this.steps, ...this.values], this.box);
       // The chart follows its box when the window (or a phone's orientation) changes.
-      new ResizeObserver(() => {
+      this.resizing = new ResizeObserver(() => {
         const w = Math.max(200, this.box.clientWidth - 16);
         if (w !== this.plot.width) this.plot.setSize({ width: w, height: 200 });
-      }).observe(this.box);
+      });
+      this.resizing.observe(this.box);
+    }
+
+    remove() {
+      if (this.resizing) this.resizing.disconnect();
+      this.box.remove();
     }
 
     add(points) {
@@ -193,6 +199,7 @@
     }
 
     reset() {
+      (this.chartObjects || []).forEach((chart) => chart.remove());
       this.charts.replaceChildren();
       this.visuals.replaceChildren();
       this.visuals.hidden = true;
