@@ -18,6 +18,16 @@ MESSAGES: dict[str, str] = {
     "worker_lost": gettext_noop(
         "The worker running this job stopped unexpectedly (no sign of life for %(s)d s)."
     ),
+    # A run whose loss stopped being a number (status `diverged`); `loss` is already formatted ("1.234e+05").
+    "diverged": gettext_noop(
+        "Diverged at step %(step)d: the learning rate is too large for this curvature. The loss grew until it"
+        " was no longer a number; its last finite value was %(loss)s, at step %(last)d. Try a smaller"
+        " learning rate."
+    ),
+    "diverged_at_once": gettext_noop(
+        "Diverged at step %(step)d: %(series)s became infinite or not a number. The learning rate is too"
+        " large for this curvature: try a smaller one."
+    ),
     # A lab's own message (LabError), itself a msgid marked in the lab, in `text`.
     "lab": "%(text)s",
     # An unexpected error: its text is Python's and is shown as it is.

@@ -26,6 +26,9 @@ NAMES: dict[str, str] = {
     "f1": gettext_noop("F1 score"),
     "val_mse": gettext_noop("validation mean squared error"),
     "confusion_matrix": gettext_noop("confusion matrix"),
+    "diverged_at_step": gettext_noop("diverged at step"),
+    "last_finite_loss": gettext_noop("last finite loss"),
+    "last_finite_step": gettext_noop("step of the last finite loss"),
     "w": gettext_noop("weight w"),
     "b": gettext_noop("bias b"),
     # Model variants (activations, class imbalance, rnn cells)

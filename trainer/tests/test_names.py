@@ -6,7 +6,7 @@ import pytest
 from trainer.labs import LABS
 from trainer.labs.class_imbalance import CLASSES
 from trainer.labs.logistic_regression import LABELS
-from trainer.messages import Message
+from trainer.messages import MESSAGES, Message, render
 from trainer.models import Job
 
 
@@ -54,3 +54,29 @@ class ReaderLanguageTests:
             "/admin/lessons/course/preview/", {"source": "$\\frac{1$"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
         )
         assert response.status_code == 400 and "公式无法解析" in response.json()["error"]
+
+
+class MessageTests:
+    def test_every_message_code_reads_in_both_languages(self):
+        from django.utils.translation import override
+
+        params = {
+            "s": 400,
+            "reason": "ValueError",
+            "step": 23,
+            "loss": "1.5e+08",
+            "last": 22,
+            "series": "loss",
+        }
+        for code in MESSAGES:
+            if code == "lab":
+                continue
+            with override("en"):
+                english = render(code, params)
+            with override("zh-hans"):
+                chinese = render(code, params)
+            assert english and chinese and english != chinese, code
+        with override("zh-hans"):  # a lab's own message is translated when read
+            assert render("lab", {"text": "This worker has no CUDA GPU. Choose “Automatic” or “CPU”."}) != (
+                "This worker has no CUDA GPU. Choose “Automatic” or “CPU”."
+            )
