@@ -79,8 +79,14 @@ class AccessibilityTests:
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         page.wait_for_load_state("networkidle")
         tab_stops = page.locator(".prose math, .prose .math-display").evaluate_all(
-            "all => all.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.tabIndex)"
+            """all => all.filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+                 .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.tabIndex)"""
         )
         assert tab_stops, "some formula of this lesson is wider than a phone"
         assert set(tab_stops) == {0}
+        # and shows that it scrolls: shadows at its edges (drawn by its background)
+        shadow = page.locator(".prose .math-display").first.evaluate(
+            "e => getComputedStyle(e).backgroundImage"
+        )
+        assert shadow.count("radial-gradient") == 2
         assert violations(page) == []

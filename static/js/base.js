@@ -14,7 +14,8 @@
   // such a formula, and only such a one, takes a tab stop. Checked again when the width changes.
   const formulas = () => document.querySelectorAll(".prose math, .prose .math-display, .prose table, .feedback math, .options math");
   const focusable = () => formulas().forEach((f) => {
-    if (f.scrollWidth > f.clientWidth + 1) f.setAttribute("tabindex", "0");
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(f).overflowX);
+    if (scrolls && f.scrollWidth > f.clientWidth + 1) f.setAttribute("tabindex", "0");
     else if (f.getAttribute("tabindex") === "0") f.removeAttribute("tabindex");
   });
   if ("ResizeObserver" in window) new ResizeObserver(focusable).observe(document.documentElement);
