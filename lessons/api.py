@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import selectors
+from .mastery import mastery as mastery_of
 from .models import Concept, FaqEntry
 from .serializers import (
     ConceptDetailSerializer,
@@ -92,3 +93,15 @@ def search(request: Request) -> Response:
     """Lessons, concepts and FAQ entries that contain every word of the query, best first."""
     hits = selectors.search(request.GET.get("q", ""), request.user)
     return Response(SearchHitSerializer(hits, many=True).data)
+
+
+@extend_schema(
+    responses={200: dict},
+    tags=["lessons"],
+    description="For the signed-in learner, per concept slug: `state` (mastered, started or new) and how many "
+    "of the quiz questions (and experiments) tied to the concept their latest answers got `right` of `total`.",
+)
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def mastery(request: Request) -> Response:
+    return Response(mastery_of(request.user))

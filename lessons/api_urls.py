@@ -7,6 +7,7 @@ urlpatterns = [
     path("courses/<slug:slug>/", api.course, name="api-course"),
     path("courses/<slug:course_slug>/lessons/<slug:lesson_slug>/", api.lesson, name="api-lesson"),
     path("concepts/", api.concepts, name="api-concepts"),
+    path("concepts/mastery/", api.mastery, name="api-concept-mastery"),
     path("concepts/<slug:slug>/", api.concept, name="api-concept"),
     path("faq/", api.faq, name="api-faq"),
     path("search/", api.search, name="api-search"),

@@ -22,6 +22,7 @@ import markdown
 import nh3
 import quickjs
 from django.conf import settings
+from django.utils.translation import gettext as _
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
@@ -44,8 +45,14 @@ class MathError(ValueError):
 
     def __init__(self, tex: str, reason: str, line: int | None) -> None:
         self.tex, self.reason, self.line = tex, reason, line
-        where = f"line {line}: " if line else ""
-        super().__init__(f"{where}math does not parse: {reason} in ${tex.strip()[:80]}$")
+        # In the language active when it is raised: the author's, in the admin (Temml's reason stays English).
+        message = _("math does not parse: %(reason)s in $%(tex)s$") % {
+            "reason": reason,
+            "tex": tex.strip()[:80],
+        }
+        super().__init__(
+            _("line %(line)d: %(message)s") % {"line": line, "message": message} if line else message
+        )
 
 
 @dataclass
@@ -289,8 +296,18 @@ def reading_minutes(text: str) -> int:
     return max(1, round(len(_CJK.findall(text)) / 300 + len(_WORD.findall(text)) / 200))
 
 
-def plain_text(safe_html: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(nh3.clean(safe_html, tags=set()))).strip()
+# What a reader does not read as text: a formula's TeX source (MathML keeps it in <annotation>) and the "#"
+# of a heading's permalink. A block's end is a word break ("…道理" and "从 2012" are two sentences).
+_NOT_READ = re.compile(r"<annotation\b.*?</annotation>|<a\b[^>]*\bclass=\"headerlink\"[^>]*>.*?</a>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|dt|dd|td|th|pre|blockquote|div|summary|figcaption)>")
+
+
+def plain_text(typeset_html: str) -> str:
+    """The text a reader sees (formulas as their symbols), for search snippets and reading time."""
+    text = _BLOCK_END.sub(lambda m: m.group(0) + " ", _NOT_READ.sub(" ", typeset_html))
+    # Tags dropped by a pattern, not by nh3: this is our own sanitised output, and nh3 drops MathML whole.
+    return re.sub(r"\s+", " ", html.unescape(_TAG.sub("", text))).strip()
 
 
 def check_shape(source: str) -> None:
@@ -339,7 +356,7 @@ def render(
         body = md.convert(source)
     except RecursionError:
         raise ValueError("the text nests too deeply (lists or quotes inside one another)") from None
-    safe = sanitise(body)
-    text = plain_text(safe)
+    typeset_html = _typeset_all(sanitise(body), source)
+    text = plain_text(typeset_html)
     toc = sanitise(md.toc) if getattr(md, "toc_tokens", None) else ""
-    return Rendered(html=_typeset_all(safe, source), toc_html=toc, text=text, minutes=reading_minutes(text))
+    return Rendered(html=typeset_html, toc_html=toc, text=text, minutes=reading_minutes(text))

@@ -136,6 +136,23 @@ def concept_map(request: HttpRequest) -> HttpResponse:
         {"source": r.source.slug, "target": r.target.slug, "kind": r.kind, "label": r.get_kind_display()}
         for r in ConceptRelation.objects.select_related("source", "target")
     ]
+    # The text alternative: every concept with its relations both ways, in words.
+    terms = {n["id"]: n for n in nodes}
+    for node in nodes:
+        node["relations"] = [
+            {"label": e["label"], "term": terms[e["target"]]["label"], "url": terms[e["target"]]["url"]}
+            for e in edges
+            if e["source"] == node["id"]
+        ] + [
+            {
+                "label": e["label"],
+                "term": terms[e["source"]]["label"],
+                "url": terms[e["source"]]["url"],
+                "back": True,
+            }
+            for e in edges
+            if e["target"] == node["id"]
+        ]
     return render(request, "lessons/concept_map.html", {"graph": {"nodes": nodes, "edges": edges}})
 
 

@@ -97,7 +97,14 @@ class QuizAdmin(TranslationAdmin):
             except bank.BankError as error:
                 form.add_error("file", error.message)
             else:
-                messages.success(request, _("Imported: %(summary)s.") % {"summary": report.summary()})
+                # In the admin's language (the report's own summary is the command line's English).
+                counts = {
+                    "created": len(report.created),
+                    "updated": len(report.updated),
+                    "unchanged": report.unchanged,
+                }
+                summary = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged") % counts
+                messages.success(request, _("Imported: %(summary)s.") % {"summary": summary})
                 return redirect("admin:quizzes_quiz_change", quiz.pk)
         context = {
             **self.admin_site.each_context(request),

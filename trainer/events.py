@@ -72,7 +72,7 @@ def snapshot(job: Job) -> bytes:
         "points": job.history,
         "frame": job.visuals,
         "metrics": job.metrics,
-        "error": job.error,
+        "error": job.error_message,  # in the reader's language (the request's, active here)
         "device": job.device,
         "seconds": job.seconds,
         "attempt": job.attempt,

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .messages import Message, render
+
 
 class JobQuerySet(models.QuerySet):
     def active(self) -> JobQuerySet:
@@ -62,13 +64,19 @@ class Job(models.Model):
     metrics = models.JSONField(default=dict, blank=True)
     history = models.JSONField(default=list, blank=True)  # every reported point, once the job has ended
     visuals = models.JSONField(default=dict, blank=True)  # the last frame (boundary, filters, predictions...)
+    # How the run ended, when not well: a code of trainer.messages and its arguments, put into words in the
+    # reader's language when read (`error_message`). `error` holds the words of runs from before the codes.
     error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
 
     objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["owner", "status"])]
+        verbose_name = _("training run")
+        verbose_name_plural = _("training runs")
 
     def __str__(self) -> str:
         return f"job {self.pk} ({self.lab}, {self.status})"
@@ -80,6 +88,17 @@ class Job(models.Model):
     @property
     def diverged_at(self) -> int | None:
         return self.metrics.get("diverged_at_step") if self.status == self.Status.DIVERGED else None
+
+    def error_message(self) -> str:
+        """Why the run ended badly, in the language active now ("" for a run that did not)."""
+        return render(self.error_code, self.error_params) if self.error_code else self.error
+
+    def set_error(self, message: Message | str) -> None:
+        """Records why the run ended: a Message as its code and arguments; plain words as they are."""
+        if isinstance(message, Message):
+            self.error_code, self.error_params, self.error = message.code, message.params, ""
+        else:
+            self.error_code, self.error_params, self.error = "", {}, message
 
     @property
     def seconds(self) -> float | None:

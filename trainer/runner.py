@@ -11,12 +11,12 @@ import torch
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from . import budget
 from .labs import LABS
 from .labs.base import Cancelled, Diverged, LabError, Reporter, resolve_device
+from .messages import Message
 from .models import Job, JobWeights
 from .streams import Claim, Writer, stream_key
 
@@ -67,7 +67,7 @@ def finish(
     *,
     metrics: dict | None = None,
     visuals: dict | None = None,
-    error: str = "",
+    error: Message | str = "",
     weights: bytes | None = None,
 ) -> None:
     job.status = status
@@ -75,7 +75,7 @@ def finish(
     job.metrics = metrics or {}
     job.history = writer.points
     job.visuals = visuals if visuals is not None else writer.frame
-    job.error = error
+    job.set_error(error)
     job.progress = 1.0 if status == Job.Status.SUCCEEDED else job.progress  # a diverged run stopped early
     with transaction.atomic():
         job.save()
@@ -86,7 +86,7 @@ def finish(
             "status": status,
             "metrics": job.metrics,
             "visuals": job.visuals,
-            "error": error,
+            "error": job.error_message,  # a live viewer's words; the API and a replay give the reader's own
             "device": job.device,
             "seconds": job.seconds,
         }
@@ -121,7 +121,7 @@ def _train(job: Job, writer: Writer, time_limit: float | None = None) -> str:
             reporter = Reporter(getattr(config, lab.steps_field), writer.emit)
             outcome = lab.train(config, reporter, device)
         except Cancelled:
-            finish(job, writer, Job.Status.CANCELLED, error=_("Cancelled by the learner."))
+            finish(job, writer, Job.Status.CANCELLED, error=Message("cancelled"))
         except Diverged as diverged:
             finish(
                 job,
@@ -132,10 +132,9 @@ def _train(job: Job, writer: Writer, time_limit: float | None = None) -> str:
             )
         except SoftTimeLimitExceeded:
             limit = time_limit or lab.time_limit_s
-            message = _("Stopped: the run took longer than this lab's limit of %(s)d seconds.") % {"s": limit}
-            finish(job, writer, Job.Status.FAILED, error=message)
+            finish(job, writer, Job.Status.FAILED, error=Message("time_limit", {"s": int(limit)}))
         except LabError as problem:
-            finish(job, writer, Job.Status.FAILED, error=_(str(problem)))
+            finish(job, writer, Job.Status.FAILED, error=Message("lab", {"text": str(problem)}))
         except Exception as problem:  # a bug: the learner sees what happened, we log it
             log.exception("job %s failed", job.pk)
             reason = "".join(traceback.format_exception_only(problem)).strip()
@@ -143,7 +142,7 @@ def _train(job: Job, writer: Writer, time_limit: float | None = None) -> str:
                 job,
                 writer,
                 Job.Status.FAILED,
-                error=_("Training failed: %(reason)s") % {"reason": reason[:500]},
+                error=Message("training_failed", {"reason": reason[:500]}),
             )
         else:
             finish(
@@ -166,18 +165,14 @@ def diverged_metrics(diverged: Diverged) -> dict:
     }
 
 
-def diverged_message(diverged: Diverged) -> str:
-    """In plain words, in the learner's language (the caller has switched to it)."""
+def diverged_message(diverged: Diverged) -> Message:
+    """In plain words when read, in the reader's language (trainer/messages.py)."""
     if diverged.last_loss is None:
-        return _(
-            "Diverged at step %(step)d: %(series)s became infinite or not a number. The learning rate is too"
-            " large for this curvature: try a smaller one."
-        ) % {"step": diverged.step, "series": diverged.series}
-    return _(
-        "Diverged at step %(step)d: the learning rate is too large for this curvature. The loss grew until it"
-        " was no longer a number; its last finite value was %(loss)s, at step %(last)d. Try a smaller"
-        " learning rate."
-    ) % {"step": diverged.step, "loss": f"{diverged.last_loss:.4g}", "last": diverged.last_step}
+        return Message("diverged_at_once", {"step": diverged.step, "series": diverged.series})
+    return Message(
+        "diverged",
+        {"step": diverged.step, "loss": f"{diverged.last_loss:.4g}", "last": diverged.last_step},
+    )
 
 
 def _state_dict_bytes(model: torch.nn.Module | None) -> bytes | None:

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from .generation import MAX_LENGTH, MAX_PROMPT
 from .labs import LABS
 from .labs.base import Lab, specs
+from .labs.names import NAMES
 from .models import Job
 
 
@@ -20,6 +21,7 @@ def lab_description(lab: Lab) -> dict:
         "charts": [{**asdict(chart), "title": _(chart.title)} for chart in lab.charts],
         "visuals": list(lab.visuals),
         "presets": lab.presets,
+        "names": {key: _(words) for key, words in NAMES.items()},
         "hyperparameters": [
             {
                 "name": name,
@@ -71,6 +73,10 @@ class LabSerializer(serializers.Serializer):
     presets = serializers.DictField(
         child=serializers.DictField(), help_text="Other defaults for a device, e.g. a larger model on `cuda`."
     )
+    names = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The words for reported keys (metrics, model variants, classes) in the request's language.",
+    )
     hyperparameters = HyperparameterSerializer(many=True)
 
 
@@ -100,6 +106,15 @@ class JobSerializer(serializers.ModelSerializer):
     seconds = serializers.FloatField(read_only=True, allow_null=True)
     queue_position = serializers.SerializerMethodField()
     events_url = serializers.SerializerMethodField()
+    error = serializers.CharField(
+        source="error_message",
+        read_only=True,
+        help_text="Why the run ended badly, in the request's language; empty otherwise.",
+    )
+    error_code = serializers.CharField(
+        read_only=True,
+        help_text="The same as a stable code (`cancelled`, `time_limit`, ...); empty otherwise.",
+    )
 
     class Meta:
         model = Job
@@ -119,6 +134,7 @@ class JobSerializer(serializers.ModelSerializer):
             "seconds",
             "metrics",
             "error",
+            "error_code",
             "queue_position",
             "events_url",
         ]

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core import redis as redis_
@@ -25,6 +25,7 @@ from . import budget
 from .forms import LabForm, defaults
 from .labs import LABS
 from .labs.base import Lab
+from .messages import Message
 from .models import Job
 from .streams import HEARTBEATS, LOST_AFTER, end_stream, request_cancel
 
@@ -131,13 +132,13 @@ def job_cancel(*, job: Job) -> Job:
         if job.status == Job.Status.QUEUED:
             job.status = Job.Status.CANCELLED
             job.finished_at = timezone.now()
-            job.error = _("Cancelled before it started.")
-            job.save(update_fields=["status", "finished_at", "error"])
+            job.set_error(Message("cancelled_before_start"))
+            job.save(update_fields=["status", "finished_at", "error", "error_code", "error_params"])
             transaction.on_commit(
                 lambda: end_stream(
                     job.pk,
                     job.attempt,
-                    {"status": job.status, "error": job.error, "metrics": {}, "visuals": {}},
+                    {"status": job.status, "error": job.error_message, "metrics": {}, "visuals": {}},
                 )
             )
             return job
@@ -162,17 +163,13 @@ def sweep_lost_jobs(now: float | None = None) -> list[int]:
                 continue
             locked.status = Job.Status.FAILED
             locked.finished_at = timezone.now()
-            with override(locked.language):
-                locked.error = _(
-                    "The worker running this job stopped unexpectedly (no sign of life for %(s)d s)."
-                )
-                locked.error %= {"s": LOST_AFTER}
-            locked.save(update_fields=["status", "finished_at", "error"])
+            locked.set_error(Message("worker_lost", {"s": LOST_AFTER}))
+            locked.save(update_fields=["status", "finished_at", "error", "error_code", "error_params"])
         client.zrem(HEARTBEATS, job.pk)
         end_stream(
             job.pk,
             job.attempt,
-            {"status": locked.status, "error": locked.error, "metrics": {}, "visuals": {}},
+            {"status": locked.status, "error": locked.error_message, "metrics": {}, "visuals": {}},
         )
         ended.append(job.pk)
     return ended

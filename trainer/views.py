@@ -13,4 +13,4 @@ def lab(request: HttpRequest, slug: str) -> HttpResponse:
     found = LABS.get(slug)
     if found is None:
         raise Http404(_("No such lab."))
-    return render(request, "trainer/lab.html", {"lab": found})
+    return render(request, "trainer/lab.html", {"lab": found, "on_lab_page": True})

@@ -29,3 +29,12 @@ class LessonsApiTests:
         assert {"kind": "lesson", "url": "/courses/test-course/convolution/"}.items() <= next(
             h for h in hits if h["kind"] == "lesson"
         ).items()
+
+    def test_search_snippets_are_clean_text_not_markdown_or_tex(self, client, course):
+        """A hit around a formula and a heading reads as the page does: symbols, not `\\alpha` or `## `."""
+        hits = client.get("/api/search/", {"q": "learning rate"}, HTTP_ACCEPT_LANGUAGE="en").json()
+        snippet = next(h for h in hits if h["url"] == "/courses/test-course/gradients/")["snippet"]
+        assert "α is the <mark>learning</mark> <mark>rate</mark>" in snippet
+        for source in ("\\alpha", "\\(", "$", "##", "θ_", "\\nabla"):
+            assert source not in snippet
+        assert "α" in snippet

@@ -110,3 +110,14 @@ class FaqTests:
         assert not FaqRating.objects.exists()
         assert client.post(url, {"rating": "3"}).status_code == 302
         assert FaqRating.objects.get().rating == 3
+
+
+@pytest.mark.django_db
+class TagTests:
+    def test_a_lessons_tags_read_as_its_concepts_in_the_readers_language(self, client, course):
+        Lesson.objects.filter(slug="gradients").update(tags=["gradient-descent", "optimisation"])
+        page = client.get(lesson_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert '<a class="chip" href="/concepts/gradient-descent/">梯度下降</a>' in page
+        assert '<span class="chip">optimisation</span>' in page  # no concept of that name: as it is
+        outline = client.get("/courses/test-course/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert '<a class="chip" href="/concepts/gradient-descent/">Gradient descent</a>' in outline

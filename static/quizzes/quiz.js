@@ -34,6 +34,20 @@
     return node;
   }
 
+  // An option that is only a formula gets no name from its label (browsers give MathML none): it is named by
+  // the formula's symbols, read in order ("2 N ∑ i ( ŷ i − y i )"), so each choice can be told apart.
+  function spokenName(node) {
+    const copy = node.cloneNode(true);
+    copy.querySelectorAll("annotation").forEach((a) => a.remove());
+    const formulas = [...copy.querySelectorAll("math")];
+    if (!formulas.length) return "";
+    for (const math of formulas) {
+      const symbols = [...math.querySelectorAll("mi, mn, mo, mtext, ms")].map((t) => t.textContent.trim()).filter(Boolean);
+      math.replaceWith(" " + symbols.join(" ") + " ");
+    }
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
   class Quiz {
     constructor(root) {
       this.root = root;
@@ -82,7 +96,10 @@
         const list = el("ul", { class: "options" });
         for (const option of question.options) {
           const input = el("input", { type, name, value: String(option.id), id: `${id}-o${option.id}` });
-          list.append(el("li", {}, el("label", { for: `${id}-o${option.id}`, "data-option": option.id }, input, el("span", { html: option.text_html }))));
+          const text = el("span", { html: option.text_html });
+          const spoken = spokenName(text);
+          if (spoken) input.setAttribute("aria-label", spoken);
+          list.append(el("li", {}, el("label", { for: `${id}-o${option.id}`, "data-option": option.id }, input, text)));
         }
         if (question.kind === "multiple") fieldset.append(el("p", { class: "muted small" }, gettext("Choose all that apply.")));
         fieldset.append(list);

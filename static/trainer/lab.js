@@ -8,8 +8,11 @@
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   const COLORS = ["--series-1", "--series-2", "--series-3", "--series-4"];
   const STATES = {
-    queued: gettext("Queued"), running: gettext("Running"), succeeded: gettext("Succeeded"), failed: gettext("Failed"), cancelled: gettext("Cancelled"), diverged: gettext("Diverged"),
+    queued: gettext("Queued"), running: gettext("Running"), succeeded: gettext("Succeeded"), failed: gettext("Failed"),
+    cancelled: gettext("Cancelled"), diverged: gettext("Diverged"),
   };
+  const BADGES = { succeeded: "good", failed: "bad", diverged: "bad", cancelled: "warn" };
+  const ACTIVE = ["queued", "running"];
 
   function csrfToken() {
     const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -61,10 +64,12 @@
   }
 
   class Chart {
-    constructor(container, spec) {
+    constructor(container, spec, label) {
       this.spec = spec;
+      this.label = label;
       this.box = document.createElement("div");
       this.box.className = "chart";
+      this.box.hidden = true; // no empty frame while the run is queued: it shows with its first point
       const title = document.createElement("h4");
       title.textContent = spec.title;
       this.box.append(title);
@@ -75,17 +80,28 @@
     }
 
     make() {
-      const width = Math.max(260, this.box.clientWidth - 16);
+      const width = Math.max(200, this.box.clientWidth - 16);
       this.plot = new uPlot({
         width, height: 200,
         scales: { x: { time: false }, y: this.spec.log_y ? { distr: 3 } : {} },
         axes: [{ stroke: css("--muted"), grid: { stroke: css("--border") } },
           valueAxis(this.spec.log_y, { stroke: css("--border") })],
-        series: [{ label: gettext("step") }, ...this.spec.series.map((name, i) => ({
-          label: name, stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true, points: { show: false },
+        series: [{ label: this.label("step") }, ...this.spec.series.map((name, i) => ({
+          label: this.label(name), stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true, points: { show: false },
         }))],
         legend: { live: false },
       }, [this.steps, ...this.values], this.box);
+      // The chart follows its box when the window (or a phone's orientation) changes.
+      this.resizing = new ResizeObserver(() => {
+        const w = Math.max(200, this.box.clientWidth - 16);
+        if (w !== this.plot.width) this.plot.setSize({ width: w, height: 200 });
+      });
+      this.resizing.observe(this.box);
+    }
+
+    remove() {
+      if (this.resizing) this.resizing.disconnect();
+      this.box.remove();
     }
 
     add(points) {
@@ -101,6 +117,7 @@
         touched = true;
       }
       if (!touched) return;
+      this.box.hidden = false;
       if (!this.plot) this.make(); else this.plot.setData([this.steps, ...this.values]);
       this.box.dataset.points = String(this.steps.length);
     }
@@ -121,8 +138,18 @@
       this.visuals = root.querySelector(".visuals");
       this.metrics = root.querySelector(".metrics");
       this.runs = root.querySelector(".runs");
+      this.live = root.querySelector(".lab-live");
+      this.status = root.querySelector(".lab-status");
+      this.runLine = root.querySelector(".run-settings");
+      this.progressRow = root.querySelector(".progress-row");
       this.source = null;
       this.job = null;
+      this.shown = 0; // the progress on display, which only grows while one attempt of one run is shown
+      this.label = this.label.bind(this);
+      // A link may carry settings (?learning_rate=0.9&steps=300, as a guided experiment's does): they fill the
+      // form, and an ended run of other settings is then not brought back over them.
+      this.preset = this.fromUrl();
+      if (this.preset) this.fill(this.preset);
       this.form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(); });
       this.cancelButton.addEventListener("click", () => this.cancel());
       if (this.runs) {
@@ -131,29 +158,81 @@
       }
     }
 
+    // The words for a reported key in the reader's language: "loss_relu" reads "loss · ReLU".
+    label(key) {
+      const names = this.lab.names || {};
+      if (names[key]) return names[key];
+      const cut = key.lastIndexOf("_");
+      if (cut > 0 && names[key.slice(0, cut)] && names[key.slice(cut + 1)]) return names[key.slice(0, cut)] + " · " + names[key.slice(cut + 1)];
+      return key;
+    }
+
+    fromUrl() {
+      const query = new URLSearchParams(window.location.search);
+      const found = {};
+      for (const h of this.lab.hyperparameters) if (query.has(h.name)) found[h.name] = query.get(h.name);
+      return Object.keys(found).length ? found : null;
+    }
+
+    // Puts a run's settings (or a link's) into the form; `widget.fill(params)` for other scripts on the page.
+    fill(params) {
+      for (const h of this.lab.hyperparameters) {
+        if (!(h.name in params)) continue;
+        const input = this.form.elements[h.name];
+        if (h.kind === "bool") input.checked = params[h.name] === true || params[h.name] === "true" || params[h.name] === "1";
+        else input.value = String(params[h.name]);
+      }
+    }
+
+    // "Learning rate 0.5 · Steps 2001": a run's settings in words, all of them or (`changed`) those that
+    // differ from the lab's defaults, which tell a learner's runs apart.
+    settings(params, changed = false) {
+      const shown = this.lab.hyperparameters.filter((h) => h.name in params && !(changed && params[h.name] === h.default));
+      if (changed && !shown.length) return gettext("default settings");
+      return shown.map((h) => {
+        let value = params[h.name];
+        if (h.kind === "choice") value = (h.choices.find((c) => c.value === value) || { label: value }).label;
+        else if (h.kind === "bool") value = value ? gettext("yes") : gettext("no");
+        else value = String(value); // as typed: "1.5", not "1.5000"
+        return `${h.label} ${value}`;
+      }).join(" · ");
+    }
+
     reset() {
+      (this.chartObjects || []).forEach((chart) => chart.remove());
       this.charts.replaceChildren();
       this.visuals.replaceChildren();
+      this.visuals.hidden = true;
       this.metrics.replaceChildren();
+      this.metrics.hidden = true;
       this.params.replaceChildren();
-      this.chartObjects = this.lab.charts.map((spec) => new Chart(this.charts, spec));
+      this.params.hidden = true;
+      this.chartObjects = this.lab.charts.map((spec) => new Chart(this.charts, spec, this.label));
+      this.shown = 0;
       this.setProgress(0, null);
     }
 
     setState(status, detail = "") {
       this.state.textContent = STATES[status] || status;
-      this.state.className = "badge state " + ({ succeeded: "good", failed: "bad", cancelled: "warn", diverged: "bad" }[status] || "");
+      this.state.className = "badge state " + (BADGES[status] || "");
       this.detail.textContent = detail;
       this.root.dataset.status = status;
-      this.cancelButton.hidden = !(status === "queued" || status === "running");
-      this.form.querySelector(".start").disabled = status === "queued" || status === "running";
+      const active = ACTIVE.includes(status);
+      this.cancelButton.hidden = !active;
+      this.form.querySelector(".start").disabled = active;
+      // The bar and "about 16 s left" describe a run in progress; an ended run says how it ended instead.
+      this.progressRow.hidden = !active;
+      if (!active) this.eta.textContent = "";
     }
 
     setProgress(fraction, eta) {
-      const percent = Math.round(fraction * 100);
+      // A reloaded page replays the run from its start: the bar stays where it was until the replay passes it.
+      this.shown = Math.max(this.shown, fraction || 0);
+      const percent = Math.round(this.shown * 100);
       this.bar.querySelector("span").style.width = percent + "%";
       this.bar.setAttribute("aria-valuenow", String(percent));
-      this.eta.textContent = percent + "%" + (eta ? " · " + fill(gettext("about %(time)s left"), { time: seconds(eta) }) : "");
+      if (!ACTIVE.includes(this.root.dataset.status)) return;
+      this.eta.textContent = percent + "%" + (eta && this.shown < 1 ? " · " + fill(gettext("about %(time)s left"), { time: seconds(eta) }) : "");
     }
 
     showErrors(body) {
@@ -195,7 +274,20 @@
         return;
       }
       this.follow(body);
+      this.reveal();
       this.loadRuns(false);
+    }
+
+    // After Start, the learner's eyes and keyboard go to the run: the status line gets the focus (a screen
+    // reader reads it) and the live area scrolls into view unless its top is already on screen.
+    reveal() {
+      const header = document.querySelector(".site-header");
+      const top = this.live.getBoundingClientRect().top;
+      const below = header ? header.getBoundingClientRect().bottom : 0;
+      if (top < below || top > window.innerHeight * 0.5) {
+        this.live.scrollIntoView({ block: "start", behavior: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+      }
+      this.status.focus({ preventScroll: true });
     }
 
     async cancel() {
@@ -212,16 +304,27 @@
       this.job = job;
       this.reset();
       this.setState(job.status, job.status === "queued" && job.queue_position ? fill(gettext("position in queue: %(n)s"), { n: job.queue_position }) : "");
+      this.setProgress(job.progress || 0, null);
       this.root.dataset.job = job.id;
+      // The form and the line above the charts say which settings the run on display has.
+      this.fill(job.params);
+      this.runLine.textContent = fill(gettext("Run #%(n)s: %(settings)s"), { n: job.id, settings: this.settings(job.params) });
+      this.runLine.hidden = false;
       const source = new EventSource(job.events_url);
       this.source = source;
       const on = (name, handler) => source.addEventListener(name, (event) => handler(JSON.parse(event.data)));
       on("queued", (d) => this.setState("queued", fill(gettext("position in queue: %(n)s"), { n: d.position })));
       on("status", (d) => this.setState("running", fill(gettext("on %(device)s"), { device: d.device }) + (d.attempt > 1 ? " · " + fill(gettext("attempt %(n)s"), { n: d.attempt }) : "")));
       on("progress", (d) => this.progress(d));
-      on("restart", (d) => { this.reset(); this.setState("running", fill(gettext("The worker was lost; the run restarted (attempt %(n)s)."), { n: d.attempt })); });
+      on("restart", (d) => { this.reset(); this.progressRow.hidden = false; this.setState("running", fill(gettext("The worker was lost; the run restarted (attempt %(n)s)."), { n: d.attempt })); });
       on("snapshot", (d) => { this.reset(); this.progress({ points: d.points, frame: d.frame, progress: d.status === "succeeded" ? 1 : 0 }); this.end(d); });
-      on("end", (d) => { if (d.metrics !== undefined) this.end(d); source.close(); this.loadRuns(false); });
+      on("end", (d) => {
+        if (d.metrics !== undefined) this.end(d);
+        // The live stream's reason is in the words of the run's own language; the API has the reader's.
+        if (d.error) api(`/api/jobs/${job.id}/`).then(({ ok, body }) => { if (ok && this.job === job && body.error) this.detail.textContent = body.error; });
+        source.close();
+        this.loadRuns(false);
+      });
       source.onerror = () => { if (source.readyState === EventSource.CLOSED) this.detail.textContent = gettext("Connection lost."); };
     }
 
@@ -236,11 +339,12 @@
 
     showParams(point) {
       this.params.replaceChildren();
+      this.params.hidden = false;
       for (const [name, value] of Object.entries(point)) {
         const item = document.createElement("div");
         item.dataset.name = name;
         const label = document.createElement("span");
-        label.textContent = name;
+        label.textContent = this.label(name);
         item.append(label, format(value));
         this.params.append(item);
       }
@@ -248,38 +352,42 @@
 
     draw(frame) {
       for (const [kind, value] of Object.entries(frame || {})) {
-        if (window.LabVisuals[kind]) window.LabVisuals[kind](this.visuals, value);
+        if (window.LabVisuals[kind]) {
+          this.visuals.hidden = false; // first: a drawing takes its size from its box
+          window.LabVisuals[kind](this.visuals, value, this.label);
+        }
       }
     }
 
     end(data) {
       this.setState(data.status, data.error || (data.device ? fill(gettext("on %(device)s"), { device: data.device }) + (data.seconds ? " · " + seconds(data.seconds) : "") : ""));
-      if (data.status === "succeeded") this.setProgress(1, null);
       if (data.visuals) this.draw(data.visuals);
       this.showMetrics(data.metrics || {});
     }
 
     showMetrics(metrics) {
       this.metrics.replaceChildren();
+      // A matrix is drawn as a table among the visuals; here only numbers, words and yes/no.
       const flat = Object.entries(metrics).filter(([, v]) => typeof v !== "object" || v === null);
       const nested = Object.entries(metrics).filter(([, v]) => v && typeof v === "object" && !Array.isArray(v));
-      if (!flat.length && !nested.length) return;
+      this.metrics.hidden = !flat.length && !nested.length;
+      if (this.metrics.hidden) return;
+      const value = (v) => (typeof v === "boolean" ? (v ? gettext("yes") : gettext("no")) : format(v));
       const title = document.createElement("h4");
       title.textContent = gettext("Final metrics");
       const list = document.createElement("dl");
-      for (const [name, value] of flat) {
-        const dt = document.createElement("dt"); dt.textContent = name;
-        const dd = document.createElement("dd"); dd.textContent = format(value);
+      for (const [name, v] of flat) {
+        const dt = document.createElement("dt"); dt.textContent = this.label(name);
+        const dd = document.createElement("dd"); dd.textContent = value(v);
         list.append(dt, dd);
       }
       for (const [group, values] of nested) {
-        for (const [name, value] of Object.entries(values)) {
-          const dt = document.createElement("dt"); dt.textContent = group + " · " + name;
-          const dd = document.createElement("dd"); dd.textContent = typeof value === "object" ? JSON.stringify(value) : format(value);
+        for (const [name, v] of Object.entries(values).filter(([, x]) => typeof x !== "object" || x === null)) {
+          const dt = document.createElement("dt"); dt.textContent = this.label(group) + " · " + this.label(name);
+          const dd = document.createElement("dd"); dd.textContent = value(v);
           list.append(dt, dd);
         }
       }
-      this.metrics.className = "metrics card";
       this.metrics.append(title, list);
     }
 
@@ -288,24 +396,22 @@
       if (!ok) return;
       const runs = body.results || body;
       if (resume) {
-        const live = runs.find((j) => j.status === "queued" || j.status === "running") || runs[0];
+        const live = runs.find((j) => ACTIVE.includes(j.status)) || (this.preset ? null : runs[0]);
         if (live) this.follow(live);
       }
       if (!this.runs) return;
       const tbody = this.runs.querySelector("tbody");
       tbody.replaceChildren();
-      const main = this.lab.hyperparameters.slice(0, 3).map((h) => h.name);
       for (const job of runs) {
         const row = tbody.insertRow();
         const pick = document.createElement("input");
         pick.type = "checkbox"; pick.value = job.id; pick.setAttribute("aria-label", fill(gettext("Compare run %(n)s"), { n: job.id }));
         row.insertCell().append(pick);
         row.insertCell().textContent = "#" + job.id;
-        row.insertCell().textContent = STATES[job.status] || job.status;
-        row.insertCell().textContent = main.map((n) => `${n}=${format(job.params[n])}`).join(", ");
+        row.insertCell().textContent = (STATES[job.status] || job.status) + (job.seconds ? " · " + seconds(job.seconds) : "");
+        row.insertCell().textContent = this.settings(job.params, true);
         const result = Object.entries(job.metrics || {}).filter(([, v]) => typeof v === "number").slice(0, 2);
-        row.insertCell().textContent = result.map(([k, v]) => `${k}=${format(v)}`).join(", ") || job.error || "";
-        row.insertCell().textContent = seconds(job.seconds);
+        row.insertCell().textContent = result.map(([k, v]) => `${this.label(k)} ${format(v)}`).join(" · ") || job.error || "";
         const links = row.insertCell();
         if (job.status === "succeeded" || job.status === "diverged") {
           // A diverged run's CSV holds the points up to the divergence; it has no weights worth keeping.
@@ -325,22 +431,23 @@
       if (ids.length < 1) { box.hidden = false; box.textContent = gettext("Choose at least one run to compare."); return; }
       const jobs = (await Promise.all(ids.map((id) => api(`/api/jobs/${id}/?history=1`)))).filter((r) => r.ok).map((r) => r.body);
       const series = this.lab.charts[0].series[0];
+      const log = this.lab.charts[0].log_y;
       const steps = [...new Set(jobs.flatMap((j) => j.history.filter((p) => series in p).map((p) => p.step)))].sort((a, b) => a - b);
       const data = [steps, ...jobs.map((j) => {
         const byStep = new Map(j.history.filter((p) => series in p).map((p) => [p.step, p[series]]));
-        return steps.map((s) => (byStep.has(s) && byStep.get(s) > 0 ? byStep.get(s) : byStep.get(s) ?? null));
+        // A gap, not a zero, where a run has no finite value (a log scale has no place for 0 or below).
+        return steps.map((s) => { const v = byStep.get(s); return Number.isFinite(v) && (!log || v > 0) ? v : null; });
       })];
       box.hidden = false;
       const title = document.createElement("h4");
-      title.textContent = fill(gettext("Compared: %(series)s"), { series });
+      title.textContent = fill(gettext("Compared: %(series)s"), { series: this.label(series) });
       box.append(title);
-      const main = this.lab.hyperparameters.slice(0, 2).map((h) => h.name);
       new uPlot({
-        width: Math.max(280, box.clientWidth - 16), height: 240,
+        width: Math.max(200, box.clientWidth - 16), height: 240,
         scales: { x: { time: false }, y: this.lab.charts[0].log_y ? { distr: 3 } : {} },
         axes: [{ stroke: css("--muted") }, valueAxis(this.lab.charts[0].log_y, {})],
-        series: [{ label: gettext("step") }, ...jobs.map((j, i) => ({
-          label: "#" + j.id + " " + main.map((n) => `${n}=${format(j.params[n])}`).join(" "),
+        series: [{ label: this.label("step") }, ...jobs.map((j, i) => ({
+          label: "#" + j.id + " " + this.settings(j.params, true),
           stroke: css(COLORS[i % COLORS.length]), width: 2, spanGaps: true,
         }))],
         legend: { live: false },

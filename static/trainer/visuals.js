@@ -34,6 +34,75 @@
     return c;
   }
 
+  // A key's words when the lab page passes its names (visuals.js also stands alone, then keys show).
+  const plain = (key) => key;
+
+  // "1.5", "0.25", "-3": tick labels short enough for a small plot.
+  const tick = (v) => String(+v.toPrecision(3));
+
+  // Frames a plot on a canvas: the area inside the axes, tick labels on both axes and the axes' names.
+  // Returns the functions that map data to pixels. Text is drawn at 12 px of the canvas's own size.
+  function axes(c, [x0, x1, y0, y1], xName, yName) {
+    const g = c.getContext("2d");
+    const ratio = Number(c.dataset.ratio) || 1; // drawn in CSS pixels on a canvas sized for the screen
+    g.setTransform(ratio, 0, 0, ratio, 0, 0);
+    c = { width: c.width / ratio, height: c.height / ratio };
+    const left = 66, right = 12, top = 10, bottom = 40;
+    const px = (x) => left + ((x - x0) / (x1 - x0)) * (c.width - left - right);
+    const py = (y) => c.height - bottom - ((y - y0) / (y1 - y0)) * (c.height - top - bottom);
+    g.clearRect(0, 0, c.width, c.height);
+    g.font = `12px ${css("--font") || "sans-serif"}`;
+    g.fillStyle = css("--muted");
+    g.strokeStyle = css("--border");
+    g.lineWidth = 1;
+    g.strokeRect(left, top, c.width - left - right, c.height - top - bottom);
+    const ticks = (a, b) => Array.from({ length: 5 }, (_, i) => a + ((b - a) * i) / 4);
+    g.textAlign = "center"; g.textBaseline = "top";
+    for (const x of ticks(x0, x1)) {
+      g.beginPath(); g.moveTo(px(x), c.height - bottom); g.lineTo(px(x), c.height - bottom + 4); g.stroke();
+      g.fillText(tick(x), px(x), c.height - bottom + 6);
+    }
+    g.fillText(xName, left + (c.width - left - right) / 2, c.height - 16);
+    g.textAlign = "right"; g.textBaseline = "middle";
+    for (const y of ticks(y0, y1)) {
+      g.beginPath(); g.moveTo(left - 4, py(y)); g.lineTo(left, py(y)); g.stroke();
+      g.fillText(tick(y), left - 6, py(y));
+    }
+    g.save();
+    g.translate(10, top + (c.height - top - bottom) / 2); g.rotate(-Math.PI / 2);
+    g.textAlign = "center"; g.textBaseline = "middle";
+    g.fillText(yName, 0, 0);
+    g.restore();
+    return [px, py, g];
+  }
+
+  // What each colour means, under the drawing: [[words, colour, "dot" | "line"], ...].
+  function legend(box, items) {
+    let list = box.querySelector(".legend");
+    if (!list) { list = document.createElement("ul"); list.className = "legend"; box.append(list); }
+    list.replaceChildren();
+    for (const [words, color, shape] of items) {
+      const item = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch " + shape;
+      swatch.style.background = color;
+      item.append(swatch, words);
+      list.append(item);
+    }
+  }
+
+  // A canvas as wide as its box on this screen (so 12 px of text is 12 px), `aspect` high within limits.
+  function sharpCanvas(box, aspect, label) {
+    const c = canvas(box, 1, 1, label);
+    const width = Math.max(200, box.clientWidth - 16);
+    const ratio = window.devicePixelRatio || 1;
+    c.width = Math.round(width * ratio);
+    c.height = Math.round(Math.min(340, Math.max(200, width * aspect)) * ratio); // no taller than a screen's third
+    c.dataset.ratio = String(ratio);
+    c.classList.add("sharp"); // drawn for the screen's pixels: no pixelated scaling
+    return c;
+  }
+
   function bounds(points) {
     let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
     for (const [x, y] of points) {
@@ -46,16 +115,10 @@
   // Data points and the model's curve (linear regression's line, overfitting's wiggle).
   function fit(container, frame) {
     const box = panel(container, "fit", gettext("Data and the model's fit"));
-    const c = canvas(box, 480, 300, gettext("The training points and the curve the model has learned so far."));
-    const g = c.getContext("2d");
-    const all = [...(frame.train || []), ...(frame.val || []), ...(frame.curve || [])];
+    const c = sharpCanvas(box, 0.62, gettext("The training points and the curve the model has learned so far."));
+    const all = [...(frame.train || []), ...(frame.val || []), ...(frame.curve || [])].filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
     if (!all.length) return;
-    const [x0, x1, y0, y1] = bounds(all);
-    const px = (x) => 30 + ((x - x0) / (x1 - x0)) * (c.width - 40);
-    const py = (y) => c.height - 20 - ((y - y0) / (y1 - y0)) * (c.height - 30);
-    g.clearRect(0, 0, c.width, c.height);
-    g.strokeStyle = css("--border");
-    g.strokeRect(30, 10, c.width - 40, c.height - 30);
+    const [px, py, g] = axes(c, bounds(all), "x", "y");
     const dots = (points, color, r) => {
       g.fillStyle = color;
       for (const [x, y] of points || []) { g.beginPath(); g.arc(px(x), py(y), r, 0, 2 * Math.PI); g.fill(); }
@@ -66,15 +129,20 @@
     g.strokeStyle = css("--series-2"); g.lineWidth = 2.5; g.beginPath();
     curve.forEach(([x, y], i) => (i ? g.lineTo(px(x), py(y)) : g.moveTo(px(x), py(y))));
     g.stroke();
+    const items = [[gettext("training points"), css("--series-1"), "dot"]];
+    if (frame.val && frame.val.length) items.push([gettext("held-out points"), css("--muted"), "dot"]);
+    items.push([gettext("the model's curve"), css("--series-2"), "line"]);
+    legend(box, items);
   }
 
   // One heat map per model: the probability of class 1 over the plane, with the training points.
-  function boundary(container, frame) {
+  function boundary(container, frame, label = plain) {
     const n = frame.size;
     const [x0, x1, y0, y1] = frame.extent;
     for (const [name, grid] of Object.entries(frame.models)) {
-      const box = panel(container, "boundary-" + name, fill(gettext("Decision boundary: %(name)s"), { name }));
-      const c = canvas(box, 240, 240, fill(gettext("Decision boundary of the network with the %(name)s activation"), { name }));
+      const words = label(name);
+      const box = panel(container, "boundary-" + name, fill(gettext("Decision boundary: %(name)s"), { name: words }));
+      const c = canvas(box, 240, 240, fill(gettext("Decision boundary of the network with the %(name)s activation"), { name: words }));
       const g = c.getContext("2d");
       const cell = c.width / n;
       for (let row = 0; row < n; row++) {
@@ -158,35 +226,35 @@
     }
   }
 
-  function confusion(container, frame) {
+  function confusion(container, frame, label = plain) {
     const box = panel(container, "confusion", gettext("Confusion matrix (rows: true class, columns: predicted)"));
-    table(box, ["", ...frame.labels], frame.labels.map((label, i) => [label, ...frame.matrix[i]]));
+    const names = frame.labels.map(label);
+    table(box, ["", ...names], names.map((name, i) => [name, ...frame.matrix[i]]));
   }
 
-  function recall(container, frame) {
+  function recall(container, frame, label = plain) {
     const box = panel(container, "recall", gettext("Recall per class on held-out data"));
-    table(box, ["", ...frame.classes], Object.entries(frame.methods).map(([m, values]) => [m, ...values.map((v) => (v * 100).toFixed(1) + "%")]));
+    table(box, ["", ...frame.classes.map(label)], Object.entries(frame.methods).map(([m, values]) => [label(m), ...values.map((v) => (v * 100).toFixed(1) + "%")]));
   }
 
-  function sequence(container, frame) {
+  function sequence(container, frame, label = plain) {
     const box = panel(container, "sequence", gettext("Held-out sequence: target and prediction"));
     const series = [["target", frame.target, css("--muted")], ["prediction", frame.prediction, css("--series-2")]];
     if (frame.generated) series.push(["generated", frame.generated, css("--series-3")]);
-    const points = frame.t.flatMap((t, i) => series.map(([, ys]) => [t, ys[i]])).filter(([, y]) => y !== null && y !== undefined);
-    const c = canvas(box, 480, 220, gettext("The held-out sequence and the model's predictions."));
-    const g = c.getContext("2d");
-    const [x0, x1, y0, y1] = bounds(points);
-    const px = (x) => 10 + ((x - x0) / (x1 - x0)) * (c.width - 20);
-    const py = (y) => c.height - 10 - ((y - y0) / (y1 - y0)) * (c.height - 20);
+    const points = frame.t.flatMap((t, i) => series.map(([, ys]) => [t, ys[i]])).filter(([, y]) => Number.isFinite(y));
+    const c = sharpCanvas(box, 0.55, gettext("The held-out sequence and the model's predictions."));
+    if (!points.length) return;
+    const [px, py, g] = axes(c, bounds(points), gettext("time step"), gettext("value"));
     for (const [, ys, color] of series) {
       g.strokeStyle = color; g.lineWidth = 2; g.beginPath();
       let started = false;
       frame.t.forEach((t, i) => {
-        if (ys[i] === null || ys[i] === undefined) return;
+        if (!Number.isFinite(ys[i])) return;
         if (started) g.lineTo(px(t), py(ys[i])); else { g.moveTo(px(t), py(ys[i])); started = true; }
       });
       g.stroke();
     }
+    legend(box, series.map(([key, , color]) => [label(key), color, "line"]));
   }
 
   window.LabVisuals = { fit, boundary, filters, predictions, confusion, recall, sequence };

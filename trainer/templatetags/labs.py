@@ -1,6 +1,8 @@
 from django import template
+from django.utils.translation import gettext
 
 from ..forms import LabForm
+from ..labs import LABS
 from ..labs.base import Lab
 from ..serializers import lab_description
 
@@ -17,4 +19,12 @@ def lab_widget(context: template.Context, lab: Lab) -> dict:
         "data_id": f"{lab.slug}-lab-data",
         "user": context.get("user"),
         "request": context.get("request"),
+        # On the lab's own page the page's <h1> names the lab; in a lesson the widget has its own heading.
+        "on_lab_page": context.get("on_lab_page", False),
     }
+
+
+@register.filter
+def lab_title(slug: str) -> str:
+    """A lab's title in the reader's language, from its slug (a lab since removed reads as its slug)."""
+    return gettext(LABS[slug].title) if slug in LABS else slug

@@ -130,6 +130,15 @@ class CancelTests:
         job.refresh_from_db()
         assert job.status == "cancelled" and job.finished_at
 
+    def test_the_reason_reads_in_the_readers_language_not_the_cancellers(self, api, student):
+        job = Job.objects.create(owner=student, lab="linear-regression", params={}, language="zh-hans")
+        assert api.post(f"/api/jobs/{job.pk}/cancel/", HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200
+        english = api.get(f"/api/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+        chinese = api.get(f"/api/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+        assert english["error"] == "Cancelled before it started."
+        assert english["error_code"] == chinese["error_code"] == "cancelled_before_start"
+        assert chinese["error"] == "在开始前已取消。"
+
     def test_an_ended_job_cannot_be_cancelled(self, api, student):
         job = Job.objects.create(owner=student, lab="linear-regression", params={}, status="succeeded")
         assert api.post(f"/api/jobs/{job.pk}/cancel/").status_code == 409

@@ -4,6 +4,7 @@ the API, train in the worker, read the Server-Sent Events to the end."""
 import time
 
 import pytest
+from django.utils.translation import override
 
 from core import redis as redis_
 from trainer import services
@@ -90,6 +91,10 @@ class LiveTrainingTests:
         assert time.monotonic() - asked < 2.0
         assert end.data["status"] == "cancelled"
         assert Job.objects.get(pk=job["id"]).status == "cancelled"
+        # Cancelled by a learner reading Chinese, read by one reading English: in English.
+        assert learner.get(f"/api/jobs/{job['id']}/", HTTP_ACCEPT_LANGUAGE="en").json()["error"] == (
+            "Cancelled by the learner."
+        )
 
     def test_the_same_seed_gives_the_same_numbers(self, learner, worker, asgi_server):
         runs = []
@@ -139,7 +144,8 @@ class TimeLimitTests:
             time.sleep(0.2)
         job.refresh_from_db()
         assert job.status == "failed"
-        assert job.error == "Stopped: the run took longer than this lab's limit of 1 seconds."
+        with override("en"):  # the reason is stored as a code and read in the reader's language
+            assert job.error_message == "Stopped: the run took longer than this lab's limit of 1 seconds."
 
 
 @pytest.mark.django_db
@@ -151,7 +157,8 @@ class SweeperTests:
         redis_.client().zadd(HEARTBEATS, {str(job.pk): time.time() - 120})
         assert services.sweep_lost_jobs() == [job.pk]
         job.refresh_from_db()
-        assert job.status == "failed" and "stopped unexpectedly" in job.error
+        with override("en"):
+            assert job.status == "failed" and "stopped unexpectedly" in job.error_message
 
     def test_a_job_that_is_beating_is_left_alone(self, student):
         job = Job.objects.create(

@@ -1,0 +1,80 @@
+"""The concept map: readable labels at its first zoom on a laptop and a phone, no CSP violation, a text
+alternative with every concept and its relations, and a learner's mastered concepts (from the quiz questions
+tied to each concept)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import log_in, screenshot
+from lessons.mastery import mastery, question_concepts
+from quizzes.models import Attempt, Question, Response
+
+
+def answer(user, question: Question, correct: bool) -> None:
+    attempt = Attempt.objects.create(quiz=question.quiz, user=user, number=Attempt.objects.count() + 1)
+    Response.objects.create(attempt=attempt, question=question, given=None, correct=correct)
+
+
+def tied_to(slug: str) -> list[Question]:
+    tied = question_concepts()
+    return [q for q in Question.objects.all() if slug in tied.get(q.pk, set())]
+
+
+@pytest.mark.django_db
+class MasteryTests:
+    def test_a_concept_is_mastered_when_the_latest_answers_to_its_questions_are_right(self, course, student):
+        questions = tied_to("gradient-descent")
+        assert questions, "the fixture quiz asks about gradient descent"
+        assert mastery(student)["gradient-descent"] == {"state": "new", "right": 0, "total": 0}
+        for question in questions:
+            answer(student, question, correct=False)
+        assert mastery(student)["gradient-descent"]["state"] == "started"
+        for question in questions:
+            answer(student, question, correct=True)  # a later attempt replaces the earlier answer
+        assert mastery(student)["gradient-descent"] == {
+            "state": "mastered",
+            "right": len(questions),
+            "total": len(questions),
+        }
+
+    def test_the_api_is_for_signed_in_learners_only(self, client, course, student):
+        assert client.get("/api/concepts/mastery/").status_code in (401, 403)
+        client.force_login(student)
+        assert client.get("/api/concepts/mastery/").json()["gradient-descent"]["state"] == "new"
+
+
+@pytest.mark.browser
+class ConceptMapPageTests:
+    @pytest.mark.parametrize("width", [1366, 390])
+    def test_labels_are_readable_and_the_page_keeps_its_policy(self, page, course, width):
+        page.set_viewport_size({"width": width, "height": 900})
+        messages = []
+        page.on("console", lambda m: messages.append(m.text))
+        page.goto("/concepts/map/")
+        expect(page.locator("#concept-map")).to_have_attribute("data-ready", "3")
+        sizes = page.evaluate(
+            "() => document.getElementById('concept-map').cy.nodes().map(n => parseFloat(n.renderedStyle('font-size')))"
+        )
+        assert min(sizes) >= 12, sizes
+        assert not [m for m in messages if "Content Security Policy" in m], messages
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        screenshot(page, f"concept-map-{width}")
+
+    def test_the_text_alternative_lists_every_concept_and_its_relations(self, page, course):
+        page.goto("/concepts/map/")
+        items = page.locator(".concept-list > li")
+        expect(items).to_have_count(3)
+        gradient = page.locator("#concept-gradient-descent")
+        expect(gradient.get_by_role("link", name="Gradient descent")).to_be_visible()
+        expect(gradient.locator(".relations")).to_contain_text("uses")
+        expect(gradient.locator(".relations")).to_contain_text("Learning rate")
+
+    def test_a_learner_sees_the_concepts_they_have_mastered(self, page, course, student):
+        for question in tied_to("gradient-descent"):
+            answer(student, question, correct=True)
+        log_in(page, "student", "correct horse 1")
+        page.goto("/concepts/map/")
+        expect(page.locator("#concept-map")).to_have_attribute("data-mastered", "1")
+        expect(page.locator('[data-mastered="gradient-descent"]')).to_be_visible()
+        expect(page.locator('[data-mastered="learning-rate"]')).to_be_hidden()
+        expect(page.locator("#concept-map-mastery")).to_contain_text("1 of 3")
