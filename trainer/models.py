@@ -89,6 +89,7 @@ class Job(models.Model):
     def diverged_at(self) -> int | None:
         return self.metrics.get("diverged_at_step") if self.status == self.Status.DIVERGED else None
 
+    @property
     def error_message(self) -> str:
         """Why the run ended badly, in the language active now ("" for a run that did not)."""
         return render(self.error_code, self.error_params) if self.error_code else self.error

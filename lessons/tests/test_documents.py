@@ -115,6 +115,18 @@ class RenamingTests:
         after = get(client, LESSON)
         assert after["ETag"] != before["ETag"] and 'data-lab="linear-regression"' in after.content.decode()
 
+    def test_a_new_experiment_renames_the_lesson_page(self, client, course, committed):
+        from experiments.models import Experiment
+
+        before = get(client, LESSON)["ETag"]
+        with committed():
+            Experiment.objects.create(
+                slug="steps", lesson=course.lessons.get(slug="gradients"), lab="linear-regression",
+                title_en="Steps", predict_en="?", instructions_md_en="Run it.", explanation_md_en="Because.",
+                prediction_kind="number",
+            )  # fmt: skip
+        assert get(client, LESSON)["ETag"] != before
+
     def test_a_re_import_renames_every_page(self, client, course, committed):
         from conftest import FIXTURE_COURSE
         from lessons.content import import_course

@@ -120,7 +120,7 @@ class Config:
         label=gettext_noop("Embedding size"),
         help=gettext_noop("Numbers that represent each character and each position inside the model."),
         minimum=16,
-        maximum=512,
+        maximum=384,  # the GPU default; more would not fit the time limit on a CPU
     )
     dropout: float = hyperparameter(
         0.0,
@@ -157,14 +157,14 @@ class Config:
         label=gettext_noop("Steps"),
         help=gettext_noop("Gradient steps, each on one batch of text windows."),
         minimum=1,
-        maximum=20000,
+        maximum=4000,  # what fits the time limit on a 2-core CPU at the defaults
     )
     batch_size: int = hyperparameter(
         24,
         label=gettext_noop("Batch size"),
         help=gettext_noop("Text windows per step."),
         minimum=1,
-        maximum=256,
+        maximum=128,
     )
     sample_every: int = hyperparameter(
         50,

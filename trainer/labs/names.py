@@ -29,6 +29,12 @@ NAMES: dict[str, str] = {
     "diverged_at_step": gettext_noop("diverged at step"),
     "last_finite_loss": gettext_noop("last finite loss"),
     "last_finite_step": gettext_noop("step of the last finite loss"),
+    "unigram": gettext_noop("unigram baseline"),
+    "bpc": gettext_noop("bits per character"),
+    "val_bpc": gettext_noop("validation bits per character"),
+    "unigram_bpc": gettext_noop("unigram baseline (bits)"),
+    "tokens_per_s": gettext_noop("tokens per second"),
+    "lr": gettext_noop("learning rate"),
     "w": gettext_noop("weight w"),
     "b": gettext_noop("bias b"),
     # Model variants (activations, class imbalance, rnn cells)

@@ -93,7 +93,7 @@ class SubmitTests:
             content_type="application/json",
             HTTP_ACCEPT_LANGUAGE="zh-hans",
         )
-        assert response.json()["params"]["learning_rate"] == ["输入一个数字。"]
+        assert response.json()["params"]["learning_rate"] == ["请输入一个数字。"]
 
 
 @pytest.mark.django_db
