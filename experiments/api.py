@@ -1,8 +1,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.decorators import api_view, parser_classes, permission_classes
-from rest_framework.parsers import JSONParser
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -41,7 +40,6 @@ def experiment(request: Request, slug: str) -> Response:
     tags=["experiments"],
 )
 @api_view(["POST"])
-@parser_classes([JSONParser])
 @permission_classes([permissions.IsAuthenticated])
 def prediction(request: Request, slug: str) -> Response:
     """Commits the learner's prediction. Only runs started after it count for the check."""
@@ -64,7 +62,6 @@ def prediction(request: Request, slug: str) -> Response:
     tags=["experiments"],
 )
 @api_view(["POST"])
-@parser_classes([JSONParser])
 @permission_classes([permissions.IsAuthenticated])
 def submissions(request: Request, slug: str) -> Response:
     """Grades the learner's own finished runs and answer: passed, feedback, the values compared, and the

@@ -59,6 +59,7 @@ class GeneratedPythonClientTests:
         self, platform_client, asgi_server, worker, student, course
     ):
         from platform_client import AuthenticatedClient, Client
+        from platform_client.api.accounts import token_create
         from platform_client.api.jobs import (
             jobs_cancel_create,
             jobs_create,
@@ -72,11 +73,10 @@ class GeneratedPythonClientTests:
             quizzes_list,
             quizzes_retrieve,
         )
-        from platform_client.api.token import token_create
         from platform_client.models import (
             AttemptBodyRequest,
             AttemptBodyRequestAnswers,
-            AuthTokenRequest,
+            CredentialsRequest,
             Error,
             JobSubmitRequest,
             JobSubmitRequestParams,
@@ -85,9 +85,11 @@ class GeneratedPythonClientTests:
         )  # fmt: skip
 
         anonymous = Client(base_url=asgi_server.url, headers={"Accept-Language": "en"})
-        refused = token_create.sync(client=anonymous, body=AuthTokenRequest("student", "wrong"))
-        assert isinstance(refused, ValidationError) and refused.non_field_errors  # a typed error body
-        token = token_create.sync(client=anonymous, body=AuthTokenRequest("student", "correct horse 1")).token
+        refused = token_create.sync(client=anonymous, body=CredentialsRequest("student", "wrong"))
+        assert isinstance(refused, ValidationError) and refused.detail  # a typed error body
+        token = token_create.sync(
+            client=anonymous, body=CredentialsRequest("student", "correct horse 1")
+        ).token
         api = AuthenticatedClient(
             base_url=asgi_server.url, token=token, prefix="Token", headers={"Accept-Language": "en"}
         )

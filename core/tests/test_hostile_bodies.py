@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from rest_framework.authtoken.models import Token
 
+from experiments.models import Experiment, Prediction, Submission
 from quizzes.models import Attempt, Kind, Quiz, Response
 from trainer.labs import LABS
 from trainer.labs.base import specs
@@ -48,6 +49,11 @@ def world(client, course, student, settings):
     attempt = client.post("/api/quizzes/gradients/attempts/", {"answers": {str(essay.pk): "Downhill."}},
                           content_type="application/json").json()["id"]  # fmt: skip
     job = Job.objects.create(owner=student, lab="linear-regression", params={}, status=Job.Status.SUCCEEDED)
+    Experiment.objects.create(
+        slug="gradients", lesson=quiz.lesson, lab="linear-regression", title_en="Steps", predict_en="How many?",
+        prediction_kind="number", runs=[{"settings": {}}], grading={"kind": "value", "metric": "loss"},
+        instructions_md_en="Run it.", explanation_md_en="Because.",
+    )  # fmt: skip
     return {"quiz": quiz, "essay": essay, "attempt": attempt, "job": job}
 
 
@@ -59,6 +65,9 @@ def baselines(world) -> dict[str, dict]:
         "JobSubmitRequest": {"lab": "linear-regression", "params": {}},
         "GenerateRequest": {"prompt": "a", "length": 10},
         "CredentialsRequest": {"username": "student", "password": "correct horse 1"},
+        "PredictionRequest": {"prediction": 1},
+        "SubmissionRequest": {"jobs": [world["job"].pk], "answer": 1},
+        "EstimateRequest": {"params": {}},
     }
 
 
@@ -83,7 +92,7 @@ def keys(world, schema: str) -> dict[str, dict]:
                 hostile["a text over its bound"] = "x" * 20_001
             out[str(question.pk)] = hostile
         return {"answers": out}
-    if schema == "JobSubmitRequest":
+    if schema in ("JobSubmitRequest", "EstimateRequest"):
         lab = LABS["linear-regression"]
         numeric = [name for name, (spec, _d) in specs(lab.config).items() if spec.kind in ("int", "float")]
         return {"params": {name: {**VALUES, **NUMBERS} for name in numeric}}
@@ -93,7 +102,8 @@ def keys(world, schema: str) -> dict[str, dict]:
 def stored(world) -> tuple:
     essay = Response.objects.get(question=world["essay"])
     return (Attempt.objects.count(), Response.objects.count(), Job.objects.count(), Token.objects.count(),
-            essay.given, essay.fraction, Job.objects.get(pk=world["job"].pk).status)  # fmt: skip
+            essay.given, essay.fraction, Job.objects.get(pk=world["job"].pk).status,
+            Prediction.objects.count(), Submission.objects.count())  # fmt: skip
 
 
 def write_operations(client) -> Iterator[tuple[str, str, str | None]]:
@@ -132,7 +142,8 @@ class HostileBodyTests:
         assert {path for _m, path, _s in operations} >= {"/api/quizzes/{slug}/attempts/", "/api/jobs/"}
         before, tried = stored(world), 0
         for method, path, schema in operations:
-            url = path.format(slug="gradients", attempt_id=world["attempt"], job_id=world["job"].pk)
+            slug = "linear-regression" if path.startswith("/api/labs/") else "gradients"  # a lab, or a quiz
+            url = path.format(slug=slug, attempt_id=world["attempt"], job_id=world["job"].pk)
             if schema is None:  # no body is read: what is sent cannot break it
                 for name, raw in RAW.items():
                     response = client.generic(method.upper(), url, raw, content_type="application/json")
