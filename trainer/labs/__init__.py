@@ -34,11 +34,6 @@ LABS: dict[str, Lab] = {
 }
 
 
-def get_lab(slug: str) -> Lab:
-    """The lab with this slug; KeyError if there is none."""
-    return LABS[slug]
-
-
 def warm_up() -> dict[str, Timing]:
     """Runs one step of every lab on the CPU, with one thread and nothing reported: the first call of each
     kind of layer builds its kernels (the first CNN run is a third slower otherwise), and the data sets get

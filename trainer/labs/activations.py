@@ -179,7 +179,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         report(step, **scalars, frame=lambda: boundary_frame(models, data, extent))
 
     visuals = boundary_frame(models, data, extent)
-    report.finish(visuals)
+    report.flush(visuals)
     return Outcome(
         metrics={
             "accuracy": {

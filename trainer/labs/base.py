@@ -208,7 +208,7 @@ class Reporter:
             self.flush(frame() if frame else None)
 
     def flush(self, frame: Frame | None = None) -> None:
-        """Send what is pending now (the training function's end calls it through finish())."""
+        """Send what is pending now; a training function calls it once at its end, with its last frame."""
         if not self.pending and frame is None:
             return
         points = _to_python(self.pending)
@@ -251,9 +251,6 @@ class Reporter:
             batch["frame"] = frame
         self.last_emit = now
         self.emit(batch)
-
-    def finish(self, frame: Frame | None = None) -> None:
-        self.flush(frame)
 
 
 def _copy(value: Any) -> Any:

@@ -196,7 +196,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         report(step, **scalars, frame=lambda: recall_frame(models, data))
 
     visuals = recall_frame(models, data)
-    report.finish(visuals)
+    report.flush(visuals)
     return Outcome(
         metrics={name: scores(model, data) for name, model in models.items()},
         model=models,

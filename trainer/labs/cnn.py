@@ -211,7 +211,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         **filters_frame(model),
         "predictions": predictions(model, data.x_val[:SHOWN_PREDICTIONS], data.y_val[:SHOWN_PREDICTIONS]),
     }
-    report.finish(visuals)
+    report.flush(visuals)
     return Outcome(
         metrics={
             "val_accuracy": number(held_out["val_accuracy"]),

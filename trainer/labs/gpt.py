@@ -563,7 +563,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
 
     final_loss = evaluate(model, held_out, autocast).item()
     visuals = {"samples": samples, "attention": attention, "neighbours": neighbours(model, corpus)}
-    report.finish(visuals)
+    report.flush(visuals)
     return Outcome(
         metrics={
             "val_loss": number(final_loss, 4),

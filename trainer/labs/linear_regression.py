@@ -127,7 +127,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     with torch.no_grad():
         final_loss = F.mse_loss(model(x), y)
     visuals = fit_frame(model, x, y)
-    report.finish(visuals)
+    report.flush(visuals)
     return Outcome(
         metrics={"w": number(model.w, 6), "b": number(model.b, 6), "loss": number(final_loss, 9)},
         model=model,

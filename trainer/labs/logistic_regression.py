@@ -172,7 +172,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
 
     held_out = evaluate(model, data, config.threshold)
     visuals = confusion_frame(held_out["matrix"])
-    report.finish(visuals)
+    report.flush(visuals)
     matrix = visuals["confusion"]["matrix"]
     return Outcome(
         metrics={**scores(matrix), "val_loss": number(held_out["val_loss"]), "confusion_matrix": matrix},

@@ -211,7 +211,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         report.total_steps = epoch + 1  # the run is complete: progress reads 100%, not epoch / epochs
     best_epoch = int(val_history.argmin())
     visuals = fit_frame(model, data)
-    report.finish(visuals)
+    report.flush(visuals)
     return Outcome(
         metrics={
             "train_loss": number(evaluate(model, data.x_train, data.y_train), 5),

@@ -204,7 +204,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
 
     val_mse = evaluate(model, wave.val_windows)
     visuals = sequence_frame(model, wave)
-    report.finish(visuals)
+    report.flush(visuals)
     return Outcome(metrics={"val_mse": number(val_mse, 5)}, model=model, visuals=visuals)
 
 
