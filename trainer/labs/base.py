@@ -208,7 +208,7 @@ class Reporter:
             self.flush(frame() if frame else None)
 
     def flush(self, frame: Frame | None = None) -> None:
-        """Send what is pending now; a training function calls it once at its end, with its last frame."""
+        """Send what is pending now (a training function calls it at its end, with its last frame)."""
         if not self.pending and frame is None:
             return
         points = _to_python(self.pending)
