@@ -19,8 +19,8 @@ from django.db import transaction
 from modeltranslation.utils import build_localized_fieldname
 
 from core.documents import bump_content_version
-from trainer.labs import LABS
 
+from . import practice
 from .models import (
     LANGUAGE_CODES,
     Concept,
@@ -228,8 +228,8 @@ def _upsert(
 
 def _check_labs(doc: Document, labs: list[str]) -> None:
     for slug in labs:
-        if slug not in LABS:
-            raise ContentError(doc.path, f"unknown lab '{slug}' (labs: {', '.join(LABS)})", 1)
+        if slug not in practice.LABS:
+            raise ContentError(doc.path, f"unknown lab '{slug}' (labs: {', '.join(practice.LABS)})", 1)
 
 
 def _check_status(doc: Document, status: str) -> None:

@@ -11,9 +11,8 @@ from django.views.decorators.http import require_POST
 
 from core.documents import as_document
 from core.errors import UserError
-from trainer.labs import LABS
 
-from . import selectors, services
+from . import practice, selectors, services
 from .models import Concept, ConceptRelation, FaqEntry, FaqRating, Lesson, missing_translation
 
 
@@ -83,7 +82,7 @@ def _lesson_context(reader, course_slug: str, lesson_slug: str) -> dict:
         "next": siblings[position + 1] if position + 1 < len(siblings) else None,
         "prerequisites": [by_slug[s] for s in current.prerequisites if s in by_slug],
         "fallback": not selectors.translated(siblings[position], language),
-        "labs": [LABS[slug] for slug in current.labs if slug in LABS],
+        "labs": practice.offered(current.labs),
     }
 
 
@@ -122,7 +121,7 @@ def _concept_context(slug: str) -> dict:
         "outgoing": ConceptRelation.objects.filter(source=found).select_related("target"),
         "incoming": ConceptRelation.objects.filter(target=found).select_related("source"),
         "lessons": mentioned_in.select_related("course").only(*selectors.LIST_FIELDS, "course__slug"),
-        "labs": [LABS[s] for s in found.labs if s in LABS],
+        "labs": practice.offered(found.labs),
         "fallback": missing_translation(found, "body_md"),
     }
 
@@ -165,7 +164,7 @@ def faq(request: HttpRequest) -> HttpResponse:
 def _faq_context() -> dict:
     entries = list(FaqEntry.objects.all())
     for entry in entries:
-        entry.lab_list = [LABS[s] for s in entry.labs if s in LABS]
+        entry.lab_list = practice.offered(entry.labs)
     return {"entries": entries, "ratings": FaqRating.Rating.choices}
 
 

@@ -1,4 +1,5 @@
 from django import template
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
 from ..forms import LabForm
@@ -9,8 +10,13 @@ from ..serializers import lab_description
 register = template.Library()
 
 
+def render_widget(lab: Lab, context: dict) -> str:
+    """The widget's HTML for a page with this context (how lessons.practice draws a lab)."""
+    return render_to_string("trainer/_lab.html", lab_widget(context, lab))
+
+
 @register.inclusion_tag("trainer/_lab.html", takes_context=True)
-def lab_widget(context: template.Context, lab: Lab) -> dict:
+def lab_widget(context: template.Context | dict, lab: Lab) -> dict:
     """A lab's form, live charts and run history, for a lab page, a lesson or a concept."""
     return {
         "lab": lab,
