@@ -192,14 +192,14 @@ class MoodleBehaviourTests:
     def test_it_shows_default_and_plain_text_as_moodle_does(self, quiz):
         bank.import_gift(
             quiz,
-            "::legs::# of legs on a spider?{#8}\n\n"
+            "::classes::# of classes in MNIST?{#10}\n\n"
             "::star::Is 2*3*4 = 24 in __init__ on the C\\:\\\\ drive?\\nSecond line. {T}\n\n"
             "::plain::[plain]Tom & Jerry <3 {T}\n\n"
             "::md::[markdown]Only **this** is Markdown. {T}",
             "en",
         )
         html = {q.name: q.text_html_en for q in quiz.questions.all()}
-        assert html["legs"] == "# of legs on a spider?"
+        assert html["classes"] == "# of classes in MNIST?"
         assert html["star"] == "Is 2*3*4 = 24 in __init__ on the C:\\ drive?<br>\nSecond line."
         assert html["plain"] == "Tom &amp; Jerry &lt;3"
         assert html["md"] == "Only <strong>this</strong> is Markdown."

@@ -1,4 +1,5 @@
-"""The GIFT reader and writer: Moodle's documented examples, every construct, every error, and round trips."""
+"""The GIFT reader and writer: every construct Moodle's GIFT documentation and import tests exercise (in cases of
+our own), every error, and round trips."""
 
 import html
 import random
@@ -34,125 +35,126 @@ def weights(question: GiftQuestion) -> list[float]:
     return [answer.weight for answer in question.answers]
 
 
-# Moodle's question/format/gift/examples.txt, the examples its documentation walks through.
-MOODLE_EXAMPLES = r"""//  EXAMPLE QUESTIONS for the GIFT import filter
+# Our own file in the shape of Moodle's GIFT examples: each construct its documentation walks through, once.
+GIFT_EXAMPLES = r"""//  Example questions for the GIFT reader, one for each construct
 
-Who's buried in Grant's tomb?{~Grant ~Jefferson =no one}
+Which optimiser keeps a running average of squared gradients?{~Plain SGD ~Momentum =RMSProp}
 
-Grant is {~buried =entombed ~living} in Grant's tomb.
+Gradient descent moves the weights {~along =against ~across} the gradient.
 
-Grant is buried in Grant's tomb.{FALSE}
+A learning rate of 10 is safe for every network.{FALSE}
 
-Who's buried in Grant's tomb?{=no one =nobody}
+Which activation is max(0, x)?{=ReLU =rectified linear unit}
 
-When was Ulysses S. Grant born?{#1822:1}
+In what year was the perceptron introduced?{#1958:1}
 
 // ===Multiple Choice===
 
-The American holiday of Thanksgiving is celebrated on the {
-    ~second
-    ~third
-    =fourth
-} Thursday of November.
+Backpropagation was popularised in a paper published in the {
+    ~1950s
+    ~1970s
+    =1980s
+} by Rumelhart, Hinton and Williams.
 
-Japanese characters originally came from what country? {
-    ~India
-    =China
-    ~Korea
-    ~Egypt}
+Which activation squashes its input into (0, 1)? {
+    ~ReLU
+    =Sigmoid
+    ~tanh
+    ~Identity}
 
 // ===Short Answer===
 
-Two plus two equals {=four =4}.
+One epoch over 40 examples in batches of 10 takes {=four =4}.
 
 // ===True-False===
 
-The sun rises in the east.{T}
+Dropout is switched off at evaluation time.{T}
 
 // ===Matching===
 
-Match the following countries with their corresponding capitals. {
-    =Canada -> Ottawa
-    =Italy  -> Rome
-    =Japan  -> Tokyo
-    =India  -> New Delhi
+Match each model with the data it was built for. {
+    =CNN  -> images
+    =RNN  -> sequences
+    =GNN  -> graphs
+    =MLP  -> feature vectors
     }
 
 // ===Numerical===
 
-When was Ulysses S. Grant born? {#1822}
+In what year did AlexNet win ImageNet? {#2012}
 
-What is the value of pi (to 3 decimal places)? {#3.1415:0.0005}.
+What is ln 2, a fair coin's entropy in nats (to 3 decimal places)? {#0.6935:0.0005}.
 
-What is the value of pi (to 3 decimal places)? {#3.141..3.142}.
+What is ln 2, a fair coin's entropy in nats (to 3 decimal places)? {#0.693..0.694}.
 
-When was Ulysses S. Grant born? {#
-    =1822:0
-    =%50%1822:2}
+In what year was the Transformer paper published? {#
+    =2017:0
+    =%50%2017:2}
 
-// Subheading: Numerical questions below
-What's 2 plus 2? {#4}
+// The questions below take a number
+How many weights has a 3 by 3 kernel on one channel? {#9}
 
-::Kanji Origins::Japanese characters originally
-came from what country? {=China}
+::Attention Origins::The attention mechanism was first applied
+to which task? {=machine translation}
 
 // ===Feedback===
 
-What's the answer to this multiple-choice question?{
-~wrong answer#feedback comment on the wrong answer
-~another wrong answer#feedback comment on this wrong answer
-=right answer#Very good!}
+Which loss suits a classifier?{
+~mean squared error#It suits regression better.
+~absolute error#It suits regression too.
+=cross-entropy#Very good!}
 
 // ===Specify text format===
-[markdown]Who's buried in **Grant's tomb**?{
-=no one#excellent answer!
-=nobody#excellent answer!}
+[markdown]Which layer **normalises** each example's features?{
+=layer norm#exactly!
+=layer normalisation#exactly!}
 
 // ===Percentage Answer Weights===
-Grant is buried in Grant's tomb.{FALSE#No one is buried in Grant's tomb.}
+A deeper network always generalises better.{FALSE#Deeper networks can overfit.}
 
-Difficult question.{~wrong answer ~%50%half credit answer =full credit answer}
+Which regulariser adds the sum of absolute weights?{~Dropout ~%50%Weight decay =L1 penalty}
 
-::Jesus' hometown::Jesus Christ was from {
-    ~Jerusalem#This was an important city, but the wrong answer.
-    ~%25%Bethlehem#He was born here, but not raised here.
-    ~%50%Galilee#You need to be more specific.
-    =Nazareth#Yes! That's right!}.
+::Adam's ancestry::Adam combines RMSProp with {
+    ~Dropout#A regulariser, not part of an optimiser.
+    ~%25%Nesterov#Close, but Adam's momentum is the plain kind.
+    ~%50%Averaging#You need to be more specific.
+    =Momentum#Yes! That's right!}.
 
 // ===Multiple Answers===
 
-What two people are entombed in Grant's tomb? {
-    ~%-50%No one
-    ~%50%Grant
-    ~%50%Grant's wife
-    ~%-50%Grant's father }
+Which two are activation functions? {
+    ~%-50%SGD
+    ~%50%ReLU
+    ~%50%GELU
+    ~%-50%Adam }
 
 // ===Special Characters===
-Which answer equals 5? {
-     ~ \= 2 + 2
-     = \= 2 + 3
-     ~ \= 2 + 4  }
+Which learning rate is 0.01? {
+     ~ \= 1 / 1000
+     = \= 1 / 100
+     ~ \= 1 / 10  }
 
-::GIFT Control Characters::
-Which of the following is NOT a control character for the GIFT import format? {
+::Escaped Characters::
+Which of these does GIFT NOT treat as a control character? {
    ~ \~     # \~ is a control character.
    ~ \=     # \= is a control character.
    ~ \#     # \# is a control character.
    ~ \{     # \{ is a control character.
    ~ \}     # \} is a control character.
-   = \\     # Correct! \\ (backslash) is not a control character. BUT,
-              it is used to escape the control characters.
+   ~ \:     # \: is a control character.
+   = \\     # Yes: \\ (backslash) is the escape character itself. Write it
+              before a control character to make that character literal.
 }
 
-Match the following countries with their corresponding
-capitals.{=Canada->Ottawa =Italy->Rome =Japan->Tokyo}
+Match each optimiser with the idea
+it adds.{=Momentum->velocity =RMSProp->scaling =Adam->both}
 
-//this comment will be ignored by the filter
-::Numerical example::
-When was Ulysses S. Grant born? {#
-     =1822:0      #Correct! 100% credit
-     =%50%1822:2  #He was born in 1822.
-                  You get 50% credit for being close.
+//the reader skips this comment
+::Graded numbers::
+In what year was the ImageNet dataset released? {#
+     =2009:0      #Correct! Full credit
+     =%50%2009:2  #It was released in 2009.
+                  Half credit for being close.
 }
 """
 
@@ -160,11 +162,11 @@ When was Ulysses S. Grant born? {#
 EVERY_KIND = r"""// Every kind the platform stores.
 $CATEGORY: course/every-kind
 
-::single::Who's buried in Grant's tomb?{~Grant#No. ~Jefferson =no one#Right! ####Grant and his wife.}
+::single::Which optimiser adapts each weight's step?{~SGD#No. ~Momentum =Adam#Right! ####It scales by gradient history.}
 
 ::multiple::Which are prime? {~%50%2 ~%50%3 ~%-100%4#4 \= 2 × 2}
 
-::truefalse::[html]The sun rises in the <b>east</b>.{T#It rises in the east.#Correct.}
+::truefalse::[html]ReLU is <b>zero</b> for negative inputs.{T#It is max(0, x).#Correct.}
 
 ::short::中国的首都是{=北京#对！ =%50%Beijing#请用中文。}。
 
@@ -174,10 +176,10 @@ $CATEGORY: course/every-kind
     =%25%3..3.2
     ~#Not close.}
 
-::matching::Match the capitals. {
-    =Canada -> Ottawa
-    =Italy -> Rome
-    = -> Paris
+::matching::Match the models. {
+    =CNN -> images
+    =RNN -> sequences
+    = -> graphs
 }
 
 $CATEGORY: course/other
@@ -190,53 +192,58 @@ $CATEGORY: course/other
 
 class ChoiceTests:
     def test_it_reads_a_single_choice_question(self) -> None:
-        question = one("Who's buried in Grant's tomb?{~Grant ~Jefferson =no one}")
+        question = one(
+            "Which optimiser keeps a running average of squared gradients?{~Plain SGD ~Momentum =RMSProp}"
+        )
         assert question == GiftQuestion(
             "single",
-            "Who's buried in Grant's tomb?",
-            answers=[GiftAnswer("Grant", weight=0), GiftAnswer("Jefferson", weight=0), GiftAnswer("no one")],
+            "Which optimiser keeps a running average of squared gradients?",
+            answers=[
+                GiftAnswer("Plain SGD", weight=0),
+                GiftAnswer("Momentum", weight=0),
+                GiftAnswer("RMSProp"),
+            ],
         )
 
     def test_it_reads_answers_spread_over_indented_lines(self) -> None:
         question = one(
-            "Japanese characters originally came from what country? {\n    ~India\n    =China\n    ~Korea}"
+            "Which activation squashes its input into (0, 1)? {\n    ~ReLU\n    =Sigmoid\n    ~tanh}"
         )
         assert question.kind == "single"
-        assert texts(question) == ["India", "China", "Korea"]
+        assert texts(question) == ["ReLU", "Sigmoid", "tanh"]
         assert weights(question) == [0, 100, 0]
 
     def test_it_reads_feedback_for_each_answer(self) -> None:
         question = one(
-            "::Q2:: What's between orange and green in the spectrum?\n"
-            "{ =yellow # right; good! ~red # wrong, it's yellow ~blue # wrong, it's yellow }"
+            "::Zero below:: Which activation is zero for every negative input?\n"
+            "{ =ReLU # yes; well done! ~tanh # no, it's ReLU ~sigmoid # no, it's ReLU }"
         )
-        assert question.name == "Q2"
+        assert question.name == "Zero below"
         assert [a.feedback for a in question.answers] == [
-            "right; good!",
-            "wrong, it's yellow",
-            "wrong, it's yellow",
+            "yes; well done!",
+            "no, it's ReLU",
+            "no, it's ReLU",
         ]
 
     def test_it_gives_partial_credit_in_a_single_choice_question(self) -> None:
-        question = one("Difficult question.{~wrong answer ~%50%half credit answer =full credit answer}")
+        question = one(
+            "Which regulariser adds the sum of absolute weights?{~Dropout ~%50%Weight decay =L1 penalty}"
+        )
         assert question.kind == "single"
         assert weights(question) == [0, 50, 100]
 
     def test_it_reads_a_tilde_only_block_with_weights_as_multiple_answer(self) -> None:
-        question = one(
-            "What two people are entombed in Grant's tomb? "
-            "{~No one ~%50%Grant ~%50%Grant's wife ~Grant's father}"
-        )
+        question = one("Which two are activation functions? {~SGD ~%50%ReLU ~%50%GELU ~Adam}")
         assert question.kind == "multiple"
         assert weights(question) == [0, 50, 50, 0]
 
     def test_it_reads_negative_weights(self) -> None:
-        question = one("Which two? {~%-50%No one ~%50%Grant ~%50%Grant's wife ~%-50%Grant's father}")
+        question = one("Which two? {~%-50%SGD ~%50%ReLU ~%50%GELU ~%-50%Adam}")
         assert weights(question) == [-50, 50, 50, -50]
 
     def test_it_reads_a_single_full_weight_tilde_as_multiple_answer_like_moodle(self) -> None:
-        """Moodle's own test: without any '=' the question allows several answers."""
-        question = one("Colours? {~%100%yellow # right ~%-50%red # wrong ~%-50%blue # wrong}")
+        """As in Moodle: without any '=' the question allows several answers."""
+        question = one("Activations? {~%100%ReLU # right ~%-50%SGD # wrong ~%-50%Adam # wrong}")
         assert question.kind == "multiple"
         assert weights(question) == [100, -50, -50]
 
@@ -284,32 +291,32 @@ class ChoiceTests:
 
 class ShortAnswerTests:
     def test_it_reads_a_block_of_equals_answers_as_short_answer(self) -> None:
-        question = one("Who's buried in Grant's tomb?{=no one =nobody}")
+        question = one("Which activation is max(0, x)?{=ReLU =rectified linear unit}")
         assert question.kind == "short"
-        assert texts(question) == ["no one", "nobody"]
+        assert texts(question) == ["ReLU", "rectified linear unit"]
         assert weights(question) == [100, 100]
 
     @pytest.mark.parametrize("block", ["{=eight}", "{eight}"])
     def test_it_reads_a_lone_answer_with_or_without_equals(self, block: str) -> None:
-        question = one(f"What's 6 plus 2? {block}")
+        question = one(f"How many bits does an 8-bit quantised weight take? {block}")
         assert question.kind == "short"
         assert question.answers == [GiftAnswer("eight")]
 
     def test_it_reads_weights_wildcards_and_general_feedback(self) -> None:
         question = one(
-            "::Shortanswer::Which is the best animal?{\n"
-            "    =Frog#Good!\n"
-            "    =%50%Cat#What is it with Moodlers and cats?\n"
-            "    =%0%*#Completely wrong\n"
-            "    ####[html]Here is some general feedback!\n"
+            "::Default optimiser::Which optimiser do most courses start with?{\n"
+            "    =Adam#Yes.\n"
+            "    =%50%AdamW#Close: that is Adam with decoupled weight decay.\n"
+            "    =%0%*#Not an optimiser we know\n"
+            "    ####[html]Adam adapts the step size of each weight.\n"
             "}"
         )
         assert question.answers == [
-            GiftAnswer("Frog", feedback="Good!"),
-            GiftAnswer("Cat", weight=50, feedback="What is it with Moodlers and cats?"),
-            GiftAnswer("*", weight=0, feedback="Completely wrong"),
+            GiftAnswer("Adam", feedback="Yes."),
+            GiftAnswer("AdamW", weight=50, feedback="Close: that is Adam with decoupled weight decay."),
+            GiftAnswer("*", weight=0, feedback="Not an optimiser we know"),
         ]
-        assert question.general_feedback == "Here is some general feedback!"
+        assert question.general_feedback == "Adam adapts the step size of each weight."
 
     def test_it_keeps_accepted_answers_verbatim_in_a_plain_question(self) -> None:
         """A learner types the answer, so plain-text escaping must not change what is accepted."""
@@ -338,7 +345,7 @@ class ShortAnswerTests:
 class TrueFalseTests:
     @pytest.mark.parametrize(("block", "true_weight"), [("T", 100), ("TRUE", 100), ("F", 0), ("FALSE", 0)])
     def test_it_reads_each_spelling(self, block: str, true_weight: float) -> None:
-        question = one(f"The sun rises in the east.{{{block}}}")
+        question = one(f"Dropout is switched off at evaluation time.{{{block}}}")
         assert question.kind == "truefalse"
         assert question.answers == [
             GiftAnswer("true", weight=true_weight),
@@ -357,59 +364,59 @@ class TrueFalseTests:
         assert (true.weight, true.feedback) == (0, "Think again.")
         assert (false.weight, false.feedback) == (100, "Well done.")
 
-    def test_it_reads_moodles_documented_false_feedback(self) -> None:
-        question = one("Grant is buried in Grant's tomb.{FALSE#No one is buried in Grant's tomb.}")
-        assert question.answers[0].feedback == "No one is buried in Grant's tomb."
+    def test_it_reads_the_feedback_of_a_false_statement(self) -> None:
+        question = one("A deeper network always generalises better.{FALSE#Deeper networks can overfit.}")
+        assert question.answers[0].feedback == "Deeper networks can overfit."
         assert question.answers[1].feedback == ""
 
     def test_it_reads_general_feedback(self) -> None:
-        question = one("The sun rises in the east.{TRUE####Because the Earth spins eastwards.}")
+        question = one("Dropout is switched off at evaluation time.{TRUE####Every unit is kept to evaluate.}")
         assert question.kind == "truefalse"
-        assert question.general_feedback == "Because the Earth spins eastwards."
+        assert question.general_feedback == "Every unit is kept to evaluate."
 
 
 class NumericTests:
     def test_it_reads_a_value(self) -> None:
-        assert one("When was Ulysses S. Grant born? {#1822}").answers == [GiftAnswer(value=1822)]
+        assert one("In what year did AlexNet win ImageNet? {#2012}").answers == [GiftAnswer(value=2012)]
 
     def test_it_reads_a_value_with_tolerance(self) -> None:
-        question = one("What is the value of pi (to 3 decimal places)? {#3.1415:0.0005}")
+        question = one("What is ln 2, a fair coin's entropy in nats (to 3 decimal places)? {#0.6935:0.0005}")
         assert question.kind == "numeric"
-        assert question.answers == [GiftAnswer(value=3.1415, tolerance=0.0005)]
+        assert question.answers == [GiftAnswer(value=0.6935, tolerance=0.0005)]
 
     def test_it_reads_a_range(self) -> None:
-        question = one("What is the value of pi (to 3 decimal places)? {#3.141..3.142}")
-        assert question.answers == [GiftAnswer(low=3.141, high=3.142)]
+        question = one("What is ln 2, a fair coin's entropy in nats (to 3 decimal places)? {#0.693..0.694}")
+        assert question.answers == [GiftAnswer(low=0.693, high=0.694)]
 
     def test_it_reads_graded_answers_with_feedback(self) -> None:
         question = one(
-            "::Numerical example::\nWhen was Ulysses S. Grant born? {#\n"
-            "     =1822:0      #Correct! 100% credit\n"
-            "     =%50%1822:2  #He was born in 1822.\n"
+            "::Graded numbers::\nIn what year was the Transformer paper published? {#\n"
+            "     =2017:0      #Correct! 100% credit\n"
+            "     =%50%2017:2  #It was published in 2017.\n"
             "}"
         )
         assert question.answers == [
-            GiftAnswer(value=1822, feedback="Correct! 100% credit"),
-            GiftAnswer(value=1822, tolerance=2, weight=50, feedback="He was born in 1822."),
+            GiftAnswer(value=2017, feedback="Correct! 100% credit"),
+            GiftAnswer(value=2017, tolerance=2, weight=50, feedback="It was published in 2017."),
         ]
 
     def test_it_reads_a_final_tilde_as_any_other_value(self) -> None:
-        question = one("Pi? {# =%100%3.141:0.0005 =%50%3.14:0.005 ~wrong#Not even close.}")
+        question = one("ln 2? {# =%100%0.693:0.0005 =%50%0.69:0.005 ~wrong#Not even close.}")
         assert question.answers == [
-            GiftAnswer(value=3.141, tolerance=0.0005),
-            GiftAnswer(value=3.14, tolerance=0.005, weight=50),
+            GiftAnswer(value=0.693, tolerance=0.0005),
+            GiftAnswer(value=0.69, tolerance=0.005, weight=50),
             GiftAnswer(text="wrong", weight=0, feedback="Not even close."),
         ]
 
-    def test_it_reads_moodles_catch_all_feedback(self) -> None:
-        question = one("::Q5:: What is a number from 1 to 5? {#3:2~#Completely wrong}")
+    def test_it_reads_a_catch_all_feedback_right_after_the_number(self) -> None:
+        question = one("::Batch:: Name a batch size from 16 to 48. {#32:16~#Out of range}")
         assert question.answers == [
-            GiftAnswer(value=3, tolerance=2),
-            GiftAnswer(text="", weight=0, feedback="Completely wrong"),
+            GiftAnswer(value=32, tolerance=16),
+            GiftAnswer(text="", weight=0, feedback="Out of range"),
         ]
 
     def test_it_reads_a_star_answer_as_any_other_value(self) -> None:
-        question = one("Pi? {#=3.14:0.01 =%0%*#No.}")
+        question = one("ln 2? {#=0.69:0.01 =%0%*#No.}")
         assert question.answers[1] == GiftAnswer(text="*", weight=0, feedback="No.")
 
     def test_it_reads_signs_and_exponents(self) -> None:
@@ -446,43 +453,44 @@ class NumericTests:
 class MatchingTests:
     def test_it_reads_pairs(self) -> None:
         question = one(
-            "Match the following countries with their corresponding capitals. {\n"
-            "    =Canada -> Ottawa\n    =Italy  -> Rome\n"
-            "    =Japan  -> Tokyo\n    =India  -> New Delhi\n    }"
+            "Match each model with the data it was built for. {\n"
+            "    =CNN  -> images\n    =RNN  -> sequences\n"
+            "    =GNN  -> graphs\n    =MLP  -> feature vectors\n    }"
         )
         assert question.kind == "matching"
         assert [(a.text, a.match) for a in question.answers] == [
-            ("Canada", "Ottawa"),
-            ("Italy", "Rome"),
-            ("Japan", "Tokyo"),
-            ("India", "New Delhi"),
+            ("CNN", "images"),
+            ("RNN", "sequences"),
+            ("GNN", "graphs"),
+            ("MLP", "feature vectors"),
         ]
 
     def test_it_reads_pairs_written_without_spaces(self) -> None:
-        question = one(
-            "Match the following countries with their corresponding\ncapitals.{=Canada->Ottawa =Italy->Rome}"
-        )
-        assert shown(question.text) == "Match the following countries with their corresponding\ncapitals."
-        assert [(a.text, a.match) for a in question.answers] == [("Canada", "Ottawa"), ("Italy", "Rome")]
+        question = one("Match each optimiser with the idea\nit adds.{=Momentum->velocity =RMSProp->scaling}")
+        assert shown(question.text) == "Match each optimiser with the idea\nit adds."
+        assert [(a.text, a.match) for a in question.answers] == [
+            ("Momentum", "velocity"),
+            ("RMSProp", "scaling"),
+        ]
 
     def test_it_reads_formats_on_the_left_and_a_distractor(self) -> None:
-        """Moodle's own import test: each left side has its own format; '= -> Chat' only adds a choice."""
+        """Each left side has its own format; '= -> Embedding' only adds a choice."""
         question = one(
-            "::Moodle activities::[html]Match the <b>activity</b> to the description.{\n"
-            "    =[html]An activity supporting asynchronous discussions. -> Forum\n"
-            "    =[moodle]A teacher asks a question and specifies a choice of multiple responses. -> Choice\n"
-            "    =[plain]A bank of record entries which participants can add to. -> Database\n"
-            "    =[markdown]A collection of web pages that anyone can add to or edit. -> Wiki\n"
-            "    = -> Chat\n"
+            "::Layers::[html]Match the <b>layer</b> to what it does.{\n"
+            "    =[html]Mixes every position with every other position. -> Attention\n"
+            "    =[moodle]Slides a small kernel over an image and sums the products. -> Convolution\n"
+            "    =[plain]Keeps the largest value in each window. -> Max pooling\n"
+            "    =[markdown]Zeroes a random share of the units while training. -> Dropout\n"
+            "    = -> Embedding\n"
             "}"
         )
-        assert question.text == "Match the <b>activity</b> to the description."
+        assert question.text == "Match the <b>layer</b> to what it does."
         assert [(a.text, a.match) for a in question.answers] == [
-            ("An activity supporting asynchronous discussions.", "Forum"),
-            ("A teacher asks a question and specifies a choice of multiple responses.", "Choice"),
-            ("A bank of record entries which participants can add to.", "Database"),
-            ("A collection of web pages that anyone can add to or edit.", "Wiki"),
-            ("", "Chat"),
+            ("Mixes every position with every other position.", "Attention"),
+            ("Slides a small kernel over an image and sums the products.", "Convolution"),
+            ("Keeps the largest value in each window.", "Max pooling"),
+            ("Zeroes a random share of the units while training.", "Dropout"),
+            ("", "Embedding"),
         ]
 
     def test_it_reads_arrows_in_a_choice_question_as_text(self) -> None:
@@ -493,36 +501,38 @@ class MatchingTests:
     @pytest.mark.parametrize(
         ("block", "reason"),
         [
-            ("{\n=Canada -> Ottawa\n=Italy\n}", "'Italy' is not a 'left -> right' pair"),
-            ("{\n=Canada -> Ottawa\n=%50%Italy -> Rome\n}", "cannot carry a %weight%"),
-            ("{\n=Canada -> Ottawa\n=Italy -> Rome#Yes\n}", "cannot have #feedback"),
-            ("{\n=Canada -> Ottawa\n=Italy ->\n}", "nothing after '->'"),
+            ("{\n=CNN -> images\n=RNN\n}", "'RNN' is not a 'left -> right' pair"),
+            ("{\n=CNN -> images\n=%50%RNN -> sequences\n}", "cannot carry a %weight%"),
+            ("{\n=CNN -> images\n=RNN -> sequences#Yes\n}", "cannot have #feedback"),
+            ("{\n=CNN -> images\n=RNN ->\n}", "nothing after '->'"),
         ],
     )
     def test_it_rejects_malformed_pairs(self, block: str, reason: str) -> None:
-        problem = error(f"Match the capitals. {block}")
+        problem = error(f"Match the models. {block}")
         assert problem.line == 3
         assert reason in problem.reason
 
-    @pytest.mark.parametrize("block", ["{=Canada -> Ottawa}", "{=Canada -> Ottawa = -> Rome}"])
+    @pytest.mark.parametrize("block", ["{=CNN -> images}", "{=CNN -> images = -> sequences}"])
     def test_it_rejects_fewer_than_two_pairs(self, block: str) -> None:
         assert "at least two 'left -> right' pairs" in error(f"Match. {block}").reason
 
 
 class EssayAndDescriptionTests:
     def test_it_reads_an_empty_block_as_an_essay(self) -> None:
-        assert one("::Q8:: How are you? {}") == GiftQuestion("essay", "How are you?", name="Q8")
+        assert one("::Overfitting:: Why does a model overfit? {}") == GiftQuestion(
+            "essay", "Why does a model overfit?", name="Overfitting"
+        )
 
     def test_it_reads_an_essay_with_general_feedback(self) -> None:
-        question = one("How are you? {\n####We hope you're feeling well.\n}")
+        question = one("Why does a model overfit? {\n####It learns the training set's noise.\n}")
         assert question == GiftQuestion(
-            "essay", "How are you?", general_feedback="We hope you're feeling well."
+            "essay", "Why does a model overfit?", general_feedback="It learns the training set's noise."
         )
 
     def test_it_reads_text_without_a_block_as_a_description(self) -> None:
-        question = one("::Intro::The next questions are about\nGrant's tomb.")
+        question = one("::Intro::The next questions are about\nAdam's update rule.")
         assert question == GiftQuestion(
-            "description", "The next questions are about<br>\nGrant's tomb.", name="Intro"
+            "description", "The next questions are about<br>\nAdam's update rule.", name="Intro"
         )
 
     def test_it_rejects_a_title_without_text(self) -> None:
@@ -531,40 +541,47 @@ class EssayAndDescriptionTests:
 
 class MissingWordTests:
     def test_it_marks_where_the_block_stood(self) -> None:
-        question = one("Grant is {~buried =entombed ~living} in Grant's tomb.")
-        assert question.text == f"Grant is {BLANK} in Grant's tomb."
+        question = one("Gradient descent moves the weights {~along =against ~across} the gradient.")
+        assert question.text == f"Gradient descent moves the weights {BLANK} the gradient."
         assert question.kind == "single"
 
     def test_it_treats_a_block_before_the_closing_punctuation_as_a_missing_word(self) -> None:
-        question = one("Two plus two equals {=four =4}.")
-        assert (question.kind, question.text) == ("short", f"Two plus two equals {BLANK}.")
+        question = one("One epoch over 40 examples in batches of 10 takes {=four =4}.")
+        assert (question.kind, question.text) == (
+            "short",
+            f"One epoch over 40 examples in batches of 10 takes {BLANK}.",
+        )
 
     def test_it_reads_a_block_at_the_start(self) -> None:
-        assert one("{=Paris} is the capital of France.").text == f"{BLANK} is the capital of France."
+        assert one("{=Adam} is the usual first optimiser.").text == f"{BLANK} is the usual first optimiser."
 
     def test_it_leaves_no_blank_when_the_block_ends_the_question(self) -> None:
-        assert one("Grant is buried in Grant's tomb. {T}   ").text == "Grant is buried in Grant's tomb."
+        assert one("Dropout is a regulariser. {T}   ").text == "Dropout is a regulariser."
 
     def test_it_reads_a_missing_word_spread_over_lines(self) -> None:
         question = one(
-            "The American holiday of Thanksgiving is celebrated on the {\n"
-            "    ~second\n    ~third\n    =fourth\n} Thursday of November."
+            "Backpropagation was popularised in a paper published in the {\n"
+            "    ~1950s\n    ~1970s\n    =1980s\n} by Rumelhart, Hinton and Williams."
         )
         assert (
             question.text
-            == f"The American holiday of Thanksgiving is celebrated on the {BLANK} Thursday of November."
+            == f"Backpropagation was popularised in a paper published in the {BLANK} by Rumelhart, Hinton and Williams."
         )
 
 
 class TextTests:
     def test_it_joins_a_question_spread_over_lines(self) -> None:
-        question = one("::Kanji Origins::Japanese characters originally\ncame from what country? {=China}")
-        assert question.name == "Kanji Origins"
-        assert shown(question.text) == "Japanese characters originally\ncame from what country?"
+        question = one(
+            "::Attention Origins::The attention mechanism was first applied\nto which task? {=machine translation}"
+        )
+        assert question.name == "Attention Origins"
+        assert shown(question.text) == "The attention mechanism was first applied\nto which task?"
 
     def test_it_unescapes_gift_control_characters(self) -> None:
-        question = one("Which answer equals 5? {\n     ~ \\= 2 + 2\n     = \\= 2 + 3\n     ~ \\= 2 + 4  }")
-        assert [shown(text) for text in texts(question)] == ["= 2 + 2", "= 2 + 3", "= 2 + 4"]
+        question = one(
+            "Which learning rate is 0.01? {\n     ~ \\= 1 / 1000\n     = \\= 1 / 100\n     ~ \\= 1 / 10  }"
+        )
+        assert [shown(text) for text in texts(question)] == ["= 1 / 1000", "= 1 / 100", "= 1 / 10"]
         question = one("A\\: \\{b\\} \\# c \\~ d::e{=\\~#\\# is \\=}")
         assert shown(question.text) == "A: {b} # c ~ d::e"
         assert question.answers == [GiftAnswer("~", feedback="&#35; is =")]
@@ -585,8 +602,8 @@ class TextTests:
         assert shown(one("Gradient $\\\\nabla f$").text) == "Gradient $\\nabla f$"
 
     def test_it_reads_a_double_backslash_as_one(self) -> None:
-        question = one("Which is not a control character? {~ \\~ = \\\\ # Correct! \\\\ escapes.}")
-        assert question.answers[1] == GiftAnswer("&#92;", feedback="Correct! &#92; escapes.")
+        question = one("Which one escapes the others? {~ \\~ = \\\\ # Yes: \\\\ escapes.}")
+        assert question.answers[1] == GiftAnswer("&#92;", feedback="Yes: &#92; escapes.")
 
     def test_it_reads_chinese_text(self) -> None:
         question = one("::首都::中国的首都是{=北京#对！ =%50%Beijing#请用中文。####北京自1949年起为首都。}。")
@@ -602,18 +619,18 @@ class TextTests:
         assert one("\u3000\u3000阅读下文。").text == "\u3000\u3000阅读下文。"
 
     def test_it_keeps_markdown_as_written(self) -> None:
-        question = one("::Q::[markdown]Who's buried in **Grant's** <i>tomb</i>?{=no one}")
-        assert question.text == "Who's buried in **Grant's** <i>tomb</i>?"
+        question = one("::Q::[markdown]What's the **model's** <i>loss</i>?{=cross-entropy}")
+        assert question.text == "What's the **model's** <i>loss</i>?"
 
     @pytest.mark.parametrize("marker", ["[moodle]", "[html]", ""])
     def test_it_keeps_html_but_no_markdown_in_moodle_and_html_text(self, marker: str) -> None:
-        question = one(f"::Q::{marker}Who's buried in **Grant's** <i>tomb</i>?{{=no one}}")
-        assert question.text == "Who's buried in &#42;&#42;Grant's&#42;&#42; <i>tomb</i>?"
+        question = one(f"::Q::{marker}What's the **model's** <i>loss</i>?{{=cross-entropy}}")
+        assert question.text == "What's the &#42;&#42;model's&#42;&#42; <i>loss</i>?"
 
     def test_it_reads_default_text_as_moodle_auto_format_not_markdown(self) -> None:
         """The cases the outside test found: nothing here is a heading, an emphasis or an escape."""
-        question = one("# of legs on a spider?{#8}")
-        assert question.text == "&#35; of legs on a spider?"
+        question = one("# of classes in MNIST?{#10}")
+        assert question.text == "&#35; of classes in MNIST?"
         question = one("Is 2*3*4 = 24, and is __init__ on the C\\:\\\\ drive? {T}")
         assert shown(question.text) == "Is 2*3*4 = 24, and is __init__ on the C:\\ drive?"
         assert "*" not in question.text and "_" not in question.text
@@ -654,10 +671,10 @@ class TextTests:
 
     def test_it_reads_a_leading_markdown_link_as_text(self) -> None:
         assert (
-            shown(one("[Moodle](https://moodle.org) is free. {T}").text)
-            == "[Moodle](https://moodle.org) is free."
+            shown(one("[PyTorch](https://pytorch.org) is free. {T}").text)
+            == "[PyTorch](https://pytorch.org) is free."
         )
-        assert one("[markdown][Moodle](https://moodle.org) is free. {T}").text.startswith("[Moodle](")
+        assert one("[markdown][PyTorch](https://pytorch.org) is free. {T}").text.startswith("[PyTorch](")
 
     def test_it_ignores_comment_lines_even_inside_a_question(self) -> None:
         question = one("// heading\n::Q::Pick one. {\n  // the right one\n  =a\n  ~b\n}\n// trailer")
@@ -677,10 +694,15 @@ class TextTests:
 
     def test_it_sets_the_category_of_the_questions_that_follow(self) -> None:
         questions = parse(
-            "First? {T}\n\n$CATEGORY: $course$/top/Maths\n\nSecond? {T}\n\nThird? {F}\n\n"
-            "$CATEGORY: tom/dick\nFourth, right after the category line? {T}"
+            "First? {T}\n\n$CATEGORY: $course$/top/Optimisers\n\nSecond? {T}\n\nThird? {F}\n\n"
+            "$CATEGORY: labs/week 2\nFourth, right after the category line? {T}"
         )
-        assert [q.category for q in questions] == ["", "$course$/top/Maths", "$course$/top/Maths", "tom/dick"]
+        assert [q.category for q in questions] == [
+            "",
+            "$course$/top/Optimisers",
+            "$course$/top/Optimisers",
+            "labs/week 2",
+        ]
 
     def test_it_records_the_line_where_each_question_starts(self) -> None:
         questions = parse("// intro\n\nFirst? {T}\n\n\n$CATEGORY: c\n// note\nSecond\n{F}")
@@ -713,7 +735,7 @@ class ErrorTests:
         assert "no matching '{'" in problem.reason
 
     def test_it_rejects_two_answer_blocks(self) -> None:
-        problem = error("Grant is {=entombed ~buried}\nin {=Grant's ~Lincoln's} tomb.")
+        problem = error("Adam is {=an optimiser ~a layer}\nfor {=training ~testing} models.")
         assert problem.line == 2
         assert "only one" in problem.reason and "line 1" in problem.reason
 
@@ -743,9 +765,9 @@ class ErrorTests:
         assert "U+FDD3" in problem.reason
 
 
-class MoodleExamplesTests:
-    def test_it_reads_every_question_in_moodles_examples(self) -> None:
-        questions = parse(MOODLE_EXAMPLES)
+class GiftExamplesTests:
+    def test_it_reads_every_question_in_the_examples(self) -> None:
+        questions = parse(GIFT_EXAMPLES)
         assert [q.kind for q in questions] == [
             *("single", "single", "truefalse", "short", "numeric"),
             *("single", "single", "short", "truefalse", "matching"),
@@ -755,15 +777,17 @@ class MoodleExamplesTests:
         ]
 
     def test_it_reads_the_control_characters_example(self) -> None:
-        question = next(q for q in parse(MOODLE_EXAMPLES) if q.name == "GIFT Control Characters")
-        assert [shown(text) for text in texts(question)] == ["~", "=", "#", "{", "}", "\\"]
-        assert shown(question.answers[5].feedback) == (
-            "Correct! \\ (backslash) is not a control character. BUT,\nit is used to escape the control characters."
+        question = next(q for q in parse(GIFT_EXAMPLES) if q.name == "Escaped Characters")
+        assert [shown(text) for text in texts(question)] == ["~", "=", "#", "{", "}", ":", "\\"]
+        assert weights(question) == [0, 0, 0, 0, 0, 0, 100]
+        assert shown(question.answers[6].feedback) == (
+            "Yes: \\ (backslash) is the escape character itself. Write it\n"
+            "before a control character to make that character literal."
         )
 
     def test_it_reads_the_weighted_missing_word_example(self) -> None:
-        question = next(q for q in parse(MOODLE_EXAMPLES) if q.name == "Jesus' hometown")
-        assert question.text == f"Jesus Christ was from {BLANK}."
+        question = next(q for q in parse(GIFT_EXAMPLES) if q.name == "Adam's ancestry")
+        assert question.text == f"Adam combines RMSProp with {BLANK}."
         assert weights(question) == [0, 25, 50, 100]
         assert question.answers[3].feedback == "Yes! That's right!"
 
@@ -812,7 +836,7 @@ class DumpTests:
         )
         assert "::short::[markdown]中国的首都是{\n\t=北京#对！\n\t=%50%Beijing#请用中文。\n}。" in gift
         assert "{#\n\t=3.141:0.0005#Good.\n\t=%50%3.14:0.005#Close.\n\t=%25%3..3.2\n\t~#Not close.\n}" in gift
-        assert "{\n\t=Canada -> Ottawa\n\t=Italy -> Rome\n\t= -> Paris\n}" in gift
+        assert "{\n\t=CNN -> images\n\t=RNN -> sequences\n\t= -> graphs\n}" in gift
         assert (
             "::essay::[markdown]Explain **why** $\\frac\\{1\\}\\{2\\} < 1$. {\n\t####A model answer.\n}"
             in gift
@@ -836,8 +860,10 @@ class DumpTests:
         assert parse(gift) == [question]
 
     def test_it_writes_a_block_at_the_very_start_of_a_missing_word_question(self) -> None:
-        question = GiftQuestion("short", f"{BLANK} is the capital of France.", answers=[GiftAnswer("Paris")])
-        assert dump([question]) == "[markdown]{\n\t=Paris\n} is the capital of France.\n"
+        question = GiftQuestion(
+            "short", f"{BLANK} is the usual first optimiser.", answers=[GiftAnswer("Adam")]
+        )
+        assert dump([question]) == "[markdown]{\n\t=Adam\n} is the usual first optimiser.\n"
 
     def test_it_guards_texts_that_look_like_weights_or_format_markers(self) -> None:
         question = GiftQuestion(
@@ -855,8 +881,8 @@ class DumpTests:
         ]
 
     def test_it_writes_a_literal_blank_at_the_end_before_the_block(self) -> None:
-        question = GiftQuestion("short", f"Fill in: {BLANK}", answers=[GiftAnswer("Paris")])
-        assert dump([question]) == f"[markdown]Fill in: {BLANK} {{\n\t=Paris\n}}\n"
+        question = GiftQuestion("short", f"Fill in: {BLANK}", answers=[GiftAnswer("Adam")])
+        assert dump([question]) == f"[markdown]Fill in: {BLANK} {{\n\t=Adam\n}}\n"
         assert parse(dump([question])) == [question]
 
     def test_it_writes_nothing_for_no_questions(self) -> None:
@@ -910,8 +936,8 @@ class DumpTests:
 
 # Pieces for generated texts: GIFT's special characters, LaTeX, Chinese, Markdown, HTML, look-alike markers.
 WORDS = [
-    "Grant",
-    "tomb",
+    "Adam",
+    "loss",
     "中国",
     "答案。",
     "$\\frac{1}{2}$",
@@ -1019,8 +1045,8 @@ class RoundTripTests:
         assert parse(gift) == questions
         assert dump(parse(gift)) == gift
 
-    def test_it_round_trips_moodles_examples(self) -> None:
-        questions = parse(MOODLE_EXAMPLES)
+    def test_it_round_trips_the_examples(self) -> None:
+        questions = parse(GIFT_EXAMPLES)
         gift = dump(questions)
         assert parse(gift) == questions
         assert dump(parse(gift)) == gift

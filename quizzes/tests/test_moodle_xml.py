@@ -9,7 +9,7 @@ from quizzes import bank, gift, moodle_xml
 from quizzes.grading import grade
 from quizzes.models import Question, Quiz
 from quizzes.tests.test_bank import EVERY_KIND
-from quizzes.tests.test_gift import MOODLE_EXAMPLES
+from quizzes.tests.test_gift import GIFT_EXAMPLES
 
 # Written for these tests in the shape Moodle 4's question bank exports (one question of each type).
 TEACHER_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
@@ -110,7 +110,7 @@ class MoodleXmlTests:
         activations = list(questions["Activations"].answers.all())
         assert grade(questions["Activations"], [activations[0].pk, activations[1].pk]).fraction == 1.0
 
-    @pytest.mark.parametrize("source", [EVERY_KIND, MOODLE_EXAMPLES], ids=["every-kind", "moodle-examples"])
+    @pytest.mark.parametrize("source", [EVERY_KIND, GIFT_EXAMPLES], ids=["every-kind", "gift-examples"])
     def test_gift_to_platform_to_xml_to_platform_changes_nothing(self, quiz, source):
         bank.import_gift(quiz, source, "en")
         xml = bank.export_gift(quiz, "en", "xml")
