@@ -5,6 +5,7 @@ import math
 
 import pytest
 import torch
+from django.utils import translation
 
 from trainer.labs import LABS
 from trainer.labs.base import Diverged, Reporter
@@ -122,4 +123,8 @@ class DivergedRunTests:
         read_until(stream(asgi_server.url, job["events_url"], learner.session_id), lambda e: e.event == "end")
         row = Job.objects.get(pk=job["id"])
         assert row.status == "diverged" and row.metrics["diverged_at_step"] == 23
-        assert row.error.startswith("在第 23 步发散")
+        assert row.error_code == "diverged"  # stored as a code: each reader reads it in their language
+        with translation.override("zh-hans"):
+            assert row.error_message.startswith("在第 23 步发散")
+        with translation.override("en"):
+            assert row.error_message.startswith("Diverged at step 23")
