@@ -79,6 +79,7 @@ def environment() -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "JOB_SUBMIT_RATE": "100000/hour",
         "JOBS_PER_LEARNER": "1000",
+        "EVENT_STREAMS_PER_USER": "5000",  # the fan-out watches one job with 1,000 clients of one learner
         "VAR_DIR": str(VAR),
         "LOG_LEVEL": "WARNING",
     }
