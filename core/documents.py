@@ -183,7 +183,9 @@ class DocumentFront:
                 marked = dict(headers).get(MARK)
                 headers = [(name, value) for name, value in headers if name != MARK]
                 message = {**message, "headers": headers}
-                if marked is not None and message["status"] == 200:
+                # A response that sets a cookie belongs to one reader: passed on, never kept for others.
+                own = any(name == b"set-cookie" for name, _value in headers)
+                if marked is not None and message["status"] == 200 and not own:
                     start.update(version=marked.decode(), headers=headers)
             elif message["type"] == "http.response.body" and start:
                 chunks.append(message.get("body", b""))

@@ -228,6 +228,20 @@ class DocumentFrontTests:
         call(front, LESSON)
         assert front.reached == [LESSON, LESSON]
 
+    def test_a_response_that_sets_a_cookie_is_never_kept(self):
+        reached = []
+
+        async def django(scope, receive, send) -> None:
+            reached.append(scope["path"])
+            headers = [(b"x-document-version", b"v"), (b"etag", b'"e"'), (b"set-cookie", b"sessionid=mine")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": b"a page for one reader"})
+
+        front = DocumentFront(django)
+        call(front, LESSON)
+        call(front, LESSON)
+        assert reached == [LESSON, LESSON] and not front.kept
+
     def test_each_language_is_kept_apart(self, front):
         english = call(front, LESSON)[2]
         chinese = call(front, LESSON, accept_language="zh-hans")[2]
