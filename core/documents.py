@@ -11,13 +11,15 @@ declarations, read once per process). That name is the ETag: a browser revalidat
 proxy or CDN may keep the page.
 
 The server keeps them too. `DocumentFront` sits in front of Django in the ASGI application, as a caching
-proxy would: it keeps each document Django answers (all its headers, as Django's middleware made them) and
-serves the next request for it, or its 304, from the server's event loop without entering Django, for as long
-as the content version it was rendered under is current.
+proxy would: it keeps each document Django answers (all its headers, as Django's middleware made them, and a
+gzip copy made once) and serves the next request for it, or its 304, from the server's event loop without
+entering Django, for as long as the content version it was rendered under is current. A page is safe to
+compress because it holds nothing of any one reader's.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import secrets
 from collections import OrderedDict
@@ -110,16 +112,41 @@ def as_document(
     response["ETag"] = etag
     # Anyone may keep it, and must ask again before using it: the ETag makes that a 304.
     response["Cache-Control"] = "public, no-cache"
-    # The language comes from the Accept-Language header or the language cookie.
-    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    # The language comes from the Accept-Language header or the language cookie; DocumentFront also
+    # serves it compressed to a browser that accepts gzip.
+    patch_vary_headers(response, ("Accept-Language", "Cookie", "Accept-Encoding"))
     return response
+
+
+class Representation(NamedTuple):
+    etag: bytes
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
 
 
 class Kept(NamedTuple):
     version: str
-    etag: bytes
-    headers: list[tuple[bytes, bytes]]
-    body: bytes
+    plain: Representation
+    gzipped: Representation  # compressed once, when kept: a page carries nothing of any one reader's
+
+
+def _representations(
+    headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[Representation, Representation]:
+    etag = dict(headers).get(b"etag", b'""')
+    packed = gzip.compress(body, compresslevel=6, mtime=0)
+    packed_etag = etag[:-1] + b'-gzip"'  # another representation, another strong ETag
+    swapped = {b"etag": packed_etag, b"content-length": str(len(packed)).encode()}
+    packed_headers = [(n, swapped.get(n, v)) for n, v in headers] + [(b"content-encoding", b"gzip")]
+    return Representation(etag, headers, body), Representation(packed_etag, packed_headers, packed)
+
+
+def _accepts_gzip(header: str) -> bool:
+    for coding in header.split(","):
+        name, _sep, params = coding.partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 class DocumentFront:
@@ -163,13 +190,15 @@ class DocumentFront:
         return True
 
     async def _serve(self, kept: Kept, headers: dict[str, str], send) -> None:
-        if kept.etag.decode() in headers.get("if-none-match", ""):
-            head = [(n, v) for n, v in kept.headers if n not in (b"content-length", b"content-type")]
+        chosen = kept.gzipped if _accepts_gzip(headers.get("accept-encoding", "")) else kept.plain
+        if chosen.etag.decode() in headers.get("if-none-match", ""):
+            skip = (b"content-length", b"content-type", b"content-encoding")
+            head = [(n, v) for n, v in chosen.headers if n not in skip]
             await send({"type": "http.response.start", "status": 304, "headers": head})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
-        await send({"type": "http.response.body", "body": kept.body})
+        await send({"type": "http.response.start", "status": 200, "headers": chosen.headers})
+        await send({"type": "http.response.body", "body": chosen.body})
 
     def _keeping(self, key: tuple[str, str], send):
         """Django's `send`, keeping a document as it passes (and never passing on the version header)."""
@@ -190,8 +219,8 @@ class DocumentFront:
             elif message["type"] == "http.response.body" and start:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    etag = dict(start["headers"]).get(b"etag", b"")
-                    self.kept[key] = Kept(start["version"], etag, start["headers"], b"".join(chunks))
+                    plain, packed = _representations(start["headers"], b"".join(chunks))
+                    self.kept[key] = Kept(start["version"], plain, packed)
                     self.kept.move_to_end(key)
                     while len(self.kept) > self.size:
                         self.kept.popitem(last=False)

@@ -2,6 +2,7 @@
 no query once kept; every change that alters a page renames it. The reader's own part comes from /api/me/."""
 
 import asyncio
+import gzip
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -227,6 +228,16 @@ class DocumentFrontTests:
         bump_content_version()
         call(front, LESSON)
         assert front.reached == [LESSON, LESSON]
+
+    def test_a_browser_that_accepts_gzip_gets_the_same_page_compressed(self, front):
+        _status, plain_headers, plain = call(front, LESSON)
+        status, headers, packed = call(front, LESSON, accept_encoding="gzip, deflate, br")
+        assert status == 200 and headers[b"content-encoding"] == b"gzip"
+        assert gzip.decompress(packed) == plain and len(packed) < len(plain) / 3
+        assert headers[b"etag"] != plain_headers[b"etag"] and b"Accept-Encoding" in headers[b"vary"]
+        assert call(front, LESSON, accept_encoding="gzip", if_none_match=headers[b"etag"].decode())[0] == 304
+        assert b"content-encoding" not in call(front, LESSON, accept_encoding="gzip;q=0")[1]
+        assert front.reached == [LESSON]
 
     def test_a_response_that_sets_a_cookie_is_never_kept(self):
         reached = []
