@@ -53,6 +53,7 @@ class LabInTheBrowserTests:
         lab.get_by_label("Learning rate").fill("0.5")
         lab.get_by_label("Steps").fill("20000")
         lab.get_by_label("Report every").fill("1")
+        lab.get_by_label("Points", exact=True).fill("10000")  # long enough to be running when cancelled
         lab.get_by_role("button", name="Start training").click()
         expect(lab.locator(".state")).to_have_text("Running", timeout=30000)
         lab.get_by_role("button", name="Cancel").click()
