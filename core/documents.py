@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
+import redis.exceptions
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -47,6 +48,10 @@ VERSION_HEADER = "X-Document-Version"  # from Django to the front, never sent on
 MARK = VERSION_HEADER.lower().encode()
 # What a page is made of besides the database: a change to any of these is a new code version.
 CODE = ("templates", "locale", "static", "trainer/labs", "lessons/templatetags", "trainer/templatetags")
+
+
+# What a document is rendered for: nobody in particular.
+NOBODY = {"user": AnonymousUser(), "csrf_token": "", "messages": (), "document": True}
 
 
 def content_version() -> str:
@@ -100,14 +105,18 @@ def as_document(
     rendered with `context()` for an anonymous reader. `key` names whatever else the page depends on
     (nothing the reader is). `context()` raises Http404 for a page that does not exist (for everyone)."""
     language = translation.get_language() or settings.LANGUAGE_CODE
-    version = content_version()
+    try:
+        version = content_version()
+    except redis.exceptions.RedisError:  # Redis is down: the page still reads, it is just not kept anywhere
+        response = render(request, template, {**context(), **NOBODY})
+        response["Cache-Control"] = "no-store"
+        return response
     name = repr((request.path, key, language, version, code_version()))
     etag = '"' + hashlib.blake2b(name.encode(), digest_size=16).hexdigest() + '"'
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
     else:
-        nobody = {"user": AnonymousUser(), "csrf_token": "", "messages": (), "document": True}
-        response = render(request, template, {**context(), **nobody})
+        response = render(request, template, {**context(), **NOBODY})
         response[VERSION_HEADER] = version  # for DocumentFront, which keeps it
     response["ETag"] = etag
     # Anyone may keep it, and must ask again before using it: the ETag makes that a 304.
@@ -116,6 +125,15 @@ def as_document(
     # serves it compressed to a browser that accepts gzip.
     patch_vary_headers(response, ("Accept-Language", "Cookie", "Accept-Encoding"))
     return response
+
+
+async def _current_version() -> str | None:
+    """The content version, from the server's event loop; None while Redis does not answer (Django then
+    serves the page, unkept)."""
+    try:
+        return await redis_.async_client().get(CONTENT_VERSION)
+    except redis.exceptions.RedisError:
+        return None
 
 
 class Representation(NamedTuple):
@@ -170,7 +188,7 @@ class DocumentFront:
             return await self.app(scope, receive, send)
         key = (scope["path"], _language(headers))
         kept = self.kept.get(key)
-        if kept is not None and kept.version == await redis_.async_client().get(CONTENT_VERSION):
+        if kept is not None and kept.version == await _current_version():
             self.kept.move_to_end(key)
             return await self._serve(kept, headers, send)
         await self.app(scope, receive, self._keeping(key, send))

@@ -51,6 +51,18 @@ class DocumentTests:
         assert again.status_code == 304 and again["ETag"] == etag and not again.content
         assert get(client, url, HTTP_IF_NONE_MATCH='"stale"').status_code == 200
 
+    def test_with_redis_down_the_page_still_reads_and_is_kept_nowhere(self, client, course, monkeypatch):
+        import redis
+
+        from core import documents
+
+        monkeypatch.setattr(
+            documents.redis_, "client", lambda: redis.Redis(port=1, socket_connect_timeout=0.2)
+        )
+        response = get(client, LESSON)
+        assert response.status_code == 200 and "Gradient" in response.content.decode()
+        assert response["Cache-Control"] == "no-store" and not response.has_header("ETag")
+
     def test_the_languages_are_two_documents(self, client, course):
         english, chinese = get(client, LESSON), client.get(LESSON, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert english["ETag"] != chinese["ETag"] and english.content != chinese.content
@@ -238,6 +250,21 @@ class DocumentFrontTests:
         assert call(front, LESSON, accept_encoding="gzip", if_none_match=headers[b"etag"].decode())[0] == 304
         assert b"content-encoding" not in call(front, LESSON, accept_encoding="gzip;q=0")[1]
         assert front.reached == [LESSON]
+
+    def test_with_redis_down_the_front_leaves_the_page_to_django(self, front, monkeypatch):
+        import redis.asyncio
+
+        from core import documents
+
+        call(front, LESSON)
+        monkeypatch.setattr(
+            documents.redis_, "async_client", lambda: redis.asyncio.Redis(port=1, socket_connect_timeout=0.2)
+        )
+        monkeypatch.setattr(
+            documents.redis_, "client", lambda: redis.Redis(port=1, socket_connect_timeout=0.2)
+        )
+        assert call(front, LESSON)[0] == 200
+        assert front.reached == [LESSON, LESSON]
 
     def test_a_response_that_sets_a_cookie_is_never_kept(self):
         reached = []
