@@ -24,3 +24,25 @@
     select.addEventListener("change", () => select.form.submit());
   });
 })();
+
+// What every page's scripts share: the CSRF token (the csrftoken cookie) and JSON calls to the API, as
+// window.platform.csrfToken() and window.platform.api(url, options) -> {ok, status, body}.
+(function () {
+  "use strict";
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  async function api(url, options = {}) {
+    const response = await fetch(url, {
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      ...options,
+    });
+    const body = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
+    return { ok: response.ok, status: response.status, body };
+  }
+
+  window.platform = { csrfToken, api };
+})();

@@ -6,10 +6,7 @@
   const gettext = (s) => (window.gettext ? window.gettext(s) : s);
   const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const { csrfToken } = window.platform;
 
   async function call(url, body) {
     const response = await fetch(url, {

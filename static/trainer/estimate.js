@@ -5,10 +5,7 @@
   const gettext = (s) => (window.gettext ? window.gettext(s) : s);
   const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const { csrfToken } = window.platform;
 
   function duration(s) {
     return s < 60 ? `${Math.max(1, Math.round(s))} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;

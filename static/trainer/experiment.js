@@ -11,20 +11,7 @@
   const labRoot = document.querySelector("[data-lab]");
   const DONE = ["succeeded", "diverged"];
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  async function api(url, options = {}) {
-    const response = await fetch(url, {
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
-      ...options,
-    });
-    const body = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-    return { ok: response.ok, status: response.status, body };
-  }
+  const { csrfToken, api } = window.platform;
 
   const el = (tag, props = {}, ...children) => {
     const node = Object.assign(document.createElement(tag), props);

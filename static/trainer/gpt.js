@@ -144,10 +144,7 @@
 
   Object.assign(window.LabVisuals = window.LabVisuals || {}, { samples, attention, neighbours });
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const { csrfToken } = window.platform;
 
   // The larger model a GPU can train: offered when the learner picks the GPU, the CPU defaults back otherwise.
   function offerPresets(root, lab) {

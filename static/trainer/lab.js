@@ -14,20 +14,7 @@
   const BADGES = { succeeded: "good", failed: "bad", diverged: "bad", cancelled: "warn" };
   const ACTIVE = ["queued", "running"];
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  async function api(url, options = {}) {
-    const response = await fetch(url, {
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
-      ...options,
-    });
-    const body = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-    return { ok: response.ok, status: response.status, body };
-  }
+  const { csrfToken, api } = window.platform;
 
   function format(value) {
     if (value === null || value === undefined) return "–";
