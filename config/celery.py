@@ -2,6 +2,7 @@
 `device=auto` jobs use a GPU whenever one picks them up)."""
 
 import logging
+import multiprocessing
 import os
 import time
 
@@ -9,6 +10,8 @@ from celery import Celery, bootsteps
 from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# torch.cuda.is_available() asks NVML, which leaves CUDA uninitialised: a forked child can still use the GPU.
+os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
 
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -43,18 +46,25 @@ app.steps["consumer"].add(HandBackUnacknowledged)
 
 
 @worker_init.connect
-def warm_up_torch(**kwargs) -> None:
+def warm_up_torch(sender, **kwargs) -> None:
     """Import PyTorch (and the optimizer machinery it loads lazily, which takes seconds) and run one step of
-    each lab once in the worker's parent, so forked children start jobs at once and at full speed. This touches no
-    GPU: CUDA is initialised inside a task only. Then time each lab (a few seconds) and store the timings, from
-    which the web estimates a run's duration before it queues it."""
+    each lab once in the worker's parent, so forked children start jobs at once and at full speed. Then time each
+    lab (a few seconds) and store the timings, from which the web estimates a run's duration before it queues it.
+
+    Not so on a worker of the `gpu` queue: where PyTorch sees a GPU, an optimizer's step initialises CUDA, which a
+    forked child cannot use. Its parent times the labs in a fresh (spawned) process, and each child builds its
+    own kernels at its first job."""
     import django
     import redis
     import torch._dynamo  # noqa: F401
 
     from trainer.labs import warm_up
 
-    timings = warm_up()
+    if "gpu" in sender.app.amqp.queues.consume_from:
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            timings = pool.apply(warm_up)
+    else:
+        timings = warm_up()
     django.setup()
     from trainer import budget
 

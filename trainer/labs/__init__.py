@@ -37,8 +37,8 @@ LABS: dict[str, Lab] = {
 def warm_up() -> dict[str, Timing]:
     """Runs one step of every lab on the CPU, with one thread and nothing reported: the first call of each
     kind of layer builds its kernels (the first CNN run is a third slower otherwise), and the data sets get
-    loaded. A worker's parent process calls this before it forks, so every child starts warm. Never CUDA
-    here: it does not survive a fork. Then times each lab (measure()), for the estimates of a run's
+    loaded. A CPU worker's parent process calls this before it forks, so every child starts warm; a GPU worker's
+    calls it in a spawned process (config.celery). Never CUDA here: it does not survive a fork. Then times each lab (measure()), for the estimates of a run's
     duration that the web refuses over-long runs with."""
     import torch
 
