@@ -7,6 +7,7 @@ private Redis (started by `python -m config.launch test`) on a laptop.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import os
 import re
@@ -16,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -328,3 +330,36 @@ def screenshot(tab, name: str, element=None) -> None:
     tab.evaluate(unstick, False)
     element.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     tab.evaluate(unstick, True)
+
+
+def call(app, path: str, **headers: str) -> tuple[int, dict[bytes, bytes], bytes]:
+    """One GET through an ASGI application, as uvicorn would make it."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": headers.pop("query", "").encode(),
+        "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80),
+        "headers": [(name.replace("_", "-").encode(), value.encode())
+                    for name, value in {"host": "127.0.0.1", "accept_language": "en", **headers}.items()],
+    }  # fmt: skip
+    sent: list[dict] = []
+
+    async def run() -> None:
+        given = asyncio.Event()
+
+        async def receive() -> dict:
+            if given.is_set():
+                await asyncio.Event().wait()  # the client stays until the response is complete
+            given.set()
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+
+    # In a thread of its own, as under uvicorn: this thread may hold another event loop (the browser tests').
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, run()).result()
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], dict(start["headers"]), body

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from core.errors import UserError
 from core.parsers import JSONParser
+from core.readers import keep_for
 from lessons.models import FaqRating, LessonProgress
 
 from .tokens import expires_at, token_create, tokens_revoke
@@ -65,6 +66,8 @@ def me(request: Request) -> Response:
         body["faq_ratings"] = dict(ratings)
     response = Response(body)
     response["Cache-Control"] = "private, no-store"
+    if user.is_authenticated and request.auth is None and not body["messages"]:  # a session's, read again as is
+        keep_for(response, user.pk)
     return response
 
 

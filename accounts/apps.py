@@ -5,4 +5,10 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+
+        from core.readers import changes_readers
+
         from . import tokens  # noqa: F401  (connects the revocation of tokens on a password change)
+
+        changes_readers(get_user_model(), lambda user: user.pk)  # a name, staff or not, a password

@@ -226,9 +226,15 @@ def lesson_page_ratios(platform: Platform, cookie: str) -> dict:
     """The lesson page three ways against the trivial view, interleaved so that drift hits all alike."""
     with urllib.request.urlopen(platform.url + LESSON) as response:
         etag = response.headers["ETag"]
+    # A browser's cookies after its first page: the session's, and the CSRF cookie that /api/me/ sets.
+    first = urllib.request.Request(platform.url + "/api/me/", headers={"Cookie": cookie})
+    with urllib.request.urlopen(first) as response:
+        csrf = next(
+            c.split(";")[0] for c in response.headers.get_all("Set-Cookie") if c.startswith("csrftoken=")
+        )
     ways = {
         "anonymous": (LESSON,),
-        "signed_in": (f"{LESSON},/api/me/", f"Cookie: {cookie}"),
+        "signed_in": (f"{LESSON},/api/me/", f"Cookie: {cookie}; {csrf}"),
         "revalidated": (LESSON, f"If-None-Match: {etag}"),
     }
     load(platform, *ways["signed_in"], seconds=2)  # warm up

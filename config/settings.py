@@ -146,6 +146,8 @@ CACHES = {
     },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Notices wait in a cookie, never in the session: core/readers.py sees that one is waiting.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # --- Accounts -----------------------------------------------------------------------------------------
 

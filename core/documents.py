@@ -159,12 +159,27 @@ def _representations(
     return Representation(etag, headers, body), Representation(packed_etag, packed_headers, packed)
 
 
-def _accepts_gzip(header: str) -> bool:
+def accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding header takes gzip."""
     for coding in header.split(","):
         name, _sep, params = coding.partition(";")
         if name.strip().lower() in ("gzip", "*"):
             return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
     return False
+
+
+def as_django_would(scope, headers: dict[str, str]) -> bool:
+    """Django would answer this itself, not with a 400 for its host or a redirect to HTTPS."""
+    host = headers.get("host", "").lower()
+    host = host if host.endswith("]") else host.rsplit(":", 1)[0]  # without its port
+    allowed = settings.ALLOWED_HOSTS or ([".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
+    if not host or not validate_host(host, allowed):
+        return False
+    if getattr(settings, "SECURE_SSL_REDIRECT", False):
+        proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        forwarded = proxy and headers.get(proxy[0].removeprefix("HTTP_").replace("_", "-").lower())
+        return scope.get("scheme") == "https" or (bool(proxy) and forwarded == proxy[1])
+    return True
 
 
 class DocumentFront:
@@ -184,31 +199,17 @@ class DocumentFront:
         if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
             return await self.app(scope, receive, send)
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
-        if not self._as_django_would(scope, headers):
+        if not as_django_would(scope, headers):
             return await self.app(scope, receive, send)
-        key = (scope["path"], _language(headers))
+        key = (scope["path"], language_of(headers))
         kept = self.kept.get(key)
         if kept is not None and kept.version == await _current_version():
             self.kept.move_to_end(key)
             return await self._serve(kept, headers, send)
         await self.app(scope, receive, self._keeping(key, send))
 
-    @staticmethod
-    def _as_django_would(scope, headers: dict[str, str]) -> bool:
-        """Django would answer this itself, not with a 400 for its host or a redirect to HTTPS."""
-        host = headers.get("host", "").lower()
-        host = host if host.endswith("]") else host.rsplit(":", 1)[0]  # without its port
-        allowed = settings.ALLOWED_HOSTS or ([".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
-        if not host or not validate_host(host, allowed):
-            return False
-        if getattr(settings, "SECURE_SSL_REDIRECT", False):
-            proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-            forwarded = proxy and headers.get(proxy[0].removeprefix("HTTP_").replace("_", "-").lower())
-            return scope.get("scheme") == "https" or (bool(proxy) and forwarded == proxy[1])
-        return True
-
     async def _serve(self, kept: Kept, headers: dict[str, str], send) -> None:
-        chosen = kept.gzipped if _accepts_gzip(headers.get("accept-encoding", "")) else kept.plain
+        chosen = kept.gzipped if accepts_gzip(headers.get("accept-encoding", "")) else kept.plain
         if chosen.etag.decode() in headers.get("if-none-match", ""):
             skip = (b"content-length", b"content-type", b"content-encoding")
             head = [(n, v) for n, v in chosen.headers if n not in skip]
@@ -255,6 +256,6 @@ class _Headers:
         self.META = {"HTTP_ACCEPT_LANGUAGE": headers.get("accept-language", "")}
 
 
-def _language(headers: dict[str, str]) -> str:
+def language_of(headers: dict[str, str]) -> str:
     """The language Django's LocaleMiddleware chooses for these headers."""
     return translation.get_language_from_request(_Headers(headers))

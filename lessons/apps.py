@@ -8,7 +8,10 @@ class LessonsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.documents import renames_documents
+        from core.readers import changes_readers
 
-        from .models import Concept, ConceptRelation, Course, FaqEntry, Lesson
+        from .models import Concept, ConceptRelation, Course, FaqEntry, FaqRating, Lesson, LessonProgress
 
         renames_documents(Course, Lesson, Concept, ConceptRelation, FaqEntry)
+        changes_readers(LessonProgress, lambda progress: progress.user_id)
+        changes_readers(FaqRating, lambda rating: rating.user_id)

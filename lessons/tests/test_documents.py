@@ -1,13 +1,12 @@
 """Lesson, course, concept and FAQ pages are one document for every reader: the same bytes, an ETag, a 304,
 no query once kept; every change that alters a page renames it. The reader's own part comes from /api/me/."""
 
-import asyncio
 import gzip
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.urls import reverse
 
+from conftest import call
 from core.documents import DocumentFront, bump_content_version
 from lessons.models import Concept, ConceptRelation, FaqEntry, FaqRating, LessonProgress
 from quizzes.models import Quiz
@@ -171,39 +170,6 @@ class MeTests:
         assert body["user"] == {"username": "student", "is_staff": False}
         assert body["completed"] == {"test-course": ["gradients"]}
         assert body["faq_ratings"] == {entry.slug: 3}
-
-
-def call(app, path: str, **headers: str) -> tuple[int, dict[bytes, bytes], bytes]:
-    """One GET through an ASGI application, as uvicorn would make it."""
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": headers.pop("query", "").encode(),
-        "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80),
-        "headers": [(name.replace("_", "-").encode(), value.encode())
-                    for name, value in {"host": "127.0.0.1", "accept_language": "en", **headers}.items()],
-    }  # fmt: skip
-    sent: list[dict] = []
-
-    async def run() -> None:
-        given = asyncio.Event()
-
-        async def receive() -> dict:
-            if given.is_set():
-                await asyncio.Event().wait()  # the client stays until the response is complete
-            given.set()
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict) -> None:
-            sent.append(message)
-
-        await app(scope, receive, send)
-
-    # In a thread of its own, as under uvicorn: this thread may hold another event loop (the browser tests').
-    with ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, run()).result()
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], dict(start["headers"]), body
 
 
 @pytest.mark.django_db(transaction=True)
