@@ -15,9 +15,8 @@ from django.utils import translation
 from modeltranslation.utils import build_localized_fieldname
 
 from core.errors import UserError
-from lessons import rendering
-from lessons.content import ContentError, Document, Report, _front, read_group, shared
-from lessons.models import LANGUAGE_CODES, Course, localized
+from lessons.content import ContentError, Document, Report, _front, read_group, shared, upsert
+from lessons.models import LANGUAGE_CODES, Concept, Course, localized
 from trainer.labs import LABS
 from trainer.labs.base import specs
 from trainer.services import lab_config
@@ -103,18 +102,10 @@ def _words(doc: Document, kind: str, check: dict[str, Any], choices: int | None)
     }
 
 
-def _render(doc: Document, source: str) -> str:
-    try:
-        return rendering.render(source).html
-    except rendering.MathError as error:
-        raise doc.math_error(error) from None
-    except ValueError as error:
-        raise ContentError(doc.path, str(error)) from None
-
-
 def load_course_experiments(course: Course, folder: Path, report: Report) -> None:
     """Creates or updates the course's experiments from the folder and removes those no longer in it."""
     lessons = {lesson.slug: lesson for lesson in course.lessons.all()}
+    concepts = Concept.objects.indexes()
     seen: dict[str, Path] = {}
     for docs in read_group(folder, FIELDS).values():
         meta = shared(docs, SHARED)
@@ -155,18 +146,9 @@ def load_course_experiments(course: Course, folder: Path, report: Report) -> Non
         for lang, doc in docs.items():
             words = _words(doc, kind, check, choices)
             choices = len(words["choices"].splitlines()) if words["choices"] else None
-            words["instructions_html"] = _render(doc, words["instructions_md"])
-            words["explanation_html"] = _render(doc, words["explanation_md"])
             values.update({build_localized_fieldname(k, lang): v for k, v in words.items()})
         experiment = Experiment.objects.filter(slug=slug).first() or Experiment(slug=slug)
-        if experiment.pk is not None and all(getattr(experiment, k) == v for k, v in values.items()):
-            report.unchanged += 1
-            continue
-        created = experiment.pk is None
-        for key, value in values.items():
-            setattr(experiment, key, value)
-        experiment.save()
-        (report.created if created else report.updated).append(f"experiment {slug}")
+        upsert(report, experiment, values, f"experiment {slug}", docs, concepts)
     for gone in Experiment.objects.filter(lesson__course=course).exclude(slug__in=seen):
         report.updated.append(f"experiment {gone.slug} removed")
         gone.delete()

@@ -9,16 +9,18 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from lessons.models import Lesson
+from lessons.models import Lesson, RenderedMarkdown
 
 
-class Experiment(models.Model):
+class Experiment(RenderedMarkdown):
     """One experiment, as authored in courses/<course>/experiments/ (see courses/README.md).
 
     `runs` lists the runs the learner makes, each as {"settings": {name: value}} (the values it must have)
     and optionally {"limits": {name: {"min": x, "max": y}}} (a challenge's bounds). `grading` says how they are
     graded (experiments.grading); it never leaves the server before a submission.
     """
+
+    markdown = {"instructions_md": "instructions_html", "explanation_md": "explanation_html"}
 
     class Prediction(models.TextChoices):
         CHOICE = "choice", _("Choice")

@@ -181,7 +181,7 @@ def _words(docs: dict[str, Document], fields: dict[str, Callable[[Document], str
     return values
 
 
-def _upsert(
+def upsert(
     report: Report,
     instance: Any,
     values: dict[str, Any],
@@ -277,7 +277,7 @@ def import_course(folder: Path) -> tuple[Course, Report]:
             },
         ),
     }
-    _upsert(report, course, values, f"course {course.slug}", course_docs, concepts, changed)
+    upsert(report, course, values, f"course {course.slug}", course_docs, concepts, changed)
     _import_lessons(course, folder / "lessons", report, concepts, changed)
     _import_faq(course, folder / "faq", report, concepts, changed)
     for part in PARTS:
@@ -341,7 +341,7 @@ def _import_concepts(folder: Path, report: Report) -> tuple[Concepts, bool]:
     index = concept_indexes(sorted(everything.values(), key=lambda c: c.slug))
     changed = index != before
     for slug, (concept, docs, values) in concepts.items():
-        _upsert(report, concept, values, f"concept {slug}", docs, index, changed)
+        upsert(report, concept, values, f"concept {slug}", docs, index, changed)
     _sync_relations({slug for slug, *_ in rows}, wanted, report)
     return index, changed
 
@@ -396,7 +396,7 @@ def _import_lessons(course: Course, folder: Path, report: Report, concepts: Conc
                 },
             ),
         }
-        _upsert(report, lesson, values, f"lesson {slug}", docs, concepts, changed)
+        upsert(report, lesson, values, f"lesson {slug}", docs, concepts, changed)
     for lesson in existing.values():
         report.warnings.append(
             f"lesson {lesson.slug} is in the database but not in the folder; left as it is"
@@ -417,7 +417,7 @@ def _import_faq(course: Course, folder: Path, report: Report, concepts: Concepts
             "labs": first.slugs("labs"),
             **_words(docs, {"question": lambda d: d.words("question"), "answer_md": lambda d: d.body}),
         }
-        _upsert(report, entry, values, f"faq {slug}", docs, concepts, changed)
+        upsert(report, entry, values, f"faq {slug}", docs, concepts, changed)
 
 
 # --- Export ---------------------------------------------------------------------------------------------

@@ -248,9 +248,11 @@ class GradingTests:
         short = run(learner, "activations", layers=6, steps=300)
         body = check(learner, [short.pk], slug="deep-sigmoid-challenge").json()
         assert body["passed"] is False and body["feedback"].startswith("You predicted: 400. Not yet")
-        longer = run(learner, "activations", layers=6, steps=600)
+        # The challenge's most steps: where a 6-layer sigmoid net leaves its plateau depends on the processor
+        # (600 steps sufficed on one machine, 1,000 are needed on another).
+        longer = run(learner, "activations", layers=6, steps=1000)
         body = check(learner, [longer.pk], slug="deep-sigmoid-challenge").json()
-        assert body["passed"] is True and "Challenge met" in body["feedback"]
+        assert body["passed"] is True and "Challenge met" in body["feedback"], body
         assert body["values"]["bar"] == 0.85 and body["values"]["runs"][0]["value"] >= 0.85
 
     def test_the_dashboard_counts_it_and_staff_see_the_pass_rate(
