@@ -66,8 +66,8 @@ def me(request: Request) -> Response:
         body["faq_ratings"] = dict(ratings)
     response = Response(body)
     response["Cache-Control"] = "private, no-store"
-    if user.is_authenticated and request.auth is None and not body["messages"]:  # a session's, read again as is
-        keep_for(response, user.pk)
+    if user.is_authenticated and request.auth is None and not body["messages"]:
+        keep_for(response, user.pk)  # a session's answer, given again as it is (core/readers.py)
     return response
 
 
