@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench device-bundle faults fuzz screenshots lint format messages compile-messages
+.PHONY: run test bench lighthouse device-bundle faults fuzz screenshots lint format messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,10 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.runtime
 
 # Test tooling from npm, never served: axe-core (injected by the browser tests), openapi-typescript and tsc
-# (the generated client's types must compile). Without npm the tests that
-# need it are skipped, with a message (and fail in CI, where REQUIRE_BROWSER=1).
+# (the generated client's types must compile), lighthouse (the bench's step of that name). Without npm the
+# tests and the bench step that need it are skipped, with a message (the tests fail in CI, where REQUIRE_BROWSER=1).
 node_modules/.package-lock.json: package.json package-lock.json
-	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm not found: the accessibility tests will be skipped"; fi
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm not found: the accessibility tests and the bench's lighthouse step will be skipped"; fi
 
 run: $(VENV)/.runtime  ## the whole platform on http://127.0.0.1:$${PORT:-8000}
 	$(BIN)/python -m config.launch run
@@ -31,8 +31,11 @@ test: $(VENV)/.dev node_modules/.package-lock.json  ## lint, then the test suite
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m config.launch test $(ARGS)
 
-bench: $(VENV)/.dev  ## performance figures, written to bench/results.json
+bench: $(VENV)/.dev node_modules/.package-lock.json  ## performance figures, written to bench/results.json
 	$(BIN)/python -m config.launch bench
+
+lighthouse: $(VENV)/.dev node_modules/.package-lock.json  ## the bench's lighthouse step alone: 7 pages × 2 languages on a throttled phone profile
+	BENCH_ONLY=lighthouse $(BIN)/python -m config.launch bench
 
 DEVICE_PYTHON ?= 3.12
 device-bundle: $(VENV)/.dev  ## wheels for a GPU machine's own Python and PyTorch, in var/device (see bench/device.sh)

@@ -53,6 +53,18 @@ GOALS = {  # metric: (goal, unit, "min" if the value must reach the goal, "max" 
     # training loop on all the CPU's cores (figures to report, no goals).
     "gpt_gpu_tokens_per_s": (None, "tokens/s", "min"),
     "gpt_gpu_speedup": (None, "×", "min"),
+    # Lighthouse's phone profile (the step "lighthouse", bench/lighthouse.py): home, a lesson, a quiz, a lab, the
+    # concept map, the FAQ and the dashboard, each in both languages. The worst page's score in each category,
+    # the worst largest contentful paint and layout shift; and the lesson's bytes over the network on a first
+    # visit (Lighthouse, caches empty) and on a repeat visit in the same browser.
+    "lighthouse_performance_min": (95, "score", "min"),
+    "lighthouse_accessibility_min": (95, "score", "min"),
+    "lighthouse_best_practices_min": (95, "score", "min"),
+    "lighthouse_seo_min": (95, "score", "min"),
+    "lighthouse_lcp_max_ms": (2500, "ms", "max"),
+    "lighthouse_cls_max": (0.05, "shift", "max"),
+    "lesson_first_visit_kib": (150, "KiB", "max"),
+    "lesson_repeat_visit_kib": (40, "KiB", "max"),
 }
 GPT_GPU_STEPS = 600  # of the GPU model's 3,000: a rate, not a whole run (about half a minute on a GPU)
 GPT_CPU_STEPS = 5  # the same model on the CPU: a step takes seconds there
@@ -556,12 +568,12 @@ def verdict(metric: str, value: float) -> dict:
 
 
 def table(results: dict) -> str:
-    lines = [f"{'metric':<28} {'value':>10} {'goal':>10}  pass", "-" * 58]
+    lines = [f"{'metric':<30} {'value':>10} {'goal':>10}  pass", "-" * 60]
     for metric, r in results.items():
         sign = "≥" if GOALS[metric][2] == "min" else "≤"
         goal = "—" if r["goal"] is None else sign + str(r["goal"])
         passed = {True: "yes", False: "NO", None: "—"}[r["ok"]]
-        lines.append(f"{metric:<28} {r['value']:>10} {goal:>10}  {passed}")
+        lines.append(f"{metric:<30} {r['value']:>10} {goal:>10}  {passed}")
     return "\n".join(lines)
 
 
@@ -666,6 +678,22 @@ def main() -> None:
                 say("no CUDA GPU here: rehearsing the GPU step on the CPU (one epoch); no GPU figures")
                 details["cnn_gpu_rehearsal"] = cnn_on(platform, token, "cpu", 1)
                 details["gpt_gpu_rehearsal"] = gpt_on(platform, token, "cpu", 2, 1, batch_size=2)
+        if wanted("lighthouse"):
+            from . import lighthouse
+
+            why_not = lighthouse.missing()
+            if why_not:
+                say(f"skipping the lighthouse step: {why_not}")
+            else:
+                pages, languages = len(lighthouse.PAGES), len(lighthouse.LANGUAGES)
+                say(
+                    f"Lighthouse, phone profile: {pages} pages × {languages} languages × {lighthouse.RUNS} run(s)…"
+                )
+                scores = lighthouse.measure(platform.url, cookie, VAR / "lighthouse")
+                details["lighthouse"] = scores
+                for metric, value in scores["metrics"].items():
+                    results[metric] = verdict(metric, value)
+                print(lighthouse.report(scores), flush=True)
     finally:
         platform.stop()
     ordered = {metric: results[metric] for metric in GOALS if metric in results}
