@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from accounts.api import me, token
 from accounts.views import dashboard
 from core.schema import SchemaView
-from core.views import healthz, ping
+from core.views import healthz, javascript_catalog, ping
 
 handler400 = "core.views.bad_request"
 handler404 = "core.views.not_found"
@@ -21,7 +21,7 @@ urlpatterns = [
     # No CSRF token on the language switch: pages are one document for every reader, so their forms carry
     # none until the page's script has run, and switching the display language changes nothing of anyone's.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/token/", token, name="api-token"),

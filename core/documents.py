@@ -104,11 +104,17 @@ def as_document(
     """The page at this path in the request's language: 304 when the browser has it, else `template`
     rendered with `context()` for an anonymous reader. `key` names whatever else the page depends on
     (nothing the reader is). `context()` raises Http404 for a page that does not exist (for everyone)."""
+    return document(request, lambda: render(request, template, {**context(), **NOBODY}), key=key)
+
+
+def document(request: HttpRequest, respond: Callable[[], HttpResponse], *, key: tuple = ()) -> HttpResponse:
+    """`respond()`, a response that is the same for every reader of this path in this language, made a
+    document: named, revalidated with a 304, and kept by `DocumentFront`."""
     language = translation.get_language() or settings.LANGUAGE_CODE
     try:
         version = content_version()
     except redis.exceptions.RedisError:  # Redis is down: the page still reads, it is just not kept anywhere
-        response = render(request, template, {**context(), **NOBODY})
+        response = respond()
         response["Cache-Control"] = "no-store"
         return response
     name = repr((request.path, key, language, version, code_version()))
@@ -116,7 +122,7 @@ def as_document(
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
     else:
-        response = render(request, template, {**context(), **NOBODY})
+        response = respond()
         response[VERSION_HEADER] = version  # for DocumentFront, which keeps it
     response["ETag"] = etag
     # Anyone may keep it, and must ask again before using it: the ETag makes that a 304.

@@ -7,8 +7,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import bad_request as page_bad_request
 from django.views.defaults import server_error as page_server_error
+from django.views.i18n import JavaScriptCatalog
 
 from . import redis as redis_
+from .documents import document
 from .workers import live_workers
 
 
@@ -77,3 +79,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "workers": {queue: {"count": len(names), "names": names} for queue, names in workers.items()},
     }
     return JsonResponse(body, status=503 if failing else 200)
+
+
+def javascript_catalog(request: HttpRequest) -> HttpResponse:
+    """The translations the pages' scripts use, as a document: the same for every reader of a language, kept
+    by the front and revalidated with a 304 (it changes only with the code)."""
+    return document(request, lambda: JavaScriptCatalog.as_view()(request))

@@ -44,3 +44,12 @@ def test_the_interface_speaks_chinese(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "课程" in html and "登录" in html and "概念图谱" in html
     assert "gettext" in client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_scripts_catalog_is_a_document_per_language(client):
+    chinese = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    english = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="en")
+    assert chinese["ETag"] != english["ETag"] and chinese["Cache-Control"] == "public, no-cache"
+    again = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="zh-hans", HTTP_IF_NONE_MATCH=chinese["ETag"])
+    assert again.status_code == 304 and not again.content
