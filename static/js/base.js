@@ -25,8 +25,9 @@
   });
 })();
 
-// What every page's scripts share: the CSRF token (the csrftoken cookie) and JSON calls to the API, as
-// window.platform.csrfToken() and window.platform.api(url, options) -> {ok, status, body}.
+// What every page's scripts share: the CSRF token (the csrftoken cookie), JSON calls to the API, and whether
+// the reader is signed in, as window.platform.csrfToken(), window.platform.api(url, options) -> {ok, status,
+// body} and window.platform.signedIn() -> Promise<boolean>.
 (function () {
   "use strict";
   function csrfToken() {
@@ -44,5 +45,14 @@
     return { ok: response.ok, status: response.status, body };
   }
 
-  window.platform = { csrfToken, api };
+  // A page rendered for its reader says who they are (body[data-user]); a page that is one document for
+  // everyone knows once reader.js has heard from /api/me/ (body[data-reader], then its "reader" event).
+  function signedIn() {
+    const member = () => document.body.dataset.user === "member";
+    const documentPage = document.querySelector('script[src*="js/reader"]');
+    if (!documentPage || document.body.dataset.reader === "known") return Promise.resolve(member());
+    return new Promise((resolve) => document.addEventListener("reader", () => resolve(member()), { once: true }));
+  }
+
+  window.platform = { csrfToken, api, signedIn };
 })();

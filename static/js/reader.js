@@ -52,6 +52,7 @@
       }
       document.getElementById("content").before(box);
     }
+    document.body.dataset.reader = "known";
     document.dispatchEvent(new CustomEvent("reader", { detail: me }));
   }
 

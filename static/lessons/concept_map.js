@@ -73,9 +73,10 @@
   container.dataset.ready = String(cy.nodes().length);
 
   // A signed-in learner sees which concepts they have mastered (from the quiz questions and experiments tied
-  // to each); for anyone else the API says no and the map stays as it is.
-  fetch("/api/concepts/mastery/", { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then((response) => (response.ok ? response.json() : null))
+  // to each); nobody else asks, and the map stays as it is.
+  window.platform.signedIn()
+    .then((member) => member && fetch("/api/concepts/mastery/", { credentials: "same-origin", headers: { Accept: "application/json" } }))
+    .then((response) => (response && response.ok ? response.json() : null))
     .then((states) => {
       if (!states) return;
       const mastered = Object.keys(states).filter((slug) => states[slug].state === "mastered");

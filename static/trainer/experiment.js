@@ -99,6 +99,7 @@
 
   // The learner's finished runs that fit each of the experiment's runs, newest first (the server checks again).
   async function loadRuns() {
+    if (!(await window.platform.signedIn())) return; // a visitor has no runs to grade
     const { ok, body } = await api(`/api/jobs/?lab=${encodeURIComponent(experiment.lab)}&mine=1`);
     if (!ok) return;
     experiment.runs.forEach((run, i) => {

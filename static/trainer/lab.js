@@ -379,6 +379,7 @@
     }
 
     async loadRuns(resume) {
+      if (!(await window.platform.signedIn())) return; // a visitor has no runs to list
       const { ok, body } = await api(`/api/jobs/?lab=${encodeURIComponent(this.lab.slug)}&mine=1`);
       if (!ok) return;
       const runs = body.results || body;
