@@ -13,11 +13,14 @@
   // A formula (or a table) wider than its column scrolls sideways (CSS); the keyboard must be able to scroll it too, so
   // such a formula, and only such a one, takes a tab stop. Checked again when the width changes.
   const formulas = () => document.querySelectorAll(".prose math, .prose .math-display, .prose table, .feedback math, .options math");
-  const focusable = () => formulas().forEach((f) => {
-    const scrolls = ["auto", "scroll"].includes(getComputedStyle(f).overflowX);
-    if (scrolls && f.scrollWidth > f.clientWidth + 1) f.setAttribute("tabindex", "0");
-    else if (f.getAttribute("tabindex") === "0") f.removeAttribute("tabindex");
-  });
+  // All the measuring first, then all the writing: a write between two reads would lay the page out again.
+  const focusable = () => {
+    const wide = [...formulas()].map((f) => [f, ["auto", "scroll"].includes(getComputedStyle(f).overflowX) && f.scrollWidth > f.clientWidth + 1]);
+    for (const [f, scrolls] of wide) {
+      if (scrolls) f.setAttribute("tabindex", "0");
+      else if (f.getAttribute("tabindex") === "0") f.removeAttribute("tabindex");
+    }
+  };
   if ("ResizeObserver" in window) new ResizeObserver(focusable).observe(document.documentElement);
   else window.addEventListener("load", focusable);
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
