@@ -23,7 +23,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 node_modules/.package-lock.json: package.json package-lock.json
 	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm not found: the accessibility tests and the bench's lighthouse step will be skipped"; fi
 
-run: $(VENV)/.runtime  ## the whole platform on http://127.0.0.1:$${PORT:-8000}
+run: $(VENV)/.runtime  ## the whole platform on http://127.0.0.1:$${PORT:-8000}, served as in production (DEBUG=1 make run: development mode)
 	$(BIN)/python -m config.launch run
 
 test: $(VENV)/.dev node_modules/.package-lock.json  ## lint, then the test suite (browser tests included when Chromium is installed)

@@ -3,6 +3,10 @@
     python -m config.launch run    # Redis (if REDIS_URL is unset), migrations, course content, worker, web
     python -m config.launch test   # Redis (if REDIS_URL is unset), then pytest with the remaining arguments
 
+Both serve as production does (`serve_as_production`): DEBUG off, static files collected with hashed names
+and gzip copies, a secret key made once and kept in var/, but over plain HTTP unless HTTPS=1. DEBUG=1 is
+development mode: source static files as they are edited, tracebacks in the browser (this machine only).
+
 With REDIS_URL / DATABASE_URL set, those services are used and nothing is started for them. `run` keeps its
 children (Redis, worker, scheduler, web server) running, each started again when it exits; Ctrl-C stops every
 process this started.
@@ -11,7 +15,11 @@ process this started.
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
+import ipaddress
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -36,13 +44,105 @@ def free_port() -> int:
 
 
 def port_taken(host: str, port: int) -> bool:
-    with socket.socket() as s:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            s.bind((host, port))
-        except OSError:
+            s.bind((host.strip("[]"), port))
+        except OSError as error:
+            if error.errno == errno.EADDRNOTAVAIL:
+                raise SystemExit(
+                    f"HOST={host} is not an address of this machine: use 127.0.0.1 (this machine alone), "
+                    "0.0.0.0 (every network it is on) or one of its own addresses."
+                ) from None
             return True
     return False
+
+
+def debug_requested() -> bool:
+    """DEBUG=1 (or yes, true, on) asks for development mode; anything else, or nothing, serves as production."""
+    return os.environ.get("DEBUG", "0").lower() in ("1", "true", "yes", "on")
+
+
+def kept_secret_key() -> str:
+    """The key that signs sessions and password-reset links: made once, kept in var/secret_key (readable by
+    this user alone), so that a restart signs nobody out."""
+    path = VAR / "secret_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if len(key) < 50:
+            raise SystemExit(
+                f"{path} holds no usable key: delete it (everyone is signed out) and start again."
+            )
+        return key
+    made = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(made, "w") as file:
+        file.write(key + "\n")
+    say(f"Made a secret key, kept in {path}.")
+    return key
+
+
+EVERY_ADDRESS = ("0.0.0.0", "::", "[::]")  # noqa: S104 (HOST values that listen on every network)
+
+
+def served_hosts(host: str) -> list[str]:
+    """The names a browser may reach the server by (ALLOWED_HOSTS): this machine's loopback names, and HOST; for
+    HOST=0.0.0.0 or ::, every network this machine is on, also the machine's name and its addresses."""
+    names = ["127.0.0.1", "localhost", "[::1]"]
+    if host in EVERY_ADDRESS:
+        hostname = socket.gethostname()
+        names += [hostname, f"{hostname}.local"]
+        with contextlib.suppress(OSError):
+            names += [info[4][0] for info in socket.getaddrinfo(hostname, None)]
+        # The address this machine reaches a network by (a UDP socket's connect sends nothing).
+        with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))
+            names.append(probe.getsockname()[0])
+    else:
+        names.append(host)
+    bracketed = [f"[{name}]" if ":" in name and not name.startswith("[") else name for name in names]
+    return list(dict.fromkeys(bracketed))
+
+
+def serve_as_production(host: str) -> None:
+    """`make run` and `make test` serve as production does unless DEBUG=1, over plain HTTP unless HTTPS=1, under
+    the key in var/ unless SECRET_KEY is set, to the names `served_hosts` gives unless ALLOWED_HOSTS is set."""
+    if not os.environ.get("DEBUG"):
+        os.environ["DEBUG"] = "0"  # a value settings cannot read is left for them to name
+    os.environ.setdefault("HTTPS", "0")
+    if not os.environ.get("SECRET_KEY"):
+        os.environ["SECRET_KEY"] = kept_secret_key()
+    if not os.environ.get("ALLOWED_HOSTS"):
+        os.environ["ALLOWED_HOSTS"] = ",".join(served_hosts(host))
+
+
+def static_files_digest() -> str:
+    """What collectstatic reads: the project's static/ folder, and the apps' own (which change with the pinned
+    requirements)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update((ROOT / "requirements.txt").read_bytes())
+    for path in sorted((ROOT / "static").rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(ROOT)} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def collect_static() -> None:
+    """Static files with hashed names and gzip copies in var/static (collectstatic), unless nothing it reads
+    has changed since the last time (it takes several seconds)."""
+    stamp, manifest = VAR / "static.collected", VAR / "static" / "staticfiles.json"
+    digest = static_files_digest()
+    if manifest.exists() and stamp.exists() and stamp.read_text() == digest:
+        return
+    done = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT
+    )
+    if done.returncode != 0:
+        raise SystemExit("collectstatic failed (see above): a static file refers to one that does not exist?")
+    stamp.write_text(digest)
+    say(f"Static files collected in {VAR / 'static'}.")
 
 
 def redis_server_binary() -> str:
@@ -116,7 +216,6 @@ def stop(processes: list[subprocess.Popen]) -> None:
 def prepare() -> None:
     """Migrate, load the course content that exists, and collect static files when DEBUG is off."""
     import django
-    from django.conf import settings
     from django.core.management import call_command
 
     django.setup()
@@ -128,8 +227,8 @@ def prepare() -> None:
     for folder in sorted((ROOT / "courses").glob("*/")):
         if any(folder.glob("course.*.md")):
             call_command("import_course", str(folder), verbosity=1)
-    if not settings.DEBUG:
-        call_command("collectstatic", interactive=False, verbosity=0)
+    if not debug_requested():
+        collect_static()
 
 
 def offer_admin_account() -> None:
@@ -210,17 +309,14 @@ def redis_child(port: int) -> Child:
 def refuse_public_debug(host: str) -> None:
     """DEBUG pages show tracebacks and settings to whoever reaches the server: on this machine only, unless
     told twice (DEBUG=1 and DEBUG_ON_NETWORK=1)."""
-    import ipaddress
-
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         loopback = False
-    debug = os.environ.get("DEBUG", "1").lower() not in ("0", "false", "no", "off")
-    if debug and not loopback and os.environ.get("DEBUG_ON_NETWORK") != "1":
+    if debug_requested() and not loopback and os.environ.get("DEBUG_ON_NETWORK") != "1":
         raise SystemExit(
-            f"HOST={host} serves the network with DEBUG on. Set DEBUG=0 (and SECRET_KEY) for that, "
-            "or also DEBUG_ON_NETWORK=1 if you really mean it."
+            f"HOST={host} serves the network with DEBUG on. Leave DEBUG unset (or 0) for that, "
+            "or also set DEBUG_ON_NETWORK=1 if you really mean it."
         )
 
 
@@ -233,6 +329,7 @@ def run() -> int:
             f"Port {port} on {host} is in use: stop what uses it, or run with PORT=<another port>."
         )
     VAR.mkdir(parents=True, exist_ok=True)
+    serve_as_production(host)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     redis_ = None
     if not os.environ.get("REDIS_URL"):
@@ -268,9 +365,19 @@ def run() -> int:
         platform += [Child("the worker", worker), Child("the scheduler", beat), Child("the web server", web)]
         for child in platform:
             child.start()
-        say(
-            f"Serving http://{host}:{port}/  (health: http://{host}:{port}/healthz)  — Ctrl-C stops everything."
+        mode = (
+            "development mode (DEBUG=1)"
+            if debug_requested()
+            else "as in production (DEBUG=1 for development)"
         )
+        say(
+            f"Serving http://{host}:{port}/ {mode}  (health: http://{host}:{port}/healthz)  — Ctrl-C stops "
+            "everything."
+        )
+        if host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
+            say(
+                f"Reachable by these names: {os.environ['ALLOWED_HOSTS'].replace(',', ', ')} (ALLOWED_HOSTS)."
+            )
         while not interrupted:
             for child in [redis_, *platform] if redis_ else platform:
                 child.watch()
@@ -284,7 +391,12 @@ def run() -> int:
 
 
 def test(args: list[str]) -> int:
+    """The suite, against the platform served as `make run` serves it (hashed static files, so that a page
+    that names a static file that does not exist fails its test)."""
     VAR.mkdir(parents=True, exist_ok=True)
+    serve_as_production("127.0.0.1")
+    if not debug_requested():
+        collect_static()
     with private_redis("test"):
         return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT)
 

@@ -1,7 +1,9 @@
 """Settings for every deployment, from the environment.
 
-A fresh checkout runs with no configuration: SQLite under var/, a Redis that `make run` starts itself, DEBUG
-on. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL; nothing else changes.
+A fresh checkout runs with no configuration: SQLite under var/, a Redis that `make run` starts itself. Read
+on their own these settings are development's (DEBUG on); `make run` serves as production does, DEBUG off over
+plain HTTP with a key kept in var/ (config/launch.py). Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS,
+DATABASE_URL and REDIS_URL; nothing else changes.
 """
 
 import os
@@ -82,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.compression.CompressionMiddleware",  # below WhiteNoise, above whatever writes a body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,6 +210,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+# DEBUG off: collectstatic (run by `make run` and `make test`) gives every file a name with a hash of its
+# content and a gzip copy; WhiteNoise serves those names as immutable (ten years), other names for a minute.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -315,7 +320,11 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-if not DEBUG:
+# The site is reached over HTTPS, directly or through a proxy that ends TLS: plain HTTP is redirected, cookies
+# are Secure, browsers are told to use HTTPS alone (HSTS). On by default with DEBUG off; `make run` serves
+# plain HTTP (a laptop, a classroom's network) and sets HTTPS=0 unless told otherwise.
+HTTPS = envbool("HTTPS", not DEBUG)
+if HTTPS:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^ping$"]  # probes speak plain HTTP inside the network
     SESSION_COOKIE_SECURE = True

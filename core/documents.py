@@ -14,7 +14,7 @@ The server keeps them too. `DocumentFront` sits in front of Django in the ASGI a
 proxy would: it keeps each document Django answers (all its headers, as Django's middleware made them, and a
 gzip copy made once) and serves the next request for it, or its 304, from the server's event loop without
 entering Django, for as long as the content version it was rendered under is current. A page is safe to
-compress because it holds nothing of any one reader's.
+compress because it holds nothing of any one reader's (other answers: core/compression.py).
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ class DocumentFront:
         if kept is not None and kept.version == await _current_version():
             self.kept.move_to_end(key)
             return await self._serve(kept, headers, send)
-        await self.app(scope, receive, self._keeping(key, send))
+        await self.app(scope, receive, self._keeping(key, headers, send))
 
     async def _serve(self, kept: Kept, headers: dict[str, str], send) -> None:
         chosen = kept.gzipped if accepts_gzip(headers.get("accept-encoding", "")) else kept.plain
@@ -225,8 +225,10 @@ class DocumentFront:
         await send({"type": "http.response.start", "status": 200, "headers": chosen.headers})
         await send({"type": "http.response.body", "body": chosen.body})
 
-    def _keeping(self, key: tuple[str, str], send):
-        """Django's `send`, keeping a document as it passes (and never passing on the version header)."""
+    def _keeping(self, key: tuple[str, str], asked: dict[str, str], send):
+        """Django's `send`, keeping a document as it passes (and never passing on the version header). A
+        document is held back until it is whole, then served as a kept one is: compressed to a browser that
+        accepts gzip, from the first request on."""
         start: dict = {}
         chunks: list[bytes] = []
 
@@ -241,14 +243,17 @@ class DocumentFront:
                 own = any(name == b"set-cookie" for name, _value in headers)
                 if marked is not None and message["status"] == 200 and not own:
                     start.update(version=marked.decode(), headers=headers)
+                    return
             elif message["type"] == "http.response.body" and start:
                 chunks.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    plain, packed = _representations(start["headers"], b"".join(chunks))
-                    self.kept[key] = Kept(start["version"], plain, packed)
-                    self.kept.move_to_end(key)
-                    while len(self.kept) > self.size:
-                        self.kept.popitem(last=False)
+                if message.get("more_body", False):
+                    return
+                kept = Kept(start["version"], *_representations(start["headers"], b"".join(chunks)))
+                self.kept[key] = kept
+                self.kept.move_to_end(key)
+                while len(self.kept) > self.size:
+                    self.kept.popitem(last=False)
+                return await self._serve(kept, asked, send)
             await send(message)
 
         return keeping_send

@@ -14,7 +14,7 @@ STRONG = secrets.token_urlsafe(50)
 
 def production(program: str, **env: str) -> str:
     """Runs `program` after django.setup() under DEBUG=0 settings; its output."""
-    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    inherited = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "HTTPS")}
     environment = {**inherited, "DEBUG": "0", "SECRET_KEY": STRONG, "ALLOWED_HOSTS": "example.com",
                    "VERIFY_SERVICES": "0", "DJANGO_SETTINGS_MODULE": "config.settings", **env}  # fmt: skip
     result = subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + program], cwd=ROOT,
@@ -45,17 +45,22 @@ class ProductionDefaultsTests:
         healthz, ping, page = production(program).split()
         assert healthz in ("200", "503") and ping == "200" and page == "301"
 
-    def test_make_run_refuses_debug_on_a_network_address_unless_told_twice(self):
+    def test_make_run_refuses_debug_on_a_network_address_unless_told_twice(self, monkeypatch):
         env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DEBUG_ON_NETWORK")}
-        result = subprocess.run([sys.executable, "-m", "config.launch", "run"], cwd=ROOT, capture_output=True,
-                                text=True, timeout=60, env={**env, "HOST": "192.0.2.10"})  # fmt: skip
+
+        def run(**more: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "config.launch", "run"], cwd=ROOT, capture_output=True,
+                                  text=True, timeout=60, env={**env, "HOST": "192.0.2.10", **more})  # fmt: skip
+
+        result = run(DEBUG="1")
         assert result.returncode == 1 and "DEBUG_ON_NETWORK=1" in result.stderr
+        # Without DEBUG it serves as production: it goes on, to find that 192.0.2.10 is not this machine's.
+        result = run()
+        assert result.returncode == 1 and "not an address of this machine" in result.stderr
         from config.launch import refuse_public_debug
 
+        monkeypatch.setenv("DEBUG", "1")
         for host in ("127.0.0.1", "localhost", "::1", "[::1]"):
             refuse_public_debug(host)  # on this machine: fine
-        os.environ["DEBUG_ON_NETWORK"] = "1"
-        try:
-            refuse_public_debug("192.0.2.10")  # told twice
-        finally:
-            del os.environ["DEBUG_ON_NETWORK"]
+        monkeypatch.setenv("DEBUG_ON_NETWORK", "1")
+        refuse_public_debug("192.0.2.10")  # told twice

@@ -39,8 +39,10 @@ class HeadersTests:
 
 class ProductionSettingsTests:
     def test_check_deploy_is_clean_and_cookies_are_secure(self):
-        # The browser tests' fixture sets DJANGO_ALLOW_ASYNC_UNSAFE for this process; production never has it.
-        inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        # The browser tests' fixture sets DJANGO_ALLOW_ASYNC_UNSAFE for this process; production never has it,
+        # nor the plain HTTP (HTTPS=0) that `make test` serves, as `make run` does.
+        unlike_production = ("DJANGO_ALLOW_ASYNC_UNSAFE", "HTTPS")
+        inherited = {k: v for k, v in os.environ.items() if k not in unlike_production}
         env = {
             **inherited,
             "DEBUG": "0",
