@@ -33,7 +33,7 @@ def course(request: HttpRequest, slug: str) -> HttpResponse:
 def _course_context(reader, slug: str) -> dict:
     found = get_object_or_404(selectors.visible_courses(reader), slug=slug)
     lessons = selectors.visible_lessons(reader).filter(course=found).only(*selectors.LIST_FIELDS)
-    return {"course": found, "lessons": lessons, "math": "<math" in found.intro_html}
+    return {"course": found, "lessons": lessons}
 
 
 def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
@@ -76,7 +76,6 @@ def _lesson_context(reader, course_slug: str, lesson_slug: str) -> dict:
     by_slug = {s.slug: s for s in siblings}
     return {
         "lesson": current,
-        "math": "<math" in current.body_html,  # base.html preloads the math font
         "course": current.course,
         "siblings": siblings,
         "previous": siblings[position - 1] if position > 0 else None,
@@ -119,7 +118,6 @@ def _concept_context(slug: str) -> dict:
     )
     return {
         "concept": found,
-        "math": "<math" in found.body_html,
         "outgoing": ConceptRelation.objects.filter(source=found).select_related("target"),
         "incoming": ConceptRelation.objects.filter(target=found).select_related("source"),
         "lessons": mentioned_in.select_related("course").only(*selectors.LIST_FIELDS, "course__slug"),
