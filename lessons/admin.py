@@ -33,7 +33,7 @@ class PreviewMixin:
     form = MarkdownForm
 
     class Media:
-        css = {"all": ("vendor/temml/Temml-STIX2.css", "css/pygments.css", "lessons/admin_preview.css")}
+        css = {"all": ("css/content.css", "lessons/admin_preview.css")}
         js = ("lessons/admin_preview.js",)
 
 

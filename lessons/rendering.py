@@ -3,8 +3,9 @@
 Python-Markdown with pymdown-extensions builds the HTML (anchored headings, tables, admonitions, footnotes,
 code highlighted by Pygments); nh3 removes anything that could run in a reader's browser; then the math is
 converted on the server to MathML by Temml (a vendored JavaScript file, run in QuickJS). Browsers typeset MathML
-themselves (with the vendored STIX Two Math font) and screen readers read it, so pages need no script to show
-a formula, and they stay light: MathML is about a fifth of the size of KaTeX's HTML for the same formulas.
+themselves (with the vendored STIX Two Math font, cut down to what the course uses: mathfont.py) and screen
+readers read it, so pages need no script to show a formula, and they stay light: MathML is about a fifth of the
+size of KaTeX's HTML for the same formulas.
 Concept terms are linked on the way (first occurrence).
 """
 
