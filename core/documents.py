@@ -47,7 +47,16 @@ CONTENT_VERSION = "content-version"
 VERSION_HEADER = "X-Document-Version"  # from Django to the front, never sent on
 MARK = VERSION_HEADER.lower().encode()
 # What a page is made of besides the database: a change to any of these is a new code version.
-CODE = ("templates", "locale", "static", "trainer/labs", "lessons/templatetags", "trainer/templatetags")
+CODE = (
+    "templates",
+    "locale",
+    "static",
+    "trainer/labs",
+    "lessons/templatetags",
+    "trainer/templatetags",
+    "quizzes/templatetags",
+    "core/templatetags",
+)
 
 
 # What a document is rendered for: nobody in particular.
@@ -171,14 +180,15 @@ class DocumentFront:
     """The ASGI application in front of Django that keeps documents and serves them again (see above).
 
     It serves only what Django would serve the same way: a plain GET (no query string) for an allowed host,
-    on a scheme that needs no redirect, of a path whose document it kept, in the language Django would choose
-    for this request, under the current content version. Anything else goes to Django.
+    on a scheme that needs no redirect, of a path whose document it kept for the same host and scheme (a page
+    names its own address), in the language Django would choose for this request, under the current content
+    version. Anything else goes to Django.
     """
 
     def __init__(self, app, size: int = 256) -> None:
         self.app = app
         self.size = size
-        self.kept: OrderedDict[tuple[str, str], Kept] = OrderedDict()
+        self.kept: OrderedDict[tuple[str, ...], Kept] = OrderedDict()
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
@@ -186,7 +196,7 @@ class DocumentFront:
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
         if not self._as_django_would(scope, headers):
             return await self.app(scope, receive, send)
-        key = (scope["path"], _language(headers))
+        key = (scope["path"], _language(headers), *_origin(scope, headers))
         kept = self.kept.get(key)
         if kept is not None and kept.version == await _current_version():
             self.kept.move_to_end(key)
@@ -218,7 +228,7 @@ class DocumentFront:
         await send({"type": "http.response.start", "status": 200, "headers": chosen.headers})
         await send({"type": "http.response.body", "body": chosen.body})
 
-    def _keeping(self, key: tuple[str, str], send):
+    def _keeping(self, key: tuple[str, ...], send):
         """Django's `send`, keeping a document as it passes (and never passing on the version header)."""
         start: dict = {}
         chunks: list[bytes] = []
@@ -245,6 +255,13 @@ class DocumentFront:
             await send(message)
 
         return keeping_send
+
+
+def _origin(scope, headers: dict[str, str]) -> tuple[str, ...]:
+    """What a page's own address is made of besides its path (a page names its address, its canonical and
+    language alternates, core.languages): the scheme and host, as sent and as a proxy may have forwarded them."""
+    forwarded = (headers.get("x-forwarded-proto", ""), headers.get("x-forwarded-host", ""))
+    return (scope.get("scheme", "http"), headers.get("host", "").lower(), *forwarded)
 
 
 class _Headers:
