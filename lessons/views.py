@@ -17,7 +17,7 @@ from core.documents import as_document
 from core.errors import UserError
 
 from . import practice, selectors, services
-from .models import Concept, ConceptRelation, FaqEntry, FaqRating, Lesson, missing_translation
+from .models import Concept, ConceptRelation, FaqEntry, FaqRating, Lesson, localized, missing_translation
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -87,7 +87,7 @@ def _lesson_context(reader, course_slug: str, lesson_slug: str) -> dict:
         "prerequisites": [by_slug[s] for s in current.prerequisites if s in by_slug],
         "fallback": not selectors.translated(siblings[position], language),
         "labs": practice.offered(current.labs),
-        "description": _description(current.summary, current.body_html),
+        "description": _description(localized(current, "summary", language), current.body_html),
     }
 
 
@@ -96,8 +96,9 @@ FORMULA_SOURCE = re.compile(r"<annotation\b.*?</annotation>", re.S)
 
 
 def _description(summary: str, body_html: str, length: int = 160) -> str:
-    """What a lesson is about, for its <meta name="description">: its summary, else the text of its first
-    paragraph (a formula as its symbols, not its TeX source), trimmed to about `length` characters."""
+    """What a lesson is about, for its <meta name="description">: its summary in the page's language, else the
+    text of its first paragraph as the page shows it (a formula as its symbols, not its TeX source), trimmed to
+    about `length` characters."""
     text = summary
     if not text.strip():
         found = FIRST_PARAGRAPH.search(body_html)
