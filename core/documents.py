@@ -1,9 +1,9 @@
 """Pages that are one document for every reader, as documentation sites serve them.
 
-A lesson, the course outline, a concept page and the FAQ are rendered for nobody in particular: no session,
-no user, no CSRF token is read while rendering. The reader's own bits (name, progress, completion, the CSRF
-token) come from `GET /api/me/` and are filled in by `static/js/reader.js`; the page reads and navigates
-without it.
+A lesson, the course outline, a concept page, the FAQ and a quiz's page are rendered for nobody in
+particular: no session, no user, no CSRF token is read while rendering. The reader's own bits (name,
+progress, completion, the CSRF token) come from `GET /api/me/` and are filled in by `static/js/reader.js`
+(a quiz's attempts from its API), in room the page keeps for them; the page reads and navigates without it.
 
 A document is named by its path, its language and two versions: the content's (changed by every save of
 anything a page shows, see `renames_documents`) and the code's (templates, catalogs, static files and lab
@@ -259,9 +259,12 @@ class DocumentFront:
 
 def _origin(scope, headers: dict[str, str]) -> tuple[str, ...]:
     """What a page's own address is made of besides its path (a page names its address, its canonical and
-    language alternates, core.languages): the scheme and host, as sent and as a proxy may have forwarded them."""
-    forwarded = (headers.get("x-forwarded-proto", ""), headers.get("x-forwarded-host", ""))
-    return (scope.get("scheme", "http"), headers.get("host", "").lower(), *forwarded)
+    language alternates, core.languages): the scheme and the host, and the headers of a proxy that Django's
+    settings say to believe about them."""
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    proto = headers.get(proxy[0].removeprefix("HTTP_").replace("_", "-").lower(), "") if proxy else ""
+    host = headers.get("x-forwarded-host", "") if getattr(settings, "USE_X_FORWARDED_HOST", False) else ""
+    return (scope.get("scheme", "http"), headers.get("host", "").lower(), proto, host)
 
 
 class _Headers:
