@@ -1,9 +1,9 @@
 """Pages that are one document for every reader, as documentation sites serve them.
 
-A lesson, the course outline, a concept page and the FAQ are rendered for nobody in particular: no session,
-no user, no CSRF token is read while rendering. The reader's own bits (name, progress, completion, the CSRF
-token) come from `GET /api/me/` and are filled in by `static/js/reader.js`; the page reads and navigates
-without it.
+A lesson, the course outline, a concept page, the FAQ and a quiz's page are rendered for nobody in
+particular: no session, no user, no CSRF token is read while rendering. The reader's own bits (name,
+progress, completion, the CSRF token) come from `GET /api/me/` and are filled in by `static/js/reader.js`
+(a quiz's attempts from its API), in room the page keeps for them; the page reads and navigates without it.
 
 A document is named by its path, its language and two versions: the content's (changed by every save of
 anything a page shows, see `renames_documents`) and the code's (templates, catalogs, static files and lab
@@ -47,7 +47,16 @@ CONTENT_VERSION = "content-version"
 VERSION_HEADER = "X-Document-Version"  # from Django to the front, never sent on
 MARK = VERSION_HEADER.lower().encode()
 # What a page is made of besides the database: a change to any of these is a new code version.
-CODE = ("templates", "locale", "static", "trainer/labs", "lessons/templatetags", "trainer/templatetags")
+CODE = (
+    "templates",
+    "locale",
+    "static",
+    "trainer/labs",
+    "lessons/templatetags",
+    "trainer/templatetags",
+    "quizzes/templatetags",
+    "core/templatetags",
+)
 
 
 # What a document is rendered for: nobody in particular.
@@ -192,14 +201,15 @@ class DocumentFront:
     """The ASGI application in front of Django that keeps documents and serves them again (see above).
 
     It serves only what Django would serve the same way: a plain GET (no query string) for an allowed host,
-    on a scheme that needs no redirect, of a path whose document it kept, in the language Django would choose
-    for this request, under the current content version. Anything else goes to Django.
+    on a scheme that needs no redirect, of a path whose document it kept for the same host and scheme (a page
+    names its own address), in the language Django would choose for this request, under the current content
+    version. Anything else goes to Django.
     """
 
     def __init__(self, app, size: int = 256) -> None:
         self.app = app
         self.size = size
-        self.kept: OrderedDict[tuple[str, str], Kept] = OrderedDict()
+        self.kept: OrderedDict[tuple[str, ...], Kept] = OrderedDict()
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
@@ -207,7 +217,7 @@ class DocumentFront:
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
         if not as_django_would(scope, headers):
             return await self.app(scope, receive, send)
-        key = (scope["path"], language_of(headers))
+        key = (scope["path"], language_of(headers), *_origin(scope, headers))
         kept = self.kept.get(key)
         if kept is not None and kept.version == await _current_version():
             self.kept.move_to_end(key)
@@ -225,7 +235,7 @@ class DocumentFront:
         await send({"type": "http.response.start", "status": 200, "headers": chosen.headers})
         await send({"type": "http.response.body", "body": chosen.body})
 
-    def _keeping(self, key: tuple[str, str], asked: dict[str, str], send):
+    def _keeping(self, key: tuple[str, ...], asked: dict[str, str], send):
         """Django's `send`, keeping a document as it passes (and never passing on the version header). A
         document is held back until it is whole, then served as a kept one is: compressed to a browser that
         accepts gzip, from the first request on."""
@@ -257,6 +267,16 @@ class DocumentFront:
             await send(message)
 
         return keeping_send
+
+
+def _origin(scope, headers: dict[str, str]) -> tuple[str, ...]:
+    """What a page's own address is made of besides its path (a page names its address, its canonical and
+    language alternates, core.languages): the scheme and the host, and the headers of a proxy that Django's
+    settings say to believe about them."""
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    proto = headers.get(proxy[0].removeprefix("HTTP_").replace("_", "-").lower(), "") if proxy else ""
+    host = headers.get("x-forwarded-host", "") if getattr(settings, "USE_X_FORWARDED_HOST", False) else ""
+    return (scope.get("scheme", "http"), headers.get("host", "").lower(), proto, host)
 
 
 class _Headers:

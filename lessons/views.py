@@ -1,3 +1,5 @@
+import html
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -5,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +17,7 @@ from core.documents import as_document
 from core.errors import UserError
 
 from . import practice, selectors, services
-from .models import Concept, ConceptRelation, FaqEntry, FaqRating, Lesson, missing_translation
+from .models import Concept, ConceptRelation, FaqEntry, FaqRating, Lesson, localized, missing_translation
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -83,7 +87,23 @@ def _lesson_context(reader, course_slug: str, lesson_slug: str) -> dict:
         "prerequisites": [by_slug[s] for s in current.prerequisites if s in by_slug],
         "fallback": not selectors.translated(siblings[position], language),
         "labs": practice.offered(current.labs),
+        "description": _description(localized(current, "summary", language), current.body_html),
     }
+
+
+FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+FORMULA_SOURCE = re.compile(r"<annotation\b.*?</annotation>", re.S)
+
+
+def _description(summary: str, body_html: str, length: int = 160) -> str:
+    """What a lesson is about, for its <meta name="description">: its summary in the page's language, else the
+    text of its first paragraph as the page shows it (a formula as its symbols, not its TeX source), trimmed to
+    about `length` characters."""
+    text = summary
+    if not text.strip():
+        found = FIRST_PARAGRAPH.search(body_html)
+        text = html.unescape(strip_tags(FORMULA_SOURCE.sub("", found[1]))) if found else ""
+    return Truncator(" ".join(text.split())).chars(length)
 
 
 @require_POST

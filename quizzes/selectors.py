@@ -6,8 +6,14 @@ import random
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
+
+from lessons.models import LANGUAGE_CODES
 
 from .grading import grade
 from .models import Answer, Attempt, Kind, Question, Quiz, Response
@@ -16,10 +22,6 @@ from .services import answers_shown, attempts_left
 
 def public_quiz(quiz: Quiz, user: AbstractBaseUser | AnonymousUser, rng: random.Random | None = None) -> dict:
     """The quiz without weights, feedback or anything else that tells the answer."""
-    rng = rng or random.Random()
-    questions = list(quiz.questions.prefetch_related("answers"))
-    if quiz.shuffle_questions:
-        rng.shuffle(questions)
     return {
         "slug": quiz.slug,
         "title": quiz.title,
@@ -30,32 +32,84 @@ def public_quiz(quiz: Quiz, user: AbstractBaseUser | AnonymousUser, rng: random.
         "sign_in_note": _("Log in to take this quiz: it counts your attempts.")
         if quiz.max_attempts and not user.is_authenticated
         else "",
-        "questions": [_public_question(q, quiz.shuffle_options, rng) for q in questions],
+        "questions": public_questions(quiz, rng or random.Random()),
     }
 
 
-def _public_question(question: Question, shuffle: bool, rng: random.Random) -> dict[str, Any]:
-    answers = list(question.answers.all())
-    data: dict[str, Any] = {
-        "id": question.pk,
-        "kind": question.kind,
-        "text_html": question.text_html,
-        "hint_html": question.hint_html,
-        "points": question.points,
-    }
-    if question.kind in (Kind.SINGLE, Kind.MULTIPLE):
-        options = [{"id": a.pk, "text_html": a.text_html} for a in answers]
+def page_order(quiz: Quiz) -> random.Random:
+    """The order a quiz's page shows its questions and options in: shuffled as the quiz says, the same for
+    every reader and every server (a page is one document), and not one a reader can work out, since
+    authors often write the right option first. Trying again shuffles anew, in the browser."""
+    return random.Random(salted_hmac("quizzes.page_order", quiz.slug).hexdigest())
+
+
+# What a question shows before it is answered, and what its options show; never a weight, a feedback, an
+# explanation, an accepted text or a number.
+QUESTION_SHOWS = ("text_html", "hint_html")
+ANSWER_SHOWS = ("text_md", "text_html", "match_text")
+
+
+def public_questions(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
+    """The quiz's questions as a student may see them before answering, in one query (a lesson page, which
+    shows its quiz, is rendered in a handful): questions joined with their answers' shown columns."""
+    columns = [build_localized_fieldname(f, lang) for f in QUESTION_SHOWS for lang in LANGUAGE_CODES]
+    answer_columns = [build_localized_fieldname(f, lang) for f in ANSWER_SHOWS for lang in LANGUAGE_CODES]
+    rows = (
+        Question.objects.filter(quiz=quiz)
+        .order_by("order", "id", "answers__order", "answers__id")
+        .values("id", "kind", "points", *columns, "answers__id", *(f"answers__{c}" for c in answer_columns))
+    )
+    questions: dict[int, dict[str, Any]] = {}
+    answers: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["id"] not in questions:
+            questions[row["id"]] = {
+                "id": row["id"],
+                "kind": row["kind"],
+                **{f: _in_language(row, f) for f in QUESTION_SHOWS},
+                "points": row["points"],
+            }
+            answers[row["id"]] = []
+        if row["answers__id"] is not None:
+            shown = {f: _in_language(row, f, "answers__") for f in ANSWER_SHOWS}
+            answers[row["id"]].append({"id": row["answers__id"], **shown})
+    ordered = list(questions.values())
+    if quiz.shuffle_questions:
+        rng.shuffle(ordered)
+    return [_public_question(q, answers[q["id"]], quiz.shuffle_options, rng) for q in ordered]
+
+
+def _in_language(row: dict[str, Any], field: str, prefix: str = "") -> str:
+    """A translated column's text in the active language, else in the first language that has one (as the
+    models' translated fields read)."""
+    active = get_language() or settings.LANGUAGE_CODE
+    fallbacks = settings.MODELTRANSLATION_FALLBACK_LANGUAGES["default"]
+    for language in (active, *fallbacks):
+        value = row.get(prefix + build_localized_fieldname(field, language))
+        if value:
+            return value
+    return ""
+
+
+def _public_question(
+    question: dict[str, Any], answers: list[dict[str, Any]], shuffle: bool, rng: random.Random
+) -> dict[str, Any]:
+    data = dict(question)
+    kind = question["kind"]
+    if kind in (Kind.SINGLE, Kind.MULTIPLE):
+        options = [{"id": a["id"], "text_html": a["text_html"]} for a in answers]
         if shuffle:
             rng.shuffle(options)
         data["options"] = options
-    elif question.kind == Kind.TRUEFALSE:
+    elif kind == Kind.TRUEFALSE:
         labels = {"true": _("True"), "false": _("False")}
         data["options"] = [
-            {"id": a.pk, "text_html": labels.get(a.text_md.strip().lower(), a.text_html)} for a in answers
+            {"id": a["id"], "text_html": labels.get(a["text_md"].strip().lower(), a["text_html"])}
+            for a in answers
         ]
-    elif question.kind == Kind.MATCHING:
-        data["items"] = [{"id": a.pk, "text_html": a.text_html} for a in answers if a.text_md]
-        matches = sorted({a.match_text for a in answers})
+    elif kind == Kind.MATCHING:
+        data["items"] = [{"id": a["id"], "text_html": a["text_html"]} for a in answers if a["text_md"]]
+        matches = sorted({a["match_text"] for a in answers})
         rng.shuffle(matches)
         data["matches"] = matches
     return data

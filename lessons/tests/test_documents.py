@@ -9,7 +9,7 @@ from django.urls import reverse
 from conftest import call
 from core.documents import DocumentFront, bump_content_version
 from lessons.models import Concept, ConceptRelation, FaqEntry, FaqRating, LessonProgress
-from quizzes.models import Quiz
+from quizzes.models import Question, Quiz
 
 LESSON = reverse("lesson", args=["test-course", "gradients"])
 PAGES = [
@@ -17,6 +17,7 @@ PAGES = [
     reverse("course", args=["test-course"]),
     reverse("concept", args=["gradient-descent"]),
     reverse("faq"),
+    reverse("quiz", args=["gradients"]),
 ]
 
 
@@ -99,6 +100,17 @@ class RenamingTests:
         with committed():
             quiz.save()
         assert get(client, LESSON)["ETag"] != before
+
+    def test_editing_a_question_renames_the_quiz_page_and_the_lesson_page(self, client, course, committed):
+        quiz_page = reverse("quiz", args=["gradients"])
+        before = [get(client, url)["ETag"] for url in (quiz_page, LESSON)]
+        question = Question.objects.get(quiz__slug="gradients", name="direction")
+        question.text_md_en = "Where does the negative gradient point?"
+        with committed():
+            question.save()
+        after = [get(client, url) for url in (quiz_page, LESSON)]
+        assert all(page["ETag"] != etag for page, etag in zip(after, before, strict=True))
+        assert all("Where does the negative gradient point?" in page.content.decode() for page in after)
 
     def test_a_new_translation_shows_at_once(self, client, course, committed):
         before = get(client, LESSON)["ETag"]
@@ -251,6 +263,19 @@ class DocumentFrontTests:
         chinese = call(front, LESSON, accept_language="zh-hans")[2]
         by_cookie = call(front, LESSON, cookie="django_language=zh-hans")[2]
         assert english != chinese == by_cookie and front.reached == [LESSON, LESSON]
+
+    def test_each_host_and_scheme_is_kept_apart(self, front, settings):
+        """A page names its own address (its canonical and language links), so the same path on another
+        host, or behind a proxy that says HTTPS, is another page."""
+        settings.ALLOWED_HOSTS = ["127.0.0.1", "learn.example"]
+        settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        local = call(front, LESSON)[2]
+        named = call(front, LESSON, host="learn.example")[2]
+        secure = call(front, LESSON, host="learn.example", x_forwarded_proto="https")[2]
+        assert b'href="http://127.0.0.1/courses/test-course/gradients/"' in local
+        assert b'href="http://learn.example/courses/test-course/gradients/"' in named
+        assert b'href="https://learn.example/courses/test-course/gradients/"' in secure
+        assert call(front, LESSON, host="learn.example")[2] == named and len(front.reached) == 3
 
     def test_what_django_would_answer_otherwise_goes_to_django(self, front, settings):
         call(front, LESSON)

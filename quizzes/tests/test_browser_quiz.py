@@ -67,3 +67,40 @@ class QuizInTheBrowserTests:
         expect(embed.locator(".question")).to_have_count(5)
         embed.get_by_role("button", name="Check my answers").click()
         expect(embed.get_by_text("Your score: 0%")).to_be_visible()
+
+    def test_the_questions_read_without_javascript(self, browser, asgi_server, course):
+        context = browser.new_context(base_url=asgi_server.url, locale="en-US", java_script_enabled=False)
+        tab = context.new_page()
+        tab.goto("/quizzes/gradients/")
+        expect(tab.locator(".quiz .question")).to_have_count(5)
+        expect(tab.get_by_text("Which way does gradient descent move the parameters?")).to_be_visible()
+        expect(tab.get_by_label("Against the gradient")).to_be_visible()
+        expect(tab.get_by_role("button", name="Check my answers")).to_be_disabled()
+        context.close()
+
+    def test_a_quiz_that_counts_attempts_asks_a_visitor_to_log_in_and_counts_a_students(
+        self, page, course, student
+    ):
+        from quizzes.models import Quiz
+
+        Quiz.objects.filter(slug="gradients").update(max_attempts=2)
+        page.goto("/quizzes/gradients/")
+        expect(page.get_by_text("Log in to take this quiz: it counts your attempts.")).to_be_visible()
+        expect(page.get_by_role("button", name="Check my answers")).to_be_disabled()
+
+        log_in(page, "student", "correct horse 1")
+        page.goto("/quizzes/gradients/")
+        expect(page.get_by_text("Attempts left: 2 of 2")).to_be_visible()
+        expect(page.get_by_text("Log in to take this quiz: it counts your attempts.")).to_be_hidden()
+        expect(page.get_by_text("Your attempts and scores are kept in My progress.")).to_be_visible()
+        page.get_by_role("button", name="Check my answers").click()
+        expect(page.get_by_text("Your score: 0%")).to_be_visible()
+        expect(page.get_by_text("Attempts left: 1 of 2")).to_be_visible()
+        page.get_by_role("button", name="Try again").click()
+        questions = page.locator(".quiz .question")
+        expect(questions.nth(0).get_by_label("Your answer")).to_be_focused()
+        expect(questions.nth(0).get_by_label("Your answer")).to_be_enabled()
+        expect(page.locator(".quiz .result:not(:empty)")).to_have_count(0)
+        page.get_by_role("button", name="Check my answers").click()
+        expect(page.get_by_text("Attempts left: 0 of 2")).to_be_visible()
+        expect(page.get_by_role("button", name="Try again")).to_have_count(0)

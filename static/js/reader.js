@@ -41,8 +41,9 @@
       });
     });
     if (me.messages.length) {
+      // Over the page, not above it: a notice that came after the page must not push what is being read.
       const box = document.createElement("div");
-      box.className = "messages";
+      box.className = "messages late";
       box.setAttribute("role", "status");
       for (const message of me.messages) {
         const p = document.createElement("p");
@@ -50,6 +51,13 @@
         p.textContent = message.text;
         box.append(p);
       }
+      const close = document.createElement("button");
+      close.type = "button";
+      close.className = "link-button";
+      close.textContent = "×";
+      close.setAttribute("aria-label", document.body.dataset.dismiss || "Dismiss");
+      close.addEventListener("click", () => box.remove());
+      box.append(close);
       document.getElementById("content").before(box);
     }
     document.body.dataset.reader = "known";

@@ -91,7 +91,6 @@
       const gettext = (text) => (window.gettext ? window.gettext(text) : text);
       summary.textContent = gettext("Mastered: %(n)s of %(total)s concepts (all the quiz questions tied to them answered right).")
         .replace("%(n)s", mastered.length).replace("%(total)s", Object.keys(states).length);
-      summary.hidden = false;
       container.dataset.mastered = String(mastered.length);
     });
 })();

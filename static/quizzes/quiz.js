@@ -1,4 +1,4 @@
-// A quiz: questions from the API (never their answers), graded on the server, feedback shown in place.
+// A quiz: its questions are in the page (never their answers); graded on the server, feedback shown in place.
 // Plain form controls, so it works with the keyboard and a screen reader.
 (function () {
   "use strict";
@@ -45,99 +45,106 @@
     return copy.textContent.replace(/\s+/g, " ").trim();
   }
 
+  function shuffle(items) {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  }
+
+  // The questions are the page's own HTML (templates/quizzes/_quiz.html), there before this script: it checks
+  // the answers, shows the feedback in place and the reader's attempts in the room kept for them.
   class Quiz {
     constructor(root) {
       this.root = root;
       this.api = root.dataset.quizApi;
-      this.load();
+      this.form = root.querySelector("form.quiz");
+      this.summary = this.form.querySelector(".quiz-summary");
+      this.error = this.form.querySelector(".form-error");
+      this.submitButton = this.form.querySelector("button[type=submit]");
+      this.signIn = this.form.querySelector("[data-quiz-sign-in]");
+      this.attemptsLine = this.form.querySelector("[data-quiz-attempts]");
+      this.max = Number(root.dataset.maxAttempts || 0);
+      this.form.querySelectorAll("label[data-option] > span").forEach((text) => {
+        const spoken = spokenName(text);
+        if (spoken) text.parentElement.querySelector("input").setAttribute("aria-label", spoken);
+      });
+      this.form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(this.form); });
+      if (this.max) this.loadAttempts(); // a quiz that counts attempts: the reader's, from the API
+      else this.submitButton.disabled = false;
     }
 
-    async load() {
+    async loadAttempts() {
       const { ok, data } = await call(this.api);
-      if (!ok) { this.root.textContent = gettext("The quiz could not be loaded."); return; }
-      this.quiz = data;
-      this.render();
+      if (!ok) { this.error.textContent = gettext("The quiz could not be loaded."); this.error.hidden = false; return; }
+      this.showAttempts(data.attempts_left, data.sign_in_note);
     }
 
-    render() {
-      const q = this.quiz;
-      const form = el("form", { class: "quiz", novalidate: "" });
-      if (!this.root.hasAttribute("data-standalone")) form.append(el("h3", {}, fill(gettext("Check yourself: %(title)s"), { title: q.title })));
-      this.summary = el("div", { class: "card", role: "status", tabindex: "-1", hidden: "" });
-      form.append(this.summary);
-      if (q.attempts_left !== null && q.attempts_left !== undefined) {
-        form.append(el("p", { class: "muted" }, fill(gettext("Attempts left: %(left)s of %(max)s"), { left: q.attempts_left, max: q.max_attempts })));
-      }
-      q.questions.forEach((question, index) => form.append(this.question(question, index)));
-      this.error = el("p", { class: "form-error", role: "alert", hidden: "" });
-      this.submitButton = el("button", { type: "submit" }, gettext("Check my answers"));
-      form.append(this.error, this.submitButton);
-      if (q.sign_in_note) {
-        form.prepend(el("p", { class: "form-error", role: "status" }, q.sign_in_note));
-        this.submitButton.disabled = true;
-      }
-      form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(form); });
-      this.root.replaceChildren(form);
-      this.form = form;
+    // A signed-in learner sees how many attempts are left; anyone else the note that asks them to log in.
+    showAttempts(left, signInNote) {
+      if (!this.signIn) return;
+      this.signIn.hidden = !signInNote;
+      this.attemptsLine.hidden = Boolean(signInNote) || left === null || left === undefined;
+      if (!this.attemptsLine.hidden) this.attemptsLine.textContent = fill(gettext("Attempts left: %(left)s of %(max)s"), { left, max: this.max });
+      this.submitButton.disabled = Boolean(signInNote);
     }
 
-    question(question, index) {
-      const id = `q${question.id}`;
-      const box = el("section", { class: "question", id, "data-question": question.id, "data-kind": question.kind });
-      const legend = el("legend", {}, el("span", {}, `${index + 1}. `), el("span", { html: question.text_html }));
-      const fieldset = el("fieldset", {}, legend);
-      box.append(fieldset);
-      const name = `answer-${question.id}`;
-      if (question.options) {
-        const type = question.kind === "multiple" ? "checkbox" : "radio";
-        const list = el("ul", { class: "options" });
-        for (const option of question.options) {
-          const input = el("input", { type, name, value: String(option.id), id: `${id}-o${option.id}` });
-          const text = el("span", { html: option.text_html });
-          const spoken = spokenName(text);
-          if (spoken) input.setAttribute("aria-label", spoken);
-          list.append(el("li", {}, el("label", { for: `${id}-o${option.id}`, "data-option": option.id }, input, text)));
+    // Try again: the same questions, cleared, in a fresh order where the quiz shuffles.
+    again() {
+      this.summary.hidden = true;
+      this.summary.replaceChildren();
+      this.error.hidden = true;
+      delete this.root.dataset.score;
+      const boxes = [...this.form.querySelectorAll("[data-question]")];
+      for (const box of boxes) {
+        box.classList.remove("graded-right", "graded-partial", "graded-wrong", "graded-manual");
+        box.querySelector(".result").replaceChildren();
+        box.querySelectorAll("label[data-option]").forEach((label) => {
+          label.classList.remove("correct", "wrong");
+          label.querySelectorAll(".feedback").forEach((f) => f.remove());
+        });
+        if (this.root.hasAttribute("data-shuffle-options") && ["single", "multiple"].includes(box.dataset.kind)) {
+          const list = box.querySelector(".options");
+          list.append(...shuffle([...list.children]));
         }
-        if (question.kind === "multiple") fieldset.append(el("p", { class: "muted small" }, gettext("Choose all that apply.")));
-        fieldset.append(list);
-      } else if (question.kind === "short" || question.kind === "numeric") {
-        const input = el("input", { type: "text", name, id: `${id}-input`, autocomplete: "off", ...(question.kind === "numeric" ? { inputmode: "decimal" } : {}) });
-        fieldset.append(el("label", { for: `${id}-input`, class: "visually-hidden" }, gettext("Your answer")), input);
-      } else if (question.kind === "matching") {
-        for (const item of question.items) {
-          const select = el("select", { name: `${name}-${item.id}`, id: `${id}-m${item.id}`, "data-item": item.id },
-            el("option", { value: "" }, gettext("Choose…")), ...question.matches.map((m) => el("option", { value: m }, m)));
-          fieldset.append(el("div", { class: "matching-row" }, el("label", { for: `${id}-m${item.id}`, html: item.text_html }), select));
-        }
-      } else if (question.kind === "essay") {
-        fieldset.append(el("label", { for: `${id}-essay`, class: "visually-hidden" }, gettext("Your answer")), el("textarea", { name, id: `${id}-essay`, rows: "4" }));
       }
-      if (question.hint_html) {
-        const hint = el("div", { class: "hint", id: `${id}-hint`, hidden: "", html: question.hint_html });
-        const button = el("button", { type: "button", class: "link-button", "aria-expanded": "false", "aria-controls": `${id}-hint` }, gettext("Show a hint"));
-        button.addEventListener("click", () => { hint.hidden = false; button.setAttribute("aria-expanded", "true"); button.hidden = true; hint.focus?.(); });
-        box.append(button, hint);
+      if (this.root.hasAttribute("data-shuffle-questions") && boxes.length > 1) {
+        const after = boxes[boxes.length - 1].nextSibling;
+        const order = shuffle(boxes);
+        order.forEach((box, i) => {
+          this.form.insertBefore(box, after);
+          box.querySelector("[data-number]").textContent = `${i + 1}. `;
+        });
       }
-      box.append(el("div", { class: "result", "aria-live": "polite" }));
-      return box;
+      this.form.querySelectorAll("input, select, textarea").forEach((input) => {
+        input.disabled = false;
+        if (input.type === "radio" || input.type === "checkbox") input.checked = false;
+        else input.value = "";
+      });
+      this.submitButton.hidden = false;
+      const first = this.form.querySelector("input, select, textarea");
+      if (first) first.focus();
     }
 
     answers(form) {
       const answers = {};
-      for (const question of this.quiz.questions) {
-        const name = `answer-${question.id}`;
-        if (question.kind === "multiple") {
-          answers[question.id] = [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => Number(i.value));
-        } else if (question.options) {
-          const checked = form.querySelector(`input[name="${name}"]:checked`);
-          if (checked) answers[question.id] = Number(checked.value);
-        } else if (question.kind === "matching") {
+      for (const box of form.querySelectorAll("[data-question]")) {
+        const id = box.dataset.question;
+        const kind = box.dataset.kind;
+        const name = `answer-${id}`;
+        if (kind === "multiple") {
+          answers[id] = [...box.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => Number(i.value));
+        } else if (kind === "single" || kind === "truefalse") {
+          const checked = box.querySelector(`input[name="${name}"]:checked`);
+          if (checked) answers[id] = Number(checked.value);
+        } else if (kind === "matching") {
           const pairs = {};
-          form.querySelectorAll(`[data-question="${question.id}"] select`).forEach((s) => { if (s.value) pairs[s.dataset.item] = s.value; });
-          answers[question.id] = pairs;
-        } else if (question.kind !== "description") {
-          const input = form.elements[name];
-          if (input && input.value.trim()) answers[question.id] = input.value.trim();
+          box.querySelectorAll("select").forEach((s) => { if (s.value) pairs[s.dataset.item] = s.value; });
+          answers[id] = pairs;
+        } else if (kind !== "description") {
+          const input = box.querySelector(`[name="${name}"]`);
+          if (input && input.value.trim()) answers[id] = input.value.trim();
         }
       }
       return answers;
@@ -167,10 +174,11 @@
       if (result.review_note) this.summary.append(el("p", { class: "muted" }, result.review_note));
       if (left !== 0) {
         const again = el("button", { type: "button", class: "secondary" }, gettext("Try again"));
-        again.addEventListener("click", () => this.load());
+        again.addEventListener("click", () => this.again());
         this.summary.append(again);
       }
       this.summary.hidden = false;
+      if (this.max && left !== null && left !== undefined) this.showAttempts(left, "");
       this.submitButton.hidden = true;
       this.form.querySelectorAll("input, select, textarea").forEach((i) => (i.disabled = true));
       for (const q of result.questions) this.showQuestion(q);

@@ -56,7 +56,6 @@
       this.label = label;
       this.box = document.createElement("div");
       this.box.className = "chart";
-      this.box.hidden = true; // no empty frame while the run is queued: it shows with its first point
       const title = document.createElement("h4");
       title.textContent = spec.title;
       this.box.append(title);
@@ -64,6 +63,8 @@
       this.steps = [];
       this.values = spec.series.map(() => []);
       this.plot = null;
+      // Drawn at once, empty, at its full size: the points that stream in then fill it and move nothing.
+      this.make();
     }
 
     make() {
@@ -104,8 +105,7 @@
         touched = true;
       }
       if (!touched) return;
-      this.box.hidden = false;
-      if (!this.plot) this.make(); else this.plot.setData([this.steps, ...this.values]);
+      this.plot.setData([this.steps, ...this.values]);
       this.box.dataset.points = String(this.steps.length);
     }
   }
@@ -195,6 +195,8 @@
       this.params.replaceChildren();
       this.params.hidden = true;
       this.chartObjects = this.lab.charts.map((spec) => new Chart(this.charts, spec, this.label));
+      // The live values' names from the start ("–" until the first point), so the charts below stay put.
+      this.showParams(Object.fromEntries(["step", ...new Set(this.lab.charts.flatMap((c) => c.series))].map((k) => [k, null])));
       this.shown = 0;
       this.setProgress(0, null);
     }
