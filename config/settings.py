@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "core.compression.CompressionMiddleware",  # below WhiteNoise, above whatever writes a body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.languages.LanguageFromAddress",  # ?lang=<code>: each language's page has an address of its own
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
