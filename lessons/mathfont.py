@@ -167,7 +167,7 @@ def parse_unicode_range(value: str) -> set[str]:
 
 def font_faces(subset_chars: set[str], full_chars: set[str]) -> str:
     """The two @font-face rules of the STIX2 family: the subset for its characters, the whole font for the
-    rest of its own. `local()` first: a system that has STIX Two Math (macOS) downloads nothing. `swap`:
+    rest of its own. `local()` first: a system with STIX Two Math installed downloads nothing. `swap`:
     should the font be slow, the page's text shows at once and its formulas in the system's math font."""
     faces = [(FULL_FONT, full_chars - subset_chars), (SUBSET_FONT, subset_chars)]
     rules = [
