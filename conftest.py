@@ -363,3 +363,19 @@ def call(app, path: str, **headers: str) -> tuple[int, dict[bytes, bytes], bytes
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], dict(start["headers"]), body
+
+
+def in_front_of_django(front_class):
+    """`front_class` around the project's Django ASGI application, with `.reached`: the paths that got through
+    to Django."""
+    from config.asgi import django_application
+
+    reached: list[str] = []
+
+    async def django(scope, receive, send) -> None:
+        reached.append(scope["path"])
+        await django_application(scope, receive, send)
+
+    front = front_class(django)
+    front.reached = reached
+    return front

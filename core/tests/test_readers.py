@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import call
+from conftest import call, in_front_of_django
 from core.readers import PATH, ReaderFront, _moved_on
 from lessons.models import LessonProgress
 
@@ -33,17 +33,7 @@ def me(front, browser, **headers) -> dict:
 class ReaderFrontTests:
     @pytest.fixture
     def front(self):
-        from config.asgi import django_application
-
-        reached: list[str] = []
-
-        async def django(scope, receive, send) -> None:
-            reached.append(scope["path"])
-            await django_application(scope, receive, send)
-
-        front = ReaderFront(django)
-        front.reached = reached
-        return front
+        return in_front_of_django(ReaderFront)
 
     def test_a_readers_answer_is_kept_and_given_again_without_django(self, front, student):
         browser = signed_in(student)

@@ -6,7 +6,7 @@ import gzip
 import pytest
 from django.urls import reverse
 
-from conftest import call
+from conftest import call, in_front_of_django
 from core.documents import DocumentFront, bump_content_version
 from lessons.models import Concept, ConceptRelation, FaqEntry, FaqRating, LessonProgress
 from quizzes.models import Question, Quiz
@@ -190,17 +190,7 @@ class DocumentFrontTests:
 
     @pytest.fixture
     def front(self, course):
-        from config.asgi import django_application
-
-        reached: list[str] = []
-
-        async def django(scope, receive, send) -> None:
-            reached.append(scope["path"])
-            await django_application(scope, receive, send)
-
-        front = DocumentFront(django)
-        front.reached = reached
-        return front
+        return in_front_of_django(DocumentFront)
 
     def test_a_kept_document_is_served_again_without_django(self, front):
         status, headers, body = call(front, LESSON)
