@@ -100,6 +100,15 @@ def course(db):
     return imported
 
 
+@pytest.fixture
+def shipped_course(transactional_db):
+    """The course that ships (courses/ai-large-models), imported into the test database a live server reads."""
+    from lessons.content import import_course
+
+    imported, _report = import_course(ROOT / "courses" / "ai-large-models")
+    return imported
+
+
 # --- Servers --------------------------------------------------------------------------------------------
 
 

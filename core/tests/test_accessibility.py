@@ -8,9 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import ROOT, log_in
-from lessons.content import import_course
 from lessons.models import Concept
-from lessons.tests.test_default_course import FOLDER
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -33,8 +31,21 @@ def axe_source() -> str:
     return Path(AXE).read_text(encoding="utf-8")
 
 
+# The formulas and tables that scroll sideways, as axe's scrollable-region-focusable rule finds them.
+SCROLLING = """() => [...document.querySelectorAll('.prose math, .prose .math-display, .prose table')]
+    .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+    .filter(e => e.scrollWidth > e.clientWidth + 1)"""
+
+
+def keyboard_ready(page) -> None:
+    """Waits until every formula or table that scrolls has its tab stop: base.js measures those far down a long
+    lesson, which the browser has not laid out yet (content-visibility), while the browser is idle."""
+    page.wait_for_function(f"() => ({SCROLLING})().every(e => e.tabIndex === 0)", timeout=15000)
+
+
 def violations(page) -> list[str]:
     """Critical and serious violations on the page as it is now, one line each with where they are."""
+    keyboard_ready(page)
     # Through the DevTools protocol, not a <script> tag: the page's Content-Security-Policy stays as it is.
     page.evaluate(axe_source())
     found = page.evaluate(
@@ -43,12 +54,6 @@ def violations(page) -> list[str]:
              .map(v => `${v.id} (${v.impact}): ` + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "))"""
     )
     return found
-
-
-@pytest.fixture
-def shipped_course(transactional_db):
-    course, _report = import_course(FOLDER)
-    return course
 
 
 class AccessibilityTests:
@@ -78,12 +83,12 @@ class AccessibilityTests:
         page.goto("/courses/ai-large-models/core-algorithms/")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         page.wait_for_load_state("networkidle")
-        tab_stops = page.locator(".prose math, .prose .math-display").evaluate_all(
-            """all => all.filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
-                 .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.tabIndex)"""
+        # Every formula that scrolls takes a tab stop, also far down the lesson, where the reader has not been
+        # (and the browser has laid nothing out): a keyboard may go there first.
+        assert page.evaluate(f"() => ({SCROLLING})().length"), (
+            "some formula of this lesson is wider than a phone"
         )
-        assert tab_stops, "some formula of this lesson is wider than a phone"
-        assert set(tab_stops) == {0}
+        keyboard_ready(page)
         # and shows that it scrolls: shadows at its edges (drawn by its background)
         shadow = page.locator(".prose .math-display").first.evaluate(
             "e => getComputedStyle(e).backgroundImage"

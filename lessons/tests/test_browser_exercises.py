@@ -7,19 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import screenshot
-from lessons.content import import_course
 
 pytestmark = pytest.mark.browser
 
 FOLDER = Path(__file__).resolve().parents[2] / "courses" / "ai-large-models"
 LESSON = "/courses/ai-large-models/transformers-and-llms/"
-
-
-@pytest.fixture
-def shipped_course(transactional_db):
-    """The course that ships, imported into the test database the server reads."""
-    course, _report = import_course(FOLDER)
-    return course
 
 
 class ExerciseTests:

@@ -5,16 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import log_in, screenshot
-from lessons.content import import_course
-from lessons.tests.test_default_course import FOLDER
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
-
-
-@pytest.fixture
-def shipped_course(transactional_db):
-    course, _report = import_course(FOLDER)
-    return course
 
 
 class CourseTourTests:

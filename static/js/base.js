@@ -11,18 +11,74 @@
     });
   }
   // A formula (or a table) wider than its column scrolls sideways (CSS); the keyboard must be able to scroll it too, so
-  // such a formula, and only such a one, takes a tab stop. Checked again when the width changes.
-  const formulas = () => document.querySelectorAll(".prose math, .prose .math-display, .prose table, .feedback math, .options math");
-  // All the measuring first, then all the writing: a write between two reads would lay the page out again.
-  const focusable = () => {
-    const wide = [...formulas()].map((f) => [f, ["auto", "scroll"].includes(getComputedStyle(f).overflowX) && f.scrollWidth > f.clientWidth + 1]);
-    for (const [f, scrolls] of wide) {
-      if (scrolls) f.setAttribute("tabindex", "0");
-      else if (f.getAttribute("tabindex") === "0") f.removeAttribute("tabindex");
+  // such a formula, and only such a one, takes a tab stop. Each is measured once the browser has laid it out, and
+  // again when its width changes (a ResizeObserver: measuring then forces no layout). The browser lays out a long
+  // lesson's parts only as they come near the screen (content-visibility in base.css), and a keyboard may get to
+  // one first: what is still unmeasured is measured while the browser is idle, a few at a time.
+  const selector = ".prose math, .prose .math-display, .prose table, .feedback math, .options math";
+  const scrolls = (f) => ["auto", "scroll"].includes(getComputedStyle(f).overflowX) && f.scrollWidth > f.clientWidth + 1;
+  const unmeasured = new Set();
+  const observed = new WeakSet();
+  const mark = ([f, wider]) => {
+    unmeasured.delete(f);
+    if (wider) f.setAttribute("tabindex", "0");
+    else if (f.getAttribute("tabindex") === "0") f.removeAttribute("tabindex");
+  };
+  const sizes = new ResizeObserver((entries) => {
+    // All the measuring first, then all the writing: a write between two reads would lay the page out again.
+    entries.filter((e) => e.contentRect.width > 0).map((e) => [e.target, scrolls(e.target)]).forEach(mark);
+  });
+  const observeNew = () => {
+    for (const f of document.querySelectorAll(selector)) {
+      if (observed.has(f)) continue;
+      observed.add(f);
+      unmeasured.add(f);
+      sizes.observe(f);
     }
   };
-  if ("ResizeObserver" in window) new ResizeObserver(focusable).observe(document.documentElement);
-  else window.addEventListener("load", focusable);
+  observeNew();
+  new ResizeObserver(observeNew).observe(document.body); // formulas added later (a quiz's feedback)
+  const idle = window.requestIdleCallback || ((work) => setTimeout(() => work({ timeRemaining: () => 10 }), 100));
+  const measureRest = (deadline) => {
+    for (const f of unmeasured) {
+      if (deadline.timeRemaining() < 4) return idle(measureRest);
+      mark([f, scrolls(f)]);
+    }
+  };
+  window.addEventListener("load", () => idle(measureRest));
+  // What parts far down a page need (a lesson's labs: a chart library and their scripts) waits in a
+  // <template data-load-near="a selector of those parts"> and loads when one of them comes within a screen of
+  // view: a reader who does not go that far never downloads it. Scripts keep their order; one the page already
+  // has is skipped. A form sent from those parts before their scripts have run is sent again once they have.
+  document.querySelectorAll("template[data-load-near]").forEach((template) => {
+    const parts = document.querySelectorAll(template.dataset.loadNear);
+    let early = null; // the submit event that came first
+    const hold = (event) => { event.preventDefault(); early = early || event; load(); };
+    const ready = () => {
+      parts.forEach((part) => part.removeEventListener("submit", hold));
+      if (early) early.target.requestSubmit(early.submitter);
+    };
+    const load = () => {
+      near.disconnect();
+      if (template.dataset.loaded) return;
+      template.dataset.loaded = "1";
+      const scripts = [];
+      for (const wanted of template.content.querySelectorAll("script[src], link[rel=stylesheet]")) {
+        const url = wanted.getAttribute(wanted.tagName === "SCRIPT" ? "src" : "href");
+        if (document.querySelector(`script[src="${url}"], link[href="${url}"]`)) continue;
+        const element = document.createElement(wanted.tagName);
+        for (const { name, value } of wanted.attributes) element.setAttribute(name, value);
+        if (element.tagName === "SCRIPT") scripts.push(Object.assign(element, { async: false }));
+        document.head.append(element);
+      }
+      // async = false: they run in the order they were added, so the last one to run is the last added.
+      if (scripts.length) scripts.at(-1).addEventListener("load", ready);
+      else ready();
+    };
+    const near = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && load(),
+      { rootMargin: "100% 0px" });
+    parts.forEach((part) => { near.observe(part); part.addEventListener("submit", hold); });
+  });
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => select.form.submit());
   });
