@@ -56,6 +56,7 @@ CODE = (
     "trainer/templatetags",
     "quizzes/templatetags",
     "core/templatetags",
+    "lessons/conceptmap.py",  # the concept map's drawing
 )
 
 
@@ -99,8 +100,9 @@ def code_version() -> str:
     document (the same on every machine with the same files)."""
     digest = hashlib.blake2b(digest_size=8)
     root = Path(settings.BASE_DIR)
-    for folder in CODE:
-        for path in sorted((root / folder).rglob("*")):
+    for name in CODE:
+        top = root / name
+        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())

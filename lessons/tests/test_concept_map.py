@@ -1,13 +1,61 @@
-"""The concept map: readable labels at its first zoom on a laptop and a phone, no CSP violation, a text
-alternative with every concept and its relations, and a learner's mastered concepts (from the quiz questions
-tied to each concept)."""
+"""The concept map: laid out on the server, the same every time, every label clear of the others; readable
+labels at its first zoom on a laptop and a phone, no CSP violation, a text alternative with every concept and
+its relations, and a learner's mastered concepts (from the quiz questions tied to each concept)."""
 
 import pytest
 from playwright.sync_api import expect
 
 from conftest import log_in, screenshot
+from lessons.conceptmap import LINE_PX, draw, text_width
+from lessons.content import CONCEPT_FIELDS, read_group
 from lessons.mastery import mastery, question_concepts
+from lessons.tests.test_default_course import FOLDER
 from quizzes.models import Attempt, Question, Response
+
+
+def shipped_graph(language: str) -> tuple[list[dict], list[dict]]:
+    """The shipped course's concepts and relations, read from its files (no database)."""
+    docs = [group[language] for group in read_group(FOLDER / "concepts", CONCEPT_FIELDS).values()]
+    nodes = [{"id": d.meta["slug"], "label": d.meta["term"], "url": "/"} for d in docs]
+    edges = [
+        {"source": d.meta["slug"], "target": r["concept"], "kind": r["relation"], "label": r["relation"]}
+        for d in docs
+        for r in d.meta["related"]
+    ]
+    return nodes, edges
+
+
+def boxes(node: dict) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """A placed concept's dot and label, as (left, top, right, bottom)."""
+    x, y, r = float(node["x"]), float(node["y"]), float(node["r"])
+    half = text_width(node["label"]) / 2
+    return (x - r, y - r, x + r, y + r), (x - half, y + r + 2, x + half, y + r + 2 + LINE_PX)
+
+
+def overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+class LayoutTests:
+    @pytest.mark.parametrize("language", ["en", "zh-hans"])
+    def test_it_is_the_same_drawing_every_time(self, language):
+        nodes, edges = shipped_graph(language)
+        assert draw(nodes, edges) == draw(list(reversed(nodes)), edges)
+
+    @pytest.mark.parametrize("language", ["en", "zh-hans"])
+    def test_every_concept_is_inside_and_no_label_covers_another_concept(self, language):
+        nodes, edges = shipped_graph(language)
+        drawing = draw(nodes, edges)
+        assert len(drawing.nodes) == len(nodes) and len(drawing.edges) == len(edges)
+        assert drawing.width <= 1046, "it fits the page's column on a laptop"
+        placed = [boxes(node) for node in drawing.nodes]
+        for dot, label in placed:
+            for box in dot, label:
+                assert box[0] >= 0 and box[1] >= 0 and box[2] <= drawing.width and box[3] <= drawing.height
+        for i, (dot, label) in enumerate(placed):
+            for other_dot, other_label in placed[i + 1 :]:
+                assert not overlap(label, other_label)
+                assert not overlap(label, other_dot) and not overlap(dot, other_label)
 
 
 def answer(user, question: Question, correct: bool) -> None:
