@@ -18,6 +18,7 @@ PAGES = [
     reverse("concept", args=["gradient-descent"]),
     reverse("faq"),
     reverse("quiz", args=["gradients"]),
+    reverse("concept_map"),
 ]
 
 
