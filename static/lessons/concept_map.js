@@ -35,7 +35,7 @@
     status.replaceChildren(link, " " + definition.textContent);
   }
 
-  const addressed = () => decodeURIComponent(window.location.hash.slice(1));
+  const addressed = () => window.location.hash.slice(1); // a slug: nothing in it to decode
   const at = (event) => event.target.closest(".node");
   function rest() { // back to the concept that has the keyboard's focus, else to the address's
     const focused = document.activeElement.closest(".node");
