@@ -1,9 +1,10 @@
 """Pages that are one document for every reader, as documentation sites serve them.
 
-A lesson, the course outline, a concept page, the FAQ and a quiz's page are rendered for nobody in
-particular: no session, no user, no CSRF token is read while rendering. The reader's own bits (name,
+A lesson, the course outline, a concept page, the concept map, the FAQ and a quiz's page are rendered for
+nobody in particular: no session, no user, no CSRF token is read while rendering. The reader's own bits (name,
 progress, completion, the CSRF token) come from `GET /api/me/` and are filled in by `static/js/reader.js`
-(a quiz's attempts from its API), in room the page keeps for them; the page reads and navigates without it.
+(a quiz's attempts from its API, mastered concepts from theirs), in room the page keeps for them; the page
+reads and navigates without it.
 
 A document is named by its path, its language and two versions: the content's (changed by every save of
 anything a page shows, see `renames_documents`) and the code's (templates, catalogs, static files and lab
@@ -56,6 +57,7 @@ CODE = (
     "trainer/templatetags",
     "quizzes/templatetags",
     "core/templatetags",
+    "lessons/conceptmap.py",  # the concept map's drawing
 )
 
 
@@ -99,8 +101,9 @@ def code_version() -> str:
     document (the same on every machine with the same files)."""
     digest = hashlib.blake2b(digest_size=8)
     root = Path(settings.BASE_DIR)
-    for folder in CODE:
-        for path in sorted((root / folder).rglob("*")):
+    for name in CODE:
+        top = root / name
+        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from core.documents import as_document
 from core.errors import UserError
 
-from . import practice, selectors, services
+from . import conceptmap, practice, selectors, services
 from .models import Concept, ConceptRelation, FaqEntry, FaqRating, Lesson, localized, missing_translation
 
 
@@ -147,6 +147,12 @@ def _concept_context(slug: str) -> dict:
 
 
 def concept_map(request: HttpRequest) -> HttpResponse:
+    """The concept map, drawn on the server (lessons/conceptmap.py): one document for every reader (a
+    learner's mastered concepts are filled in by the page's script)."""
+    return as_document(request, "lessons/concept_map.html", _concept_map_context)
+
+
+def _concept_map_context() -> dict:
     nodes = [
         {"id": c.slug, "label": c.term, "definition": c.definition, "url": c.get_absolute_url()}
         for c in Concept.objects.all()
@@ -172,7 +178,7 @@ def concept_map(request: HttpRequest) -> HttpResponse:
             for e in edges
             if e["target"] == node["id"]
         ]
-    return render(request, "lessons/concept_map.html", {"graph": {"nodes": nodes, "edges": edges}})
+    return {"nodes": nodes, "map": conceptmap.draw(nodes, edges)}
 
 
 def faq(request: HttpRequest) -> HttpResponse:

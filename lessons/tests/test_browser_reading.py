@@ -28,7 +28,8 @@ class ReadingTests:
     def test_the_concept_map_draws_every_concept(self, page, course):
         page.goto("/concepts/map/")
         expect(page.locator("#concept-map")).to_have_attribute("data-ready", "3")
-        expect(page.locator("#concept-map canvas").first).to_be_visible()
+        expect(page.locator("#concept-map .node")).to_have_count(3)
+        expect(page.locator("#concept-map .node").first).to_be_visible()
         screenshot(page, "concept-map")
 
     def test_search_finds_a_chinese_query(self, page, course):

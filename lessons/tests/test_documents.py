@@ -1,4 +1,4 @@
-"""Lesson, course, concept and FAQ pages are one document for every reader: the same bytes, an ETag, a 304,
+"""Lesson, course, concept, concept map and FAQ pages are one document for every reader: the same bytes, an ETag, a 304,
 no query once kept; every change that alters a page renames it. The reader's own part comes from /api/me/."""
 
 import gzip
@@ -18,6 +18,7 @@ PAGES = [
     reverse("concept", args=["gradient-descent"]),
     reverse("faq"),
     reverse("quiz", args=["gradients"]),
+    reverse("concept_map"),
 ]
 
 

@@ -69,10 +69,6 @@ class ConceptPagesTests:
         assert "Learning rate" in html and "Gradient descent" in html
         assert lesson_url() in html
 
-    def test_the_concept_map_carries_the_graph(self, client, course):
-        html = client.get(reverse("concept_map"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        assert 'id="concept-graph"' in html and '"source": "gradient-descent"' in html
-
 
 @pytest.mark.django_db
 class SearchTests:

@@ -1,76 +1,62 @@
-// The concept map: the concepts and their relations as an interactive graph (Cytoscape.js, vendored).
+// The concept map, drawn on the server (lessons/conceptmap.py): this only highlights. Pointing at a concept or
+// reaching it with Tab lights it, its neighbours and its relations (the rest fades), names the relations, and
+// puts the concept and its definition in the line under the map. A concept named in the address (#slug, as
+// concept pages link here) is lit on arrival and scrolled into view.
 (function () {
   "use strict";
-  const container = document.getElementById("concept-map");
-  const data = JSON.parse(document.getElementById("concept-graph").textContent);
-  const styles = getComputedStyle(document.documentElement);
-  const color = (name) => styles.getPropertyValue(name).trim();
-  const edgeColors = {
-    "is-a": color("--series-1"), "part-of": color("--series-4"), "uses": color("--series-2"),
-    "applied-in": color("--series-3"), "related-to": color("--muted"),
-  };
-  document.querySelectorAll(".map-legend span").forEach((swatch) => {
-    swatch.style.background = edgeColors[swatch.className.replace("edge-", "")];
-  });
-  const degree = (id) => data.edges.filter((e) => e.source === id || e.target === id).length;
-  const LABEL_PX = 13; // on screen, at the map's first zoom (never under 12 px, the size a label stays readable)
-  const cy = cytoscape({
-    container,
-    elements: [
-      ...data.nodes.map((n) => ({ data: { id: n.id, label: n.label, url: n.url, definition: n.definition, degree: degree(n.id) } })),
-      ...data.edges.map((e, i) => ({ data: { id: "e" + i, source: e.source, target: e.target, kind: e.kind, label: e.label } })),
-    ],
-    style: [
-      { selector: "node", style: {
-        "label": "data(label)", "font-size": LABEL_PX, "color": color("--text"), "text-valign": "bottom", "text-margin-y": 4,
-        "background-color": color("--accent"), "width": "mapData(degree, 1, 10, 14, 34)", "height": "mapData(degree, 1, 10, 14, 34)",
-        "text-outline-color": color("--surface"), "text-outline-width": 2 } },
-      { selector: "node.mastered", style: { "background-color": color("--good"), "border-width": 3, "border-color": color("--good-soft") } },
-      { selector: "node:selected", style: { "background-color": color("--focus"), "border-width": 3, "border-color": color("--text") } },
-      { selector: "edge", style: {
-        "width": 1.6, "curve-style": "bezier", "target-arrow-shape": "triangle", "arrow-scale": 0.9,
-        "line-color": (e) => edgeColors[e.data("kind")], "target-arrow-color": (e) => edgeColors[e.data("kind")],
-        "label": "", "font-size": LABEL_PX, "color": color("--muted"), "text-rotation": "autorotate",
-        "text-background-color": color("--surface"), "text-background-opacity": 1 } },
-      // A relation's words show for the chosen concept only: on all forty edges they would cover the map.
-      { selector: "edge.named", style: { "label": "data(label)" } },
-      { selector: ".faded", style: { "opacity": 0.15 } },
-    ],
-  });
-  cy.layout({
-    name: "cose", animate: false, randomize: true, nodeDimensionsIncludeLabels: true, padding: 24,
-    nodeRepulsion: () => 60000, idealEdgeLength: () => 60, edgeElasticity: () => 120, gravity: 1.2, numIter: 3000,
-  }).run();
-  // Labels at LABEL_PX on screen whatever zoom fits the map in its box; on a phone, where fitting would
-  // make them tiny, the map opens at a zoom that keeps them readable and is panned from there.
-  const fitted = cy.zoom();
-  const zoom = Math.max(fitted, 0.6);
-  cy.style().selector("node").style("font-size", LABEL_PX / zoom).selector("edge").style("font-size", LABEL_PX / zoom).update();
-  if (zoom !== fitted) { cy.zoom(zoom); cy.center(); }
-  container.cy = cy; // for the browser tests
+  const frame = document.getElementById("concept-map");
+  const svg = frame.querySelector("svg");
   const status = document.getElementById("concept-map-selected");
-  function focus(node) {
-    cy.elements().addClass("faded");
-    cy.edges().removeClass("named");
-    node.closedNeighborhood().removeClass("faded");
-    node.connectedEdges().addClass("named");
-    status.innerHTML = "";
+  const nodes = new Map([...svg.querySelectorAll(".node")].map((node) => [node.dataset.concept, node]));
+  let told = null;
+
+  function light(slug) {
+    svg.querySelectorAll(".near, .named, .chosen").forEach((e) => e.classList.remove("near", "named", "chosen"));
+    const node = nodes.get(slug);
+    svg.classList.toggle("focusing", Boolean(node));
+    if (!node) return;
+    node.classList.add("near", "chosen");
+    const ends = `[data-from="${CSS.escape(slug)}"], [data-to="${CSS.escape(slug)}"]`;
+    for (const part of svg.querySelectorAll(ends)) {
+      part.classList.add(part.matches("line") ? "near" : "named"); // a line, or its words
+      nodes.get(part.dataset.from === slug ? part.dataset.to : part.dataset.from).classList.add("near");
+    }
+  }
+
+  function show(slug) {
+    light(slug);
+    if (slug === told) return; // the live line speaks only when it changes
+    told = slug;
     const link = document.createElement("a");
-    link.href = node.data("url");
-    link.textContent = node.data("label");
-    status.append(link, " — " + node.data("definition"));
+    link.href = nodes.get(slug).getAttribute("href");
+    link.textContent = nodes.get(slug).textContent;
+    // its definition, as the list below gives it ("— …")
+    const definition = document.getElementById("concept-" + slug).querySelector(":scope > .muted");
+    status.replaceChildren(link, " " + definition.textContent);
   }
-  cy.on("tap", "node", (event) => focus(event.target));
-  cy.on("dbltap", "node", (event) => { window.location.href = event.target.data("url"); });
-  cy.on("tap", (event) => { if (event.target === cy) { cy.elements().removeClass("faded named"); status.textContent = ""; } });
-  const wanted = decodeURIComponent(window.location.hash.slice(1));
-  if (wanted && cy.getElementById(wanted).length) {
-    const node = cy.getElementById(wanted);
-    node.select();
-    focus(node);
-    cy.animate({ fit: { eles: node.closedNeighborhood(), padding: 60 } }, { duration: 300 });
+
+  const addressed = () => window.location.hash.slice(1); // a slug: nothing in it to decode
+  const at = (event) => event.target.closest(".node");
+  function rest() { // back to the concept that has the keyboard's focus, else to the address's
+    const focused = document.activeElement.closest(".node");
+    light(focused ? focused.dataset.concept : addressed());
   }
-  container.dataset.ready = String(cy.nodes().length);
+
+  // A touch opens the concept at once (the link), with no highlight first.
+  svg.addEventListener("pointerover", (event) => { if (at(event) && event.pointerType !== "touch") show(at(event).dataset.concept); });
+  svg.addEventListener("pointerout", (event) => { if (at(event)) rest(); });
+  svg.addEventListener("focusin", (event) => { if (at(event)) show(at(event).dataset.concept); });
+  svg.addEventListener("focusout", () => light(addressed()));
+
+  function arrive() {
+    const slug = addressed();
+    if (!nodes.has(slug)) return;
+    show(slug);
+    nodes.get(slug).scrollIntoView({ block: "nearest", inline: "center" });
+  }
+  window.addEventListener("hashchange", arrive);
+  arrive();
+  frame.dataset.ready = String(nodes.size);
 
   // A signed-in learner sees which concepts they have mastered (from the quiz questions and experiments tied
   // to each); nobody else asks, and the map stays as it is.
@@ -81,16 +67,15 @@
       if (!states) return;
       const mastered = Object.keys(states).filter((slug) => states[slug].state === "mastered");
       for (const slug of mastered) {
-        cy.getElementById(slug).addClass("mastered");
+        if (nodes.has(slug)) nodes.get(slug).classList.add("mastered");
         const badge = document.querySelector(`[data-mastered="${CSS.escape(slug)}"]`);
         if (badge) badge.hidden = false;
       }
       document.querySelector(".mastered-key").hidden = false;
-      document.querySelector(".node-mastered").style.background = color("--good");
       const summary = document.getElementById("concept-map-mastery");
       const gettext = (text) => (window.gettext ? window.gettext(text) : text);
       summary.textContent = gettext("Mastered: %(n)s of %(total)s concepts (all the quiz questions tied to them answered right).")
         .replace("%(n)s", mastered.length).replace("%(total)s", Object.keys(states).length);
-      container.dataset.mastered = String(mastered.length);
+      frame.dataset.mastered = String(mastered.length);
     });
 })();
