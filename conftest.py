@@ -11,6 +11,7 @@ import asyncio
 import copy
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +21,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
+import redis
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent
@@ -159,6 +162,83 @@ def asgi_server(transactional_db) -> Iterator[AsgiServer]:
     server = AsgiServer().start()
     yield server
     server.stop()
+
+
+# What `make test` sets for the suite, as `make run` would; a teacher's `make run` starts with none of it.
+SET_BY_THE_TEST_RUN = ("DEBUG", "SECRET_KEY", "HTTPS", "ALLOWED_HOSTS", "DEBUG_ON_NETWORK")
+
+
+class Launcher:
+    """`make run` (python -m config.launch run) as a teacher types it: nothing set but a folder of its own
+    (VAR_DIR: its own SQLite database, Redis, static files and secret key) and one worker process. Started, it
+    has answered /healthz with a live worker."""
+
+    def __init__(self, folder: Path) -> None:
+        unset = (*SET_BY_THE_TEST_RUN, "REDIS_URL", "DATABASE_URL")
+        self.env = {key: value for key, value in os.environ.items() if key not in unset}
+        self.env.update(VAR_DIR=str(folder), PORT=str(free_port()), CREATE_ADMIN="no", WORKER_CONCURRENCY="1",
+                        TORCH_THREADS="1", PYTHONUNBUFFERED="1")  # fmt: skip
+        self.base = f"http://127.0.0.1:{self.env['PORT']}"
+        self.log = folder / "launch.log"
+        self.process = subprocess.Popen([sys.executable, "-m", "config.launch", "run"], cwd=ROOT, env=self.env,
+                                        stdin=subprocess.DEVNULL, stdout=self.log.open("w"), stderr=subprocess.STDOUT)  # fmt: skip
+        # Migrations, the whole course, collectstatic: minutes on a busy machine.
+        deadline = time.monotonic() + 600
+        while not self.healthy():
+            assert time.monotonic() < deadline, self.log.read_text()[-3000:]
+            time.sleep(0.5)
+        self.redis = redis.Redis.from_url(re.findall(r"Redis started at (\S+)", self.log.read_text())[-1])
+
+    def healthy(self) -> bool:
+        """/healthz answers 200 and names a live worker on the cpu queue."""
+        assert self.process.poll() is None, self.log.read_text()[-3000:]
+        try:
+            answer = httpx.get(f"{self.base}/healthz", timeout=2)
+            return answer.status_code == 200 and answer.json()["workers"]["cpu"]["count"] > 0
+        except (httpx.HTTPError, ValueError):
+            return False
+
+    def learner(self) -> str:
+        """ada, made in the launcher's database; her API token."""
+        script = ("from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token; "
+                  "print(Token.objects.create(user=User.objects.create_user('ada', password='x passphrase 1')).key)")  # fmt: skip
+        output = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=self.env,
+                                check=True, capture_output=True, text=True).stdout  # fmt: skip
+        return output.split()[-1]
+
+    def child(self, command: str) -> int:
+        """The pid of the launcher's child whose command line contains `command`."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        for pid in children.split():
+            try:
+                if command in Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " "):
+                    return int(pid)
+            except OSError:
+                continue
+        raise AssertionError(f"no child running {command!r}")
+
+    def restart_redis(self, how: signal.Signals) -> None:
+        """Redis goes down (SIGTERM: a service restart; SIGKILL: a crash); the launcher brings it back."""
+        pid = self.redis.info()["process_id"]
+        os.kill(pid, how)
+        deadline = time.monotonic() + 30
+        while self._redis_pid() in (None, pid):
+            assert time.monotonic() < deadline, "Redis did not come back within 30 s"
+            time.sleep(0.1)
+
+    def _redis_pid(self) -> int | None:
+        try:
+            return self.redis.info()["process_id"]
+        except redis.exceptions.RedisError:
+            return None
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
 
 
 def database_url_for_other_processes() -> str:

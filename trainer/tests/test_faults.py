@@ -4,7 +4,6 @@ import contextlib
 import http.client
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -13,12 +12,12 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
 from rest_framework.authtoken.models import Token
 
+from conftest import Launcher
 from core import redis as redis_
 from trainer.models import Job
 from trainer.streams import alive_key, stream_key
@@ -238,73 +237,6 @@ def _post_json(url: str, token: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
-class Launcher:
-    """`make run` (python -m config.launch run) in a folder of its own: its own SQLite database, its own
-    Redis (persisting under that folder), worker, scheduler and web server, as a newcomer starts it."""
-
-    def __init__(self, folder) -> None:
-        from conftest import free_port
-
-        self.folder, self.port = folder, free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = folder / "launch.log"
-        self.env = {
-            key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")
-        }
-        self.env.update(VAR_DIR=str(folder), PORT=str(self.port), CREATE_ADMIN="no", WORKER_CONCURRENCY="1",
-                        TORCH_THREADS="1", PYTHONUNBUFFERED="1")  # fmt: skip
-        self.process = subprocess.Popen([sys.executable, "-m", "config.launch", "run"], env=self.env,
-                                        stdin=subprocess.DEVNULL, stdout=self.log.open("w"), stderr=subprocess.STDOUT)  # fmt: skip
-        wait_until(lambda: self.healthy(), timeout=180, interval=0.5)
-        self.redis = redis.Redis.from_url(re.search(r"Redis started at (\S+)", self.log.read_text())[1])
-
-    def healthy(self) -> bool:
-        """/healthz answers 200 and names a live worker on the cpu queue."""
-        assert self.process.poll() is None, self.log.read_text()[-3000:]
-        with (
-            contextlib.suppress(OSError, ValueError),
-            urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as r,
-        ):
-            return r.status == 200 and json.loads(r.read())["workers"]["cpu"]["count"] > 0
-        return False
-
-    def token(self) -> str:
-        """A learner's API token, made in the launcher's database."""
-        script = ("from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token; "
-                  "print(Token.objects.create(user=User.objects.create_user('ada', password='x passphrase 1')).key)")  # fmt: skip
-        output = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], env=self.env, check=True,
-                                capture_output=True, text=True).stdout  # fmt: skip
-        return output.split()[-1]
-
-    def child(self, command: str) -> int:
-        """The pid of the launcher's child whose command line contains `command`."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
-        for pid in children.split():
-            with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline") as cmdline:
-                if command in cmdline.read().replace("\0", " "):
-                    return int(pid)
-        raise AssertionError(f"no child running {command!r}")
-
-    def restart_redis(self, how: signal.Signals) -> None:
-        """Redis goes down (SIGTERM: a service restart; SIGKILL: a crash); the launcher brings it back."""
-        pid = self.redis.info()["process_id"]
-        os.kill(pid, how)
-        wait_until(lambda: self._redis_pid() not in (None, pid), timeout=30, interval=0.1)
-
-    def _redis_pid(self) -> int | None:
-        with contextlib.suppress(redis.exceptions.RedisError):
-            return self.redis.info()["process_id"]
-        return None
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
-
-
 @pytest.fixture
 def launcher(tmp_path) -> Iterator[Launcher]:
     started = Launcher(tmp_path)
@@ -315,7 +247,7 @@ def launcher(tmp_path) -> Iterator[Launcher]:
 
 class LauncherTests:
     def test_make_run_survives_its_redis_restarted_twice_mid_job_and_loses_no_queued_job(self, launcher):
-        token = launcher.token()
+        token = launcher.learner()
         running = _post_json(f"{launcher.base}/api/jobs/", token, {"lab": "cnn", "params": {"epochs": 8}})[
             "id"
         ]
