@@ -31,21 +31,27 @@ def axe_source() -> str:
     return Path(AXE).read_text(encoding="utf-8")
 
 
-# The formulas and tables that scroll sideways, as axe's scrollable-region-focusable rule finds them.
+# The formulas and tables on display (not in a closed solution) that scroll sideways.
 SCROLLING = """() => [...document.querySelectorAll('.prose math, .prose .math-display, .prose table')]
-    .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+    .filter(e => e.checkVisibility() && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
     .filter(e => e.scrollWidth > e.clientWidth + 1)"""
 
 
-def keyboard_ready(page) -> None:
-    """Waits until every formula or table that scrolls has its tab stop: base.js measures those far down a long
-    lesson, which the browser has not laid out yet (content-visibility), while the browser is idle."""
-    page.wait_for_function(f"() => ({SCROLLING})().every(e => e.tabIndex === 0)", timeout=15000)
+def read_through(page) -> None:
+    """Scrolls to the end of the page and back, a screen at a time, as a reader would: the browser lays out a
+    long lesson's parts as they come near the screen (content-visibility), and base.js measures each formula
+    then. Every formula or table that scrolls has its tab stop once the reader has come to it."""
+    at_end = "() => scrollY + innerHeight >= document.documentElement.scrollHeight - 1"
+    while not page.evaluate(at_end):
+        page.mouse.wheel(0, 700)
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.evaluate("() => scrollTo(0, 0)")
+    page.wait_for_function(f"() => ({SCROLLING})().every(e => e.tabIndex === 0)", timeout=5000)
 
 
 def violations(page) -> list[str]:
-    """Critical and serious violations on the page as it is now, one line each with where they are."""
-    keyboard_ready(page)
+    """Critical and serious violations on the page, read through to its end, one line each with where they are."""
+    read_through(page)
     # Through the DevTools protocol, not a <script> tag: the page's Content-Security-Policy stays as it is.
     page.evaluate(axe_source())
     found = page.evaluate(
@@ -83,12 +89,12 @@ class AccessibilityTests:
         page.goto("/courses/ai-large-models/core-algorithms/")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         page.wait_for_load_state("networkidle")
-        # Every formula that scrolls takes a tab stop, also far down the lesson, where the reader has not been
-        # (and the browser has laid nothing out): a keyboard may go there first.
         assert page.evaluate(f"() => ({SCROLLING})().length"), (
             "some formula of this lesson is wider than a phone"
         )
-        keyboard_ready(page)
+        read_through(page)  # every formula that scrolls has its tab stop once the reader has come to it
+        page.evaluate("() => document.querySelectorAll('.prose details').forEach(d => (d.open = true))")
+        read_through(page)  # and in the solutions, once opened
         # and shows that it scrolls: shadows at its edges (drawn by its background)
         shadow = page.locator(".prose .math-display").first.evaluate(
             "e => getComputedStyle(e).backgroundImage"

@@ -12,40 +12,28 @@
   }
   // A formula (or a table) wider than its column scrolls sideways (CSS); the keyboard must be able to scroll it too, so
   // such a formula, and only such a one, takes a tab stop. Each is measured once the browser has laid it out, and
-  // again when its width changes (a ResizeObserver: measuring then forces no layout). The browser lays out a long
-  // lesson's parts only as they come near the screen (content-visibility in base.css), and a keyboard may get to
-  // one first: what is still unmeasured is measured while the browser is idle, a few at a time.
+  // again when its width changes: a ResizeObserver, so measuring forces no layout. The browser lays out a long
+  // lesson's parts as they come near the screen (content-visibility in base.css), so whatever a reader can see
+  // has been measured; what is far off screen waits, as its layout does.
   const selector = ".prose math, .prose .math-display, .prose table, .feedback math, .options math";
   const scrolls = (f) => ["auto", "scroll"].includes(getComputedStyle(f).overflowX) && f.scrollWidth > f.clientWidth + 1;
-  const unmeasured = new Set();
-  const observed = new WeakSet();
-  const mark = ([f, wider]) => {
-    unmeasured.delete(f);
-    if (wider) f.setAttribute("tabindex", "0");
-    else if (f.getAttribute("tabindex") === "0") f.removeAttribute("tabindex");
-  };
   const sizes = new ResizeObserver((entries) => {
     // All the measuring first, then all the writing: a write between two reads would lay the page out again.
-    entries.filter((e) => e.contentRect.width > 0).map((e) => [e.target, scrolls(e.target)]).forEach(mark);
+    const wide = entries.filter((e) => e.contentRect.width > 0).map((e) => [e.target, scrolls(e.target)]);
+    for (const [f, wider] of wide) {
+      if (wider) f.setAttribute("tabindex", "0");
+      else if (f.getAttribute("tabindex") === "0") f.removeAttribute("tabindex");
+    }
   });
+  const observed = new WeakSet();
   const observeNew = () => {
     for (const f of document.querySelectorAll(selector)) {
-      if (observed.has(f)) continue;
+      if (!observed.has(f)) sizes.observe(f);
       observed.add(f);
-      unmeasured.add(f);
-      sizes.observe(f);
     }
   };
   observeNew();
   new ResizeObserver(observeNew).observe(document.body); // formulas added later (a quiz's feedback)
-  const idle = window.requestIdleCallback || ((work) => setTimeout(() => work({ timeRemaining: () => 10 }), 100));
-  const measureRest = (deadline) => {
-    for (const f of unmeasured) {
-      if (deadline.timeRemaining() < 4) return idle(measureRest);
-      mark([f, scrolls(f)]);
-    }
-  };
-  window.addEventListener("load", () => idle(measureRest));
   // What parts far down a page need (a lesson's labs: a chart library and their scripts) waits in a
   // <template data-load-near="a selector of those parts"> and loads when one of them comes within a screen of
   // view: a reader who does not go that far never downloads it. Scripts keep their order; one the page already
