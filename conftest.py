@@ -39,6 +39,17 @@ def clean_redis() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _translations_off_outside_requests() -> Iterator[None]:
+    """Code a test calls directly speaks as a management command does (translations off: English). Without
+    this it would speak whichever language an earlier test's request left active, since LocaleMiddleware
+    activates one per request and never deactivates it; a request still speaks its own language."""
+    from django.utils import translation
+
+    with translation.override(None):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     yield
     from django.core.cache import caches

@@ -312,13 +312,15 @@ def plain_text(typeset_html: str) -> str:
 
 
 def check_shape(source: str) -> None:
-    """Refuses text whose size or shape would make rendering take unbounded time (ValueError)."""
+    """Refuses text whose size or shape would make rendering take unbounded time (ValueError, in the active
+    language, like MathError: the admin shows it as a field error)."""
     if len(source) > MAX_SOURCE:
-        raise ValueError(f"the text is longer than {MAX_SOURCE:,} characters")
+        raise ValueError(_("the text is longer than %(limit)s characters") % {"limit": f"{MAX_SOURCE:,}"})
     for paragraph in _PARAGRAPH_BREAK.split(_FENCED.sub("", source)):
         if paragraph.count("[") > MAX_BRACKETS_PER_PARAGRAPH:
             line = source.count("\n", 0, max(0, source.find(paragraph[:200]))) + 1
-            raise ValueError(f"line {line}: more than {MAX_BRACKETS_PER_PARAGRAPH} '[' in one paragraph")
+            message = _("more than %(limit)d '[' in one paragraph") % {"limit": MAX_BRACKETS_PER_PARAGRAPH}
+            raise ValueError(_("line %(line)d: %(message)s") % {"line": line, "message": message})
 
 
 def render(
@@ -356,7 +358,7 @@ def render(
     try:
         body = md.convert(source)
     except RecursionError:
-        raise ValueError("the text nests too deeply (lists or quotes inside one another)") from None
+        raise ValueError(_("the text nests too deeply (lists or quotes inside one another)")) from None
     typeset_html = _typeset_all(sanitise(body), source)
     text = plain_text(typeset_html)
     toc = sanitise(md.toc) if getattr(md, "toc_tokens", None) else ""

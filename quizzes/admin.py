@@ -121,9 +121,12 @@ class QuizAdmin(TranslationAdmin):
             return HttpResponse(_("Unknown language."), status=400)
         fmt = "xml" if request.GET.get("format") == "xml" else "gift"
         content_type = "application/xml" if fmt == "xml" else "text/plain"
-        response = HttpResponse(
-            bank.export_gift(quiz, language, fmt), content_type=f"{content_type}; charset=utf-8"
-        )
+        try:
+            text = bank.export_gift(quiz, language, fmt)
+        except bank.BankError as error:  # a question edited here that the format cannot hold
+            messages.error(request, _("The quiz cannot be exported: %(reason)s") % {"reason": error.message})
+            return redirect("admin:quizzes_quiz_change", quiz.pk)
+        response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{quiz.slug}.{language}.{fmt}"'
         return response
 

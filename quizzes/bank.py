@@ -30,11 +30,18 @@ STRUCTURE = ("weight", "value", "tolerance", "low", "high")
 
 
 class BankError(UserError):
-    """A GIFT file that cannot be imported; nothing was changed."""
+    """A GIFT file that cannot be imported, or a quiz that cannot be exported; nothing was changed.
+
+    Its message is in the language active when it is raised: the admin's on the upload page, English in a
+    management command (they run with translations off).
+    """
 
     def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(f"line {line}: {message}" if line else message)
+        super().__init__(
+            _("line %(line)d: %(message)s") % {"line": line, "message": message} if line else message
+        )
         self.line = line
+        self.reason = message  # without the line, for a caller that names the place its own way
 
 
 MAX_TAG = 50  # characters, as Moodle's tag names
@@ -57,7 +64,7 @@ def parse(text: str, fmt: str = "gift") -> list[gift.GiftQuestion]:
     try:
         questions = (moodle_xml.parse if fmt == "xml" else gift.parse)(text)
     except gift.GiftError as error:
-        raise BankError(error.reason, error.line) from None
+        raise BankError(error.why.said(_), error.line) from None
     return checked(questions)
 
 
@@ -255,6 +262,7 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
             tags=list(question.tags),
             general_feedback=text(question, "explanation_md"),
             category=question.category,
+            line=number,  # its place in the quiz, to name a question the format cannot hold
             answers=[
                 gift.GiftAnswer(
                     text=text(a, "text_md"),
@@ -269,12 +277,21 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
                 for a in question.answers.all()
             ],
         )
-        for question in quiz.questions.prefetch_related("answers")
+        for number, question in enumerate(quiz.questions.prefetch_related("answers"), start=1)
     ]
 
 
 def export_gift(quiz: Quiz, language: str, fmt: str = "gift") -> str:
-    return (moodle_xml.dump if fmt == "xml" else gift.dump)(questions_for_export(quiz, language))
+    """The quiz as a GIFT or Moodle XML file; BankError for a question (edited in the admin) that the format
+    cannot hold faithfully, named by its place and name."""
+    questions = questions_for_export(quiz, language)
+    try:
+        return (moodle_xml.dump if fmt == "xml" else gift.dump)(questions)
+    except gift.GiftError as error:
+        raise BankError(
+            _("question %(number)d “%(name)s”: %(reason)s")
+            % {"number": error.line, "name": questions[error.line - 1].name, "reason": error.why.said(_)}
+        ) from None
 
 
 # --- A course folder's quizzes/ -------------------------------------------------------------------------
@@ -304,7 +321,7 @@ def load_course_quizzes(course: Course, folder: Path, report: Report) -> None:
             try:
                 versions[lang] = parse(path.read_text(encoding="utf-8"))
             except BankError as error:
-                raise ContentError(path, error.message.split(": ", 1)[-1], error.line) from None
+                raise ContentError(path, error.reason, error.line) from None
         reference_lang, reference = next(iter(versions.items()))
         for lang, questions in versions.items():
             problem = _same_structure(reference, questions) if lang != reference_lang else None

@@ -4,6 +4,7 @@ Pure Python (no Django) so the importer, the exporter and the admin upload can s
 tested alone. The rules follow Moodle's own importer, `question/format/gift/format.php`
 (`qformat_gift::readquestion`), its unit tests, its `examples.txt` and https://docs.moodle.org/en/GIFT_format.
 Where Moodle silently turns a mistake into an odd question, this module raises `GiftError` instead.
+Its reasons are English templates marked for the catalogs; `quizzes.bank` says them in the reader's language.
 
 File layout
     Questions are separated by blank lines; a question may span several lines (joined with newlines, the
@@ -77,7 +78,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 
 KINDS = ("single", "multiple", "truefalse", "short", "numeric", "matching", "essay", "description")
@@ -109,13 +110,42 @@ class GiftQuestion:
     line: int = field(default=0, compare=False)  # 1-based line where the question starts (for messages)
 
 
-class GiftError(ValueError):
-    """A GIFT file (or a question to be written as GIFT) that cannot be read faithfully."""
+def gettext_noop(message: str) -> str:
+    """Marks an English reason for the catalogs (`makemessages` looks for this name); it is translated where it
+    reaches a reader (`quizzes.bank`), so this module stays free of Django and speaks English on its own."""
+    return message
 
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(f"line {line}: {reason}")
+
+@dataclass
+class Reason:
+    """Why a file cannot be read: an English template (marked with `gettext_noop`) and its arguments, kept apart
+    so that `said(gettext)` puts it in the reader's language, the arguments wherever the translation puts them.
+    An argument may itself be a Reason, said in the same language. A template with arguments writes % as %%."""
+
+    template: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def said(self, translate: Callable[[str], str] | None = None) -> str:
+        words = translate(self.template) if translate else self.template
+        if not self.params:
+            return words
+        return words % {
+            name: value.said(translate) if isinstance(value, Reason) else value
+            for name, value in self.params.items()
+        }
+
+
+class GiftError(ValueError):
+    """A GIFT file (or a question to be written as GIFT) that cannot be read faithfully.
+
+    `reason` is in English; `why` holds the same words for translation.
+    """
+
+    def __init__(self, line: int, template: str, **params: object) -> None:
         self.line = line
-        self.reason = reason
+        self.why = Reason(template, params)
+        self.reason = self.why.said()
+        super().__init__(f"line {line}: {self.reason}")
 
 
 # What one file may cost: every question is parsed, stored and rendered in one request, so a file's size,
@@ -172,6 +202,9 @@ _NAME_SPECIALS = ":{}"
 _ANSWER_SPECIALS = "~=#{}"
 _ESCAPABLE_NEXT = set("\\~=#{}:n\n")
 
+# One reason raised in two places.
+_UNMATCHED_CLOSE = gettext_noop("'}' has no matching '{' (write \\} for a literal brace)")
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Reading
@@ -180,7 +213,11 @@ _ESCAPABLE_NEXT = set("\\~=#{}:n\n")
 def parse(text: str) -> list[GiftQuestion]:
     """Read a GIFT file; raise GiftError (line + reason) for the first problem found."""
     if len(text) > MAX_CHARACTERS:
-        raise GiftError(1, f"the file is longer than {MAX_CHARACTERS:,} characters; split it into several")
+        raise GiftError(
+            1,
+            gettext_noop("the file is longer than %(limit)s characters; split it into several"),
+            limit=f"{MAX_CHARACTERS:,}",
+        )
     questions = []
     category = ""
     answers = 0
@@ -193,7 +230,9 @@ def parse(text: str) -> list[GiftQuestion]:
                 continue
         if len(questions) == MAX_QUESTIONS:
             raise GiftError(
-                block[0][0], f"a file can hold at most {MAX_QUESTIONS} questions; split it into several"
+                block[0][0],
+                gettext_noop("a file can hold at most %(limit)d questions; split it into several"),
+                limit=MAX_QUESTIONS,
             )
         question = _read_question(block, category)
         question.idnumber, question.tags = _metadata(comments)
@@ -202,7 +241,8 @@ def parse(text: str) -> list[GiftQuestion]:
         if answers > MAX_FILE_ANSWERS:
             raise GiftError(
                 question.line,
-                f"a file can hold at most {MAX_FILE_ANSWERS} answers in all; split it into several",
+                gettext_noop("a file can hold at most %(limit)d answers in all; split it into several"),
+                limit=MAX_FILE_ANSWERS,
             )
     return questions
 
@@ -237,7 +277,9 @@ def _blocks(text: str) -> Iterator[tuple[list[tuple[int, str]], str]]:
             bad = _PLACEHOLDER_RE.search(line)
             if bad:
                 raise GiftError(
-                    number, f"the character U+{ord(bad.group()):04X} cannot appear in a GIFT file"
+                    number,
+                    gettext_noop("the character %(character)s cannot appear in a GIFT file"),
+                    character=f"U+{ord(bad.group()):04X}",
                 )
             block.append((number, line))
     if block:
@@ -281,7 +323,8 @@ def _read_question(lines: list[tuple[int, str]], category: str) -> GiftQuestion:
         end = s.find("::", pos + 2)
         if end == -1:
             raise GiftError(
-                src.line(pos), "the question title starts with '::' but is never closed with '::'"
+                src.line(pos),
+                gettext_noop("the question title starts with '::' but is never closed with '::'"),
             )
         name = _restore(s[pos + 2 : end]).strip(_WS)
         pos = _skip_ws(s, end + 2)
@@ -293,30 +336,36 @@ def _read_question(lines: list[tuple[int, str]], category: str) -> GiftQuestion:
     if opening == -1 and closing == -1:
         text = _convert(_restore(s[pos:]), fmt)
         if not text:
-            raise GiftError(start_line, "the question has no text and no answer block")
+            raise GiftError(start_line, gettext_noop("the question has no text and no answer block"))
         return GiftQuestion("description", text, name, [], "", category, line=start_line)
     if opening == -1 or (closing != -1 and closing < opening):
-        raise GiftError(src.line(closing), "'}' has no matching '{' (write \\} for a literal brace)")
+        raise GiftError(src.line(closing), _UNMATCHED_CLOSE)
     if closing == -1:
-        raise GiftError(src.line(opening), "'{' is never closed with '}'")
+        raise GiftError(src.line(opening), gettext_noop("'{' is never closed with '}'"))
     block_line = src.line(opening)
     nested = s.find("{", opening + 1, closing)
     if nested != -1:
         raise GiftError(
             src.line(nested),
-            f"'{{' inside the answer block opened on line {block_line}: close that block with '}}' first, "
-            "or write \\{ for a literal brace",
+            gettext_noop(
+                "'{' inside the answer block opened on line %(block_line)d: close that block with '}' first, "
+                "or write \\{ for a literal brace"
+            ),
+            block_line=block_line,
         )
     after = s[closing + 1 :]
     for offset, char in enumerate(after, start=closing + 1):
         if char == "{":
             raise GiftError(
                 src.line(offset),
-                f"a second answer block; a question has only one (the first opened on line {block_line}). "
-                "Separate questions with a blank line, or write \\{ for a literal brace",
+                gettext_noop(
+                    "a second answer block; a question has only one (the first opened on line %(block_line)d). "
+                    "Separate questions with a blank line, or write \\{ for a literal brace"
+                ),
+                block_line=block_line,
             )
         if char == "}":
-            raise GiftError(src.line(offset), "'}' has no matching '{' (write \\} for a literal brace)")
+            raise GiftError(src.line(offset), _UNMATCHED_CLOSE)
 
     before = s[pos:opening]
     missing_word = bool(after.strip(_WS))
@@ -324,8 +373,11 @@ def _read_question(lines: list[tuple[int, str]], category: str) -> GiftQuestion:
     if text.count(BLANK) > 1:
         raise GiftError(
             start_line,
-            f"the question text contains {BLANK} more than once; it marks where the answer block stands, "
-            "so a question with answers may contain it only once",
+            gettext_noop(
+                "the question text contains %(blank)s more than once; it marks where the answer block stands, "
+                "so a question with answers may contain it only once"
+            ),
+            blank=BLANK,
         )
     kind, answers, general_feedback = _read_block(s[opening + 1 : closing], opening + 1, fmt, src, block_line)
     return GiftQuestion(kind, text, name, answers, general_feedback, category, line=start_line)
@@ -341,7 +393,9 @@ def _read_block(
         content = content[:last]
         extra = content.find("####")
         if extra != -1:
-            raise GiftError(src.line(offset + extra), "a question can have only one '####' general feedback")
+            raise GiftError(
+                src.line(offset + extra), gettext_noop("a question can have only one '####' general feedback")
+            )
 
     body = content.strip(_WS)
     if not body:
@@ -381,7 +435,9 @@ def _chunks(content: str, offset: int, markers: str, src: _Source) -> list[_Chun
         chunks.pop(0)
     if len(chunks) > MAX_ANSWERS:
         raise GiftError(
-            src.line(chunks[MAX_ANSWERS].offset), f"a question can have at most {MAX_ANSWERS} answers"
+            src.line(chunks[MAX_ANSWERS].offset),
+            gettext_noop("a question can have at most %(limit)d answers"),
+            limit=MAX_ANSWERS,
         )
     return chunks
 
@@ -396,35 +452,42 @@ def _read_choice(
         text_raw, has_feedback, feedback_raw = rest.partition("#")
         text = _read_text(text_raw, fmt, line)
         if not text:
-            raise GiftError(line, "a choice has no text")
+            raise GiftError(line, gettext_noop("a choice has no text"))
         if weight is None:
             weight = 100.0 if chunk.marker == "=" else 0.0
         feedback = _read_text(feedback_raw, fmt, line) if has_feedback else ""
         answers.append(GiftAnswer(text=text, weight=weight, feedback=feedback))
     if len(answers) < 2:
-        raise GiftError(block_line, "a multiple-choice question needs at least two choices")
+        raise GiftError(block_line, gettext_noop("a multiple-choice question needs at least two choices"))
 
     if any(chunk.marker == "=" for chunk in chunks):
         best = max(answer.weight for answer in answers)
         if best != 100:
             raise GiftError(
                 block_line,
-                f"a single-choice question needs one choice worth 100%; the best one here is worth "
-                f"{_format_number(best)}%",
+                gettext_noop(
+                    "a single-choice question needs one choice worth 100%%; the best one here is worth %(best)s%%"
+                ),
+                best=_format_number(best),
             )
         return "single", answers
     total = round(sum(answer.weight for answer in answers if answer.weight > 0), 2)
     if total == 0:
         raise GiftError(
             block_line,
-            "no choice is correct: mark the right choice with '=', or give the right choices of a "
-            "multiple-answer question positive weights such as ~%50%",
+            gettext_noop(
+                "no choice is correct: mark the right choice with '=', or give the right choices of a "
+                "multiple-answer question positive weights such as ~%50%"
+            ),
         )
     if total != 100:
         raise GiftError(
             block_line,
-            f"the positive weights of a multiple-answer question (no '=' choice) must add up to 100%, "
-            f"not {_format_number(total)}%",
+            gettext_noop(
+                "the positive weights of a multiple-answer question (no '=' choice) must add up to 100%%, "
+                "not %(total)s%%"
+            ),
+            total=_format_number(total),
         )
     return "multiple", answers
 
@@ -439,11 +502,13 @@ def _read_short(chunks: list[_Chunk], fmt: str, src: _Source, block_line: int) -
         _, start = _split_format(text, 0, "moodle", line)
         text = _restore(text[start:]).strip(_WS)
         if not text:
-            raise GiftError(line, "an accepted answer is empty")
+            raise GiftError(line, gettext_noop("an accepted answer is empty"))
         feedback = _read_text(feedback_raw, fmt, line) if has_feedback else ""
         answers.append(GiftAnswer(text=text, weight=100.0 if weight is None else weight, feedback=feedback))
     if max(answer.weight for answer in answers) != 100:
-        raise GiftError(block_line, "a short-answer question needs an accepted answer worth 100%")
+        raise GiftError(
+            block_line, gettext_noop("a short-answer question needs an accepted answer worth 100%")
+        )
     return answers
 
 
@@ -455,20 +520,27 @@ def _read_matching(chunks: list[_Chunk], fmt: str, src: _Source, block_line: int
         if "->" not in raw:
             raise GiftError(
                 line,
-                f"'{_snippet(raw)}' is not a 'left -> right' pair: every answer of a matching question needs "
-                "'->', and pairs cannot be mixed with other answers",
+                gettext_noop(
+                    "'%(text)s' is not a 'left -> right' pair: every answer of a matching question needs "
+                    "'->', and pairs cannot be mixed with other answers"
+                ),
+                text=_snippet(raw),
             )
         if _WEIGHT_RE.match(raw):
-            raise GiftError(line, "a matching pair cannot carry a %weight%")
+            raise GiftError(line, gettext_noop("a matching pair cannot carry a %weight%"))
         if "#" in raw:
-            raise GiftError(line, "a matching pair cannot have #feedback (write \\# for a literal #)")
+            raise GiftError(
+                line, gettext_noop("a matching pair cannot have #feedback (write \\# for a literal #)")
+            )
         left_raw, right_raw = raw.split("->", 1)
         right = _restore(right_raw).strip(_WS)
         if not right:
-            raise GiftError(line, "a matching pair has nothing after '->'")
+            raise GiftError(line, gettext_noop("a matching pair has nothing after '->'"))
         answers.append(GiftAnswer(text=_read_text(left_raw, fmt, line), match=right))
     if sum(1 for answer in answers if answer.text) < 2:
-        raise GiftError(block_line, "a matching question needs at least two 'left -> right' pairs")
+        raise GiftError(
+            block_line, gettext_noop("a matching question needs at least two 'left -> right' pairs")
+        )
     return answers
 
 
@@ -484,7 +556,9 @@ def _read_truefalse(body: str, correct: bool, fmt: str, block_line: int) -> list
 
 def _read_numeric(chunks: list[_Chunk], fmt: str, src: _Source, block_line: int) -> list[GiftAnswer]:
     if not chunks:
-        raise GiftError(block_line, "the numerical answer block has no answers; write e.g. {#3.14:0.01}")
+        raise GiftError(
+            block_line, gettext_noop("the numerical answer block has no answers; write e.g. {#3.14:0.01}")
+        )
     answers = []
     for i, chunk in enumerate(chunks):
         line = src.line(chunk.offset)
@@ -494,11 +568,16 @@ def _read_numeric(chunks: list[_Chunk], fmt: str, src: _Source, block_line: int)
             if not last:
                 raise GiftError(
                     line,
-                    "the '~' answer of a numerical question stands for any other value, so it comes last",
+                    gettext_noop(
+                        "the '~' answer of a numerical question stands for any other value, so it comes last"
+                    ),
                 )
             if _WEIGHT_RE.match(raw):
                 raise GiftError(
-                    line, "the '~' answer of a numerical question is worth 0% and cannot carry a %weight%"
+                    line,
+                    gettext_noop(
+                        "the '~' answer of a numerical question is worth 0% and cannot carry a %weight%"
+                    ),
                 )
             label, has_feedback, feedback_raw = raw.partition("#")
             feedback = _read_text(feedback_raw, fmt, line) if has_feedback else ""
@@ -512,15 +591,18 @@ def _read_numeric(chunks: list[_Chunk], fmt: str, src: _Source, block_line: int)
         if number == "*":
             if not last:
                 raise GiftError(
-                    line, "the '*' answer of a numerical question matches any value, so it comes last"
+                    line,
+                    gettext_noop(
+                        "the '*' answer of a numerical question matches any value, so it comes last"
+                    ),
                 )
             answers.append(GiftAnswer(text="*", weight=weight, feedback=feedback))
         else:
             answers.append(_numeric_answer(number, weight, feedback, line))
     if all(answer.value is None and answer.low is None for answer in answers):
-        raise GiftError(block_line, "a numerical question needs at least one numeric answer")
+        raise GiftError(block_line, gettext_noop("a numerical question needs at least one numeric answer"))
     if max(answer.weight for answer in answers) != 100:
-        raise GiftError(block_line, "a numerical question needs an answer worth 100%")
+        raise GiftError(block_line, gettext_noop("a numerical question needs an answer worth 100%"))
     return answers
 
 
@@ -529,13 +611,15 @@ def _numeric_answer(number: str, weight: float, feedback: str, line: int) -> Gif
         low_raw, high_raw = number.split("..", 1)
         low, high = _number(low_raw, line), _number(high_raw, line)
         if low > high:
-            raise GiftError(line, f"the range {number} runs backwards; write low..high")
+            raise GiftError(
+                line, gettext_noop("the range %(number)s runs backwards; write low..high"), number=number
+            )
         return GiftAnswer(weight=weight, feedback=feedback, low=low, high=high)
     if number.find(":") > 0:
         value_raw, tolerance_raw = number.split(":", 1)
         tolerance = _number(tolerance_raw, line)
         if tolerance < 0:
-            raise GiftError(line, f"the tolerance in {number} is negative")
+            raise GiftError(line, gettext_noop("the tolerance in %(number)s is negative"), number=number)
         return GiftAnswer(
             weight=weight, feedback=feedback, value=_number(value_raw, line), tolerance=tolerance
         )
@@ -545,13 +629,16 @@ def _numeric_answer(number: str, weight: float, feedback: str, line: int) -> Gif
 def _number(raw: str, line: int) -> float:
     raw = raw.strip(_WS)
     if not raw:
-        raise GiftError(line, "a numerical answer is missing its number")
+        raise GiftError(line, gettext_noop("a numerical answer is missing its number"))
     if not _NUMBER_RE.fullmatch(raw):
-        hint = " (use '.' as the decimal separator)" if "," in raw else ""
-        raise GiftError(line, f"'{_snippet(raw)}' is not a number{hint}")
+        if "," in raw:
+            template = gettext_noop("'%(text)s' is not a number (use '.' as the decimal separator)")
+        else:
+            template = gettext_noop("'%(text)s' is not a number")
+        raise GiftError(line, template, text=_snippet(raw))
     value = float(raw)
     if not math.isfinite(value):
-        raise GiftError(line, f"the number {raw} is too large")
+        raise GiftError(line, gettext_noop("the number %(number)s is too large"), number=raw)
     return value
 
 
@@ -562,11 +649,13 @@ def _split_weight(raw: str, line: int) -> tuple[float | None, str]:
     if not match:
         return None, raw
     if not _NUMBER_RE.fullmatch(match.group(1)):
-        raise GiftError(line, f"the weight {match.group()} is not a number")
+        raise GiftError(line, gettext_noop("the weight %(weight)s is not a number"), weight=match.group())
     weight = float(match.group(1))
     if not -100 <= weight <= 100:
         raise GiftError(
-            line, f"the weight {match.group()} is outside -100..100 (percent of the question's credit)"
+            line,
+            gettext_noop("the weight %(weight)s is outside -100..100 (percent of the question's credit)"),
+            weight=match.group(),
         )
     return weight, raw[match.end() :]
 
@@ -594,8 +683,11 @@ def _split_format(text: str, pos: int, default_format: str, line: int) -> tuple[
         return default_format, pos
     raise GiftError(
         line,
-        f"unknown text format [{name}]: use [markdown], [html], [plain] or [moodle] "
-        f"(write \\[{name}] if the text really starts with a bracket)",
+        gettext_noop(
+            "unknown text format [%(name)s]: use [markdown], [html], [plain] or [moodle] "
+            "(write \\[%(name)s] if the text really starts with a bracket)"
+        ),
+        name=name,
     )
 
 
@@ -677,7 +769,7 @@ def _normalised(question: GiftQuestion) -> GiftQuestion:
 
     category = clean(question.category)
     if "\n" in category:
-        raise GiftError(question.line, "a category name cannot span several lines")
+        raise GiftError(question.line, gettext_noop("a category name cannot span several lines"))
 
     def number(value: float | None) -> float | None:
         return None if value is None else float(value)
@@ -717,7 +809,10 @@ def _write_metadata(question: GiftQuestion) -> str:
 def _write_question(question: GiftQuestion) -> str:
     if question.kind not in KINDS:
         raise GiftError(
-            question.line, f"unknown question kind {question.kind!r}; expected one of {', '.join(KINDS)}"
+            question.line,
+            gettext_noop("unknown question kind %(kind)s; expected one of %(kinds)s"),
+            kind=repr(question.kind),
+            kinds=", ".join(KINDS),
         )
     head = (f"::{_escape(question.name, _NAME_SPECIALS)}::" if question.name else "") + "[markdown]"
     text = question.text
@@ -738,7 +833,7 @@ def _write_block(question: GiftQuestion) -> str:
         return "{" + _write_truefalse(question) + tail + "}"
     tail = f"\t####{general_feedback}\n" if general_feedback else ""
     if question.kind == "single" and not any(answer.weight == 100 for answer in question.answers):
-        raise GiftError(question.line, "a single-choice question needs one choice worth 100%")
+        raise GiftError(question.line, gettext_noop("a single-choice question needs one choice worth 100%"))
     if question.kind == "essay":
         return ("{\n" + tail + "}") if tail else "{}"
     writers = {
@@ -757,8 +852,10 @@ def _write_truefalse(question: GiftQuestion) -> str:
     if [a.text for a in answers] != ["true", "false"] or sorted(a.weight for a in answers) != [0, 100]:
         raise GiftError(
             question.line,
-            "a true/false question needs exactly the answers 'true' and 'false', "
-            "one worth 100% and the other 0%",
+            gettext_noop(
+                "a true/false question needs exactly the answers 'true' and 'false', "
+                "one worth 100% and the other 0%"
+            ),
         )
     true, false = answers
     word, right, wrong = ("TRUE", true, false) if true.weight == 100 else ("FALSE", false, true)
@@ -867,30 +964,51 @@ def _check_reads_back(question: GiftQuestion, gift: str) -> None:
         back = parse(gift)
     except GiftError as error:
         raise GiftError(
-            question.line, f"question {label} cannot be written as GIFT: {error.reason}"
+            question.line,
+            gettext_noop("question %(label)s cannot be written as GIFT: %(reason)s"),
+            label=label,
+            reason=error.why,
         ) from None
     expected = replace(question, category="")
     if back != [expected]:
         difference = (
-            _difference(expected, back[0]) if len(back) == 1 else "it reads back as several questions"
+            _difference(expected, back[0])
+            if len(back) == 1
+            else Reason(gettext_noop("it reads back as several questions"))
         )
         raise GiftError(
-            question.line, f"question {label} cannot be written as GIFT without changing it: {difference}"
+            question.line,
+            gettext_noop("question %(label)s cannot be written as GIFT without changing it: %(difference)s"),
+            label=label,
+            difference=difference,
         )
 
 
-def _difference(expected: GiftQuestion, back: GiftQuestion) -> str:
+def _difference(expected: GiftQuestion, back: GiftQuestion) -> Reason:
     for name in ("kind", "text", "name", "general_feedback", "idnumber", "tags"):
         mine, theirs = getattr(expected, name), getattr(back, name)
         if mine != theirs:
-            return f"its {name} would read back as {theirs!r} instead of {mine!r}"
+            return Reason(
+                gettext_noop("its %(field)s would read back as %(theirs)s instead of %(mine)s"),
+                {"field": name, "theirs": repr(theirs), "mine": repr(mine)},
+            )
     if len(expected.answers) != len(back.answers):
-        return f"it would read back with {len(back.answers)} answers instead of {len(expected.answers)}"
+        return Reason(
+            gettext_noop("it would read back with %(theirs)d answers instead of %(mine)d"),
+            {"theirs": len(back.answers), "mine": len(expected.answers)},
+        )
     for number, (mine, theirs) in enumerate(zip(expected.answers, back.answers, strict=True), start=1):
         for answer_field in fields(GiftAnswer):
             if getattr(mine, answer_field.name) != getattr(theirs, answer_field.name):
-                return (
-                    f"answer {number}'s {answer_field.name} would read back as "
-                    f"{getattr(theirs, answer_field.name)!r} instead of {getattr(mine, answer_field.name)!r}"
+                return Reason(
+                    gettext_noop(
+                        "answer %(number)d's %(field)s would read back as %(theirs)s instead of %(mine)s"
+                    ),
+                    {
+                        "number": number,
+                        "field": answer_field.name,
+                        "theirs": repr(getattr(theirs, answer_field.name)),
+                        "mine": repr(getattr(mine, answer_field.name)),
+                    },
                 )
-    return "it would read back differently"
+    return Reason(gettext_noop("it would read back differently"))

@@ -24,7 +24,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from . import gift
-from .gift import GiftAnswer, GiftError, GiftQuestion
+from .gift import GiftAnswer, GiftError, GiftQuestion, gettext_noop
 
 _FORMATS = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
 _TYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay", "description")
@@ -34,16 +34,24 @@ def parse(text: str) -> list[GiftQuestion]:
     """Read a Moodle XML file; raise GiftError (question number as `line`, or the XML line) on a problem."""
     if len(text) > gift.MAX_CHARACTERS:
         raise GiftError(
-            1, f"the file is longer than {gift.MAX_CHARACTERS:,} characters; split it into several"
+            1,
+            gettext_noop("the file is longer than %(limit)s characters; split it into several"),
+            limit=f"{gift.MAX_CHARACTERS:,}",
         )
     try:
         root = fromstring(text.removeprefix("\ufeff").encode("utf-8"))
     except ParseError as error:
-        raise GiftError(error.position[0], f"not well-formed XML (column {error.position[1] + 1})") from None
+        raise GiftError(
+            error.position[0],
+            gettext_noop("not well-formed XML (column %(column)d)"),
+            column=error.position[1] + 1,
+        ) from None
     except DefusedXmlException:
-        raise GiftError(1, "the XML declares entities or a document type, which are refused") from None
+        raise GiftError(
+            1, gettext_noop("the XML declares entities or a document type, which are refused")
+        ) from None
     if root.tag != "quiz":
-        raise GiftError(1, "a Moodle XML file has <quiz> as its root element")
+        raise GiftError(1, gettext_noop("a Moodle XML file has <quiz> as its root element"))
     questions: list[GiftQuestion] = []
     category = ""
     answers = 0
@@ -53,19 +61,35 @@ def parse(text: str) -> list[GiftQuestion]:
             category = _text(element.find("category"))
             continue
         if kind not in _TYPES:
-            raise GiftError(number, f"question {number}: the type “{kind}” is not one the platform has")
+            raise GiftError(
+                number,
+                gettext_noop("question %(number)d: the type “%(kind)s” is not one the platform has"),
+                number=number,
+                kind=kind,
+            )
         if len(questions) == gift.MAX_QUESTIONS:
-            raise GiftError(number, f"a file can hold at most {gift.MAX_QUESTIONS} questions")
+            raise GiftError(
+                number, gettext_noop("a file can hold at most %(limit)d questions"), limit=gift.MAX_QUESTIONS
+            )
         question = _read(element, kind, category, number)
         answers += len(question.answers)
         if len(question.answers) > gift.MAX_ANSWERS or answers > gift.MAX_FILE_ANSWERS:
             raise GiftError(
-                number, f"question {number}: too many answers (at most {gift.MAX_ANSWERS} a question)"
+                number,
+                gettext_noop("question %(number)d: too many answers (at most %(limit)d a question)"),
+                number=number,
+                limit=gift.MAX_ANSWERS,
             )
         try:
             gift.dump([question])
         except GiftError as error:
-            raise GiftError(number, f"question {number} “{question.name}”: {error.reason}") from None
+            raise GiftError(
+                number,
+                gettext_noop("question %(number)d “%(name)s”: %(reason)s"),
+                number=number,
+                name=question.name,
+                reason=error.why,
+            ) from None
         questions.append(question)
     return questions
 
@@ -87,9 +111,19 @@ def _number(raw: str, number: int) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise GiftError(number, f"question {number}: “{raw[:40]}” is not a number") from None
+        raise GiftError(
+            number,
+            gettext_noop("question %(number)d: “%(text)s” is not a number"),
+            number=number,
+            text=raw[:40],
+        ) from None
     if not math.isfinite(value):
-        raise GiftError(number, f"question {number}: the number {raw[:40]} is too large")
+        raise GiftError(
+            number,
+            gettext_noop("question %(number)d: the number %(text)s is too large"),
+            number=number,
+            text=raw[:40],
+        )
     return value
 
 
@@ -120,7 +154,9 @@ def _read(element: Element, kind: str, category: str, number: int) -> GiftQuesti
         by_word = {_text(a).lower(): a for a in answers}
         if set(by_word) != {"true", "false"}:
             raise GiftError(
-                number, f"question {number}: a true/false question has the answers true and false"
+                number,
+                gettext_noop("question %(number)d: a true/false question has the answers true and false"),
+                number=number,
             )
         question.answers = [
             GiftAnswer(

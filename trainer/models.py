@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .messages import Message, render
@@ -47,28 +48,36 @@ class Job(models.Model):
     FINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.DIVERGED)
     COMPLETED = (Status.SUCCEEDED, Status.DIVERGED)  # ran to an end that says something about the settings
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
-    lab = models.CharField(max_length=50, db_index=True)
-    params = models.JSONField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    queue = models.CharField(max_length=10, default="cpu")
-    device = models.CharField(
-        max_length=100, blank=True
-    )  # what it trained on, e.g. "cpu", "cuda (NVIDIA H200)"
-    attempt = models.PositiveIntegerField(default=0)
-    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)  # for messages about the run
-    progress = models.FloatField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    metrics = models.JSONField(default=dict, blank=True)
-    history = models.JSONField(default=list, blank=True)  # every reported point, once the job has ended
-    visuals = models.JSONField(default=dict, blank=True)  # the last frame (boundary, filters, predictions...)
+    # Field names in the admin's language; in English they read as the API's field names, so the schema's
+    # titles stay as they are.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("learner")
+    )
+    lab = models.CharField(_("lab"), max_length=50, db_index=True)
+    params = models.JSONField(_("params"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    queue = models.CharField(_("queue"), max_length=10, default="cpu")
+    # What it trained on, e.g. "cpu", "cuda (NVIDIA H200)".
+    device = models.CharField(_("device"), max_length=100, blank=True)
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
+    language = models.CharField(
+        _("language"), max_length=10, default=settings.LANGUAGE_CODE
+    )  # of its messages
+    progress = models.FloatField(_("progress"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    # Every reported point, once the job has ended; the last frame (boundary, filters, predictions...).
+    history = models.JSONField(_("history"), default=list, blank=True)
+    visuals = models.JSONField(_("visuals"), default=dict, blank=True)
     # How the run ended, when not well: a code of trainer.messages and its arguments, put into words in the
     # reader's language when read (`error_message`). `error` holds the words of runs from before the codes.
-    error = models.TextField(blank=True)
-    error_code = models.CharField(max_length=40, blank=True)
-    error_params = models.JSONField(default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    error_code = models.CharField(_("error code"), max_length=40, blank=True)
+    error_params = models.JSONField(_("error params"), default=dict, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -79,7 +88,12 @@ class Job(models.Model):
         verbose_name_plural = _("training runs")
 
     def __str__(self) -> str:
-        return f"job {self.pk} ({self.lab}, {self.status})"
+        # The admin's heading for a run, in its language.
+        return gettext("job %(id)s (%(lab)s, %(status)s)") % {
+            "id": self.pk,
+            "lab": self.lab,
+            "status": self.get_status_display(),
+        }
 
     @property
     def finished(self) -> bool:

@@ -4,6 +4,7 @@ import time
 from html.parser import HTMLParser
 
 import pytest
+from django.utils import translation
 
 from lessons import rendering
 from lessons.rendering import ConceptIndex, ConceptName
@@ -112,6 +113,11 @@ class HostileMarkdownTests:
         with pytest.raises(ValueError, match=re.escape(message)):
             rendering.render(source)
         assert time.monotonic() - started < 5
+
+    def test_a_refusal_reads_in_the_active_language(self):
+        """The admin shows it as a field error, in the author's language."""
+        with translation.override("zh-hans"), pytest.raises(ValueError, match="文本嵌套太深"):
+            rendering.render("- " * 3000 + "x")
 
     def test_a_one_megabyte_body_renders_in_bounded_time(self):
         started = time.monotonic()

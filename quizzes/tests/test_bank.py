@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from quizzes import bank
 from quizzes.models import Answer, Question, Quiz
@@ -131,6 +132,23 @@ class BankTests:
         with pytest.raises(CommandError, match=r"line 1: .* nothing was imported"):
             call_command("import_gift", str(path), "--quiz", "other")
         assert not Quiz.objects.filter(slug="other").exists()
+
+    def test_the_command_speaks_english_whatever_language_is_active(self, tmp_path):
+        path = tmp_path / "bank.gift"
+        path.write_text("::a:: x = ? {#zero}\n")
+        with translation.override("zh-hans"), pytest.raises(CommandError) as caught:
+            call_command("import_gift", str(path), "--quiz", "other")
+        assert str(caught.value) == f"{path}: line 1: 'zero' is not a number — nothing was imported."
+
+    def test_the_export_command_names_a_question_the_format_cannot_hold(self, quiz, capsys):
+        bank.import_gift(quiz, "::first:: Fine? {T}\n\n::only:: Pick one. {=a ~b}\n", "en")
+        Answer.objects.filter(weight=100, question__name="only").update(weight=50)  # edited in the admin
+        with pytest.raises(CommandError) as caught:
+            call_command("export_gift", "bank")
+        assert str(caught.value) == (
+            "question 2 “only”: a single-choice question needs one choice worth 100% — nothing was written."
+        )
+        assert capsys.readouterr().out == ""
 
     def test_the_admin_upload_imports_a_file(self, client, staff, quiz):
         from django.core.files.uploadedfile import SimpleUploadedFile

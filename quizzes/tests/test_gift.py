@@ -1,11 +1,16 @@
 """The GIFT reader and writer: every construct Moodle's GIFT documentation and import tests exercise (in cases of
 our own), every error, and round trips."""
 
+import ast
 import html
 import random
+from pathlib import Path
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
+from quizzes import gift, moodle_xml
 from quizzes.gift import BLANK, KINDS, GiftAnswer, GiftError, GiftQuestion, dump, parse
 
 
@@ -763,6 +768,31 @@ class ErrorTests:
         problem = error("Fine? {T}\n\nOdd \ufdd3 character {T}")
         assert problem.line == 3
         assert "U+FDD3" in problem.reason
+
+
+class ErrorLanguageTests:
+    """The reader speaks English on its own (a command, a test); the admin says its reasons in its language."""
+
+    def test_it_speaks_english_whatever_language_is_active(self) -> None:
+        with translation.override("zh-hans"):
+            problem = error("Fine? {T}\n\n::n:: x = ? {#1,5}")
+        assert str(problem) == "line 3: '1,5' is not a number (use '.' as the decimal separator)"
+
+    def test_its_reason_reads_in_chinese_with_its_arguments(self) -> None:
+        problem = error("::n:: Pick one. {=%50%a ~b}")
+        with translation.override("zh-hans"):
+            assert problem.why.said(gettext) == "单选题需要一个分值为 100% 的选项；这里分值最高的选项只有 50%"
+
+    def test_every_reason_has_a_chinese_translation(self) -> None:
+        reasons = [
+            node.args[0].value
+            for module in (gift, moodle_xml)
+            for node in ast.walk(ast.parse(Path(module.__file__).read_text()))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "gettext_noop"
+        ]
+        with translation.override("zh-hans"):
+            untranslated = [reason for reason in reasons if gettext(reason) == reason]
+        assert len(reasons) > 50 and untranslated == []
 
 
 class GiftExamplesTests:

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from lessons.content import ContentError, import_course
 
@@ -11,6 +11,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("folder", type=Path)
 
+    # A terminal tool speaks English, whatever LANGUAGE_CODE says: the quiz files' errors come from code that
+    # speaks the active language (Django leaves translations on in commands).
+    @no_translations
     def handle(self, folder: Path, verbosity: int, **options) -> None:
         try:
             course, report = import_course(folder)

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from quizzes import bank
 from quizzes.models import Quiz
@@ -18,11 +18,15 @@ class Command(BaseCommand):
             "--format", dest="fmt", choices=bank.FORMATS, default="gift", help="gift or xml (Moodle XML)."
         )
 
+    @no_translations  # a terminal tool speaks English, whatever LANGUAGE_CODE says
     def handle(self, quiz: str, file: Path | None, language: str, fmt: str, **options) -> None:
         found = Quiz.objects.filter(slug=quiz).first()
         if found is None:
             raise CommandError(f"No quiz with slug '{quiz}'.")
-        text = bank.export_gift(found, language, fmt)
+        try:
+            text = bank.export_gift(found, language, fmt)
+        except bank.BankError as error:
+            raise CommandError(f"{error.message} — nothing was written.") from None
         if file is None:
             self.stdout.write(text, ending="")
         else:

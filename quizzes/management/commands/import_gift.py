@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import transaction
 
 from quizzes import bank
@@ -26,6 +26,7 @@ class Command(BaseCommand):
             help="gift or xml (Moodle XML); by default read from the file.",
         )
 
+    @no_translations  # a terminal tool speaks English, whatever LANGUAGE_CODE says
     def handle(
         self, file: Path, quiz: str, language: str, title: str | None, fmt: str | None, **options
     ) -> None:
