@@ -123,11 +123,18 @@ def place(pairs: list[tuple[int, int]], half: np.ndarray) -> np.ndarray:
     def width(centres: np.ndarray) -> float:
         return float((centres[:, 0] + half[:, 0]).max() - (centres[:, 0] - half[:, 0]).min())
 
+    # The longest relation that fits, halving the interval each time (to within 10 px; each try is a whole
+    # layout, most of the map's cost); the longest that fitted is the one drawn.
     short, long = 10.0, EDGE_PX
-    for _ in range(6):  # the longest relation that fits, halving the interval each time
+    fitted = None
+    for _ in range(4):
         length = (short + long) / 2
-        short, long = (length, long) if width(at(length)) <= WIDTH_PX - 2 * PAD_PX else (short, length)
-    return at(short)
+        centres = at(length)
+        if width(centres) <= WIDTH_PX - 2 * PAD_PX:
+            short, fitted = length, centres
+        else:
+            long = length
+    return fitted if fitted is not None else at(short)
 
 
 def _hops(n: int, pairs: list[tuple[int, int]]) -> np.ndarray:
