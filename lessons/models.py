@@ -50,8 +50,7 @@ class RenderedMarkdown(models.Model):
         abstract = True
 
     def render(self, concepts: Concepts | None = None) -> None:
-        if self.concept_links:
-            concepts = concepts or Concept.objects.indexes()
+        concepts = (concepts or Concept.objects.indexes()) if self.concept_links else None
         for lang in LANGUAGE_CODES:
             outs: dict[str, rendering.Rendered | None] = {}
             for source, target in self.markdown.items():
