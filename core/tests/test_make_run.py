@@ -44,6 +44,8 @@ class MakeRunTests:
         finally:
             assert launcher.stop() == 0
         assert "as in production" in launcher.log.read_text()
+        # The first start renders every stored text again (config.launch.render_again_after_an_upgrade).
+        assert "rendered texts changed" in launcher.log.read_text()
 
         made = key.read_text()
         launcher = Launcher(tmp_path)  # the same var/ folder, as the next `make run` finds it
@@ -53,3 +55,4 @@ class MakeRunTests:
             assert browser.get("/api/me/").json()["user"]["username"] == "ada"
         finally:
             launcher.stop()
+        assert "rendered texts changed" not in launcher.log.read_text()  # nothing in the renderer changed
