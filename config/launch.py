@@ -145,12 +145,8 @@ def collect_static() -> None:
     say(f"Static files collected in {VAR / 'static'}.")
 
 
-def renderer_digest() -> str:
-    """What a rendered text depends on besides the text: the renderer, Temml, the pinned requirements."""
-    digest = hashlib.blake2b(digest_size=16)
-    for path in ("lessons/rendering.py", "static/vendor/temml/temml.min.js", "requirements.txt"):
-        digest.update((ROOT / path).read_bytes())
-    return digest.hexdigest()
+# What a rendered text depends on besides the text: the renderer, Temml, the pinned requirements.
+RENDERER = ("lessons/rendering.py", "static/vendor/temml/temml.min.js", "requirements.txt")
 
 
 def render_again_after_an_upgrade() -> None:
@@ -159,7 +155,9 @@ def render_again_after_an_upgrade() -> None:
     renderer refuses is named at every start until it is fixed; the platform starts all the same."""
     from django.core.management import CommandError, call_command
 
-    stamp, digest = VAR / "rendered.with", renderer_digest()
+    from core.documents import files_digest
+
+    stamp, digest = VAR / "rendered.with", files_digest(RENDERER)
     if stamp.exists() and stamp.read_text() == digest:
         return
     try:

@@ -24,7 +24,7 @@ import gzip
 import hashlib
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -99,9 +99,14 @@ def renames_documents(*models: type[Model]) -> None:
 def code_version() -> str:
     """A digest of the files a page is built from besides the database, so that a deploy renames every
     document (the same on every machine with the same files)."""
+    return files_digest(CODE)
+
+
+def files_digest(names: Iterable[str]) -> str:
+    """A digest of the files and folders `names` (relative to the project) by their paths and contents."""
     digest = hashlib.blake2b(digest_size=8)
     root = Path(settings.BASE_DIR)
-    for name in CODE:
+    for name in names:
         top = root / name
         for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
             if path.is_file() and "__pycache__" not in path.parts:
