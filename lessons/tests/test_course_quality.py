@@ -213,6 +213,14 @@ class CourseQualityTests:
                 if TASK[lang] in content and EXPECTED[lang] in content
                 for slug in re.findall(r"\(/labs/([\w-]+)/(?:\?experiment=[\w-]+)?\)", content)
             }
+            # Or a box that hands the task to a guided experiment, which sets its runs, grades the learner's
+            # prediction from them and explains the measured result itself.
+            given |= {
+                slug
+                for content in tasks
+                if TASK[lang] not in content
+                for slug in re.findall(r"\(/labs/([\w-]+)/\?experiment=[\w-]+\)", content)
+            }
             assert set(meta.get("labs") or []) <= given, (path.name, set(meta["labs"]) - given)
             listed |= set(meta.get("labs") or [])
         assert set(LABS) <= listed, f"labs in no lesson: {set(LABS) - listed}"
