@@ -50,7 +50,7 @@ def quizzes(request: Request) -> Response:
                 "slug": q.slug,
                 "title": q.title,
                 "lesson": q.lesson.get_absolute_url() if q.lesson_id else None,
-                "questions": q.questions.count(),
+                "questions": q.questions.current().count(),
             }
             for q in Quiz.objects.select_related("lesson__course")
         ]

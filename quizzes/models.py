@@ -53,6 +53,12 @@ class Quiz(models.Model):
         return reverse("quiz", args=[self.slug])
 
 
+class QuestionQuerySet(models.QuerySet):
+    def current(self) -> QuestionQuerySet:
+        """Those a new attempt asks: not retired."""
+        return self.filter(retired=False)
+
+
 class Question(RenderedMarkdown):
     # No concept links: a link inside an option's label would get in the way of choosing it.
     markdown = {"text_md": "text_html", "explanation_md": "explanation_html", "hint_md": "hint_html"}
@@ -82,6 +88,16 @@ class Question(RenderedMarkdown):
     explanation_html = models.TextField(blank=True, editable=False)
     hint_md = models.TextField(_("hint, revealed on demand (Markdown)"), blank=True)
     hint_html = models.TextField(blank=True, editable=False)
+    retired = models.BooleanField(
+        _("retired"),
+        default=False,
+        help_text=_(
+            "No longer in the quiz's file: kept with its learners' answers and statistics, "
+            "but not asked in new attempts."
+        ),
+    )
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["quiz", "order", "id"]
