@@ -70,7 +70,8 @@ def parse(text: str, fmt: str = "gift") -> list[gift.GiftQuestion]:
 
 
 def checked(questions: list[gift.GiftQuestion]) -> list[gift.GiftQuestion]:
-    """Names the unnamed questions and refuses what the database cannot hold, naming the line (BankError).
+    """Numbers the questions still unnamed (a text without words to name it by) and refuses what the database
+    cannot hold, naming the line (BankError).
 
     Without these checks PostgreSQL raises a DataError for a value longer than its column that SQLite
     stores silently; here every database gives the same answer before anything is written.
@@ -78,7 +79,7 @@ def checked(questions: list[gift.GiftQuestion]) -> list[gift.GiftQuestion]:
     ids: dict[str, int] = {}
     work = 0
     for number, question in enumerate(questions, start=1):
-        question.name = question.name or f"q{number}"
+        question.name = question.name or question.untitled_name or f"q{number}"
         _fits(
             question.line,
             Question,

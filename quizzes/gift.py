@@ -54,10 +54,15 @@ The answer block `{…}` decides the kind, in Moodle's order:
                                          without one), at 100% unless `%n%` says otherwise; a `*` in it is
                                          Moodle's wildcard and `\\*` a star (see quizzes/grading.py)
 
-Weights: `=` is 100, `~` is 0, a `%n%` right after the marker overrides it, -100..100. As Moodle's
-question editor requires, a single-choice, short-answer or numeric question needs an answer worth exactly
-100%, and the positive weights of a multiple-answer question must add up to 100%. (Moodle's importer reads
-`=%50%x` in a choice block as a 100% answer "%50%x"; here the weight counts, so what is written is used.)
+Weights: `=` is 100, `~` is 0, a `%n%` right after the marker overrides it, -100..100 — except after `=` in a
+choice block, where Moodle's importer reads no weight: `=%50%x` there is a 100% choice whose text is "%50%x".
+As Moodle's question editor requires, a single-choice, short-answer or numeric question needs an answer worth
+exactly 100%, and the positive weights of a multiple-answer question must add up to 100%.
+
+Names: a question without a `::title::` keeps `name` empty and gets `untitled_name`, the name Moodle gives it
+from its text (`qformat_default::create_default_question_name`): the text as written (a missing word's block as "_____"),
+cut to 80 characters at a space or full stop with "...", tags removed, trimmed; names are at most 255
+characters.
 
 True/false feedback follows Moodle's `split_truefalse_comment`: `{T#first#second}` shows *first* to a
 learner who answers wrongly and *second* to one who answers rightly, so for `{T…}` the "false" answer gets
@@ -108,6 +113,8 @@ class GiftQuestion:
     idnumber: str = ""  # Moodle's ID number, from "// [id:…]" in the question's comments
     tags: list[str] = field(default_factory=list)  # from "// [tag:…]" in the question's comments
     line: int = field(default=0, compare=False)  # 1-based line where the question starts (for messages)
+    # The name Moodle would give it without a title (from its text as written); what the importer stores.
+    untitled_name: str = field(default="", compare=False)
 
 
 def gettext_noop(message: str) -> str:
@@ -337,7 +344,9 @@ def _read_question(lines: list[tuple[int, str]], category: str) -> GiftQuestion:
         text = _convert(_restore(s[pos:]), fmt)
         if not text:
             raise GiftError(start_line, gettext_noop("the question has no text and no answer block"))
-        return GiftQuestion("description", text, name, [], "", category, line=start_line)
+        question = GiftQuestion("description", text, name, [], "", category, line=start_line)
+        question.untitled_name = default_name(_restore(s[pos:]))
+        return question
     if opening == -1 or (closing != -1 and closing < opening):
         raise GiftError(src.line(closing), _UNMATCHED_CLOSE)
     if closing == -1:
@@ -380,7 +389,9 @@ def _read_question(lines: list[tuple[int, str]], category: str) -> GiftQuestion:
             blank=BLANK,
         )
     kind, answers, general_feedback = _read_block(s[opening + 1 : closing], opening + 1, fmt, src, block_line)
-    return GiftQuestion(kind, text, name, answers, general_feedback, category, line=start_line)
+    question = GiftQuestion(kind, text, name, answers, general_feedback, category, line=start_line)
+    question.untitled_name = default_name(_restore(before + "_____" + after if missing_word else before))
+    return question
 
 
 def _read_block(
@@ -448,13 +459,14 @@ def _read_choice(
     answers = []
     for chunk in chunks:
         line = src.line(chunk.offset)
-        weight, rest = _split_weight(chunk.raw, line)
+        # Moodle reads a weight after '~' only: "=%50%x" is a 100% choice whose text is "%50%x".
+        weight, rest = (100.0, chunk.raw) if chunk.marker == "=" else _split_weight(chunk.raw, line)
         text_raw, has_feedback, feedback_raw = rest.partition("#")
         text = _read_text(text_raw, fmt, line)
         if not text:
             raise GiftError(line, gettext_noop("a choice has no text"))
         if weight is None:
-            weight = 100.0 if chunk.marker == "=" else 0.0
+            weight = 0.0
         feedback = _read_text(feedback_raw, fmt, line) if has_feedback else ""
         answers.append(GiftAnswer(text=text, weight=weight, feedback=feedback))
     if len(answers) < 2:
@@ -723,6 +735,61 @@ def _escape_line_start(match: re.Match[str]) -> str:
     return f"{number}&#{ord(delimiter)};" if number else f"&#{ord(mark)};"
 
 
+MAX_NAME = 255  # characters, as Moodle's question names
+_ENTITY_RE = re.compile(r"&[0-9a-z]{2,8};|&#[0-9]{1,7};|&#x[0-9a-f]{1,6};", re.I)
+_TAG_SPLIT_RE = re.compile(r"(<.+?>)?([^<>]*)", re.S)
+_STRIP_TAGS_RE = re.compile(r"<[A-Za-z/!?][^>]*>")
+
+
+def default_name(text: str) -> str:
+    """The name Moodle gives a question without a title: its text as written, cut to 80 characters
+    (`create_default_question_name`); "" when nothing is left (the caller numbers it)."""
+    return clean_name(_shorten(text.strip(_WS), 80))
+
+
+def clean_name(name: str) -> str:
+    """A name as Moodle stores it (`clean_question_name`): tags removed, trimmed, cut to 255 characters."""
+    name = _STRIP_TAGS_RE.sub("", name).strip(_WS)
+    limit = MAX_NAME - 4
+    while len(name) > MAX_NAME and limit > 0:
+        name = _STRIP_TAGS_RE.sub("", _shorten(name, limit)).strip(_WS)
+        limit -= 10
+    return name
+
+
+def _shorten(text: str, ideal: int, ending: str = "...") -> str:
+    """Moodle's `shorten_text`: at most `ideal` characters of text (tags not counted, an entity counting
+    as one) including the ending, cut after the last space or full stop, or anywhere in CJK text."""
+    if len(re.sub(r"<.*?>", "", text)) <= ideal:
+        return text
+    total, out = len(ending), ""
+    for match in _TAG_SPLIT_RE.finditer(text):
+        tag, content = match.group(1) or "", match.group(2)
+        out += tag
+        length = len(_ENTITY_RE.sub(" ", content))
+        if total + length > ideal:
+            left, entities = ideal - total, 0
+            for entity in _ENTITY_RE.finditer(content):
+                if entity.start() + 1 - entities > left:
+                    break
+                left -= 1
+                entities += len(entity.group())
+            end = cut = left + entities
+            while cut > 0:
+                char = content[cut : cut + 1]
+                if char and (char in ". " or len(char.encode()) > 2):
+                    cut += 1
+                    break
+                cut -= 1
+            out += content[: end if cut == 0 or cut > end else cut]
+            break
+        out += content
+        total += length
+        if total >= ideal:
+            break
+    return out + ending
+
+
 def _restore(text: str) -> str:
     return text.translate(_RESTORE)
 
@@ -873,7 +940,7 @@ def _single_lines(answers: list[GiftAnswer]) -> list[str]:
     lines = []
     for i, answer in enumerate(answers):
         if answer.weight == 100 and (has_tilde or i < len(answers) - 1):
-            lines.append(_answer_line("=", 100, answer, _piece(answer.text)))
+            lines.append(f"={_piece(answer.text)}{_feedback(answer)}")  # '=' in a choice reads no weight
         else:
             lines.append(_answer_line("~", 0, answer, _piece(answer.text)))
     return lines

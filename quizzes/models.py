@@ -70,7 +70,7 @@ class Question(RenderedMarkdown):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     name = models.CharField(
         _("name"),
-        max_length=100,
+        max_length=255,
         help_text=_("The GIFT ::title::; several questions may share one, as in Moodle."),
     )
     idnumber = models.CharField(
@@ -80,7 +80,7 @@ class Question(RenderedMarkdown):
         help_text=_("Moodle's ID number: when given, a re-import finds the question by it."),
     )
     tags = models.JSONField(_("tags"), default=list, blank=True)
-    category = models.CharField(max_length=200, blank=True)
+    category = models.CharField(max_length=255, blank=True)  # Moodle's limits, for names too
     points = models.FloatField(default=1)
     text_md = models.TextField(_("question (Markdown)"))
     text_html = models.TextField(blank=True, editable=False)
