@@ -3,9 +3,11 @@ and password (throttled by django-axes like the log-in form), `DELETE /api/token
 
 from django.contrib.auth import authenticate
 from django.contrib.messages import get_messages
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -17,7 +19,9 @@ from core.parsers import JSONParser
 from core.readers import keep_for
 from lessons.models import FaqRating, LessonProgress
 
+from .services import account_delete
 from .tokens import expires_at, token_create, tokens_revoke
+from .views import data_download
 
 
 class ReaderSerializer(serializers.Serializer):
@@ -108,3 +112,38 @@ def token(request: Request) -> Response:
         raise UserError(_("Unable to log in with provided credentials."), code="authorization")
     found = token_create(user=user)
     return Response({"token": found.key, "expires": expires_at(found)})
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("format", str, enum=["json", "csv"], description="csv: a zip of one CSV per table")
+    ],
+    responses={
+        (200, "application/json"): OpenApiTypes.OBJECT,
+        (200, "application/zip"): OpenApiTypes.BINARY,
+    },
+    tags=["accounts"],
+    operation_id="me_data",
+)
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def my_data(request: Request) -> HttpResponse:
+    """Everything the platform holds about me: account, lessons completed, quiz attempts with every answer,
+    grade and feedback, runs with settings, metrics and history, predictions, experiment submissions, FAQ
+    ratings; one table each."""
+    return data_download(request.user, request.query_params.get("format"))
+
+
+class AccountDeleteBody(serializers.Serializer):
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+@extend_schema(request=AccountDeleteBody, responses={204: None}, tags=["accounts"], operation_id="me_delete")
+@api_view(["POST"])
+@permission_classes([permissions.IsAuthenticated])
+def delete_me(request: Request) -> Response:
+    """Deletes my account and everything in it, confirmed with my password (400 if it is not)."""
+    body = AccountDeleteBody(data=request.data)
+    body.is_valid(raise_exception=True)
+    account_delete(user=request.user, password=body.validated_data["password"])
+    return Response(status=status.HTTP_204_NO_CONTENT)

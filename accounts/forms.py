@@ -33,3 +33,9 @@ class SignupForm(UserCreationForm):
         if email and get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("Another account uses this email address."), code="email_taken")
         return email
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password, to confirm"), strip=False, max_length=4096, widget=forms.PasswordInput
+    )

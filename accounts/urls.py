@@ -22,4 +22,6 @@ urlpatterns = [
         "password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
     path("tokens/", views.tokens, name="tokens"),
+    path("data/", views.my_data, name="my_data"),
+    path("delete/", views.account_delete, name="account_delete"),
 ]

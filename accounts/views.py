@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -10,6 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
+from core.errors import UserError
 from core.throttles import throttle_writes
 from experiments.selectors import progress as experiment_progress
 from lessons.selectors import courses_with_progress
@@ -17,7 +18,8 @@ from quizzes.selectors import best_scores
 from trainer.labs import LABS
 from trainer.models import Job
 
-from .forms import SignupForm
+from . import selectors, services
+from .forms import AccountDeleteForm, SignupForm
 from .tokens import expires_at, tokens_revoke
 
 
@@ -79,3 +81,41 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "labs": LABS,
         },
     )
+
+
+def data_download(user, fmt: str | None) -> HttpResponse:
+    """Everything the platform holds about the learner: JSON, or with `fmt` "csv" a zip of one CSV per table."""
+    tables = selectors.learner_data(user)
+    name = f"{user.get_username()}-data"
+    if fmt == "csv":
+        response = HttpResponse(selectors.as_csv_zip(tables), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    else:
+        response = HttpResponse(selectors.as_json(tables), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """The learner's own data to take away (?format=csv for spreadsheets)."""
+    return data_download(request.user, request.GET.get("format"))
+
+
+@login_required
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Deleting the account and everything in it, once the learner confirms with their password."""
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_delete(user=request.user, password=form.cleaned_data["password"])
+        except UserError as error:
+            form.add_error("password", error.message)
+        else:
+            logout(request)
+            messages.success(request, _("Your account and everything in it were deleted."))
+            return redirect("home")
+    return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)

@@ -4,7 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from accounts.api import me, token
+from accounts.api import delete_me, me, my_data, token
 from accounts.views import dashboard
 from core.schema import SchemaView
 from core.views import healthz, javascript_catalog, ping
@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/token/", token, name="api-token"),
     path("api/me/", me, name="api-me"),
+    path("api/me/data/", my_data, name="api-me-data"),
+    path("api/me/delete/", delete_me, name="api-me-delete"),
     path("api/", include("lessons.api_urls")),
     path("api/", include("quizzes.api_urls")),
     path("api/", include("trainer.api_urls")),

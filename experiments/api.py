@@ -5,10 +5,18 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import paging
+
 from . import services
-from .models import Experiment
+from .models import Experiment, Submission
 from .selectors import experiments as published
-from .serializers import ExperimentSerializer, PredictionSerializer, ResultSerializer, SubmissionSerializer
+from .serializers import (
+    ExperimentSerializer,
+    PastSubmissionSerializer,
+    PredictionSerializer,
+    ResultSerializer,
+    SubmissionSerializer,
+)
 
 
 def _experiment(slug: str) -> Experiment:
@@ -52,6 +60,14 @@ def prediction(request: Request, slug: str) -> Response:
 
 
 @extend_schema(
+    methods=["GET"],
+    parameters=[paging.BEFORE],
+    responses=PastSubmissionSerializer(many=True),
+    tags=["experiments"],
+    operation_id="experiments_submissions_list",
+)
+@extend_schema(
+    methods=["POST"],
     request=SubmissionSerializer,
     responses={
         201: ResultSerializer,
@@ -61,11 +77,17 @@ def prediction(request: Request, slug: str) -> Response:
     },
     tags=["experiments"],
 )
-@api_view(["POST"])
+@api_view(["GET", "POST"])
 @permission_classes([permissions.IsAuthenticated])
 def submissions(request: Request, slug: str) -> Response:
-    """Grades the learner's own finished runs and answer: passed, feedback, the values compared, and the
-    explanation."""
+    """GET: my submissions to this experiment, newest first, 100 a page (the `Link` header names the next),
+    a retired experiment's too. POST: grades the learner's own finished runs and answer: passed, feedback,
+    the values compared, and the explanation."""
+    if request.method == "GET":
+        experiment = get_object_or_404(Experiment, slug=slug)
+        mine = Submission.objects.filter(owner=request.user, experiment=experiment)
+        rows, next_url = paging.page(request, mine, 100)
+        return paging.with_next(Response(PastSubmissionSerializer(rows, many=True).data), next_url)
     found = _experiment(slug)
     body = SubmissionSerializer(data=request.data)
     body.is_valid(raise_exception=True)

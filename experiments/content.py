@@ -103,7 +103,8 @@ def _words(doc: Document, kind: str, check: dict[str, Any], choices: int | None)
 
 
 def load_course_experiments(course: Course, folder: Path, report: Report) -> None:
-    """Creates or updates the course's experiments from the folder and removes those no longer in it."""
+    """Creates or updates the course's experiments from the folder; those no longer in it are retired when
+    learners' data hangs on them, deleted otherwise."""
     lessons = {lesson.slug: lesson for lesson in course.lessons.all()}
     concepts = Concept.objects.indexes()
     seen: dict[str, Path] = {}
@@ -141,6 +142,7 @@ def load_course_experiments(course: Course, folder: Path, report: Report) -> Non
             "runs": runs,
             "prediction_kind": kind,
             "grading": check,
+            "retired": False,
         }
         choices = None
         for lang, doc in docs.items():
@@ -150,12 +152,27 @@ def load_course_experiments(course: Course, folder: Path, report: Report) -> Non
         experiment = Experiment.objects.filter(slug=slug).first() or Experiment(slug=slug)
         upsert(report, experiment, values, f"experiment {slug}", docs, concepts)
     for gone in Experiment.objects.filter(lesson__course=course).exclude(slug__in=seen):
-        report.updated.append(f"experiment {gone.slug} removed")
-        gone.delete()
+        _remove(gone, report)
+
+
+def _remove(experiment: Experiment, report: Report) -> None:
+    """An experiment no longer in the folder: retired (kept, offered no more) while learners' predictions or
+    submissions hang on it, deleted otherwise."""
+    label = f"experiment {experiment.slug}"
+    if experiment.predictions.exists() or experiment.submissions.exists():
+        if experiment.retired:
+            report.unchanged += 1
+        else:
+            Experiment.objects.filter(pk=experiment.pk).update(retired=True)
+            report.retired.append(label)
+    else:
+        experiment.delete()
+        report.deleted.append(label)
 
 
 def dump_course_experiments(course: Course, folder: Path) -> None:
-    for experiment in Experiment.objects.filter(lesson__course=course).select_related("lesson"):
+    current = Experiment.objects.filter(lesson__course=course, retired=False)
+    for experiment in current.select_related("lesson"):
         folder.mkdir(parents=True, exist_ok=True)
         for lang in LANGUAGE_CODES:
             meta: dict[str, Any] = {

@@ -41,6 +41,14 @@ class Experiment(RenderedMarkdown):
     instructions_html = models.TextField(blank=True, editable=False)
     explanation_md = models.TextField(_("explanation (Markdown)"))
     explanation_html = models.TextField(blank=True, editable=False)
+    retired = models.BooleanField(
+        _("retired"),
+        default=False,
+        help_text=_(
+            "No longer in the course folder: kept with its learners' predictions and submissions, "
+            "but not offered any more."
+        ),
+    )
 
     class Meta:
         ordering = ["lesson__course", "lesson__order", "order", "id"]

@@ -11,9 +11,9 @@ from .models import Experiment, Submission
 
 
 def experiments() -> QuerySet[Experiment]:
-    """Those of published lessons, in course order."""
+    """Those of published lessons, in course order; not the retired ones."""
     return Experiment.objects.filter(
-        lesson__status="published", lesson__course__status="published"
+        lesson__status="published", lesson__course__status="published", retired=False
     ).select_related("lesson", "lesson__course")
 
 

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from .models import Experiment, Prediction
+from .models import Experiment, Prediction, Submission
 
 
 class RunSerializer(serializers.Serializer):
@@ -86,3 +86,17 @@ class ResultSerializer(serializers.Serializer):
         help_text="The value read off each run, the expected answer and the margin."
     )
     explanation = serializers.CharField(help_text="HTML, shown after the check.")
+
+
+class PastSubmissionSerializer(serializers.ModelSerializer):
+    """One of the learner's submissions, as graded then."""
+
+    jobs = serializers.ListField(child=serializers.IntegerField(), help_text="The runs submitted, in order.")
+    answer = serializers.JSONField(allow_null=True, help_text="The index of a choice, or a number.")
+    values = serializers.DictField(
+        help_text="The value read off each run, the expected answer and the margin."
+    )
+
+    class Meta:
+        model = Submission
+        fields = ["id", "jobs", "answer", "values", "passed", "created_at"]

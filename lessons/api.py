@@ -72,7 +72,7 @@ def concept(request: Request, slug: str) -> Response:
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 def faq(request: Request) -> Response:
-    return Response(FaqEntrySerializer(FaqEntry.objects.all(), many=True).data)
+    return Response(FaqEntrySerializer(FaqEntry.objects.current(), many=True).data)
 
 
 @extend_schema(

@@ -162,13 +162,30 @@ PARTS: list[Part] = []
 
 @dataclass
 class Report:
+    """What an import did, one entry per row. A row missing from the source is `retired` (kept, hidden) when
+    learners' data hangs on it, and `deleted` otherwise or when the author asked for it; `responses_kept`
+    and `responses_removed` count the learners' quiz answers that hang on those rows."""
+
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    responses_kept: int = 0
+    responses_removed: int = 0
 
     def summary(self) -> str:
-        return f"{len(self.created)} created, {len(self.updated)} updated, {self.unchanged} unchanged"
+        words = f"{len(self.created)} created, {len(self.updated)} updated, {self.unchanged} unchanged"
+        if self.retired:
+            words += f", {len(self.retired)} retired (kept with their learners' data, hidden)"
+            if self.responses_kept:
+                words += f" keeping {self.responses_kept} responses"
+        if self.deleted:
+            words += f", {len(self.deleted)} deleted"
+            if self.responses_removed:
+                words += f" with {self.responses_removed} responses"
+        return words
 
 
 def _words(docs: dict[str, Document], fields: dict[str, Callable[[Document], str]]) -> dict[str, str]:
@@ -398,12 +415,26 @@ def _import_lessons(course: Course, folder: Path, report: Report, concepts: Conc
         }
         upsert(report, lesson, values, f"lesson {slug}", docs, concepts, changed)
     for lesson in existing.values():
-        report.warnings.append(
-            f"lesson {lesson.slug} is in the database but not in the folder; left as it is"
-        )
+        _retire_lesson(lesson, report)
+
+
+def _retire_lesson(lesson: Lesson, report: Report) -> None:
+    """A lesson no longer in the folder is never deleted (learners' progress, its quiz's attempts and its
+    experiments' submissions hang on it): it is retired as a draft, hidden from readers, kept as it is."""
+    if lesson.status == Status.DRAFT:
+        report.unchanged += 1
+        return
+    Lesson.objects.filter(pk=lesson.pk).update(status=Status.DRAFT)
+    report.retired.append(f"lesson {lesson.slug}")
+    report.warnings.append(
+        f"lesson {lesson.slug} is in the database but not in the folder: retired as a draft, "
+        "its learners' data kept"
+    )
 
 
 def _import_faq(course: Course, folder: Path, report: Report, concepts: Concepts, changed: bool) -> None:
+    """The course's FAQ entries; one no longer in the folder is retired (kept, not listed) when learners
+    rated it, deleted otherwise."""
     slugs: dict[str, Path] = {}
     for docs in read_group(folder, FAQ_FIELDS).values():
         shared(docs, ("slug", "order", "labs"))
@@ -415,9 +446,22 @@ def _import_faq(course: Course, folder: Path, report: Report, concepts: Concepts
             "course_id": course.pk,
             "order": first.get("order", int, 0),
             "labs": first.slugs("labs"),
+            "retired": False,
             **_words(docs, {"question": lambda d: d.words("question"), "answer_md": lambda d: d.body}),
         }
         upsert(report, entry, values, f"faq {slug}", docs, concepts, changed)
+    if course.pk is None:
+        return
+    for gone in FaqEntry.objects.filter(course=course).exclude(slug__in=slugs):
+        label = f"faq {gone.slug}"
+        if not gone.ratings.exists():
+            gone.delete()
+            report.deleted.append(label)
+        elif gone.retired:
+            report.unchanged += 1
+        else:
+            FaqEntry.objects.filter(pk=gone.pk).update(retired=True)
+            report.retired.append(label)
 
 
 # --- Export ---------------------------------------------------------------------------------------------
@@ -507,7 +551,7 @@ def export_course(course: Course, folder: Path) -> list[Path]:
                 "labs": concept.labs,
             }
             write(f"concepts/{concept.slug}.{lang}.md", _front(meta, localized(concept, "body_md", lang)))
-    for entry in course.faq_entries.order_by("order", "slug"):
+    for entry in course.faq_entries.current().order_by("order", "slug"):
         for lang in LANGUAGE_CODES:
             if not localized(entry, "question", lang):
                 continue

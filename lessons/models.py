@@ -255,6 +255,12 @@ class ConceptRelation(models.Model):
         return f"{self.source.slug} {self.kind} {self.target.slug}"
 
 
+class FaqEntryQuerySet(models.QuerySet):
+    def current(self) -> FaqEntryQuerySet:
+        """Those listed: not retired."""
+        return self.filter(retired=False)
+
+
 class FaqEntry(RenderedMarkdown):
     """A frequently asked question: listed on the FAQ page and usable as a self-check card."""
 
@@ -269,6 +275,13 @@ class FaqEntry(RenderedMarkdown):
     answer_html = models.TextField(blank=True, editable=False)
     markdown = {"answer_md": "answer_html"}
     search_text = models.TextField(blank=True, editable=False)
+    retired = models.BooleanField(
+        _("retired"),
+        default=False,
+        help_text=_("No longer in the course folder: kept with its learners' ratings, but not listed."),
+    )
+
+    objects = FaqEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "slug"]

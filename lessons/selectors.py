@@ -176,7 +176,7 @@ def search(query: str, user: AbstractBaseUser | AnonymousUser, limit: int = 40) 
                 score(concept.term, text),
             )
         )
-    for entry in _matching(FaqEntry.objects.all(), ("search_text",), terms)[:limit]:
+    for entry in _matching(FaqEntry.objects.current(), ("search_text",), terms)[:limit]:
         text = text_for(entry, "search_text")
         hits.append(
             Hit(

@@ -188,7 +188,7 @@ def faq(request: HttpRequest) -> HttpResponse:
 
 
 def _faq_context() -> dict:
-    entries = list(FaqEntry.objects.all())
+    entries = list(FaqEntry.objects.current())
     for entry in entries:
         entry.lab_list = practice.offered(entry.labs)
     return {"entries": entries, "ratings": FaqRating.Rating.choices}
@@ -197,7 +197,7 @@ def _faq_context() -> dict:
 @require_POST
 @login_required
 def faq_rate(request: HttpRequest, slug: str) -> HttpResponse:
-    entry = get_object_or_404(FaqEntry, slug=slug)
+    entry = get_object_or_404(FaqEntry.objects.current(), slug=slug)
     try:
         rating = int(request.POST.get("rating", ""))
     except ValueError:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from lessons.admin import MarkdownForm, PreviewMixin
+from lessons.content import Report
 
 from . import bank
 from .models import Answer, Question, Quiz
@@ -20,6 +21,14 @@ MAX_GIFT_BYTES = 1024 * 1024
 class GiftUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("GIFT or Moodle XML file"))
     language = forms.ChoiceField(label=gettext_lazy("Language of the file"), choices=settings.LANGUAGES)
+    delete_missing = forms.BooleanField(
+        label=gettext_lazy("Delete the questions missing from the file, with their learners' answers"),
+        required=False,
+        help_text=gettext_lazy(
+            "Otherwise a question learners have answered is retired: kept with its answers and statistics, "
+            "asked in no new attempt. The import's summary says how many answers a deletion would remove."
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -31,6 +40,27 @@ class GiftUploadForm(forms.Form):
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
 
 
+def import_summary(report: Report) -> str:
+    """The report in the admin's language (the report's own summary is the command line's English)."""
+    counts = {
+        "created": len(report.created),
+        "updated": len(report.updated),
+        "unchanged": report.unchanged,
+    }
+    summary = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged") % counts
+    if report.retired:
+        summary += _(
+            "; %(retired)d retired: no longer asked, kept with their %(responses)d learners' answers "
+            "(deleting them would remove those answers)"
+        ) % {"retired": len(report.retired), "responses": report.responses_kept}
+    if report.deleted:
+        summary += _("; %(deleted)d deleted, with %(responses)d learners' answers") % {
+            "deleted": len(report.deleted),
+            "responses": report.responses_removed,
+        }
+    return summary
+
+
 class AnswerInline(TranslationTabularInline):
     model = Answer
     form = MarkdownForm
@@ -40,15 +70,26 @@ class AnswerInline(TranslationTabularInline):
 
 @admin.register(Question)
 class QuestionAdmin(PreviewMixin, TranslationAdmin):
-    list_display = ("name", "quiz", "kind", "order")
-    list_filter = ("quiz", "kind")
-    fields = ("quiz", "order", "name", "kind", "category", "points", "text_md", "hint_md", "explanation_md")
+    list_display = ("name", "quiz", "kind", "order", "retired")
+    list_filter = ("quiz", "kind", "retired")
+    fields = (
+        "quiz",
+        "order",
+        "name",
+        "kind",
+        "category",
+        "points",
+        "retired",
+        "text_md",
+        "hint_md",
+        "explanation_md",
+    )
     inlines = [AnswerInline]
 
 
 class QuestionInline(admin.TabularInline):
     model = Question
-    fields = ("order", "name", "kind")
+    fields = ("order", "name", "kind", "retired")
     extra = 0
     show_change_link = True
 
@@ -93,18 +134,16 @@ class QuizAdmin(TranslationAdmin):
         form = GiftUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                report = bank.import_gift(quiz, form.cleaned_data["file"], form.cleaned_data["language"])
+                report = bank.import_gift(
+                    quiz,
+                    form.cleaned_data["file"],
+                    form.cleaned_data["language"],
+                    delete_missing=form.cleaned_data["delete_missing"],
+                )
             except bank.BankError as error:
                 form.add_error("file", error.message)
             else:
-                # In the admin's language (the report's own summary is the command line's English).
-                counts = {
-                    "created": len(report.created),
-                    "updated": len(report.updated),
-                    "unchanged": report.unchanged,
-                }
-                summary = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged") % counts
-                messages.success(request, _("Imported: %(summary)s.") % {"summary": summary})
+                messages.success(request, _("Imported: %(summary)s.") % {"summary": import_summary(report)})
                 return redirect("admin:quizzes_quiz_change", quiz.pk)
         context = {
             **self.admin_site.each_context(request),

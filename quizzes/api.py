@@ -5,6 +5,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import paging
 from core.fields import JsonIntegerField, JsonNumberField
 
 from . import selectors, services
@@ -50,7 +51,7 @@ def quizzes(request: Request) -> Response:
                 "slug": q.slug,
                 "title": q.title,
                 "lesson": q.lesson.get_absolute_url() if q.lesson_id else None,
-                "questions": q.questions.count(),
+                "questions": q.questions.current().count(),
             }
             for q in Quiz.objects.select_related("lesson__course")
         ]
@@ -92,18 +93,19 @@ def submit(request: Request, slug: str) -> Response:
 
 @extend_schema(
     responses=AttemptSummaries,
-    parameters=[OpenApiParameter("quiz", str, description="Only attempts at this quiz.")],
+    parameters=[OpenApiParameter("quiz", str, description="Only attempts at this quiz."), paging.BEFORE],
     tags=["quizzes"],
     operation_id="attempts_list",
 )
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def attempts(request: Request) -> Response:
-    """My attempts, newest first."""
+    """My attempts, newest first, 200 a page; the `Link` header names the next page."""
     mine = Attempt.objects.filter(user=request.user).select_related("quiz")
     if request.GET.get("quiz"):
         mine = mine.filter(quiz__slug=request.GET["quiz"])
-    return Response(
+    rows, next_url = paging.page(request, mine, 200)
+    response = Response(
         [
             {
                 "id": a.pk,
@@ -114,9 +116,10 @@ def attempts(request: Request) -> Response:
                 "percent": a.percent,
                 "created_at": a.created_at,
             }
-            for a in mine[:200]
+            for a in rows
         ]
     )
+    return paging.with_next(response, next_url)
 
 
 def _own_attempt(request: Request, attempt_id: int) -> Attempt:

@@ -1,7 +1,8 @@
 """Question banks in Moodle's formats (GIFT, Moodle XML) <-> quizzes in the database (one language per file).
 
-Importing a file again updates the questions in place, adds new ones and removes those no longer in the file,
-and saves nothing that did not change. As in Moodle, several questions may share a name: a question is found
+Importing a file again updates the questions in place, adds new ones, retires those no longer in the file that
+learners have answered (kept with their answers, asked no more; deleted only when the author says so) and
+saves nothing that did not change. As in Moodle, several questions may share a name: a question is found
 again by its ID number (`[id:…]`, `<idnumber>`) where it has one, otherwise by its name and its position
 among the questions of that name. A course folder keeps one
 file per lesson and language (quizzes/<lesson>.<language>.gift); both languages must describe the same
@@ -69,7 +70,8 @@ def parse(text: str, fmt: str = "gift") -> list[gift.GiftQuestion]:
 
 
 def checked(questions: list[gift.GiftQuestion]) -> list[gift.GiftQuestion]:
-    """Names the unnamed questions and refuses what the database cannot hold, naming the line (BankError).
+    """Numbers the questions still unnamed (a text without words to name it by) and refuses what the database
+    cannot hold, naming the line (BankError).
 
     Without these checks PostgreSQL raises a DataError for a value longer than its column that SQLite
     stores silently; here every database gives the same answer before anything is written.
@@ -77,7 +79,7 @@ def checked(questions: list[gift.GiftQuestion]) -> list[gift.GiftQuestion]:
     ids: dict[str, int] = {}
     work = 0
     for number, question in enumerate(questions, start=1):
-        question.name = question.name or f"q{number}"
+        question.name = question.name or question.untitled_name or f"q{number}"
         _fits(
             question.line,
             Question,
@@ -190,63 +192,117 @@ def _save(instance: Question | Answer, line: int) -> None:
 
 
 @transaction.atomic
-def apply(quiz: Quiz, versions: dict[str, list[gift.GiftQuestion]], report: Report | None = None) -> Report:
-    """Makes the quiz's questions those of `versions` (language -> parsed questions, same structure)."""
+def apply(
+    quiz: Quiz,
+    versions: dict[str, list[gift.GiftQuestion]],
+    report: Report | None = None,
+    *,
+    delete_missing: bool = False,
+) -> Report:
+    """Makes the quiz's current questions those of `versions` (language -> parsed questions, same structure).
+
+    A stored question the file no longer holds is retired when learners have answered it: kept with its
+    responses and statistics, asked in no new attempt (a retired question that comes back is asked again).
+    One nobody answered is deleted, and so is every missing one when `delete_missing` says so; the report
+    counts the responses kept and removed. Each question counts once: created, updated (its words, kind or
+    any answer changed) or unchanged.
+    """
     report = report or Report()
     first = next(iter(versions.values()))
     existing = list(quiz.questions.prefetch_related("answers"))
     matched = _match(existing, first)
     for order, (parsed, stored) in enumerate(zip(first, matched, strict=True)):
         question = stored or Question(quiz=quiz)
-        values: dict[str, Any] = {
-            "order": order,
-            "name": parsed.name,
-            "idnumber": parsed.idnumber,
-            "tags": parsed.tags,
-            "kind": parsed.kind,
-            "category": parsed.category,
-        }
-        for lang, questions in versions.items():
-            values[_loc("text_md", lang)] = questions[order].text
-            values[_loc("explanation_md", lang)] = questions[order].general_feedback
-        answers = list(question.answers.all()) if question.pk else []
-        rebuild = len(answers) != len(parsed.answers)
-        if _changed(question, values):
-            for key, value in values.items():
-                setattr(question, key, value)
-            created = question.pk is None
-            _save(question, parsed.line)
-            (report.created if created else report.updated).append(f"question {quiz.slug}/{parsed.name}")
+        created = question.pk is None
+        changed = _update_question(question, order, parsed, versions)
+        changed = _update_answers(question, order, parsed, versions) or changed
+        label = f"question {quiz.slug}/{parsed.name}"
+        if created:
+            report.created.append(label)
+        elif changed:
+            report.updated.append(label)
         else:
             report.unchanged += 1
-        if rebuild:
-            question.answers.all().delete()
-            answers = [Answer(question=question) for _ in parsed.answers]
-        for index, (answer, parsed_answer) in enumerate(zip(answers, parsed.answers, strict=True)):
-            values = {"order": index, **{f: getattr(parsed_answer, f) for f in STRUCTURE}}
-            for lang, questions in versions.items():
-                source = questions[order].answers[index]
-                values[_loc("text_md", lang)] = source.text
-                values[_loc("match_text", lang)] = source.match
-                values[_loc("feedback_md", lang)] = source.feedback
-            if _changed(answer, values):
-                for key, value in values.items():
-                    setattr(answer, key, value)
-                _save(answer, parsed.line)
     kept = {q.pk for q in matched if q is not None}
     for question in existing:
         if question.pk not in kept:
-            report.updated.append(f"question {quiz.slug}/{question.name} removed")
-            question.delete()
+            _remove(question, f"question {quiz.slug}/{question.name}", report, delete_missing)
     return report
 
 
-def import_gift(quiz: Quiz, text: str, language: str, fmt: str | None = None) -> Report:
+def _update_question(
+    question: Question, order: int, parsed: gift.GiftQuestion, versions: dict[str, list[gift.GiftQuestion]]
+) -> bool:
+    values: dict[str, Any] = {
+        "order": order,
+        "name": parsed.name,
+        "idnumber": parsed.idnumber,
+        "tags": parsed.tags,
+        "kind": parsed.kind,
+        "category": parsed.category,
+        "retired": False,
+    }
+    for lang, questions in versions.items():
+        values[_loc("text_md", lang)] = questions[order].text
+        values[_loc("explanation_md", lang)] = questions[order].general_feedback
+    if not _changed(question, values):
+        return False
+    for key, value in values.items():
+        setattr(question, key, value)
+    _save(question, parsed.line)
+    return True
+
+
+def _update_answers(
+    question: Question, order: int, parsed: gift.GiftQuestion, versions: dict[str, list[gift.GiftQuestion]]
+) -> bool:
+    """Updates the answers in place, by position: a learner's stored choice names its answer row."""
+    answers = list(question.answers.all())
+    changed = False
+    for surplus in answers[len(parsed.answers) :]:
+        surplus.delete()
+        changed = True
+    answers = answers[: len(parsed.answers)]
+    answers += [Answer(question=question) for _ in range(len(parsed.answers) - len(answers))]
+    for index, (answer, parsed_answer) in enumerate(zip(answers, parsed.answers, strict=True)):
+        values = {"order": index, **{f: getattr(parsed_answer, f) for f in STRUCTURE}}
+        for lang, questions in versions.items():
+            source = questions[order].answers[index]
+            values[_loc("text_md", lang)] = source.text
+            values[_loc("match_text", lang)] = source.match
+            values[_loc("feedback_md", lang)] = source.feedback
+        if _changed(answer, values):
+            for key, value in values.items():
+                setattr(answer, key, value)
+            _save(answer, parsed.line)
+            changed = True
+    return changed
+
+
+def _remove(question: Question, label: str, report: Report, delete: bool) -> None:
+    """A question the file no longer holds: retired while learners' answers hang on it, else deleted."""
+    responses = question.responses.count()
+    if delete or not responses:
+        question.delete()
+        report.deleted.append(label)
+        report.responses_removed += responses
+    elif question.retired:
+        report.unchanged += 1
+    else:
+        Question.objects.filter(pk=question.pk).update(retired=True)
+        report.retired.append(label)
+        report.responses_kept += responses
+
+
+def import_gift(
+    quiz: Quiz, text: str, language: str, fmt: str | None = None, *, delete_missing: bool = False
+) -> Report:
     """One language's file, GIFT or Moodle XML (detected unless `fmt` says), into a quiz: the standalone
-    import and the admin upload. Raises BankError."""
+    import and the admin upload. Questions missing from the file are retired, or deleted with their
+    learners' answers when `delete_missing` says so. Raises BankError."""
     if language not in LANGUAGE_CODES:
         raise BankError(_("unknown language “%(language)s”") % {"language": language})
-    return apply(quiz, {language: parse(text, fmt or detect_format(text))})
+    return apply(quiz, {language: parse(text, fmt or detect_format(text))}, delete_missing=delete_missing)
 
 
 def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
@@ -277,7 +333,7 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
                 for a in question.answers.all()
             ],
         )
-        for number, question in enumerate(quiz.questions.prefetch_related("answers"), start=1)
+        for number, question in enumerate(quiz.questions.current().prefetch_related("answers"), start=1)
     ]
 
 
@@ -344,6 +400,6 @@ def load_course_quizzes(course: Course, folder: Path, report: Report) -> None:
 def dump_course_quizzes(course: Course, folder: Path) -> None:
     for quiz in Quiz.objects.filter(lesson__course=course).order_by("slug"):
         for lang in LANGUAGE_CODES:
-            if any(localized(q, "text_md", lang) for q in quiz.questions.all()):
+            if any(localized(q, "text_md", lang) for q in quiz.questions.current()):
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / f"{quiz.slug}.{lang}.gift").write_text(export_gift(quiz, lang), encoding="utf-8")

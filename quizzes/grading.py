@@ -27,9 +27,15 @@ class Graded:
     chosen: list[int] = field(default_factory=list)  # answer ids whose feedback the student should see
 
 
+# PHP's trim() set: Moodle trims a response's ends of these, and only of these.
+_ENDS = " \t\n\r\x0b\x0c\x00"
+
+
 def normalise(text: str) -> str:
-    """Case, spaces and full-width characters do not matter: "ＲｅＬＵ " matches "relu"."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+    """A text as Moodle's short-answer grader compares it: the ends trimmed, case ignored (GIFT's and Moodle's
+    default), inner spaces kept ("NewYork" is not "New York"). Full-width letters read as their ASCII
+    forms, so a learner typing with a Chinese input method is not marked wrong for "ＲｅＬＵ"."""
+    return unicodedata.normalize("NFKC", text).strip(_ENDS).casefold()
 
 
 def _texts(answer: Answer, name: str) -> set[str]:
@@ -37,13 +43,15 @@ def _texts(answer: Answer, name: str) -> set[str]:
     return {normalise(localized(answer, name, lang)) for lang in LANGUAGE_CODES} - {""}
 
 
-_WILDCARD = re.compile(r"(?<!\\)\*")
+_WILDCARD = re.compile(r"(?<!\\)\*+")  # a run of stars is one wildcard, as in Moodle
 
 
 def _pattern(text: str) -> list[str]:
     """A short answer as Moodle reads it: `*` matches any run of characters, `\\*` is a literal star.
-    Each piece is normalised like the response, so the match ignores case, spaces and width."""
-    return [normalise(piece.replace("\\*", "*")) for piece in _WILDCARD.split(text)]
+    Each piece is compared as the response is (case and width ignored); only the pattern's ends are
+    trimmed, as Moodle trims only the response's."""
+    pieces = _WILDCARD.split(text.strip(_ENDS))
+    return [unicodedata.normalize("NFKC", piece.replace("\\*", "*")).casefold() for piece in pieces]
 
 
 def _fits(pieces: list[str], typed: str) -> bool:
@@ -136,9 +144,11 @@ def grade(question: Question, given: Any) -> Graded:
         weights = {a.pk: a.weight for a in answers}
         total = sum(weights[i] for i in chosen) / 100
         return Graded(max(0.0, min(1.0, total)), ",".join(map(str, chosen)), chosen)
+    # Short and numeric answers: the first answer that matches, in the author's order, gives the grade and
+    # the feedback (Moodle's question_first_matching_answer_grading_strategy), not the best-weighted one.
     if question.kind == Kind.SHORT:
         typed = normalise(_text(question, given, MAX_SHORT))
-        match = max((a for a in answers if _accepts(a, typed)), key=lambda a: a.weight, default=None)
+        match = next((a for a in answers if _accepts(a, typed)), None)
         return Graded(
             max(0.0, match.weight / 100) if match else 0.0, typed[:300], [match.pk] if match else []
         )
@@ -146,12 +156,10 @@ def grade(question: Question, given: Any) -> Graded:
         number = parse_number(given) if not isinstance(given, str) or len(given) <= 100 else None
         if number is None:
             raise _bad(question, _("“%(given)s” is not a number.") % {"given": str(given)[:40]})
-        graded = [a for a in answers if a.value is not None or a.low is not None]
-        match = max((a for a in graded if a.accepts(number)), key=lambda a: a.weight, default=None)
-        other = next((a for a in answers if a.value is None and a.low is None), None)  # "any other value"
-        shown = match or other
+        # An answer without a number ("*", or GIFT's "~" for any other value) matches every number.
+        match = next((a for a in answers if (a.value is None and a.low is None) or a.accepts(number)), None)
         fraction = max(0.0, match.weight / 100) if match else 0.0
-        return Graded(fraction, f"{number:g}", [shown.pk] if shown else [])
+        return Graded(fraction, f"{number:g}", [match.pk] if match else [])
     if question.kind == Kind.MATCHING:
         pairs = [a for a in answers if a.text_md]
         if not isinstance(given, dict):

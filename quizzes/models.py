@@ -53,6 +53,12 @@ class Quiz(models.Model):
         return reverse("quiz", args=[self.slug])
 
 
+class QuestionQuerySet(models.QuerySet):
+    def current(self) -> QuestionQuerySet:
+        """Those a new attempt asks: not retired."""
+        return self.filter(retired=False)
+
+
 class Question(RenderedMarkdown):
     # No concept links: a link inside an option's label would get in the way of choosing it.
     markdown = {"text_md": "text_html", "explanation_md": "explanation_html", "hint_md": "hint_html"}
@@ -64,7 +70,7 @@ class Question(RenderedMarkdown):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     name = models.CharField(
         _("name"),
-        max_length=100,
+        max_length=255,
         help_text=_("The GIFT ::title::; several questions may share one, as in Moodle."),
     )
     idnumber = models.CharField(
@@ -74,7 +80,7 @@ class Question(RenderedMarkdown):
         help_text=_("Moodle's ID number: when given, a re-import finds the question by it."),
     )
     tags = models.JSONField(_("tags"), default=list, blank=True)
-    category = models.CharField(max_length=200, blank=True)
+    category = models.CharField(max_length=255, blank=True)  # Moodle's limits, for names too
     points = models.FloatField(default=1)
     text_md = models.TextField(_("question (Markdown)"))
     text_html = models.TextField(blank=True, editable=False)
@@ -82,6 +88,16 @@ class Question(RenderedMarkdown):
     explanation_html = models.TextField(blank=True, editable=False)
     hint_md = models.TextField(_("hint, revealed on demand (Markdown)"), blank=True)
     hint_html = models.TextField(blank=True, editable=False)
+    retired = models.BooleanField(
+        _("retired"),
+        default=False,
+        help_text=_(
+            "No longer in the quiz's file: kept with its learners' answers and statistics, "
+            "but not asked in new attempts."
+        ),
+    )
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["quiz", "order", "id"]

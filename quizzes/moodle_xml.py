@@ -5,7 +5,7 @@ Pure Python (no Django), parsed with defusedxml so entity expansion and external
 Every question read is checked by writing it as GIFT (`gift.dump`), so an XML question obeys exactly the
 rules a GIFT one does (a single-choice question needs a 100% answer, ...) and the two formats round-trip
 through the platform alike. Texts keep Moodle's formats: html, moodle_auto_format and plain_text are shown
-as Moodle shows them (see `gift._convert`); the platform stores Markdown, so it writes format="markdown".
+as Moodle shows them (see `gift.convert`); the platform stores Markdown, so it writes format="markdown".
 
 Mapping: multichoice (single or not) -> single/multiple; truefalse; shortanswer; numerical (an answer "*"
 is "any other value"; a GIFT range low..high is written as its midpoint ± half its width, which is how
@@ -104,7 +104,7 @@ def _shown(element: Element | None, default: str = "html") -> str:
     if element is None:
         return ""
     fmt = _FORMATS.get(element.get("format", default), "html")
-    return gift._convert(_text(element), fmt)
+    return gift.convert(_text(element), fmt)
 
 
 def _number(raw: str, number: int) -> float:
@@ -224,7 +224,7 @@ def _markdown(parent: Element, tag: str, text: str) -> Element:
 
 
 def _fraction(weight: float) -> str:
-    return gift._format_number(weight)
+    return gift.format_number(weight)
 
 
 _WRITTEN_TYPE = {
@@ -263,14 +263,14 @@ def _write(question: GiftQuestion) -> Element:
                 value, tolerance = answer.value, answer.tolerance
                 if answer.low is not None and answer.high is not None:
                     value, tolerance = (answer.low + answer.high) / 2, (answer.high - answer.low) / 2
-                _add_text(written, gift._format_number(value))
-                SubElement(written, "tolerance").text = gift._format_number(tolerance)
+                _add_text(written, gift.format_number(value))
+                SubElement(written, "tolerance").text = gift.format_number(tolerance)
                 if answer.low is not None and answer.high is not None:
                     SubElement(
                         written,
                         "range",
-                        low=gift._format_number(answer.low),
-                        high=gift._format_number(answer.high),
+                        low=gift.format_number(answer.low),
+                        high=gift.format_number(answer.high),
                     )
         else:
             written = _markdown(element, "answer", answer.text)

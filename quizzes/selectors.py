@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -55,7 +56,7 @@ def public_questions(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
     columns = [build_localized_fieldname(f, lang) for f in QUESTION_SHOWS for lang in LANGUAGE_CODES]
     answer_columns = [build_localized_fieldname(f, lang) for f in ANSWER_SHOWS for lang in LANGUAGE_CODES]
     rows = (
-        Question.objects.filter(quiz=quiz)
+        Question.objects.filter(quiz=quiz, retired=False)
         .order_by("order", "id", "answers__order", "answers__id")
         .values("id", "kind", "points", *columns, "answers__id", *(f"answers__{c}" for c in answer_columns))
     )
@@ -145,7 +146,9 @@ def attempt_result(
     given_responses = responses if responses is not None else attempt.responses.all()
     responses = {r.question_id: r for r in given_responses}
     questions = []
-    for question in attempt.quiz.questions.prefetch_related("answers"):
+    # The questions this attempt answered, retired or not, and the quiz's current ones.
+    asked = attempt.quiz.questions.filter(Q(retired=False) | Q(pk__in=list(responses)))
+    for question in asked.prefetch_related("answers"):
         answers = list(question.answers.all())
         response = responses.get(question.pk)
         given = response.given if response else None
@@ -231,6 +234,7 @@ def question_stats(quiz: Quiz) -> list[dict[str, Any]]:
         stats.append(
             {
                 "question": question,
+                "retired": question.retired,
                 "answered": len(responses),
                 "correct_share": round(sum(c for _k, c in responses) / len(responses), 3)
                 if responses

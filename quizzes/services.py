@@ -50,7 +50,7 @@ def attempt_submit(
     left = attempts_left(quiz, user)
     if left == 0:
         raise NotAllowed(_("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts})
-    questions = list(quiz.questions.prefetch_related("answers"))
+    questions = list(quiz.questions.current().prefetch_related("answers"))
     by_id = {str(q.pk): q for q in questions}
     unknown = sorted(set(map(str, answers)) - set(by_id))
     if unknown:

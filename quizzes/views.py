@@ -16,7 +16,7 @@ def quiz(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _quiz_context(slug: str) -> dict:
     found = get_object_or_404(Quiz.objects.select_related("lesson__course"), slug=slug)
-    return {"quiz": found, "questions_count": found.questions.count()}
+    return {"quiz": found, "questions_count": found.questions.current().count()}
 
 
 @staff_member_required

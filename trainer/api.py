@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
+from core import paging
 from core.errors import TooMany
 
 from . import budget, generation, services
@@ -85,7 +86,7 @@ def estimate(request: Request, slug: str) -> Response:
 
 @extend_schema(
     methods=["GET"],
-    parameters=[OpenApiParameter("lab", str, description="Only this lab's runs.")],
+    parameters=[OpenApiParameter("lab", str, description="Only this lab's runs."), paging.BEFORE],
     responses=JobSerializer(many=True),
     tags=["jobs"],
 )
@@ -102,7 +103,8 @@ def estimate(request: Request, slug: str) -> Response:
 @api_view(["GET", "POST"])
 @permission_classes([permissions.IsAuthenticated])
 def jobs(request: Request) -> Response:
-    """GET: my training runs, newest first (staff: everyone's). POST: submit a run of a lab."""
+    """GET: my training runs, newest first, 100 a page (staff: everyone's); the `Link` header names the next
+    page. POST: submit a run of a lab."""
     if request.method == "POST":
         throttle = SubmitThrottle()
         if not throttle.allow_request(request, None):
@@ -122,7 +124,8 @@ def jobs(request: Request) -> Response:
         queryset = queryset.filter(lab=request.GET["lab"])
     if not request.user.is_staff or request.GET.get("mine"):
         queryset = queryset.filter(owner=request.user)
-    return Response(JobSerializer(queryset[:100], many=True).data)
+    rows, next_url = paging.page(request, queryset, 100)
+    return paging.with_next(Response(JobSerializer(rows, many=True).data), next_url)
 
 
 def _visible_job(request: Request, job_id: int) -> Job:

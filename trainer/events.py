@@ -119,7 +119,9 @@ async def follow(job: Job, resume: tuple[int, str] | None) -> AsyncIterator[byte
                     timeout=QUEUED_POLL if job.status == Job.Status.QUEUED else HEARTBEAT
                 )
                 if entry is None:
-                    job = await Job.objects.aget(pk=job.pk)
+                    job = await Job.objects.filter(pk=job.pk).afirst()
+                    if job is None:  # deleted with its learner's account: the stream ends
+                        return
                     if job.finished and not await _stream_exists(job.pk, attempt):
                         yield snapshot(job)
                         return

@@ -68,6 +68,7 @@ def baselines(world) -> dict[str, dict]:
         "PredictionRequest": {"prediction": 1},
         "SubmissionRequest": {"jobs": [world["job"].pk], "answer": 1},
         "EstimateRequest": {"params": {}},
+        "AccountDeleteBodyRequest": {"password": "not the password"},  # a wrong one: nothing is deleted
     }
 
 

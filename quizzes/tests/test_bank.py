@@ -205,7 +205,8 @@ class MoodleBehaviourTests:
         assert grade(quiz, "colour", "*") == 0.0  # a star typed by the learner is not a wildcard
         assert grade(quiz, "star", "*") == 1.0 and grade(quiz, "star", "x") == 0.0  # \* is a literal star
         assert grade(quiz, "any", "whatever") == 1.0
-        assert grade(quiz, "partial", "resnet") == 1.0 and grade(quiz, "partial", "AlexNet") == 0.5
+        # The first matching answer in the author's order wins, as in Moodle: "*net" comes before "ResNet".
+        assert grade(quiz, "partial", "resnet") == 0.5 and grade(quiz, "partial", "AlexNet") == 0.5
 
     def test_it_shows_default_and_plain_text_as_moodle_does(self, quiz):
         bank.import_gift(
@@ -270,9 +271,9 @@ class ImportCostAndLimitTests:
     def test_values_longer_than_their_columns_name_the_line_on_every_database(self, quiz):
         bank.import_gift(quiz, "::kept::Kept? {T}", "en")
         cases = [
-            (f"Fine? {{T}}\n\n::{'n' * 101}::Too long a name? {{T}}", 3, "name"),
+            (f"Fine? {{T}}\n\n::{'n' * 256}::Too long a name? {{T}}", 3, "name"),
             (f"// [id:{'i' * 101}]\nToo long an ID? {{T}}", 2, "ID number"),
-            (f"$CATEGORY: {'c' * 201}\nToo long a category? {{T}}", 2, "category"),
+            (f"$CATEGORY: {'c' * 256}\nToo long a category? {{T}}", 2, "category"),
             (f"// [tag:{'t' * 51}]\nToo long a tag? {{T}}", 2, "tag"),
             (f"Match. {{=a -> {'m' * 301} =b -> c}}", 1, "matches"),
         ]

@@ -252,10 +252,12 @@ class ChoiceTests:
         assert question.kind == "multiple"
         assert weights(question) == [100, -50, -50]
 
-    def test_it_counts_a_weight_written_after_equals(self) -> None:
-        question = one("Pick one. {=best =%50%good ~bad}")
+    def test_it_reads_a_weight_after_equals_as_text_as_moodle_does(self) -> None:
+        # qformat_gift: an answer starting with '=' is worth 100% and the rest is its text.
+        question = one("Pick one. {=best =%50%good ~%25%fair ~bad}")
         assert question.kind == "single"
-        assert weights(question) == [100, 50, 0]
+        assert weights(question) == [100, 100, 25, 0]
+        assert texts(question) == ["best", "%50%good", "fair", "bad"]
 
     def test_it_reads_text_before_the_first_marker_as_a_wrong_choice(self) -> None:
         question = one("Pick one. {maybe ~no =yes}")
@@ -267,10 +269,9 @@ class ChoiceTests:
         assert problem.line == 2
         assert "no choice is correct" in problem.reason
 
-    def test_it_rejects_a_single_choice_question_without_a_full_credit_choice(self) -> None:
-        problem = error("Pick one. {=%50%a ~b}")
-        assert problem.line == 1
-        assert "100%" in problem.reason and "50%" in problem.reason
+    def test_it_accepts_a_choice_written_with_equals_and_a_weight_as_full_credit(self) -> None:
+        question = one("Pick one. {=%50%a ~b}")
+        assert weights(question) == [100, 0] and texts(question) == ["%50%a", "b"]
 
     def test_it_rejects_multiple_answer_weights_that_do_not_add_up_to_100(self) -> None:
         problem = error("Pick two. {~%50%a ~%40%b ~c}")
@@ -779,15 +780,16 @@ class ErrorLanguageTests:
         assert str(problem) == "line 3: '1,5' is not a number (use '.' as the decimal separator)"
 
     def test_its_reason_reads_in_chinese_with_its_arguments(self) -> None:
-        problem = error("::n:: Pick one. {=%50%a ~b}")
+        problem = error("Pick two. {~%50%a ~%40%b ~c}")
         with translation.override("zh-hans"):
-            assert problem.why.said(gettext) == "单选题需要一个分值为 100% 的选项；这里分值最高的选项只有 50%"
+            assert "90%" in problem.why.said(gettext) and "100%" in problem.why.said(gettext)
+            assert problem.why.said(gettext) != problem.reason
 
     def test_every_reason_has_a_chinese_translation(self) -> None:
         reasons = [
             node.args[0].value
-            for module in (gift, moodle_xml)
-            for node in ast.walk(ast.parse(Path(module.__file__).read_text()))
+            for path in [*Path(gift.__file__).parent.glob("*.py"), Path(moodle_xml.__file__)]
+            for node in ast.walk(ast.parse(path.read_text()))
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "gettext_noop"
         ]
         with translation.override("zh-hans"):
@@ -899,7 +901,7 @@ class DumpTests:
         question = GiftQuestion(
             "single", "[note] Pick.", answers=[GiftAnswer("%50% off"), GiftAnswer("[x] box", weight=0)]
         )
-        assert dump([question]) == "[markdown][note] Pick. {\n\t=%100%%50% off\n\t~[markdown][x] box\n}\n"
+        assert dump([question]) == "[markdown][note] Pick. {\n\t=%50% off\n\t~[markdown][x] box\n}\n"
         assert parse(dump([question])) == [question]
 
     def test_it_normalises_whitespace_and_number_types(self) -> None:

@@ -31,4 +31,6 @@ class Command(BaseCommand):
             self.stdout.write(text, ending="")
         else:
             file.write_text(text, encoding="utf-8")
-            self.stdout.write(self.style.SUCCESS(f"Wrote {found.questions.count()} questions to {file}."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Wrote {found.questions.current().count()} questions to {file}.")
+            )

@@ -25,10 +25,24 @@ class Command(BaseCommand):
             choices=bank.FORMATS,
             help="gift or xml (Moodle XML); by default read from the file.",
         )
+        parser.add_argument(
+            "--delete-missing",
+            action="store_true",
+            help="Delete the questions missing from the file with their learners' answers (by default a "
+            "question learners answered is retired: kept, asked no more; the summary says how many answers "
+            "deleting would remove).",
+        )
 
     @no_translations  # a terminal tool speaks English, whatever LANGUAGE_CODE says
     def handle(
-        self, file: Path, quiz: str, language: str, title: str | None, fmt: str | None, **options
+        self,
+        file: Path,
+        quiz: str,
+        language: str,
+        title: str | None,
+        fmt: str | None,
+        delete_missing: bool,
+        **options,
     ) -> None:
         try:
             text = file.read_text(encoding="utf-8-sig")
@@ -44,7 +58,7 @@ class Command(BaseCommand):
                 found = Quiz.objects.filter(slug=quiz).first() or Quiz.objects.create(
                     slug=quiz, title=title or quiz
                 )
-                report = bank.import_gift(found, text, language, fmt)
+                report = bank.import_gift(found, text, language, fmt, delete_missing=delete_missing)
         except bank.BankError as error:
             raise CommandError(f"{file}: {error.message} — nothing was imported.") from None
         self.stdout.write(self.style.SUCCESS(f"Quiz '{found.slug}': {report.summary()}."))
