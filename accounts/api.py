@@ -18,6 +18,7 @@ from core.readers import keep_for
 from lessons.models import FaqRating, LessonProgress
 
 from .tokens import expires_at, token_create, tokens_revoke
+from .views import locked_out
 
 
 class ReaderSerializer(serializers.Serializer):
@@ -102,8 +103,9 @@ def token(request: Request) -> Response:
         return Response(status=status.HTTP_204_NO_CONTENT)
     body = Credentials(data=request.data)
     body.is_valid(raise_exception=True)
-    # The Django request: django-axes counts the failure on it, and its middleware answers a lockout (429).
-    user = authenticate(request._request, **body.validated_data)
+    user = authenticate(request, **body.validated_data)  # django-axes counts a failure, and may pause log-ins
+    if getattr(request, "axes_locked_out", False):  # set by django-axes on the request it was given
+        return locked_out(request)
     if user is None:
         raise UserError(_("Unable to log in with provided credentials."), code="authorization")
     found = token_create(user=user)
