@@ -148,7 +148,17 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cache",
     },
+    # Pages that are one document for everyone (core/documents.py), when no front keeps them (PAGES_FRONT=0).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "pages",
+        "TIMEOUT": 3600,
+    },
 }
+# 1: documents are kept and served again by core.documents.DocumentFront in front of Django; 0: Django serves
+# them from the "pages" cache (the standard design the bench measures beside it).
+PAGES_FRONT = envbool("PAGES_FRONT", True)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Notices wait in a cookie, never in the session: core/readers.py sees that one is waiting.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
-from .documents import VERSION_HEADER
+from .documents import VERSION_HEADER, accepts_gzip
 
 SMALLEST = 500  # bytes: a smaller answer fits in one packet, compressed or not
 TYPES = {"application/json", "application/javascript", "application/xml", "application/vnd.oai.openapi",
@@ -47,4 +47,6 @@ class CompressionMiddleware(GZipMiddleware):
             or response.has_header(VERSION_HEADER)  # a document: DocumentFront keeps and compresses it
         ):
             return response
+        if not accepts_gzip(request.headers.get("Accept-Encoding", "")):
+            return response  # Django's own test finds "gzip" anywhere, `gzip;q=0` included
         return super().process_response(request, response)

@@ -272,6 +272,10 @@ class DocumentFrontTests:
         call(front, LESSON)
         assert call(front, LESSON, host="evil.example")[0] == 400  # Django's answer to a bad host
         call(front, LESSON, query="utm=1")
-        settings.SECURE_SSL_REDIRECT = True  # Django would redirect plain HTTP (production)
-        call(front, LESSON)
-        assert front.reached == [LESSON] * 4
+        assert front.reached == [LESSON] * 3
+
+    def test_a_page_django_redirects_to_https_is_never_kept(self, course, settings):
+        """Production redirects plain HTTP: Django never answers that address with a page, so none is kept."""
+        settings.SECURE_SSL_REDIRECT = True
+        front = in_front_of_django(DocumentFront)
+        assert [call(front, LESSON)[0] for _ in range(2)] == [301, 301] and front.reached == [LESSON] * 2
