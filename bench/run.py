@@ -112,11 +112,11 @@ def rss_kb(pid: int) -> int:
 
 
 def uvicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port), "--no-access-log",
-         "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    """The web server as `make run` starts it (granian; the name is the step's history)."""
+    from config.launch import web_server
+
+    return subprocess.Popen([sys.executable, "-m", *web_server("127.0.0.1", port), "--log-level", "warning"],
+                            cwd=ROOT, env=env)  # fmt: skip
 
 
 def stop(*processes: subprocess.Popen) -> None:

@@ -347,6 +347,8 @@ if HTTPS:
 # The largest request body, refused with 413 before it is read (core.limits.BodyLimit, in front of Django).
 MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+# Seconds a request's body may pause between two parts before it is refused (408, core.limits).
+REQUEST_BODY_SECONDS = envint("REQUEST_BODY_SECONDS", 15)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {
