@@ -1,6 +1,6 @@
 """The ASGI entry point: pages and the API through Django, the live event streams of training jobs through
 trainer/events.py, and the documents Django rendered once (core/documents.py) and each reader's `/api/me/` (core/readers.py)
-served again without entering Django (uvicorn)."""
+served again without entering Django. Served by granian (config/launch.py `web_server`)."""
 
 import os
 
