@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import patch_vary_headers
 
 from .documents import VERSION_HEADER, accepts_gzip
 
@@ -48,5 +49,7 @@ class CompressionMiddleware(GZipMiddleware):
         ):
             return response
         if not accepts_gzip(request.headers.get("Accept-Encoding", "")):
-            return response  # Django's own test finds "gzip" anywhere, `gzip;q=0` included
+            # Django's own test finds "gzip" anywhere, `gzip;q=0` included; its Vary all the same.
+            patch_vary_headers(response, ("Accept-Encoding",))
+            return response
         return super().process_response(request, response)
