@@ -9,4 +9,5 @@ COPY . .
 # A throwaway key: settings refuse a weak one under DEBUG=0, and this one signs nothing.
 RUN DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" VERIFY_SERVICES=0 python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers", "--timeout-graceful-shutdown", "5"]
+# The limits of config/launch.py's WEB_LIMITS.
+CMD ["granian", "--interface", "asginl", "--host", "0.0.0.0", "--port", "8000", "--http", "1", "--no-ws", "--http1-buffer-size", "65536", "--http1-header-read-timeout", "10000", "--backpressure", "2048", "--workers-kill-timeout", "5", "config.asgi:application"]

@@ -21,7 +21,7 @@ from lessons.models import FaqRating, LessonProgress
 
 from .services import account_delete
 from .tokens import expires_at, token_create, tokens_revoke
-from .views import data_download
+from .views import data_download, locked_out
 
 
 class ReaderSerializer(serializers.Serializer):
@@ -106,8 +106,9 @@ def token(request: Request) -> Response:
         return Response(status=status.HTTP_204_NO_CONTENT)
     body = Credentials(data=request.data)
     body.is_valid(raise_exception=True)
-    # The Django request: django-axes counts the failure on it, and its middleware answers a lockout (429).
-    user = authenticate(request._request, **body.validated_data)
+    user = authenticate(request, **body.validated_data)  # django-axes counts a failure, and may pause log-ins
+    if getattr(request, "axes_locked_out", False):  # set by django-axes on the request it was given
+        return locked_out(request)
     if user is None:
         raise UserError(_("Unable to log in with provided credentials."), code="authorization")
     found = token_create(user=user)

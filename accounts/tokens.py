@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
@@ -22,7 +23,8 @@ def expires_at(token: Token) -> datetime | None:
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's, refusing (and deleting) a token past its lifetime."""
+    """DRF's, refusing (and deleting) a token past its lifetime. The one check of a token: the API (DRF's
+    authentication classes) and the event stream (`token_user`) both call it."""
 
     def authenticate_credentials(self, key: str):
         user, token = super().authenticate_credentials(key)
@@ -31,6 +33,13 @@ class TokenAuthentication(authentication.TokenAuthentication):
             token.delete()
             raise exceptions.AuthenticationFailed(_("This token has expired. Ask for a new one."))
         return user, token
+
+
+def token_user(request: HttpRequest) -> AbstractBaseUser | None:
+    """The user of the request's `Authorization: Token …` header; None when it has none. Raises DRF's
+    AuthenticationFailed for an unknown, expired or malformed token, or an inactive user, as the API does."""
+    found = TokenAuthentication().authenticate(request)
+    return found[0] if found else None
 
 
 def token_create(*, user: AbstractBaseUser) -> Token:
@@ -48,8 +57,14 @@ def tokens_revoke(*, user: AbstractBaseUser) -> int:
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)
-def revoke_on_password_change(sender, instance: AbstractBaseUser, **kwargs) -> None:
-    """Every way a password changes (the form, a reset link, the admin, `changepassword`) ends in
-    set_password() and a save: a token made with the old password must not outlive it."""
-    if instance.pk is not None and getattr(instance, "_password", None) is not None:
+def revoke_on_password_change(
+    sender, instance: AbstractBaseUser, update_fields: frozenset[str] | None = None, **kwargs
+) -> None:
+    """Every way a password changes (the form, a reset link, the admin, `changepassword`) ends in a save of a
+    new password hash: a token made with the old password must not outlive it. (A save of other fields
+    only, such as the last log-in's time, cannot change it.)"""
+    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        return
+    stored = sender._default_manager.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if stored is not None and stored != instance.password:
         tokens_revoke(user=instance)

@@ -112,11 +112,11 @@ def rss_kb(pid: int) -> int:
 
 
 def uvicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port), "--no-access-log",
-         "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    """The web server as `make run` starts it (granian; the name is the step's history)."""
+    from config.launch import web_server
+
+    return subprocess.Popen([sys.executable, "-m", *web_server("127.0.0.1", port), "--log-level", "warning"],
+                            cwd=ROOT, env=env)  # fmt: skip
 
 
 def stop(*processes: subprocess.Popen) -> None:
@@ -160,7 +160,7 @@ class Platform:
              "-n", f"bench-{queue}@%h", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
             cwd=ROOT, env={**self.env, **env},
         ))  # fmt: skip
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300
         while True:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
@@ -257,6 +257,27 @@ def lesson_page_ratios(platform: Platform, cookie: str) -> dict:
             rates[way].append(load(platform, *args))
     medians = {way: statistics.median(values) for way, values in rates.items()}
     return {"rps": medians, "ratios": {way: medians[way] / medians["trivial"] for way in ways}}
+
+
+def standard_pages(platform: Platform, cookie: str) -> dict:
+    """`lesson_page_ratios` against a second server on the same database and Redis, whose documents Django
+    serves from its cache with no front (PAGES_FRONT=0), the trivial view measured on that server."""
+    port = free_port()
+    env = {**platform.env, "PAGES_FRONT": "0"}
+    server = uvicorn(port, env)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/ping", 300)
+        other = object.__new__(Platform)
+        other.port, other.url, other.env, other.server, other.workers = (
+            port,
+            f"http://127.0.0.1:{port}",
+            env,
+            server,
+            [],
+        )
+        return lesson_page_ratios(other, cookie)
+    finally:
+        stop(server)
 
 
 def running_job(user) -> object:
@@ -604,6 +625,9 @@ def main() -> None:
             results["lesson_page_304_ratio"] = verdict(
                 "lesson_page_304_ratio", pages["ratios"]["revalidated"]
             )
+            say("the same, with no front: Django serving documents from its cache (PAGES_FRONT=0)…")
+            details["pages_standard"] = standard_pages(platform, cookie)
+            say(f"front: {pages['ratios']}; standard: {details['pages_standard']['ratios']}")
         if wanted("latency"):
             say("stream latency…")
             latency = stream_latency(platform, user, cookie)

@@ -287,7 +287,9 @@ class Child:
         self.restart_at: float | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command, cwd=ROOT)
+        # A process group of its own, so that what it leaves behind can be ended with it (granian's worker
+        # processes outlive a killed main process, holding the port).
+        self.process = subprocess.Popen(self.command, cwd=ROOT, process_group=0)
         self.started_at, self.restart_at = time.monotonic(), None
         if self.ready:
             deadline = time.monotonic() + 20
@@ -306,11 +308,18 @@ class Child:
             return
         if self.process is None or self.process.poll() is None:
             return
+        self.end_group()
         if now - self.started_at >= self.STEADY:
             self.pause = self.FIRST_PAUSE
         say(f"{self.name} exited (code {self.process.returncode}); starting it again in {self.pause:g} s.")
         self.restart_at = now + self.pause
         self.pause = min(self.pause * 2, self.LONGEST_PAUSE)
+
+    def end_group(self) -> None:
+        """Kills whatever is left of the child's process group once the child itself has exited."""
+        if self.process is not None and self.process.poll() is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def redis_child(port: int) -> Child:
@@ -383,9 +392,7 @@ def run() -> int:
         worker = [*celery, "worker", "-Q", "cpu", "-c", str(concurrency), "-n", "cpu@%h", "--loglevel", "INFO",
                   "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
         beat = [*celery, "beat", "--loglevel", "INFO", "-s", str(VAR / "celerybeat-schedule")]
-        # --no-proxy-headers: the client is the socket's address unless settings.TRUSTED_PROXIES says otherwise.
-        web = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", host, "--port", str(port),
-               "--no-access-log", "--timeout-graceful-shutdown", "3", "--no-proxy-headers"]  # fmt: skip
+        web = [sys.executable, "-m", *web_server(host, port)]
         platform += [Child("the worker", worker), Child("the scheduler", beat), Child("the web server", web)]
         for child in platform:
             child.start()
@@ -409,6 +416,8 @@ def run() -> int:
     finally:
         say("Stopping…")
         stop([child.process for child in platform if child.process])
+        for child in platform:
+            child.end_group()
         if redis_:  # last, so that the worker could hand back the jobs it had not finished
             stop([redis_.process])
     return 0
@@ -423,6 +432,28 @@ def test(args: list[str]) -> int:
         collect_static()
     with private_redis("test"):
         return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT)
+
+
+# What the web server lets in, per process, as `make run`, the image (Dockerfile) and compose start it (a test
+# checks that all three carry these flags). granian (hyper, in Rust) refuses headers over 64 KiB or over 100
+# fields with a 431, keeping no more than that in memory; closes a connection that has not sent its whole headers
+# within 10 s; and serves at most 2,048 requests at once (open event streams included), later connections
+# waiting in the listen queue. A body that stops arriving is core.limits' (408). granian never reads proxy
+# headers: the client is the socket's address unless settings.TRUSTED_PROXIES says otherwise.
+WEB_LIMITS = (
+    "--http1-buffer-size",
+    "65536",
+    "--http1-header-read-timeout",
+    "10000",
+    "--backpressure",
+    "2048",
+)
+
+
+def web_server(host: str, port: int) -> list[str]:
+    """The web server's command line (after `python -m`): Django's ASGI application under granian, HTTP/1.1."""
+    return ["granian", "--interface", "asginl", "--host", host, "--port", str(port), "--http", "1", "--no-ws",
+            *WEB_LIMITS, "--workers-kill-timeout", "3", "config.asgi:application"]  # fmt: skip
 
 
 def bench(module: str = "bench.run") -> int:

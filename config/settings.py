@@ -148,7 +148,17 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cache",
     },
+    # Pages that are one document for everyone (core/documents.py), when no front keeps them (PAGES_FRONT=0).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "pages",
+        "TIMEOUT": 3600,
+    },
 }
+# 1: documents are kept and served again by core.documents.DocumentFront in front of Django; 0: Django serves
+# them from the "pages" cache (the standard design the bench measures beside it).
+PAGES_FRONT = envbool("PAGES_FRONT", True)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Notices wait in a cookie, never in the session: core/readers.py sees that one is waiting.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
@@ -337,6 +347,8 @@ if HTTPS:
 # The largest request body, refused with 413 before it is read (core.limits.BodyLimit, in front of Django).
 MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+# Seconds a request's body may pause between two parts before it is refused (408, core.limits).
+REQUEST_BODY_SECONDS = envint("REQUEST_BODY_SECONDS", 15)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {

@@ -16,8 +16,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import patch_vary_headers
 
-from .documents import VERSION_HEADER
+from .documents import VERSION_HEADER, accepts_gzip
 
 SMALLEST = 500  # bytes: a smaller answer fits in one packet, compressed or not
 TYPES = {"application/json", "application/javascript", "application/xml", "application/vnd.oai.openapi",
@@ -46,5 +47,9 @@ class CompressionMiddleware(GZipMiddleware):
             or settings.CSRF_COOKIE_NAME in response.cookies
             or response.has_header(VERSION_HEADER)  # a document: DocumentFront keeps and compresses it
         ):
+            return response
+        if not accepts_gzip(request.headers.get("Accept-Encoding", "")):
+            # Django's own test finds "gzip" anywhere, `gzip;q=0` included; its Vary all the same.
+            patch_vary_headers(response, ("Accept-Encoding",))
             return response
         return super().process_response(request, response)

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -32,15 +33,17 @@ from typing import NamedTuple
 import redis.exceptions
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.asgi import ASGIRequest
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.http.cookie import parse_cookie
-from django.http.request import validate_host
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import parse_etags
 
 from . import redis as redis_
 
@@ -136,8 +139,15 @@ def document(request: HttpRequest, respond: Callable[[], HttpResponse], *, key: 
         return response
     name = repr((request.path, key, language, version, code_version()))
     etag = '"' + hashlib.blake2b(name.encode(), digest_size=16).hexdigest() + '"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response: HttpResponse = HttpResponseNotModified()
+    not_modified = get_conditional_response(request, etag=etag)  # Django's own If-None-Match rules
+    if not_modified is not None:
+        response: HttpResponse = not_modified
+    elif not settings.PAGES_FRONT:
+        pages = caches["pages"]
+        response = pages.get(etag)
+        if response is None:
+            response = respond()
+            pages.set(etag, response)
     else:
         response = respond()
         response[VERSION_HEADER] = version  # for DocumentFront, which keeps it
@@ -160,7 +170,7 @@ async def _current_version() -> str | None:
 
 
 class Representation(NamedTuple):
-    etag: bytes
+    etag: str
     headers: list[tuple[bytes, bytes]]
     body: bytes
 
@@ -179,39 +189,103 @@ def _representations(
     packed_etag = etag[:-1] + b'-gzip"'  # another representation, another strong ETag
     swapped = {b"etag": packed_etag, b"content-length": str(len(packed)).encode()}
     packed_headers = [(n, swapped.get(n, v)) for n, v in headers] + [(b"content-encoding", b"gzip")]
-    return Representation(etag, headers, body), Representation(packed_etag, packed_headers, packed)
+    return (
+        Representation(etag.decode("latin-1"), headers, body),
+        Representation(packed_etag.decode("latin-1"), packed_headers, packed),
+    )
 
 
 def accepts_gzip(header: str) -> bool:
-    """Whether an Accept-Encoding header takes gzip."""
+    """Whether an Accept-Encoding header (repeated ones joined by commas, as Django joins them) takes gzip:
+    named, or covered by `*`, with a weight above zero (RFC 9110 12.5.3; names and parameters in any case,
+    any spacing). The one decision: the fronts and core.compression's middleware all ask this. Anything it
+    cannot read refuses: an answer not compressed is right for everyone."""
+    weights: dict[str, list[float]] = {}
     for coding in header.split(","):
-        name, _sep, params = coding.partition(";")
-        if name.strip().lower() in ("gzip", "*"):
-            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
+        name, *params = (part.strip().lower() for part in coding.split(";"))
+        weight = 1.0
+        for param in params:
+            key, _sep, value = (p.strip() for p in param.partition("="))
+            if key == "q":
+                try:
+                    weight = float(value) if len(value) <= 5 else 0.0  # q=0.001 is the finest RFC 9110 allows
+                except ValueError:
+                    weight = 0.0
+        if name:
+            weights.setdefault(name, []).append(weight)
+    chosen = weights.get("gzip", weights.get("x-gzip", weights.get("*", [0.0])))
+    return min(chosen) > 0
 
 
-def as_django_would(scope, headers: dict[str, str]) -> bool:
-    """Django would answer this itself, not with a 400 for its host or a redirect to HTTPS."""
-    host = headers.get("host", "").lower()
-    host = host if host.endswith("]") else host.rsplit(":", 1)[0]  # without its port
-    allowed = settings.ALLOWED_HOSTS or ([".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
-    if not host or not validate_host(host, allowed):
-        return False
-    if getattr(settings, "SECURE_SSL_REDIRECT", False):
-        proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-        forwarded = proxy and headers.get(proxy[0].removeprefix("HTTP_").replace("_", "-").lower())
-        return scope.get("scheme") == "https" or (bool(proxy) and forwarded == proxy[1])
-    return True
+def asgi_request(scope) -> ASGIRequest:
+    """Django's own request for an ASGI scope, made as Django's ASGI handler makes it (repeated headers
+    joined, cookies parsed): what a front reads, so that it reads every header exactly as Django will."""
+    return ASGIRequest(scope, io.BytesIO())
+
+
+def language_of(request: HttpRequest) -> str:
+    """The language Django's LocaleMiddleware chooses for this request (its own function, on its own request)."""
+    return translation.get_language_from_request(request)
+
+
+def address(request: HttpRequest) -> tuple[str, str, str] | None:
+    """What a page's address is made of (a page names its address, its canonical and language alternates): the
+    scheme, host and path as Django reads them (its proxy settings included); None for a host Django refuses.
+    A kept page is served only to a request with the same address, so a request Django would answer otherwise
+    (a 400 for its host, a redirect to HTTPS) never finds one: Django never answered that address with a page."""
+    try:
+        return request.scheme, request.get_host(), request.path
+    except DisallowedHost:
+        return None
+
+
+def capturing(send, mark: bytes, whole: Callable[[bytes, list[tuple[bytes, bytes]], bytes], Awaitable[None]]):
+    """Django's `send`, for the fronts: a 200 that carries the header `mark` (from Django to a front, never sent
+    on) is held back until it is whole, then given to `whole(mark's value, headers, body)`, which sends it;
+    anything else passes as Django sends it. Header names in lower case, as HTTP/2 sends them."""
+    held: dict = {}
+    chunks: list[bytes] = []
+
+    async def capturing_send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(name.lower(), value) for name, value in message.get("headers", [])]
+            value = dict(headers).get(mark)
+            headers = [(name, v) for name, v in headers if name != mark]
+            if value is not None and message["status"] == 200:
+                held.update(value=value, headers=headers)
+                return
+            message = {**message, "headers": headers}
+        elif message["type"] == "http.response.body" and held:
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                await whole(held["value"], held["headers"], b"".join(chunks))
+            return
+        await send(message)
+
+    return capturing_send
+
+
+async def answer(send, request: HttpRequest, representation: Representation) -> None:
+    """A kept representation, or its 304 when the request names its ETag (Django's own ETag parsing)."""
+    asked = parse_etags(request.headers.get("If-None-Match", ""))
+    if representation.etag in asked or "*" in asked:
+        skip = (b"content-length", b"content-type", b"content-encoding")
+        head = [(n, v) for n, v in representation.headers if n not in skip]
+        await send({"type": "http.response.start", "status": 304, "headers": head})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": representation.headers})
+    await send({"type": "http.response.body", "body": representation.body})
 
 
 class DocumentFront:
     """The ASGI application in front of Django that keeps documents and serves them again (see above).
 
-    It serves only what Django would serve the same way: a plain GET (no query string) for an allowed host,
-    on a scheme that needs no redirect, of a path whose document it kept for the same host and scheme (a page
-    names its own address), in the language Django would choose for this request, under the current content
-    version. Anything else goes to Django.
+    A document is kept under the address Django read from the request that rendered it and the language its
+    answer says it is in (Content-Language, set by LocaleMiddleware): what the copy is, never what a front
+    guessed. A plain GET (no query string) finds it under the address and language Django's own functions read
+    from Django's own request, while its content version is current; anything else goes to Django. So no
+    request can make a copy that another reader gets in a language (or at an address) it was not rendered for.
     """
 
     def __init__(self, app, size: int = 256) -> None:
@@ -222,79 +296,33 @@ class DocumentFront:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
             return await self.app(scope, receive, send)
-        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
-        if not as_django_would(scope, headers):
+        request = asgi_request(scope)
+        where = address(request)
+        if where is None:
             return await self.app(scope, receive, send)
-        key = (scope["path"], language_of(headers), *_origin(scope, headers))
-        kept = self.kept.get(key)
+        kept = self.kept.get((*where, language_of(request)))
         if kept is not None and kept.version == await _current_version():
-            self.kept.move_to_end(key)
-            return await self._serve(kept, headers, send)
-        await self.app(scope, receive, self._keeping(key, headers, send))
+            self.kept.move_to_end((*where, language_of(request)))
+            return await self._serve(kept, request, send)
 
-    async def _serve(self, kept: Kept, headers: dict[str, str], send) -> None:
-        chosen = kept.gzipped if accepts_gzip(headers.get("accept-encoding", "")) else kept.plain
-        if chosen.etag.decode() in headers.get("if-none-match", ""):
-            skip = (b"content-length", b"content-type", b"content-encoding")
-            head = [(n, v) for n, v in chosen.headers if n not in skip]
-            await send({"type": "http.response.start", "status": 304, "headers": head})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.start", "status": 200, "headers": chosen.headers})
-        await send({"type": "http.response.body", "body": chosen.body})
-
-    def _keeping(self, key: tuple[str, ...], asked: dict[str, str], send):
-        """Django's `send`, keeping a document as it passes (and never passing on the version header). A
-        document is held back until it is whole, then served as a kept one is: compressed to a browser that
-        accepts gzip, from the first request on."""
-        start: dict = {}
-        chunks: list[bytes] = []
-
-        async def keeping_send(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                # Header names in lower case, as HTTP/2 sends them (Django's keep their case).
-                headers = [(name.lower(), value) for name, value in message.get("headers", [])]
-                marked = dict(headers).get(MARK)
-                headers = [(name, value) for name, value in headers if name != MARK]
-                message = {**message, "headers": headers}
-                # A response that sets a cookie belongs to one reader: passed on, never kept for others.
-                own = any(name == b"set-cookie" for name, _value in headers)
-                if marked is not None and message["status"] == 200 and not own:
-                    start.update(version=marked.decode(), headers=headers)
-                    return
-            elif message["type"] == "http.response.body" and start:
-                chunks.append(message.get("body", b""))
-                if message.get("more_body", False):
-                    return
-                kept = Kept(start["version"], *_representations(start["headers"], b"".join(chunks)))
+        async def keep(version: bytes, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+            fields = dict(headers)
+            # A response that sets a cookie belongs to one reader: passed on, never kept for others.
+            if b"set-cookie" not in fields and b"content-language" in fields:
+                kept = Kept(version.decode(), *_representations(headers, body))
+                key = (*where, fields[b"content-language"].decode("latin-1"))
                 self.kept[key] = kept
                 self.kept.move_to_end(key)
                 while len(self.kept) > self.size:
                     self.kept.popitem(last=False)
-                return await self._serve(kept, asked, send)
-            await send(message)
+                return await self._serve(kept, request, send)
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
 
-        return keeping_send
+        await self.app(scope, receive, capturing(send, MARK, keep))
 
-
-def _origin(scope, headers: dict[str, str]) -> tuple[str, ...]:
-    """What a page's own address is made of besides its path (a page names its address, its canonical and
-    language alternates, core.languages): the scheme and the host, and the headers of a proxy that Django's
-    settings say to believe about them."""
-    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-    proto = headers.get(proxy[0].removeprefix("HTTP_").replace("_", "-").lower(), "") if proxy else ""
-    host = headers.get("x-forwarded-host", "") if getattr(settings, "USE_X_FORWARDED_HOST", False) else ""
-    return (scope.get("scheme", "http"), headers.get("host", "").lower(), proto, host)
-
-
-class _Headers:
-    """What `get_language_from_request` reads of a request: its cookies and its Accept-Language header."""
-
-    def __init__(self, headers: dict[str, str]) -> None:
-        self.COOKIES = parse_cookie(headers.get("cookie", ""))
-        self.META = {"HTTP_ACCEPT_LANGUAGE": headers.get("accept-language", "")}
-
-
-def language_of(headers: dict[str, str]) -> str:
-    """The language Django's LocaleMiddleware chooses for these headers."""
-    return translation.get_language_from_request(_Headers(headers))
+    @staticmethod
+    async def _serve(kept: Kept, request: HttpRequest, send) -> None:
+        """Compressed to a browser that accepts gzip, from the first request on."""
+        gzipped = accepts_gzip(request.headers.get("Accept-Encoding", ""))
+        await answer(send, request, kept.gzipped if gzipped else kept.plain)

@@ -1,28 +1,33 @@
-"""The request body's size, capped in front of Django (Django's ASGI handler spools every body to memory or
-disk before any view or setting can look at it; DRF's parsers never apply DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+"""The request body's size and speed, capped in front of Django (Django's ASGI handler spools every body to
+memory or disk before any view or setting can look at it; DRF's parsers never apply
+DATA_UPLOAD_MAX_MEMORY_SIZE). The web server (granian, config/launch.py's WEB_LIMITS) bounds the headers; a body
+is the application's to bound: MAX_REQUEST_BYTES in all, each part within REQUEST_BODY_SECONDS of the last."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .documents import asgi_request, language_of
 
-def _too_large(path: str, headers: list) -> tuple[bytes, bytes]:
-    """The 413's body and type: JSON under /api/, a line of text elsewhere, in the request's language."""
-    asked = HttpRequest()
-    asked.META["HTTP_ACCEPT_LANGUAGE"] = next(
-        (v.decode("latin-1") for k, v in headers if k == b"accept-language"), ""
-    )
-    with translation.override(translation.get_language_from_request(asked)):
-        message = _("The request is too large (at most %(n)d MB).") % {
-            "n": settings.MAX_REQUEST_BYTES // 2**20
-        }
-    if path.startswith("/api/"):
-        return json.dumps({"detail": message, "code": "too_large"}).encode(), b"application/json"
+
+def _refusal(scope, status: int) -> tuple[bytes, bytes]:
+    """A 413's or a 408's body and type: JSON under /api/, a line of text elsewhere, in the request's language."""
+    with translation.override(language_of(asgi_request(scope))):
+        if status == 413:
+            code = "too_large"
+            message = _("The request is too large (at most %(n)d MB).") % {
+                "n": settings.MAX_REQUEST_BYTES // 2**20
+            }
+        else:
+            code = "too_slow"
+            message = _("The request's body stopped arriving: send it again.")
+    if scope["path"].startswith("/api/"):
+        return json.dumps({"detail": message, "code": code}).encode(), b"application/json"
     return message.encode(), b"text/plain; charset=utf-8"
 
 
@@ -39,16 +44,23 @@ class BodyLimit:
         limit = settings.MAX_REQUEST_BYTES
         length = next((v for k, v in scope["headers"] if k == b"content-length"), b"0")
         if not length.isdigit() or int(length) > limit:
-            return await self._refuse(scope, send)
-        received, overflowed, started = 0, False, False
+            return await self._refuse(scope, send, 413)
+        received, refused, started, whole = 0, 0, False, False
 
         async def counted_receive():
-            nonlocal received, overflowed
-            message = await receive()
+            nonlocal received, refused, whole
+            if whole:  # the body is in: Django waits here for the client to leave, for as long as it likes
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), settings.REQUEST_BODY_SECONDS)
+            except TimeoutError:
+                refused = 408
+                return {"type": "http.disconnect"}
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                whole = not message.get("more_body", False)
                 if received > limit:
-                    overflowed = True
+                    refused = 413
                     return {"type": "http.disconnect"}
             return message
 
@@ -58,12 +70,12 @@ class BodyLimit:
             await send(message)
 
         await self.app(scope, counted_receive, watched_send)
-        if overflowed and not started:
-            await self._refuse(scope, send)
+        if refused and not started:
+            await self._refuse(scope, send, refused)
 
-    async def _refuse(self, scope, send) -> None:
-        body, content_type = _too_large(scope["path"], scope["headers"])
+    async def _refuse(self, scope, send, status: int) -> None:
+        body, content_type = _refusal(scope, status)
         headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
                    (b"connection", b"close")]  # fmt: skip
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -3,8 +3,8 @@
 Every page is one document for everyone (core/documents.py) and asks `/api/me/` for the reader's own part, so a
 signed-in reader's page costs a document plus this call. `ReaderFront` sits in front of Django in the ASGI
 application, like `DocumentFront`: it keeps the answer Django gave (all its headers, as Django's middleware made
-them) in Redis, named by the reader's own cookies (session and CSRF), their language and whether they accept
-gzip, and answers the same browser from it for a minute.
+them) in Redis, named by the reader's own cookies (session and CSRF) and the language and encoding the answer
+has, and answers the same browser, asking in that language and encoding, from it for a minute.
 
 Kept only when nothing in it is read once (no waiting notices) and it sets no cookie, and only for a session
 (never for an API token). It is never served once stale: each kept answer carries the reader's generation,
@@ -26,11 +26,10 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
-from django.http.cookie import parse_cookie
+from django.http import HttpRequest, HttpResponse
 
 from . import redis as redis_
-from .documents import accepts_gzip, as_django_would, language_of
+from .documents import accepts_gzip, address, asgi_request, capturing, language_of
 
 PATH = "/api/me/"
 SECONDS = 60  # the longest that a change no signal tells can go unseen
@@ -76,15 +75,22 @@ user_logged_in.connect(_signed_in_or_out, weak=False)
 user_logged_out.connect(_signed_in_or_out, weak=False)
 
 
-def _name(headers: dict[str, str]) -> str | None:
-    """The name of this browser's kept answer: its session and CSRF cookies, its language, gzip or not; None
-    when it cannot have one (no session, an API token, a notice waiting in the messages cookie)."""
-    cookies = parse_cookie(headers.get("cookie", ""))
-    session = cookies.get(settings.SESSION_COOKIE_NAME)
-    csrf = cookies.get(settings.CSRF_COOKIE_NAME)
-    if not session or not csrf or "authorization" in headers or cookies.get("messages"):
+def _name(request: HttpRequest, language: str, gzipped: bool) -> str | None:
+    """The name of this browser's kept answer in `language`, compressed or not: its address and its session and
+    CSRF cookies (as Django reads them); None when it cannot have one (no session, an API token, a notice waiting in the
+    messages cookie)."""
+    session = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    where = address(request)  # an answer Django gave at this scheme and host (never a redirect, never a 400)
+    if (
+        not session
+        or not csrf
+        or not where
+        or "Authorization" in request.headers
+        or request.COOKIES.get("messages")
+    ):
         return None
-    parts = (session, csrf, language_of(headers), str(accepts_gzip(headers.get("accept-encoding", ""))))
+    parts = (*where, session, csrf, language, str(gzipped))
     return KEPT + hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
@@ -97,7 +103,10 @@ def _resets(set_cookie: str, cookies: dict[str, str]) -> bool:
 
 
 class ReaderFront:
-    """The ASGI application in front of Django that keeps each reader's `/api/me/` (see above)."""
+    """The ASGI application in front of Django that keeps each reader's `/api/me/` (see above). An answer is
+    kept under the language and encoding it says it has (Content-Language, Content-Encoding), and found under
+    those Django's own functions choose for Django's own request: a request cannot make an answer that its
+    reader's next request gets in another language or encoding."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -110,17 +119,17 @@ class ReaderFront:
             or scope.get("query_string")
         ):
             return await self.app(scope, receive, send)
-        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
-        name = _name(headers) if as_django_would(scope, headers) else None
+        request = asgi_request(scope)
+        gzipped = accepts_gzip(request.headers.get("Accept-Encoding", ""))
+        name = _name(request, language_of(request), gzipped)
         if name is None:
             return await self.app(scope, receive, send)
-        cookies = parse_cookie(headers.get("cookie", ""))
         try:
             kept = await self._current(name)
         except redis.exceptions.RedisError:
             return await self.app(scope, receive, send)
         if kept is None:
-            return await self.app(scope, receive, self._keeping(name, cookies, send))
+            return await self.app(scope, receive, capturing(send, MARK, self._keeping(request, send)))
         start = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in kept["headers"]]
         await send({"type": "http.response.start", "status": 200, "headers": start})
         await send({"type": "http.response.body", "body": kept["body"].encode("latin-1")})
@@ -135,41 +144,32 @@ class ReaderFront:
         generation = await client.get(f"{GENERATION}{kept['reader']}") or "0"
         return kept if generation == kept["generation"] else None
 
-    def _keeping(self, name: str, cookies: dict[str, str], send):
-        """Django's `send`, keeping the answer as it passes (and never passing on the mark). An answer that
-        sets a cookie to anything new is not kept: Django re-sets the CSRF cookie on every call, as it is."""
-        start: dict = {}
-        chunks: list[bytes] = []
-
-        async def keeping_send(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(n.lower(), v) for n, v in message.get("headers", [])]
-                mark = dict(headers).get(MARK)
-                headers = [(n, v) for n, v in headers if n != MARK]
-                message = {**message, "headers": headers}
-                new = any(
-                    n == b"set-cookie" and not _resets(v.decode("latin-1"), cookies) for n, v in headers
-                )
-                if mark is not None and message["status"] == 200 and not new:
-                    reader, generation = mark.decode().split()
-                    start.update(reader=reader, generation=generation, headers=headers)
-            elif message["type"] == "http.response.body" and start:
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    await self._keep(name, start, b"".join(chunks))
-            await send(message)
-
-        return keeping_send
-
     @staticmethod
-    async def _keep(name: str, start: dict, body: bytes) -> None:
-        kept = {
-            "reader": start["reader"],
-            "generation": start["generation"],
-            "headers": [(n.decode("latin-1"), v.decode("latin-1")) for n, v in start["headers"]],
-            "body": body.decode("latin-1"),
-        }
-        try:
-            await redis_.async_client().set(name, json.dumps(kept), ex=SECONDS)
-        except redis.exceptions.RedisError:
-            pass  # answered all the same; kept next time
+    def _keeping(request: HttpRequest, send):
+        """What to do with Django's whole answer: send it, and keep it unless it sets a cookie to anything new
+        (Django re-sets the CSRF cookie on every call, as it is)."""
+
+        async def keep(mark: bytes, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            fields = dict(headers)
+            new = any(
+                n == b"set-cookie" and not _resets(v.decode("latin-1"), request.COOKIES) for n, v in headers
+            )
+            if new or b"content-language" not in fields:
+                return
+            language = fields[b"content-language"].decode("latin-1")
+            name = _name(request, language, fields.get(b"content-encoding") == b"gzip")
+            reader, generation = mark.decode().split()
+            kept = {
+                "reader": reader,
+                "generation": generation,
+                "headers": [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers],
+                "body": body.decode("latin-1"),
+            }
+            try:
+                await redis_.async_client().set(name, json.dumps(kept), ex=SECONDS)
+            except redis.exceptions.RedisError:
+                pass  # answered all the same; kept next time
+
+        return keep

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import logging
 import re
@@ -34,14 +35,15 @@ import redis.exceptions
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import aget_user
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.asgi import ASGIRequest
 from django.db import close_old_connections
 from django.http import HttpRequest
-from django.http.cookie import parse_cookie
 from django.utils import translation
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
+
+from accounts.tokens import token_user
 
 from .generation import GENERATION_ID, generation_key
 from .hub import entry_key, hub
@@ -143,28 +145,19 @@ async def _stream_exists(job_id: int, attempt: int) -> bool:
 
 
 def request_from(scope: dict) -> HttpRequest:
-    """A bare HttpRequest with the headers and cookies of an ASGI scope: enough for sessions and languages."""
-    request = HttpRequest()
-    request.method = scope["method"]
-    request.path = request.path_info = scope["path"]
-    for name, value in scope.get("headers", []):
-        key = name.decode("latin-1").upper().replace("-", "_")
-        request.META["HTTP_" + key] = value.decode("latin-1")
-    server_name, server_port = scope.get("server") or ("", 80)
-    request.META.update(SERVER_NAME=server_name, SERVER_PORT=str(server_port))
-    request.COOKIES = parse_cookie(request.META.get("HTTP_COOKIE", ""))
+    """Django's own request for an ASGI scope (as its ASGI handler makes it: repeated headers joined), with
+    the session of its cookie: what sessions, languages, the host check and tokens read."""
+    request = ASGIRequest(scope, io.BytesIO())
     engine = import_module(settings.SESSION_ENGINE)
     request.session = engine.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
     return request
 
 
 async def authenticate(request: HttpRequest):
-    """The user of a session cookie or of an `Authorization: Token …` header, as the rest of the API."""
-    authorization = request.META.get("HTTP_AUTHORIZATION", "")
-    if authorization.startswith("Token "):
-        token = await Token.objects.select_related("user").filter(key=authorization[6:].strip()).afirst()
-        return token.user if token and token.user.is_active else AnonymousUser()
-    return await aget_user(request)
+    """The user of an `Authorization: Token …` header (the API's one check: accounts.tokens) or else of the
+    session cookie. Raises AuthenticationFailed for a token the API refuses."""
+    user = await sync_to_async(token_user)(request)
+    return user if user is not None else await aget_user(request)
 
 
 async def respond(
@@ -220,7 +213,12 @@ async def serve(scope: dict, receive, send, job_id: int, generation: str | None 
             await respond(send, 405, {"detail": _("Only GET is allowed here.")})
             return
         await sync_to_async(close_old_connections)()
-        user = await authenticate(request)
+        try:
+            user = await authenticate(request)
+        except AuthenticationFailed as refused:
+            await respond(send, 401, {"detail": str(refused.detail), "code": refused.get_codes()},
+                          ((b"www-authenticate", b"Token"),))  # fmt: skip
+            return
         job = await Job.objects.visible_to(user).filter(pk=job_id).afirst() if user.is_authenticated else None
         if job is None:
             # Someone else's job is answered exactly like one that does not exist.

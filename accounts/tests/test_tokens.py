@@ -3,6 +3,7 @@ TOKEN_LIFETIME_DAYS."""
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -65,3 +66,43 @@ class TokenTests:
             "You have no API token"
             in client.get(reverse("tokens"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
         )
+
+
+@pytest.mark.django_db(transaction=True)
+class ExpiredTokenTests:
+    """One check of a token for every way in: an expired token opens nothing, on a real server."""
+
+    @staticmethod
+    def get(url: str, headers: dict) -> tuple[int, dict]:
+        """The status, and the JSON body of a refusal (an event stream that opens is left unread)."""
+        with httpx.stream("GET", url, headers=headers, timeout=5) as response:
+            return (
+                response.status_code,
+                response.read() and response.json() if response.status_code >= 400 else {},
+            )
+
+    WAYS = ("/api/jobs/", "/api/me/", "/api/jobs/{job}/", "/api/jobs/{job}/events")
+
+    @pytest.mark.parametrize("way", WAYS)
+    def test_it_refuses_an_expired_token_on_every_way_in(self, way, student, asgi_server, settings):
+        from trainer.models import Job
+
+        settings.TOKEN_LIFETIME_DAYS = 30
+        token = Token.objects.create(user=student)
+        job = Job.objects.create(owner=student, lab="linear-regression", params={}, status="succeeded")
+        url = asgi_server.url + way.format(job=job.pk)
+        headers = {"Authorization": f"Token {token.key}", "Accept-Language": "en"}
+        assert self.get(url, headers)[0] == 200  # while it is valid
+        Token.objects.filter(pk=token.pk).update(created=timezone.now() - timedelta(days=31))
+        status, body = self.get(url, headers)
+        assert status in REFUSED and "expired" in body["detail"]
+        assert self.get(url, headers)[0] in REFUSED  # and it stays refused (it was deleted)
+
+    def test_the_event_stream_refuses_an_unknown_token_as_the_api_does(self, student, asgi_server):
+        from trainer.models import Job
+
+        job = Job.objects.create(owner=student, lab="linear-regression", params={}, status="succeeded")
+        headers = {"Authorization": "Token not-a-token", "Accept-Language": "en"}
+        api = self.get(f"{asgi_server.url}/api/jobs/{job.pk}/", headers)
+        stream = self.get(f"{asgi_server.url}/api/jobs/{job.pk}/events", headers)
+        assert api[0] in REFUSED and stream[0] in REFUSED and api[1]["detail"] == stream[1]["detail"]

@@ -272,6 +272,19 @@ class DocumentFrontTests:
         call(front, LESSON)
         assert call(front, LESSON, host="evil.example")[0] == 400  # Django's answer to a bad host
         call(front, LESSON, query="utm=1")
-        settings.SECURE_SSL_REDIRECT = True  # Django would redirect plain HTTP (production)
-        call(front, LESSON)
-        assert front.reached == [LESSON] * 4
+        assert front.reached == [LESSON] * 3
+
+    def test_an_answer_that_is_not_a_page_is_never_kept(self):
+        """Production redirects plain HTTP to HTTPS: Django never answers that address with a page, so nothing
+        is kept for it (the front has no rule of its own about HTTPS)."""
+        reached = []
+
+        async def django(scope, receive, send) -> None:
+            reached.append(scope["path"])
+            headers = [(b"x-document-version", b"v"), (b"location", b"https://127.0.0.1" + LESSON.encode())]
+            await send({"type": "http.response.start", "status": 301, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+
+        front = DocumentFront(django)
+        assert [call(front, LESSON)[0] for _ in range(2)] == [301, 301]
+        assert reached == [LESSON, LESSON] and not front.kept

@@ -277,7 +277,7 @@ class LauncherTests:
     def test_make_run_starts_a_child_that_died_again_and_keeps_serving(self, launcher):
         worker = launcher.child("worker -Q cpu")
         os.kill(worker, signal.SIGKILL)
-        os.kill(launcher.child("uvicorn"), signal.SIGKILL)
+        os.kill(launcher.child("granian"), signal.SIGKILL)
         wait_until(lambda: "web server exited" in launcher.log.read_text(), timeout=10)
         wait_until(launcher.healthy, timeout=120, interval=0.5)
         assert launcher.child("worker -Q cpu") != worker
