@@ -228,8 +228,8 @@ def upsert(
 
 def _check_labs(doc: Document, labs: list[str]) -> None:
     for slug in labs:
-        if slug not in practice.LABS:
-            raise ContentError(doc.path, f"unknown lab '{slug}' (labs: {', '.join(practice.LABS)})", 1)
+        if slug not in practice.WIDGETS:
+            raise ContentError(doc.path, f"unknown lab '{slug}' (labs: {', '.join(practice.WIDGETS)})", 1)
 
 
 def _check_status(doc: Document, status: str) -> None:

@@ -17,5 +17,7 @@ class TrainerConfig(AppConfig):
         # Lessons, concepts and FAQ cards offer the labs through lessons.practice, never by importing them.
         for lab in LABS.values():
             practice.register(
-                practice.Lab(lab.slug, lab.title, partial(render_widget, lab), "trainer/_lab_scripts.html")
+                practice.LabWidget(
+                    lab.slug, lab.title, partial(render_widget, lab), "trainer/_lab_scripts.html"
+                )
             )
