@@ -11,8 +11,10 @@ from .lab import (
     device_choice,
     gettext_noop,
     hyperparameter,
+    learning_rate_choice,
     optimizer_choice,
     seed_choice,
+    steps_choice,
 )
 
 DATASETS_2D = (
@@ -58,22 +60,18 @@ class Config:
         minimum=1,
         maximum=6,
     )
-    learning_rate: float = hyperparameter(
+    learning_rate: float = learning_rate_choice(
         0.03,
-        label=gettext_noop("Learning rate"),
-        help=gettext_noop("How far each step moves the weights, the same for all three networks."),
-        minimum=0.0001,
         maximum=1.0,
-        log=True,
+        help=gettext_noop("How far each step moves the weights, the same for all three networks."),
     )
-    steps: int = hyperparameter(
-        200,  # tanh and ReLU have traced the spiral by now; sigmoid is still on its way
-        label=gettext_noop("Steps"),
+    # tanh and ReLU have traced the spiral by now; sigmoid is still on its way
+    steps: int = steps_choice(
+        200,
+        maximum=3000,
         help=gettext_noop(
             "Gradient steps, each on all the training points. Given enough of them, sigmoid catches up."
         ),
-        minimum=1,
-        maximum=3000,
     )
     optimizer: str = optimizer_choice("adam")
     seed: int = seed_choice()

@@ -8,11 +8,14 @@ from .lab import (
     Chart,
     Cost,
     Lab,
+    batch_size_choice,
     device_choice,
     gettext_noop,
     hyperparameter,
+    learning_rate_choice,
     optimizer_choice,
     seed_choice,
+    steps_choice,
 )
 
 
@@ -42,29 +45,19 @@ class Config:
         minimum=0.0,
         maximum=6.0,
     )
-    learning_rate: float = hyperparameter(
+    learning_rate: float = learning_rate_choice(
         0.01,
-        label=gettext_noop("Learning rate"),
-        help=gettext_noop("How far each step moves the weights, the same for all three classifiers."),
-        minimum=0.0001,
         maximum=1.0,
-        log=True,
+        help=gettext_noop("How far each step moves the weights, the same for all three classifiers."),
     )
-    steps: int = hyperparameter(
-        400,
-        label=gettext_noop("Steps"),
-        help=gettext_noop("Gradient steps, each on one mini-batch."),
-        minimum=1,
-        maximum=5000,
-    )
-    batch_size: int = hyperparameter(
+    steps: int = steps_choice(400, maximum=5000, help=gettext_noop("Gradient steps, each on one mini-batch."))
+    batch_size: int = batch_size_choice(
         64,
-        label=gettext_noop("Batch size"),
+        maximum=1024,
         help=gettext_noop(
             "Points per step. With one point in twenty in the rare class, a batch of 64 holds about three."
         ),
         minimum=8,
-        maximum=1024,
     )
     optimizer: str = optimizer_choice("adam")
     seed: int = seed_choice()

@@ -8,9 +8,12 @@ from .lab import (
     Chart,
     Cost,
     Lab,
+    batch_size_choice,
     device_choice,
+    epochs_choice,
     gettext_noop,
     hyperparameter,
+    learning_rate_choice,
     optimizer_choice,
     seed_choice,
 )
@@ -18,27 +21,13 @@ from .lab import (
 
 @dataclass
 class Config:
-    learning_rate: float = hyperparameter(
-        0.001,  # the seed's AdamOptimizer(learning_rate=0.001)
-        label=gettext_noop("Learning rate"),
-        help=gettext_noop("How far each step moves the weights along the gradient."),
-        minimum=0.00001,
-        maximum=0.1,
-        log=True,
-    )
-    epochs: int = hyperparameter(
-        2,  # over 90% held-out accuracy already, in about ten seconds on one CPU core
-        label=gettext_noop("Epochs"),
-        help=gettext_noop("Passes over the training images."),
-        minimum=1,
-        maximum=30,
-    )
-    batch_size: int = hyperparameter(
-        32,  # twice the steps of 64 for the same computation: more progress per epoch
-        label=gettext_noop("Batch size"),
-        help=gettext_noop("Images per gradient step."),
-        minimum=8,
-        maximum=512,
+    # the seed's AdamOptimizer(learning_rate=0.001)
+    learning_rate: float = learning_rate_choice(0.001, maximum=0.1, minimum=0.00001)
+    # over 90% held-out accuracy already, in about ten seconds on one CPU core
+    epochs: int = epochs_choice(2, maximum=30, help=gettext_noop("Passes over the training images."))
+    # twice the steps of 64 for the same computation: more progress per epoch
+    batch_size: int = batch_size_choice(
+        32, maximum=512, help=gettext_noop("Images per gradient step."), minimum=8
     )
     train_images: int = hyperparameter(
         1438,  # all of them: 80% of the 1,797, the rest held out

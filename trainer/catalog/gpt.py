@@ -8,11 +8,14 @@ from .lab import (
     Chart,
     Cost,
     Lab,
+    batch_size_choice,
     device_choice,
     gettext_noop,
     hyperparameter,
+    learning_rate_choice,
     optimizer_choice,
     seed_choice,
+    steps_choice,
 )
 
 # The larger model the page offers with device=cuda (nanoGPT's Shakespeare-character settings, shorter).
@@ -87,16 +90,14 @@ class Config:
         minimum=0.0,
         maximum=0.5,
     )
-    learning_rate: float = hyperparameter(
+    learning_rate: float = learning_rate_choice(
         0.003,
-        label=gettext_noop("Learning rate"),
+        maximum=0.03,
         help=gettext_noop(
             "The peak step size of AdamW, reached after the warm-up and then lowered along a cosine to a "
             "tenth of it by the last step."
         ),
         minimum=0.00001,
-        maximum=0.03,
-        log=True,
     )
     warmup_steps: int = hyperparameter(
         30,
@@ -107,20 +108,11 @@ class Config:
         minimum=0,
         maximum=2000,
     )
-    steps: int = hyperparameter(
-        500,
-        label=gettext_noop("Steps"),
-        help=gettext_noop("Gradient steps, each on one batch of text windows."),
-        minimum=1,
-        maximum=4000,  # what fits the time limit on a 2-core CPU at the defaults
+    # what fits the time limit on a 2-core CPU at the defaults
+    steps: int = steps_choice(
+        500, maximum=4000, help=gettext_noop("Gradient steps, each on one batch of text windows.")
     )
-    batch_size: int = hyperparameter(
-        24,
-        label=gettext_noop("Batch size"),
-        help=gettext_noop("Text windows per step."),
-        minimum=1,
-        maximum=128,
-    )
+    batch_size: int = batch_size_choice(24, maximum=128, help=gettext_noop("Text windows per step."))
     sample_every: int = hyperparameter(
         50,
         label=gettext_noop("Sample every"),

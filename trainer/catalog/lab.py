@@ -66,6 +66,36 @@ DEVICES = (
 )
 
 
+LEARNING_RATE_HELP = gettext_noop("How far each step moves the weights along the gradient.")
+
+
+def learning_rate_choice(
+    default: float,
+    *,
+    maximum: float,
+    minimum: float = 0.0001,
+    help: str = LEARNING_RATE_HELP,  # noqa: A002 (the word the form uses)
+) -> Any:
+    """The learning rate, on a log scale (where its effect is read)."""
+    return hyperparameter(
+        default, label=gettext_noop("Learning rate"), help=help, minimum=minimum, maximum=maximum, log=True
+    )
+
+
+def steps_choice(default: int, *, maximum: int, help: str) -> Any:  # noqa: A002
+    return hyperparameter(default, label=gettext_noop("Steps"), help=help, minimum=1, maximum=maximum)
+
+
+def epochs_choice(default: int, *, maximum: int, help: str) -> Any:  # noqa: A002
+    return hyperparameter(default, label=gettext_noop("Epochs"), help=help, minimum=1, maximum=maximum)
+
+
+def batch_size_choice(default: int, *, maximum: int, help: str, minimum: int = 1) -> Any:  # noqa: A002
+    return hyperparameter(
+        default, label=gettext_noop("Batch size"), help=help, minimum=minimum, maximum=maximum
+    )
+
+
 def optimizer_choice(default: str = "sgd") -> Any:
     return hyperparameter(
         default,

@@ -11,29 +11,26 @@ from .lab import (
     device_choice,
     gettext_noop,
     hyperparameter,
+    learning_rate_choice,
     optimizer_choice,
     seed_choice,
+    steps_choice,
 )
 
 
 @dataclass
 class Config:
-    learning_rate: float = hyperparameter(
-        0.5,  # the seed's GradientDescentOptimizer(0.5)
-        label=gettext_noop("Learning rate"),
+    # the seed's GradientDescentOptimizer(0.5)
+    learning_rate: float = learning_rate_choice(
+        0.5,
+        maximum=20.0,
         help=gettext_noop(
             "How far each step moves w and b along the gradient. With these 100 points it diverges above about 0.8."
         ),
-        minimum=0.0001,
-        maximum=20.0,
-        log=True,
     )
-    steps: int = hyperparameter(
-        2001,  # the seed's range(2001)
-        label=gettext_noop("Steps"),
-        help=gettext_noop("Gradient descent steps, each on all the points."),
-        minimum=1,
-        maximum=20000,
+    # the seed's range(2001)
+    steps: int = steps_choice(
+        2001, maximum=20000, help=gettext_noop("Gradient descent steps, each on all the points.")
     )
     report_every: int = hyperparameter(
         20,

@@ -11,27 +11,18 @@ from .lab import (
     device_choice,
     gettext_noop,
     hyperparameter,
+    learning_rate_choice,
     optimizer_choice,
     seed_choice,
+    steps_choice,
 )
 
 
 @dataclass
 class Config:
-    learning_rate: float = hyperparameter(
-        0.1,
-        label=gettext_noop("Learning rate"),
-        help=gettext_noop("How far each step moves the weights along the gradient."),
-        minimum=0.0001,
-        maximum=10.0,
-        log=True,
-    )
-    steps: int = hyperparameter(
-        300,
-        label=gettext_noop("Steps"),
-        help=gettext_noop("Gradient steps, each on one mini-batch."),
-        minimum=1,
-        maximum=10000,
+    learning_rate: float = learning_rate_choice(0.1, maximum=10.0)
+    steps: int = steps_choice(
+        300, maximum=10000, help=gettext_noop("Gradient steps, each on one mini-batch.")
     )
     batch_size: int = hyperparameter(
         64,

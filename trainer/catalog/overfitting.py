@@ -9,8 +9,10 @@ from .lab import (
     Cost,
     Lab,
     device_choice,
+    epochs_choice,
     gettext_noop,
     hyperparameter,
+    learning_rate_choice,
     optimizer_choice,
     seed_choice,
 )
@@ -82,20 +84,9 @@ class Config:
         minimum=1,
         maximum=1000,
     )
-    learning_rate: float = hyperparameter(
-        0.01,
-        label=gettext_noop("Learning rate"),
-        help=gettext_noop("How far each step moves the weights along the gradient."),
-        minimum=0.0001,
-        maximum=0.1,
-        log=True,
-    )
-    epochs: int = hyperparameter(
-        1500,
-        label=gettext_noop("Epochs"),
-        help=gettext_noop("Gradient steps, each on all the training points."),
-        minimum=1,
-        maximum=5000,
+    learning_rate: float = learning_rate_choice(0.01, maximum=0.1)
+    epochs: int = epochs_choice(
+        1500, maximum=5000, help=gettext_noop("Gradient steps, each on all the training points.")
     )
     optimizer: str = optimizer_choice("adam")
     seed: int = seed_choice()

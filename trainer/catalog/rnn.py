@@ -8,11 +8,14 @@ from .lab import (
     Chart,
     Cost,
     Lab,
+    batch_size_choice,
     device_choice,
     gettext_noop,
     hyperparameter,
+    learning_rate_choice,
     optimizer_choice,
     seed_choice,
+    steps_choice,
 )
 
 
@@ -55,28 +58,12 @@ class Config:
         minimum=0.0,
         maximum=1.0,
     )
-    learning_rate: float = hyperparameter(
-        0.01,
-        label=gettext_noop("Learning rate"),
-        help=gettext_noop("How far each step moves the weights along the gradient."),
-        minimum=0.0001,
-        maximum=1.0,
-        log=True,
+    learning_rate: float = learning_rate_choice(0.01, maximum=1.0)
+    steps: int = steps_choice(
+        300, maximum=3000, help=gettext_noop("Gradient steps, each on one mini-batch of windows.")
     )
-    steps: int = hyperparameter(
-        300,
-        label=gettext_noop("Steps"),
-        help=gettext_noop("Gradient steps, each on one mini-batch of windows."),
-        minimum=1,
-        maximum=3000,
-    )
-    batch_size: int = hyperparameter(
-        64,  # a step costs about the same for 32 windows or 64 on a CPU (the time steps run in sequence)
-        label=gettext_noop("Batch size"),
-        help=gettext_noop("Windows per step."),
-        minimum=1,
-        maximum=128,
-    )
+    # a step costs about the same for 32 windows or 64 on a CPU (the time steps run in sequence)
+    batch_size: int = batch_size_choice(64, maximum=128, help=gettext_noop("Windows per step."))
     optimizer: str = optimizer_choice("adam")
     seed: int = seed_choice()
     device: str = device_choice()
