@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .errors import error_body
+
 
 def _too_large(path: str, headers: list) -> tuple[bytes, bytes]:
     """The 413's body and type: JSON under /api/, a line of text elsewhere, in the request's language."""
@@ -22,7 +24,7 @@ def _too_large(path: str, headers: list) -> tuple[bytes, bytes]:
             "n": settings.MAX_REQUEST_BYTES // 2**20
         }
     if path.startswith("/api/"):
-        return json.dumps({"detail": message, "code": "too_large"}).encode(), b"application/json"
+        return json.dumps(error_body(message, "too_large")).encode(), b"application/json"
     return message.encode(), b"text/plain; charset=utf-8"
 
 

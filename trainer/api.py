@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
-from core.errors import TooMany
+from core.errors import NotFound, TooMany
 
 from . import budget, generation, services
 from .catalog import LABS
@@ -193,10 +193,9 @@ def weights(request: Request, job_id: int) -> HttpResponse:
         message = _(
             "This run diverged at step %(step)d: its weights were no longer finite numbers, so none were kept."
         ) % {"step": found.diverged_at}
-        return Response({"detail": message}, status=status.HTTP_404_NOT_FOUND)
+        raise NotFound(message, code="diverged")
     if stored is None:
-        message = _("This run has no trained weights (it did not succeed).")
-        return Response({"detail": message}, status=status.HTTP_404_NOT_FOUND)
+        raise NotFound(_("This run has no trained weights (it did not succeed)."), code="no_weights")
     response = HttpResponse(bytes(stored.data), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{found.lab}-job{found.pk}.pt"'
     return response
