@@ -12,9 +12,9 @@ from rest_framework import permissions, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 
 from core.errors import NotFound, TooMany
+from core.throttles import AcceptedRate
 
 from . import budget, generation, services
 from .catalog import LABS
@@ -31,32 +31,6 @@ from .serializers import (
     LabSerializer,
     lab_description,
 )
-
-
-class SubmitThrottle(UserRateThrottle):
-    """Per-learner submissions over time, on top of the limit on jobs in flight. Only an accepted submission
-    is counted (`record`): one refused as invalid or over the in-flight limit costs the learner nothing."""
-
-    scope = "job-submit"
-
-    def get_rate(self) -> str:
-        return settings.JOB_SUBMIT_RATE
-
-    def throttle_success(self) -> bool:
-        return True
-
-    def record(self) -> None:
-        self.history.insert(0, self.now)
-        self.cache.set(self.key, self.history, self.duration)
-
-
-class GenerateThrottle(SubmitThrottle):
-    """Per-learner generations over time, on top of one at a time; only an accepted one counts."""
-
-    scope = "generate"
-
-    def get_rate(self) -> str:
-        return generation.GENERATE_RATE
 
 
 @extend_schema(responses=LabSerializer(many=True), tags=["labs"])
@@ -104,11 +78,12 @@ def estimate(request: Request, slug: str) -> Response:
 def jobs(request: Request) -> Response:
     """GET: my training runs, newest first (staff: everyone's). POST: submit a run of a lab."""
     if request.method == "POST":
-        throttle = SubmitThrottle()
-        if not throttle.allow_request(request, None):
+        # Per-learner submissions over time, on top of the limit on jobs in flight; only an accepted one counts.
+        throttle = AcceptedRate("job-submit", settings.JOB_SUBMIT_RATE, request.user.pk)
+        if not throttle.allows():
             raise TooMany(
                 _("You are starting runs too quickly. Please wait a little before the next one."),
-                retry_after=math.ceil(throttle.wait() or 1),
+                retry_after=math.ceil(throttle.wait()),
             )
         body = JobSubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -219,11 +194,12 @@ def generate(request: Request, job_id: int) -> Response:
     found = _visible_job(request, job_id)
     body = GenerateSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    throttle = GenerateThrottle()
-    if not throttle.allow_request(request, None):
+    # Per-learner generations over time, on top of one at a time; only an accepted one counts.
+    throttle = AcceptedRate("generate", generation.GENERATE_RATE, request.user.pk)
+    if not throttle.allows():
         raise TooMany(
             _("You are asking for text too often. Please wait a little."),
-            retry_after=math.ceil(throttle.wait() or 1),
+            retry_after=math.ceil(throttle.wait()),
         )
     generation_id = generation.generation_start(job=found, owner=request.user, **body.validated_data)
     throttle.record()
