@@ -10,12 +10,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
-from core.errors import UserError
+from core.errors import UserError, error_body
 from core.throttles import throttle_writes
 from experiments.selectors import progress as experiment_progress
 from lessons.selectors import courses_with_progress
 from quizzes.selectors import best_scores
-from trainer.labs import LABS
+from trainer.catalog import LABS
 from trainer.models import Job
 
 from . import selectors, services
@@ -30,7 +30,7 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
         "For your account's safety, logging in is paused for a few minutes. Please wait and try again."
     )
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+        response = JsonResponse(error_body(message, "locked_out"), status=429)
     else:
         response = render(request, "accounts/locked.html", {"message": message}, status=429)
     response["Retry-After"] = str(round(settings.AXES_COOLOFF_TIME * 3600))

@@ -12,11 +12,12 @@ django_application = get_asgi_application()  # sets Django up: the import below 
 
 from django.conf import settings  # noqa: E402
 
-from core.documents import DocumentFront  # noqa: E402
+from core.documents import DocumentFront, code_version  # noqa: E402
 from core.limits import BodyLimit  # noqa: E402
 from core.readers import ReaderFront  # noqa: E402
 from trainer.events import with_event_streams  # noqa: E402
 
+code_version()  # the source tree's digest, read once at start rather than during the first page
 if settings.PAGES_FRONT:
     application = BodyLimit(with_event_streams(ReaderFront(DocumentFront(django_application))))
 else:

@@ -2,7 +2,8 @@
 
 A service raises one of these before it changes anything. `core.api.exception_handler` turns it into the
 API's answer (its status, its message in the request's language, its code); a page shows `.message` as a
-form error. A message may be given as a template with `params`: it is then rendered in whatever language is
+form error. Whatever answers an error outside DRF (Django's error views, the ASGI parts) writes the same body
+through `error_body`. A message may be given as a template with `params`: it is then rendered in whatever language is
 active when it is read, so a code and its arguments can be stored and shown later to a reader of the other
 language.
 """
@@ -10,6 +11,12 @@ language.
 from __future__ import annotations
 
 from typing import Any
+
+
+def error_body(message: str, code: str, **more: Any) -> dict[str, Any]:
+    """The API's one shape of an error (the schema's `Error`): `{"detail": message, "code": code}`, plus
+    whatever more an answer carries."""
+    return {"detail": message, **more, "code": code}
 
 
 class UserError(Exception):
@@ -45,8 +52,9 @@ class UserError(Exception):
 
     def body(self) -> dict[str, Any]:
         """The API's answer: DRF's shape (`{field: [message]}` or `{"detail": message}`) plus the code."""
-        body: dict[str, Any] = {self.field: [self.message]} if self.field else {"detail": self.message}
-        return {**body, **self.extra, "code": self.code}
+        if self.field:
+            return {self.field: [self.message], **self.extra, "code": self.code}
+        return error_body(self.message, self.code, **self.extra)
 
 
 class NotAllowed(UserError):
@@ -54,6 +62,13 @@ class NotAllowed(UserError):
 
     status_code = 403
     code = "not_allowed"
+
+
+class NotFound(UserError):
+    """The thing asked for is not there (or not there for this user)."""
+
+    status_code = 404
+    code = "not_found"
 
 
 class Conflict(UserError):

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .documents import asgi_request, language_of
+from .errors import error_body
 
 
 def _refusal(scope, status: int) -> tuple[bytes, bytes]:
@@ -27,7 +28,7 @@ def _refusal(scope, status: int) -> tuple[bytes, bytes]:
             code = "too_slow"
             message = _("The request's body stopped arriving: send it again.")
     if scope["path"].startswith("/api/"):
-        return json.dumps({"detail": message, "code": code}).encode(), b"application/json"
+        return json.dumps(error_body(message, code)).encode(), b"application/json"
     return message.encode(), b"text/plain; charset=utf-8"
 
 

@@ -3,6 +3,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from .errors import error_body
+
 
 class DatabaseUnavailableMiddleware:
     """Answers 503 with a plain explanation while the database is down, instead of a 500 and a traceback.
@@ -21,7 +23,7 @@ class DatabaseUnavailableMiddleware:
                     "The platform cannot reach its database right now. Nothing you did was lost or half-saved; "
                     "please try again in a minute."
                 )
-                response = JsonResponse({"detail": message, "code": "unavailable"}, status=503)
+                response = JsonResponse(error_body(message, "unavailable"), status=503)
             else:
                 response = render(request, "503.html", status=503)
             response["Retry-After"] = "10"

@@ -11,6 +11,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from . import redis as redis_
 from .documents import document
+from .errors import error_body
 from .workers import live_workers
 
 
@@ -37,7 +38,7 @@ def _check_redis() -> dict:
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404: JSON under /api/ (what an API client can read), the site's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
+        return JsonResponse(error_body(_("Not found."), "not_found"), status=404)
     return render(request, "404.html", status=404)
 
 
@@ -45,16 +46,16 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400 for what Django refuses before any view (a host not in ALLOWED_HOSTS, a malformed request), 413
     for a body over the limit that Django found (core.limits usually refuses it first). JSON under /api/."""
     if isinstance(exception, RequestDataTooBig):
-        return JsonResponse({"detail": _("The request is too large."), "code": "too_large"}, status=413)
+        return JsonResponse(error_body(_("The request is too large."), "too_large"), status=413)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
+        return JsonResponse(error_body(_("Bad request."), "bad_request"), status=400)
     return page_bad_request(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: JSON under /api/ too (the site's page elsewhere)."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Something went wrong on our side."), "code": "error"}, status=500)
+        return JsonResponse(error_body(_("Something went wrong on our side."), "error"), status=500)
     return page_server_error(request)
 
 

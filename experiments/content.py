@@ -15,10 +15,10 @@ from django.utils import translation
 from modeltranslation.utils import build_localized_fieldname
 
 from core.errors import UserError
-from lessons.content import ContentError, Document, Report, _front, read_group, shared, upsert
+from lessons.content import ContentError, Document, Report, front_matter, read_group, shared, upsert
 from lessons.models import LANGUAGE_CODES, Concept, Course, localized
-from trainer.labs import LABS
-from trainer.labs.base import specs
+from trainer.catalog import LABS
+from trainer.catalog.lab import specs
 from trainer.services import lab_config
 
 from . import grading
@@ -198,4 +198,4 @@ def dump_course_experiments(course: Course, folder: Path) -> None:
                     localized(experiment, "explanation_md", lang),
                 ]
             )
-            (folder / f"{experiment.slug}.{lang}.md").write_text(_front(meta, body), encoding="utf-8")
+            (folder / f"{experiment.slug}.{lang}.md").write_text(front_matter(meta, body), encoding="utf-8")

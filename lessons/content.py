@@ -9,8 +9,9 @@ so importing an export changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -245,8 +246,8 @@ def upsert(
 
 def _check_labs(doc: Document, labs: list[str]) -> None:
     for slug in labs:
-        if slug not in practice.LABS:
-            raise ContentError(doc.path, f"unknown lab '{slug}' (labs: {', '.join(practice.LABS)})", 1)
+        if slug not in practice.WIDGETS:
+            raise ContentError(doc.path, f"unknown lab '{slug}' (labs: {', '.join(practice.WIDGETS)})", 1)
 
 
 def _check_status(doc: Document, status: str) -> None:
@@ -485,7 +486,8 @@ _FrontMatterDumper.add_representer(list, _represent_list)
 _FrontMatterDumper.add_representer(dict, _represent_dict)
 
 
-def _front(meta: dict[str, Any], body: str) -> str:
+def front_matter(meta: dict[str, Any], body: str) -> str:
+    """A course file's text: its metadata as YAML front matter, then its Markdown (what read_document reads)."""
     head = yaml.dump(meta, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{head}---\n{body.strip()}\n"
 
@@ -494,13 +496,22 @@ def export_course(course: Course, folder: Path) -> list[Path]:
     """Writes the course as import_course reads it; returns the files written."""
     folder = Path(folder)
     written: list[Path] = []
-
-    def write(relative: str, text: str) -> None:
+    for relative, text in chain(
+        _course_files(course), _lesson_files(course), _concept_files(), _faq_files(course)
+    ):
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(path)
+    for part in PARTS:
+        part.dump(course, folder / part.folder)
+    return written
 
+
+Files = Iterator[tuple[str, str]]  # (path under the course folder, text)
+
+
+def _course_files(course: Course) -> Files:
     for lang in LANGUAGE_CODES:
         if not localized(course, "title", lang):
             continue
@@ -511,7 +522,10 @@ def export_course(course: Course, folder: Path) -> list[Path]:
             "title": localized(course, "title", lang),
             "summary": localized(course, "summary", lang),
         }
-        write(f"course.{lang}.md", _front(meta, localized(course, "intro_md", lang)))
+        yield f"course.{lang}.md", front_matter(meta, localized(course, "intro_md", lang))
+
+
+def _lesson_files(course: Course) -> Files:
     for lesson in course.lessons.order_by("order", "slug"):
         for lang in LANGUAGE_CODES:
             if not localized(lesson, "title", lang):
@@ -526,11 +540,12 @@ def export_course(course: Course, folder: Path) -> list[Path]:
                 "labs": lesson.labs,
                 "status": lesson.status,
             }
-            write(
-                f"lessons/{lesson.order:02d}-{lesson.slug}.{lang}.md",
-                _front(meta, localized(lesson, "body_md", lang)),
-            )
-    related = {}
+            body = localized(lesson, "body_md", lang)
+            yield f"lessons/{lesson.order:02d}-{lesson.slug}.{lang}.md", front_matter(meta, body)
+
+
+def _concept_files() -> Files:
+    related: dict[str, list[dict[str, str]]] = {}
     for relation in ConceptRelation.objects.select_related("source", "target").order_by(
         "source__slug", "target__slug", "kind"
     ):
@@ -541,16 +556,21 @@ def export_course(course: Course, folder: Path) -> list[Path]:
         for lang in LANGUAGE_CODES:
             if not localized(concept, "term", lang):
                 continue
-            aliases = [a for a in localized(concept, "aliases", lang).split("\n") if a]
             meta = {
                 "slug": concept.slug,
                 "term": localized(concept, "term", lang),
-                "aliases": aliases,
+                "aliases": [a for a in localized(concept, "aliases", lang).split("\n") if a],
                 "definition": localized(concept, "definition", lang),
                 "related": related.get(concept.slug, []),
                 "labs": concept.labs,
             }
-            write(f"concepts/{concept.slug}.{lang}.md", _front(meta, localized(concept, "body_md", lang)))
+            yield (
+                f"concepts/{concept.slug}.{lang}.md",
+                front_matter(meta, localized(concept, "body_md", lang)),
+            )
+
+
+def _faq_files(course: Course) -> Files:
     for entry in course.faq_entries.current().order_by("order", "slug"):
         for lang in LANGUAGE_CODES:
             if not localized(entry, "question", lang):
@@ -561,10 +581,5 @@ def export_course(course: Course, folder: Path) -> list[Path]:
                 "question": localized(entry, "question", lang),
                 "labs": entry.labs,
             }
-            write(
-                f"faq/{entry.order:02d}-{entry.slug}.{lang}.md",
-                _front(meta, localized(entry, "answer_md", lang)),
-            )
-    for part in PARTS:
-        part.dump(course, folder / part.folder)
-    return written
+            body = localized(entry, "answer_md", lang)
+            yield f"faq/{entry.order:02d}-{entry.slug}.{lang}.md", front_matter(meta, body)

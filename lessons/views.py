@@ -1,10 +1,13 @@
+import hashlib
 import html
 import re
 from collections.abc import Callable
 
+import redis.exceptions
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import strip_tags
@@ -13,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.documents import as_document
+from core.documents import as_document, code_version
 from core.errors import UserError
 
 from . import conceptmap, practice, selectors, services
@@ -178,7 +181,19 @@ def _concept_map_context() -> dict:
             for e in edges
             if e["target"] == node["id"]
         ]
-    return {"nodes": nodes, "map": conceptmap.draw(nodes, edges)}
+    return {"nodes": nodes, "map": _drawn(nodes, edges)}
+
+
+def _drawn(nodes: list[dict], edges: list[dict]) -> conceptmap.Drawing:
+    """The map's layout takes tenths of a second (seconds for a large course), and the same concepts and
+    relations in the same words always give the same drawing: it is drawn once for them (by this code) and
+    then read from the cache by every process, in every rendering of the page until they change."""
+    key = repr((code_version(), nodes, edges))
+    name = "concept-map:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+    try:
+        return cache.get_or_set(name, lambda: conceptmap.draw(nodes, edges), timeout=7 * 24 * 3600)
+    except redis.exceptions.RedisError:  # the page still draws without its cache
+        return conceptmap.draw(nodes, edges)
 
 
 def faq(request: HttpRequest) -> HttpResponse:

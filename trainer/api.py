@@ -12,13 +12,13 @@ from rest_framework import permissions, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 
 from core import paging
-from core.errors import TooMany
+from core.errors import NotFound, TooMany
+from core.throttles import AcceptedRate
 
 from . import budget, generation, services
-from .labs import LABS
+from .catalog import LABS
 from .models import Job
 from .serializers import (
     EstimateResultSerializer,
@@ -32,32 +32,6 @@ from .serializers import (
     LabSerializer,
     lab_description,
 )
-
-
-class SubmitThrottle(UserRateThrottle):
-    """Per-learner submissions over time, on top of the limit on jobs in flight. Only an accepted submission
-    is counted (`record`): one refused as invalid or over the in-flight limit costs the learner nothing."""
-
-    scope = "job-submit"
-
-    def get_rate(self) -> str:
-        return settings.JOB_SUBMIT_RATE
-
-    def throttle_success(self) -> bool:
-        return True
-
-    def record(self) -> None:
-        self.history.insert(0, self.now)
-        self.cache.set(self.key, self.history, self.duration)
-
-
-class GenerateThrottle(SubmitThrottle):
-    """Per-learner generations over time, on top of one at a time; only an accepted one counts."""
-
-    scope = "generate"
-
-    def get_rate(self) -> str:
-        return generation.GENERATE_RATE
 
 
 @extend_schema(responses=LabSerializer(many=True), tags=["labs"])
@@ -106,11 +80,12 @@ def jobs(request: Request) -> Response:
     """GET: my training runs, newest first, 100 a page (staff: everyone's); the `Link` header names the next
     page. POST: submit a run of a lab."""
     if request.method == "POST":
-        throttle = SubmitThrottle()
-        if not throttle.allow_request(request, None):
+        # Per-learner submissions over time, on top of the limit on jobs in flight; only an accepted one counts.
+        throttle = AcceptedRate("job-submit", settings.JOB_SUBMIT_RATE, request.user.pk)
+        if not throttle.allows():
             raise TooMany(
                 _("You are starting runs too quickly. Please wait a little before the next one."),
-                retry_after=math.ceil(throttle.wait() or 1),
+                retry_after=math.ceil(throttle.wait()),
             )
         body = JobSubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -196,10 +171,9 @@ def weights(request: Request, job_id: int) -> HttpResponse:
         message = _(
             "This run diverged at step %(step)d: its weights were no longer finite numbers, so none were kept."
         ) % {"step": found.diverged_at}
-        return Response({"detail": message}, status=status.HTTP_404_NOT_FOUND)
+        raise NotFound(message, code="diverged")
     if stored is None:
-        message = _("This run has no trained weights (it did not succeed).")
-        return Response({"detail": message}, status=status.HTTP_404_NOT_FOUND)
+        raise NotFound(_("This run has no trained weights (it did not succeed)."), code="no_weights")
     response = HttpResponse(bytes(stored.data), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{found.lab}-job{found.pk}.pt"'
     return response
@@ -223,11 +197,12 @@ def generate(request: Request, job_id: int) -> Response:
     found = _visible_job(request, job_id)
     body = GenerateSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    throttle = GenerateThrottle()
-    if not throttle.allow_request(request, None):
+    # Per-learner generations over time, on top of one at a time; only an accepted one counts.
+    throttle = AcceptedRate("generate", generation.GENERATE_RATE, request.user.pk)
+    if not throttle.allows():
         raise TooMany(
             _("You are asking for text too often. Please wait a little."),
-            retry_after=math.ceil(throttle.wait() or 1),
+            retry_after=math.ceil(throttle.wait()),
         )
     generation_id = generation.generation_start(job=found, owner=request.user, **body.validated_data)
     throttle.record()

@@ -11,11 +11,13 @@ class TrainerConfig(AppConfig):
 
         from lessons import practice
 
-        from .labs import LABS
+        from .catalog import LABS
         from .templatetags.labs import render_widget
 
         # Lessons, concepts and FAQ cards offer the labs through lessons.practice, never by importing them.
         for lab in LABS.values():
             practice.register(
-                practice.Lab(lab.slug, lab.title, partial(render_widget, lab), "trainer/_lab_scripts.html")
+                practice.LabWidget(
+                    lab.slug, lab.title, partial(render_widget, lab), "trainer/_lab_scripts.html"
+                )
             )

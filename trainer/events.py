@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.tokens import token_user
+from core.errors import error_body
 
 from .generation import GENERATION_ID, generation_key
 from .hub import entry_key, hub
@@ -207,10 +208,12 @@ async def serve(scope: dict, receive, send, job_id: int, generation: str | None 
         try:
             request.get_host()  # checked against ALLOWED_HOSTS, as Django checks every other request
         except DisallowedHost:
-            await respond(send, 400, {"detail": _("This site does not answer to that host name.")})
+            await respond(
+                send, 400, error_body(_("This site does not answer to that host name."), "bad_request")
+            )
             return
         if scope["method"] != "GET":
-            await respond(send, 405, {"detail": _("Only GET is allowed here.")})
+            await respond(send, 405, error_body(_("Only GET is allowed here."), "method_not_allowed"))
             return
         await sync_to_async(close_old_connections)()
         try:
@@ -222,11 +225,13 @@ async def serve(scope: dict, receive, send, job_id: int, generation: str | None 
         job = await Job.objects.visible_to(user).filter(pk=job_id).afirst() if user.is_authenticated else None
         if job is None:
             # Someone else's job is answered exactly like one that does not exist.
-            await respond(send, 404, {"detail": _("No such job.")})
+            await respond(send, 404, error_body(_("No such job."), "not_found"))
             return
         if generation and not await hub().client.exists(generation_key(job.pk, generation)):
             await respond(
-                send, 404, {"detail": _("No such text: it was never asked for, or it has expired.")}
+                send,
+                404,
+                error_body(_("No such text: it was never asked for, or it has expired."), "not_found"),
             )
             return
         resume = parse_event_id(request.META.get("HTTP_LAST_EVENT_ID"))
@@ -239,7 +244,9 @@ async def serve(scope: dict, receive, send, job_id: int, generation: str | None 
                 message = _(
                     "Too many open event streams: close some of the pages that follow a job, then try again."
                 )
-                await respond(send, 429, {"detail": message}, ((b"retry-after", str(RETRY_AFTER).encode()),))
+                await respond(
+                    send, 429, error_body(message, "too_many"), ((b"retry-after", str(RETRY_AFTER).encode()),)
+                )
                 return
         except redis.exceptions.RedisError:
             lease = None  # Redis restarting: the stream below ends at once and the browser comes back

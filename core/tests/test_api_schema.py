@@ -63,7 +63,10 @@ class ApiSchemaTests:
 
     def test_an_unknown_api_address_answers_json(self, client):
         response = client.get("/api/no-such-thing/", HTTP_ACCEPT_LANGUAGE="en")
-        assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+        assert response.status_code == 404 and response.json() == {
+            "detail": "Not found.",
+            "code": "not_found",
+        }
         assert "<html" in client.get("/no-such-page/").content.decode().lower()
 
     def test_the_interactive_docs_load_without_inline_scripts(self, client):

@@ -10,6 +10,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from conftest import log_in, screenshot
+from core.documents import bump_content_version
+from lessons import conceptmap
 from lessons.conceptmap import LINE_PX, draw, text_width
 from lessons.content import CONCEPT_FIELDS, read_group
 from lessons.mastery import mastery, question_concepts
@@ -110,6 +112,25 @@ class ConceptMapDocumentTests:
         assert svg.count('class="node"') == 4
         assert '<line class="edge-uses" data-from="gradient-descent" data-to="learning-rate"' in svg
         assert 'data-concept="odd"' in svg and ">&lt;b&gt;&amp;</text>" in svg and "<b>" not in svg
+
+    def test_the_layout_is_drawn_once_for_the_same_concepts_and_again_when_they_change(
+        self, client, course, monkeypatch
+    ):
+        drawn = []
+        monkeypatch.setattr(conceptmap, "draw", lambda *args: drawn.append(args) or draw(*args))
+        first = client.get(reverse("concept_map"), HTTP_ACCEPT_LANGUAGE="en").content
+        bump_content_version()  # e.g. a lesson was edited: the page is rendered again, its map is not drawn
+        assert client.get(reverse("concept_map"), HTTP_ACCEPT_LANGUAGE="en").content == first
+        assert len(drawn) == 1
+        client.get(reverse("concept_map"), HTTP_ACCEPT_LANGUAGE="zh-hans")  # other words, another drawing
+        assert len(drawn) == 2
+        ConceptRelation.objects.create(
+            source=Concept.objects.get(slug="learning-rate"),
+            target=Concept.objects.get(slug="gradient-descent"),
+            kind="related-to",
+        )
+        changed = client.get(reverse("concept_map"), HTTP_ACCEPT_LANGUAGE="en").content
+        assert len(drawn) == 3 and changed != first
 
 
 @pytest.mark.browser

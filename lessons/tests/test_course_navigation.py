@@ -12,8 +12,8 @@ import re
 import pytest
 import yaml
 
-from trainer.labs import LABS
-from trainer.labs.base import specs
+from trainer.catalog import LABS
+from trainer.catalog.lab import specs
 
 from .test_course_quality import FENCE, FOLDER, LANGUAGES, TASK, language, lesson_files, split
 

@@ -73,9 +73,8 @@
       }
       document.querySelector(".mastered-key").hidden = false;
       const summary = document.getElementById("concept-map-mastery");
-      const gettext = (text) => (window.gettext ? window.gettext(text) : text);
-      summary.textContent = gettext("Mastered: %(n)s of %(total)s concepts (all the quiz questions tied to them answered right).")
-        .replace("%(n)s", mastered.length).replace("%(total)s", Object.keys(states).length);
+      summary.textContent = interpolate(gettext("Mastered: %(n)s of %(total)s concepts (all the quiz questions tied to them answered right)."),
+        { n: mastered.length, total: Object.keys(states).length }, true);
       frame.dataset.mastered = String(mastered.length);
     });
 })();

@@ -2,9 +2,6 @@
 // Plain form controls, so it works with the keyboard and a screen reader.
 (function () {
   "use strict";
-  // Django's JavaScript catalog defines window.gettext; without it the English text shows.
-  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
-  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
 
   const { csrfToken } = window.platform;
 
@@ -86,7 +83,7 @@
       if (!this.signIn) return;
       this.signIn.hidden = !signInNote;
       this.attemptsLine.hidden = Boolean(signInNote) || left === null || left === undefined;
-      if (!this.attemptsLine.hidden) this.attemptsLine.textContent = fill(gettext("Attempts left: %(left)s of %(max)s"), { left, max: this.max });
+      if (!this.attemptsLine.hidden) this.attemptsLine.textContent = interpolate(gettext("Attempts left: %(left)s of %(max)s"), { left, max: this.max }, true);
       this.submitButton.disabled = Boolean(signInNote);
     }
 
@@ -168,8 +165,8 @@
       this.attempt = result;
       const left = result.attempts_left;
       this.summary.replaceChildren(
-        el("p", { class: "score" }, fill(gettext("Your score: %(percent)s%% (%(score)s / %(max)s)"), { percent: result.percent, score: round(result.score), max: round(result.max_score) }).replace("%%", "%")),
-        el("p", { class: "muted" }, left === null || left === undefined ? gettext("You can try again as often as you like.") : fill(gettext("Attempts left: %(left)s"), { left })),
+        el("p", { class: "score" }, interpolate(gettext("Your score: %(percent)s%% (%(score)s / %(max)s)"), { percent: result.percent, score: round(result.score), max: round(result.max_score) }, true).replace("%%", "%")),
+        el("p", { class: "muted" }, left === null || left === undefined ? gettext("You can try again as often as you like.") : interpolate(gettext("Attempts left: %(left)s"), { left }, true)),
       );
       if (result.review_note) this.summary.append(el("p", { class: "muted" }, result.review_note));
       if (left !== 0) {
@@ -226,7 +223,7 @@
           if (this.attempt && document.body.dataset.user !== "anonymous") {
             await call(`/api/attempts/${this.attempt.id}/rate/`, { question: q.id, fraction: value });
           }
-          row.replaceChildren(el("span", { class: "badge good" }, fill(gettext("Rated: %(label)s"), { label })));
+          row.replaceChildren(el("span", { class: "badge good" }, interpolate(gettext("Rated: %(label)s"), { label }, true)));
         });
         row.append(button);
       }

@@ -2,8 +2,6 @@
 // workers' measured speed (POST /api/labs/<slug>/estimate/) and says when it would not fit the lab's limit.
 (function () {
   "use strict";
-  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
-  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
 
   const { csrfToken } = window.platform;
 
@@ -43,8 +41,8 @@
       line.hidden = false;
       line.classList.toggle("warn", !body.fits);
       line.textContent = body.fits
-        ? fill(gettext("Estimated time: about %(time)s (this lab's limit: %(limit)s s)."), { time: duration(body.seconds), limit: body.limit_s })
-        : fill(gettext("About %(time)s: too long for this lab's limit of %(limit)s s. At most %(largest)s for “%(field)s” with these settings."), { time: duration(body.seconds), limit: body.limit_s, largest: body.largest, field: lab.hyperparameters.find((h) => h.name === body.field)?.label || body.field });
+        ? interpolate(gettext("Estimated time: about %(time)s (this lab's limit: %(limit)s s)."), { time: duration(body.seconds), limit: body.limit_s }, true)
+        : interpolate(gettext("About %(time)s: too long for this lab's limit of %(limit)s s. At most %(largest)s for “%(field)s” with these settings."), { time: duration(body.seconds), limit: body.limit_s, largest: body.largest, field: lab.hyperparameters.find((h) => h.name === body.field)?.label || body.field }, true);
     }
 
     const soon = () => { clearTimeout(timer); timer = setTimeout(update, 250); };

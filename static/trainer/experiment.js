@@ -3,8 +3,6 @@
 // finished runs. The expected values never come to the page: only the result of a submission does.
 (function () {
   "use strict";
-  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
-  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
   const panel = document.querySelector("[data-experiment-panel]");
   const slug = new URLSearchParams(window.location.search).get("experiment");
   if (!panel || !slug) return;
@@ -42,7 +40,7 @@
     panel.querySelector(".experiment-predict").hidden = true;
     const box = panel.querySelector(".experiment-predicted");
     box.hidden = false;
-    box.querySelector(".said").textContent = fill(gettext("You predicted: %(prediction)s. Now run the experiment; runs started before your prediction do not count."), { prediction: said });
+    box.querySelector(".said").textContent = interpolate(gettext("You predicted: %(prediction)s. Now run the experiment; runs started before your prediction do not count."), { prediction: said }, true);
     panel.querySelector(".experiment-check").hidden = false;
     loadRuns();
   }
@@ -84,12 +82,12 @@
     slots.replaceChildren();
     experiment.runs.forEach((run, i) => {
       const id = `experiment-run-${i}`;
-      const limits = Object.entries(run.limits || {}).map(([k, b]) => fill(gettext("%(name)s from %(min)s to %(max)s"), { name: k, min: b.min ?? "–", max: b.max ?? "–" }));
+      const limits = Object.entries(run.limits || {}).map(([k, b]) => interpolate(gettext("%(name)s from %(min)s to %(max)s"), { name: k, min: b.min ?? "–", max: b.max ?? "–" }, true));
       const words = [settingsText(run.settings), ...limits].filter(Boolean).join("; ");
       const use = el("button", { type: "button", className: "secondary small", textContent: gettext("Put these settings in the form") });
       use.addEventListener("click", () => { useSettings(run.settings); labRoot?.querySelector(".lab-form .start")?.focus(); });
       slots.append(el("div", { className: "field slot" },
-        el("label", { htmlFor: id, textContent: fill(gettext("Run %(n)s"), { n: i + 1 }) + (words ? " · " + words : "") }),
+        el("label", { htmlFor: id, textContent: interpolate(gettext("Run %(n)s"), { n: i + 1 }, true) + (words ? " · " + words : "") }),
         el("select", { id, name: `run-${i}` }), use));
     });
     const answer = panel.querySelector(".answer-field");
@@ -137,7 +135,7 @@
       const { ok, status, body } = await api(`/api/experiments/${encodeURIComponent(slug)}/submissions/`, { method: "POST", body: JSON.stringify(payload) });
       if (!ok) {
         const message = body && (body.detail || Object.values(body).flat().join(" "));
-        general.textContent = message || fill(gettext("The check could not be made (%(status)s)."), { status });
+        general.textContent = message || interpolate(gettext("The check could not be made (%(status)s)."), { status }, true);
         general.hidden = false;
         return;
       }

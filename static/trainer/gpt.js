@@ -4,8 +4,6 @@
 // data-job to know when a run has a trained model.
 (function () {
   "use strict";
-  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
-  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
   function panel(container, key, title) {
@@ -35,7 +33,7 @@
       const item = document.createElement("li");
       const step = document.createElement("span");
       step.className = "gpt-step";
-      step.textContent = fill(gettext("step %(n)s"), { n: sample.step });
+      step.textContent = interpolate(gettext("step %(n)s"), { n: sample.step }, true);
       const text = document.createElement("span");
       text.className = "gpt-text";
       const prompt = document.createElement("strong");
@@ -102,7 +100,7 @@
       box.append(c);
     }
     c.width = c.height = margin + n * cell;
-    c.setAttribute("aria-label", fill(gettext("Attention of layer %(layer)s, head %(head)s over the last %(n)s characters of the sample at step %(step)s."), { layer: layer + 1, head: head + 1, n, step: frame.step }));
+    c.setAttribute("aria-label", interpolate(gettext("Attention of layer %(layer)s, head %(head)s over the last %(n)s characters of the sample at step %(step)s."), { layer: layer + 1, head: head + 1, n, step: frame.step }, true));
     const g = c.getContext("2d");
     g.clearRect(0, 0, c.width, c.height);
     g.fillStyle = css("--muted");
@@ -183,7 +181,7 @@
       this.fields.disabled = !ready || !!this.source;
       this.box.dataset.job = ready ? this.root.dataset.job : "";
       this.note.textContent = ready
-        ? fill(gettext("Run #%(n)s has finished: its model is ready."), { n: this.root.dataset.job })
+        ? interpolate(gettext("Run #%(n)s has finished: its model is ready."), { n: this.root.dataset.job }, true)
         : gettext("When a run has finished, type the beginning of a text and your model continues it.");
     }
 
@@ -247,14 +245,14 @@
       this.source = source;
       this.fields.disabled = true;
       const on = (name, handler) => source.addEventListener(name, (event) => handler(JSON.parse(event.data)));
-      on("started", (d) => { this.status.textContent = fill(gettext("Writing on %(device)s…"), { device: d.device }); });
+      on("started", (d) => { this.status.textContent = interpolate(gettext("Writing on %(device)s…"), { device: d.device }, true); });
       on("text", (d) => { continuation.textContent += d.text; });
       on("end", (d) => {
         source.close();
         this.source = null;
         this.output.setAttribute("aria-busy", "false");
         this.output.dataset.state = d.status;
-        this.status.textContent = d.error || fill(gettext("%(n)s characters in %(s)s s."), { n: continuation.textContent.length, s: d.seconds });
+        this.status.textContent = d.error || interpolate(gettext("%(n)s characters in %(s)s s."), { n: continuation.textContent.length, s: d.seconds }, true);
         this.follow();
       });
       source.onerror = () => {

@@ -2,9 +2,6 @@
 // One EventSource per widget at a time (browsers allow few connections per host).
 (function () {
   "use strict";
-  // Django's JavaScript catalog defines window.gettext; without it the English text shows.
-  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
-  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   const COLORS = ["--series-1", "--series-2", "--series-3", "--series-4"];
   const STATES = {
@@ -221,7 +218,7 @@
       this.bar.querySelector("span").style.width = percent + "%";
       this.bar.setAttribute("aria-valuenow", String(percent));
       if (!ACTIVE.includes(this.root.dataset.status)) return;
-      this.eta.textContent = percent + "%" + (eta && this.shown < 1 ? " · " + fill(gettext("about %(time)s left"), { time: seconds(eta) }) : "");
+      this.eta.textContent = percent + "%" + (eta && this.shown < 1 ? " · " + interpolate(gettext("about %(time)s left"), { time: seconds(eta) }, true) : "");
     }
 
     showErrors(body) {
@@ -292,20 +289,20 @@
       if (this.source) this.source.close();
       this.job = job;
       this.reset();
-      this.setState(job.status, job.status === "queued" && job.queue_position ? fill(gettext("position in queue: %(n)s"), { n: job.queue_position }) : "");
+      this.setState(job.status, job.status === "queued" && job.queue_position ? interpolate(gettext("position in queue: %(n)s"), { n: job.queue_position }, true) : "");
       this.setProgress(job.progress || 0, null);
       this.root.dataset.job = job.id;
       // The form and the line above the charts say which settings the run on display has.
       this.fill(job.params);
-      this.runLine.textContent = fill(gettext("Run #%(n)s: %(settings)s"), { n: job.id, settings: this.settings(job.params) });
+      this.runLine.textContent = interpolate(gettext("Run #%(n)s: %(settings)s"), { n: job.id, settings: this.settings(job.params) }, true);
       this.runLine.hidden = false;
       const source = new EventSource(job.events_url);
       this.source = source;
       const on = (name, handler) => source.addEventListener(name, (event) => handler(JSON.parse(event.data)));
-      on("queued", (d) => this.setState("queued", fill(gettext("position in queue: %(n)s"), { n: d.position })));
-      on("status", (d) => this.setState("running", fill(gettext("on %(device)s"), { device: d.device }) + (d.attempt > 1 ? " · " + fill(gettext("attempt %(n)s"), { n: d.attempt }) : "")));
+      on("queued", (d) => this.setState("queued", interpolate(gettext("position in queue: %(n)s"), { n: d.position }, true)));
+      on("status", (d) => this.setState("running", interpolate(gettext("on %(device)s"), { device: d.device }, true) + (d.attempt > 1 ? " · " + interpolate(gettext("attempt %(n)s"), { n: d.attempt }, true) : "")));
       on("progress", (d) => this.progress(d));
-      on("restart", (d) => { this.reset(); this.progressRow.hidden = false; this.setState("running", fill(gettext("The worker was lost; the run restarted (attempt %(n)s)."), { n: d.attempt })); });
+      on("restart", (d) => { this.reset(); this.progressRow.hidden = false; this.setState("running", interpolate(gettext("The worker was lost; the run restarted (attempt %(n)s)."), { n: d.attempt }, true)); });
       on("snapshot", (d) => { this.reset(); this.progress({ points: d.points, frame: d.frame, progress: d.status === "succeeded" ? 1 : 0 }); this.end(d); });
       on("end", (d) => {
         if (d.metrics !== undefined) this.end(d);
@@ -349,7 +346,7 @@
     }
 
     end(data) {
-      this.setState(data.status, data.error || (data.device ? fill(gettext("on %(device)s"), { device: data.device }) + (data.seconds ? " · " + seconds(data.seconds) : "") : ""));
+      this.setState(data.status, data.error || (data.device ? interpolate(gettext("on %(device)s"), { device: data.device }, true) + (data.seconds ? " · " + seconds(data.seconds) : "") : ""));
       if (data.visuals) this.draw(data.visuals);
       this.showMetrics(data.metrics || {});
     }
@@ -395,7 +392,7 @@
       for (const job of runs) {
         const row = tbody.insertRow();
         const pick = document.createElement("input");
-        pick.type = "checkbox"; pick.value = job.id; pick.setAttribute("aria-label", fill(gettext("Compare run %(n)s"), { n: job.id }));
+        pick.type = "checkbox"; pick.value = job.id; pick.setAttribute("aria-label", interpolate(gettext("Compare run %(n)s"), { n: job.id }, true));
         row.insertCell().append(pick);
         row.insertCell().textContent = "#" + job.id;
         row.insertCell().textContent = (STATES[job.status] || job.status) + (job.seconds ? " · " + seconds(job.seconds) : "");
@@ -430,7 +427,7 @@
       })];
       box.hidden = false;
       const title = document.createElement("h4");
-      title.textContent = fill(gettext("Compared: %(series)s"), { series: this.label(series) });
+      title.textContent = interpolate(gettext("Compared: %(series)s"), { series: this.label(series) }, true);
       box.append(title);
       new uPlot({
         width: Math.max(200, box.clientWidth - 16), height: 240,

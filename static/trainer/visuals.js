@@ -2,9 +2,6 @@
 // predictions, confusion matrices, per-class recall and sequences. Each takes a container and a frame.
 (function () {
   "use strict";
-  // Django's JavaScript catalog defines window.gettext; without it the English text shows.
-  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
-  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
   function panel(container, key, title) {
@@ -141,8 +138,8 @@
     const [x0, x1, y0, y1] = frame.extent;
     for (const [name, grid] of Object.entries(frame.models)) {
       const words = label(name);
-      const box = panel(container, "boundary-" + name, fill(gettext("Decision boundary: %(name)s"), { name: words }));
-      const c = canvas(box, 240, 240, fill(gettext("Decision boundary of the network with the %(name)s activation"), { name: words }));
+      const box = panel(container, "boundary-" + name, interpolate(gettext("Decision boundary: %(name)s"), { name: words }, true));
+      const c = canvas(box, 240, 240, interpolate(gettext("Decision boundary of the network with the %(name)s activation"), { name: words }, true));
       const g = c.getContext("2d");
       const cell = c.width / n;
       for (let row = 0; row < n; row++) {
@@ -199,7 +196,7 @@
       c.getContext("2d").putImageData(image, 0, 0);
       c.style.width = "100%";
       c.setAttribute("role", "img");
-      c.setAttribute("aria-label", fill(gettext("An image labelled %(label)s"), { label: item.label }));
+      c.setAttribute("aria-label", interpolate(gettext("An image labelled %(label)s"), { label: item.label }, true));
       const caption = document.createElement("div");
       const right = String(item.label) === String(item.predicted);
       caption.className = right ? "" : "wrong";

@@ -7,8 +7,9 @@ import pytest
 import torch
 from django.utils import translation
 
-from trainer.labs import LABS
-from trainer.labs.base import Diverged, Reporter
+from trainer.catalog import LABS
+from trainer.labs.base import Reporter
+from trainer.labs.errors import Diverged
 from trainer.models import Job
 
 from .sse import read_until, stream
@@ -119,6 +120,7 @@ class DivergedRunTests:
         weights = learner.get(f"/api/jobs/{job['id']}/weights", HTTP_ACCEPT_LANGUAGE="en")
         assert weights.status_code == 404
         assert weights.json()["detail"].startswith("This run diverged at step 185")
+        assert weights.json()["code"] == "diverged"
 
     def test_the_message_is_in_the_learners_language(self, learner, worker, asgi_server):
         job = submit(learner, "zh-hans", learning_rate=3.0, steps=100, report_every=1)
