@@ -289,7 +289,7 @@ class Worker:
                 "config",
                 "worker",
                 "-Q",
-                "cpu,gpu",
+                "cpu,gpu,maintenance",
                 "-c",
                 str(concurrency),
                 "-n",
@@ -308,7 +308,7 @@ class Worker:
         self.redis_url = redis_url
         self.wait_ready()
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, timeout: float = 180) -> None:  # a busy machine warms the labs up slowly
         import redis
 
         from core.workers import live_workers
