@@ -183,9 +183,9 @@ class Writer:
     come here: each is one round trip that checks the lease, renews it, adds the batch and reads the cancel and
     stop flags.
 
-    `points` is the whole history as its viewers were shown it (written to the database at the end);
-    `shown_until` is the last step in it: a run that continues another's from a checkpoint recomputes a few
-    steps the viewers have already seen, and those are not sent again."""
+    `points` is the whole history as its viewers were shown it (written to the database at the end). A run that
+    continues another's from a checkpoint trains again a few steps the viewers have already seen (up to
+    `shown_until`): those are not sent again."""
 
     def __init__(self, job_id: int, attempt: int, lease: Lease | None = None, hostname: str = "") -> None:
         self.job_id, self.attempt = job_id, attempt
@@ -193,7 +193,9 @@ class Writer:
         self.hostname = hostname
         self.key = stream_key(job_id, attempt)
         self.points: list[dict[str, Any]] = []
-        self.shown_until = -1
+        self.shown_until: int | None = (
+            None  # set when the run continues another's: steps up to it are not sent
+        )
         self.frame: dict[str, Any] = {}
         self._last_id = (0, 0)
 
@@ -229,13 +231,14 @@ class Writer:
     def emit(self, batch: dict[str, Any]) -> None:
         """The Reporter's sink: raises Cancelled when the learner has asked to stop, WorkerStopping when the
         worker is shutting down, LostLease when another run has taken the job."""
-        points = [point for point in batch["points"] if point["step"] > self.shown_until]
+        shown = self.shown_until
+        points = batch["points"] if shown is None else [p for p in batch["points"] if p["step"] > shown]
         if points or "frame" in batch:
             data = {**batch, "points": points}
             _id, cancelled, stopping = self._append(self.key, "progress", data)
             self.points.extend(points)
-            if points:
-                self.shown_until = points[-1]["step"]
+            if points and shown is not None:
+                self.shown_until = max(shown, points[-1]["step"])
             if "frame" in batch:
                 self.frame = batch["frame"]
         else:  # steps the viewers have already seen: only the lease and the flags

@@ -36,7 +36,9 @@ def wait_until(condition, timeout: float, interval: float = 0.2):
 
 
 class WorkerKilledTests:
-    def test_a_job_whose_worker_is_killed_runs_again_from_a_fresh_attempt(self, client, student, worker):
+    def test_a_job_whose_worker_is_killed_runs_again_from_a_fresh_attempt(
+        self, client, student, worker, beat
+    ):
         client.force_login(student)
         response = client.post("/api/jobs/", {"lab": "linear-regression", "params": {"steps": 20000, "report_every": 1}},
                                content_type="application/json")  # fmt: skip
