@@ -62,7 +62,9 @@ class LockedScheduler(PersistentScheduler):
 
         try:
             client = redis_.client()
-            if not client.eval(RENEW_LOCK, 1, BEAT_LOCK, self.token, BEAT_LOCK_TTL):
+            renewed = client.eval(RENEW_LOCK, 1, BEAT_LOCK, self.token, BEAT_LOCK_TTL)
+            # Gone without another holder (Redis restarted without it): this beat takes it again.
+            if not renewed and not client.set(BEAT_LOCK, self.token, nx=True, ex=BEAT_LOCK_TTL):
                 log.error("This beat (%s) lost its lock to %s: it stops, so that only one beat schedules.",
                           self.token, client.get(BEAT_LOCK))  # fmt: skip
                 raise SystemExit(1)

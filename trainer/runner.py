@@ -248,6 +248,8 @@ def until_written(job: Job, writer: Writer, write) -> int:
     while True:
         try:
             return write()
+        except SoftTimeLimitExceeded:  # the end is being recorded: it goes on until the hard limit
+            continue
         except DatabaseError as error:
             if time.monotonic() > deadline or writer.lease is None or writer.lease.lost:
                 raise
