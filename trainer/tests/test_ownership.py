@@ -153,3 +153,13 @@ class TimeLimitTests:
         assert model is not None
         end = [data for _i, kind, data in events(job.pk, 1) if kind == "end"]
         assert len(end) == 1 and end[0]["status"] == "stopped"
+
+
+class BrokerSettingsTests:
+    def test_the_broker_never_delivers_a_running_job_again_before_its_hard_limit(self, settings):
+        """A message delivered twice finds its job held and does nothing, but only the sweeper should move a
+        lost job: the broker's own redelivery waits longer than any job may run."""
+        longest = max(lab.time_limit_s for lab in LABS.values()) + 30  # the hard limit (services.job_enqueue)
+        assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > longest
+        assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+        assert settings.JOB_LEASE_S + settings.JOB_SWEEP_EVERY_S < 30, "a lost job moves on well within 30 s"
