@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import Token
 from conftest import Launcher
 from core import redis as redis_
 from trainer.models import Job
-from trainer.streams import alive_key, stream_key
+from trainer.streams import lease_key, stream_key
 
 pytestmark = pytest.mark.worker
 
@@ -36,18 +36,23 @@ def wait_until(condition, timeout: float, interval: float = 0.2):
 
 
 class WorkerKilledTests:
-    def test_a_job_whose_worker_is_killed_runs_again_from_a_fresh_attempt(self, client, student, worker):
+    def test_a_job_whose_worker_is_killed_runs_again_from_a_fresh_attempt(
+        self, client, student, worker, beat
+    ):
         client.force_login(student)
         response = client.post("/api/jobs/", {"lab": "linear-regression", "params": {"steps": 20000, "report_every": 1}},
                                content_type="application/json")  # fmt: skip
         job_id = response.json()["id"]
-        holder = wait_until(lambda: redis_.client().get(alive_key(job_id)), timeout=30)
+        holder = wait_until(lambda: redis_.client().get(lease_key(job_id)), timeout=30)
         wait_until(lambda: redis_.client().xlen(stream_key(job_id, 1)) > 3, timeout=30)
         os.kill(int(holder.split("-")[0]), signal.SIGKILL)  # the process running the job, mid-run
         killed_at = time.monotonic()
 
-        job = wait_until(lambda: (j := Job.objects.get(pk=job_id)).finished and j, timeout=90)
+        # Its lease lapses (JOB_LEASE_S), the sweeper queues it again (every JOB_SWEEP_EVERY_S), the worker's new
+        # pool process continues it: the continued run's first event comes well within 60 s.
+        wait_until(lambda: redis_.client().xlen(stream_key(job_id, 2)) > 0, timeout=60, interval=0.1)
         assert time.monotonic() - killed_at < 60
+        job = wait_until(lambda: (j := Job.objects.get(pk=job_id)).finished and j, timeout=120)
         assert job.status == "succeeded" and job.attempt == 2, (job.status, job.attempt, job.error)
         restart = [
             fields
