@@ -1,8 +1,11 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .models import Preferences
 from .names import look_alike
 
 
@@ -33,3 +36,14 @@ class SignupForm(UserCreationForm):
         if email and get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("Another account uses this email address."), code="email_taken")
         return email
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form; the e-mail is written in the language the learner chose, if they chose one."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        language = Preferences.of(context["user"]).language or translation.get_language()
+        with translation.override(language):
+            super().send_mail(
+                subject_template_name, email_template_name, context, from_email, to_email, **kwargs
+            )

@@ -139,10 +139,31 @@
       if (this.preset) this.fill(this.preset);
       this.form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(); });
       this.cancelButton.addEventListener("click", () => this.cancel());
+      this.offerNotifications();
       if (this.runs) {
         this.runs.querySelector(".compare").addEventListener("click", () => this.compare());
         this.loadRuns(true);
       }
+    }
+
+    // A notice on any page of the site says when a run has ended; the browser's notification (seen in another
+    // tab or window) only for a learner who asks for it here, once the browser has allowed it.
+    async offerNotifications() {
+      const choice = this.root.querySelector(".notify-choice");
+      if (!choice || !("Notification" in window) || !(await window.platform.signedIn())) return;
+      const box = choice.querySelector(".notify"), refused = choice.querySelector(".notify-refused");
+      choice.hidden = false;
+      box.checked = window.platform.runs.notifyWanted();
+      box.addEventListener("change", async () => {
+        refused.textContent = "";
+        if (!box.checked) { localStorage.setItem("platform.notify", "0"); return; }
+        const permission = Notification.permission === "default" ? await Notification.requestPermission() : Notification.permission;
+        if (permission === "granted") localStorage.setItem("platform.notify", "1");
+        else {
+          box.checked = false;
+          refused.textContent = gettext("Your browser blocks notifications from this site; the notice on the page still tells you.");
+        }
+      });
     }
 
     // The words for a reported key in the reader's language: "loss_relu" reads "loss · ReLU".
@@ -295,6 +316,7 @@
       this.setState(job.status, job.status === "queued" && job.queue_position ? fill(gettext("position in queue: %(n)s"), { n: job.queue_position }) : "");
       this.setProgress(job.progress || 0, null);
       this.root.dataset.job = job.id;
+      window.platform.runs.watch(job, this.lab.title); // told on any page when it ends, if not seen here
       // The form and the line above the charts say which settings the run on display has.
       this.fill(job.params);
       this.runLine.textContent = fill(gettext("Run #%(n)s: %(settings)s"), { n: job.id, settings: this.settings(job.params) });
@@ -349,9 +371,19 @@
     }
 
     end(data) {
+      if (this.job) this.ended(this.job, data);
       this.setState(data.status, data.error || (data.device ? fill(gettext("on %(device)s"), { device: data.device }) + (data.seconds ? " · " + seconds(data.seconds) : "") : ""));
       if (data.visuals) this.draw(data.visuals);
       this.showMetrics(data.metrics || {});
+    }
+
+    // The run on display has ended: no page needs to tell of it again; a learner looking at another tab who
+    // asked for it gets the browser's notification.
+    ended(job, data) {
+      window.platform.runs.seen(job.id);
+      if (!document.hidden || !window.platform.runs.notifyWanted() || !ACTIVE.includes(this.root.dataset.status)) return;
+      const text = fill(gettext("Your run #%(n)s (%(lab)s) has ended: %(status)s."), { n: job.id, lab: this.lab.title, status: STATES[data.status] || data.status });
+      new Notification(text, { tag: `run-${job.id}` }).addEventListener("click", () => window.focus());
     }
 
     showMetrics(metrics) {
@@ -386,7 +418,15 @@
       if (!ok) return;
       const runs = body.results || body;
       if (resume) {
-        const live = runs.find((j) => ACTIVE.includes(j.status)) || (this.preset ? null : runs[0]);
+        // A link to one run (?run=12: the dashboard's, a notice's) shows that run; else the one in progress,
+        // else the latest, unless the link carried settings of its own.
+        const wanted = Number(new URLSearchParams(window.location.search).get("run"));
+        let shown = wanted ? runs.find((j) => j.id === wanted) : null;
+        if (wanted && !shown) {
+          const asked = await api(`/api/jobs/${wanted}/`);
+          if (asked.ok && asked.body.lab === this.lab.slug) shown = asked.body;
+        }
+        const live = shown || runs.find((j) => ACTIVE.includes(j.status)) || (this.preset ? null : runs[0]);
         if (live) this.follow(live);
       }
       if (!this.runs) return;
