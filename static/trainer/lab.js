@@ -19,8 +19,9 @@
   function format(value) {
     if (value === null || value === undefined) return "–";
     if (typeof value !== "number") return String(value);
-    if (Number.isInteger(value)) return String(value);
-    return Math.abs(value) >= 1000 || Math.abs(value) < 0.001 ? value.toExponential(3) : value.toFixed(4);
+    // -2.48e16, not -24808300000000000: a number past a million is read by its size
+    if (Number.isInteger(value) && Math.abs(value) < 1e6) return String(value);
+    return Math.abs(value) >= 1000 || (value !== 0 && Math.abs(value) < 0.001) ? value.toExponential(3) : value.toFixed(4);
   }
 
   // Axis labels that stay readable on a log scale (0.001, 1e-6) as on a linear one.
@@ -50,13 +51,15 @@
     return s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
   }
 
+  // A title under the lab's own heading: h2 on the lab's page (under its h1), h4 in a lesson (under the lab's h3).
+  const titleTag = (inside) => "h" + ((inside.closest && inside.closest("[data-heading-level]")?.dataset.headingLevel) || 4);
   class Chart {
     constructor(container, spec, label) {
       this.spec = spec;
       this.label = label;
       this.box = document.createElement("div");
       this.box.className = "chart";
-      const title = document.createElement("h4");
+      const title = document.createElement(titleTag(container));
       title.textContent = spec.title;
       this.box.append(title);
       container.append(this.box);
@@ -190,6 +193,7 @@
         if (h.kind === "bool") input.checked = params[h.name] === true || params[h.name] === "true" || params[h.name] === "1";
         else input.value = String(params[h.name]);
       }
+      this.form.dispatchEvent(new Event("change")); // the estimate (estimate.js) follows the settings shown
     }
 
     // "Learning rate 0.5 · Steps 2001": a run's settings in words, all of them or (`changed`) those that
@@ -290,12 +294,14 @@
 
     // After Start, the learner's eyes and keyboard go to the run: the status line gets the focus (a screen
     // reader reads it) and the live area scrolls into view unless its top is already on screen.
+    // The sticky header covers the top of the window: the run is brought just below it, not under it.
     reveal() {
       const header = document.querySelector(".site-header");
       const top = this.live.getBoundingClientRect().top;
-      const below = header ? header.getBoundingClientRect().bottom : 0;
+      const below = (header ? header.getBoundingClientRect().bottom : 0) + 8;
       if (top < below || top > window.innerHeight * 0.5) {
-        this.live.scrollIntoView({ block: "start", behavior: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+        const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        window.scrollBy({ top: top - below, behavior: smooth ? "smooth" : "auto" });
       }
       this.status.focus({ preventScroll: true });
     }
@@ -394,7 +400,7 @@
       this.metrics.hidden = !flat.length && !nested.length;
       if (this.metrics.hidden) return;
       const value = (v) => (typeof v === "boolean" ? (v ? gettext("yes") : gettext("no")) : format(v));
-      const title = document.createElement("h4");
+      const title = document.createElement(titleTag(this.root));
       title.textContent = gettext("Final metrics");
       const list = document.createElement("dl");
       for (const [name, v] of flat) {
@@ -469,7 +475,7 @@
         return steps.map((s) => { const v = byStep.get(s); return Number.isFinite(v) && (!log || v > 0) ? v : null; });
       })];
       box.hidden = false;
-      const title = document.createElement("h4");
+      const title = document.createElement(titleTag(this.root));
       title.textContent = fill(gettext("Compared: %(series)s"), { series: this.label(series) });
       box.append(title);
       new uPlot({
