@@ -67,29 +67,25 @@
       { rootMargin: "100% 0px" });
     parts.forEach((part) => { near.observe(part); part.addEventListener("submit", hold); });
   });
-  // The language switch goes when a choice is made: a click, Enter, or leaving the menu on another language -
-  // not at the first arrow key, which a keyboard user presses to look through the choices. After the new page
-  // comes, the focus is back on the switch.
-  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
-    const first = select.value;
-    let keyed = false;
-    const go = () => {
-      if (select.value === first) return;
-      try { sessionStorage.setItem("platform.focus", select.id); } catch { /* private mode */ }
-      select.form.submit();
-    };
-    select.addEventListener("keydown", (event) => {
-      keyed = true;
-      if (event.key === "Enter") { event.preventDefault(); go(); }
-    });
-    select.addEventListener("pointerdown", () => { keyed = false; });
-    select.addEventListener("change", () => { if (!keyed) go(); });
-    select.addEventListener("blur", go);
+  // The language switch: after the page in the other language comes, the focus is back on the switch. On a page
+  // that is one document for every reader, the form waits for the reader's token (reader.js), so that a
+  // signed-in learner's choice is saved to their account.
+  document.querySelectorAll("form.language-form").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      const submitter = event.submitter;
+      try { sessionStorage.setItem("platform.focus", "language-switch"); } catch { /* private mode */ }
+      if (form.querySelector('input[name="csrfmiddlewaretoken"]')?.value || !window.platform) return;
+      event.preventDefault();
+      const known = window.platform.signedIn();
+      const late = new Promise((resolve) => setTimeout(resolve, 2000)); // the switch never waits long
+      Promise.race([known, late]).then(() => form.requestSubmit(submitter));
+    }, { once: true });
   });
   try {
     const focus = sessionStorage.getItem("platform.focus");
     sessionStorage.removeItem("platform.focus");
-    if (focus && document.getElementById(focus)) document.getElementById(focus).focus();
+    const target = focus === "language-switch" ? document.querySelector(".language-switch") : document.getElementById(focus || "");
+    if (target) target.focus();
   } catch { /* private mode */ }
   // Moments (templates/_time.html) in the reader's time zone, which only the browser knows, named.
   const when = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" });
