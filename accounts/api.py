@@ -1,6 +1,7 @@
 """The reader's own things: `GET /api/me/` for the pages, and API tokens: `POST /api/token/` with a username
 and password (throttled by django-axes like the log-in form), `DELETE /api/token/` to revoke the caller's."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.messages import get_messages
 from django.http import HttpResponse
@@ -19,7 +20,8 @@ from core.parsers import JSONParser
 from core.readers import keep_for
 from lessons.models import FaqRating, LessonProgress
 
-from .services import account_delete
+from .models import Preferences
+from .services import account_delete, preferences_set
 from .tokens import expires_at, token_create, tokens_revoke
 from .views import data_download, locked_out
 
@@ -27,6 +29,15 @@ from .views import data_download, locked_out
 class ReaderSerializer(serializers.Serializer):
     username = serializers.CharField()
     is_staff = serializers.BooleanField()
+
+
+class PreferencesSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=[("", "as the browser says"), *settings.LANGUAGES],
+        required=False,
+        help_text="The language of the learner's pages, e-mails and API answers; empty: as the browser asks.",
+    )
+    theme = serializers.ChoiceField(choices=Preferences.Theme.choices, required=False)
 
 
 class MessageSerializer(serializers.Serializer):
@@ -45,6 +56,7 @@ class MeSerializer(serializers.Serializer):
         child=serializers.IntegerField(), help_text="FAQ entry slug -> the reader's latest rating"
     )
     messages = MessageSerializer(many=True, help_text="notices waiting for the reader (read once)")
+    preferences = PreferencesSerializer(allow_null=True, help_text="null when nobody is signed in")
 
 
 @extend_schema(responses=MeSerializer, tags=["accounts"])
@@ -60,6 +72,7 @@ def me(request: Request) -> Response:
         "completed": {},
         "faq_ratings": {},
         "messages": [{"level": m.level_tag, "text": str(m)} for m in get_messages(request)],
+        "preferences": None,
     }
     if user.is_authenticated:
         body["user"] = {"username": user.get_username(), "is_staff": user.is_staff}
@@ -68,6 +81,8 @@ def me(request: Request) -> Response:
             body["completed"].setdefault(course, []).append(lesson)
         ratings = FaqRating.objects.filter(user=user).values_list("entry__slug", "rating")
         body["faq_ratings"] = dict(ratings)
+        chosen = Preferences.of(user)
+        body["preferences"] = {"language": chosen.language, "theme": chosen.theme}
     response = Response(body)
     response["Cache-Control"] = "private, no-store"
     if user.is_authenticated and request.auth is None and not body["messages"]:
@@ -148,3 +163,14 @@ def delete_me(request: Request) -> Response:
     body.is_valid(raise_exception=True)
     account_delete(user=request.user, password=body.validated_data["password"])
     return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer, tags=["accounts"])
+@api_view(["POST"])
+@permission_classes([permissions.IsAuthenticated])
+def preferences(request: Request) -> Response:
+    """Saves the learner's language and theme (either may be left out), kept on every device they use."""
+    body = PreferencesSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    saved = preferences_set(user=request.user, **body.validated_data)
+    return Response({"language": saved.language, "theme": saved.theme})

@@ -10,5 +10,7 @@ class AccountsConfig(AppConfig):
         from core.readers import changes_readers
 
         from . import tokens  # noqa: F401  (connects the revocation of tokens on a password change)
+        from .models import Preferences
 
         changes_readers(get_user_model(), lambda user: user.pk)  # a name, staff or not, a password
+        changes_readers(Preferences, lambda preferences: preferences.user_id)

@@ -1,8 +1,11 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .models import Preferences
 from .names import look_alike
 
 
@@ -39,3 +42,14 @@ class AccountDeleteForm(forms.Form):
     password = forms.CharField(
         label=_("Your password, to confirm"), strip=False, max_length=4096, widget=forms.PasswordInput
     )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form; the e-mail is written in the language the learner chose, if they chose one."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        language = Preferences.of(context["user"]).language or translation.get_language()
+        with translation.override(language):
+            super().send_mail(
+                subject_template_name, email_template_name, context, from_email, to_email, **kwargs
+            )

@@ -3,15 +3,19 @@ from django.urls import path
 
 from core.throttles import throttle_writes
 
-from . import views
+from . import forms, views
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("password/reset/", throttle_writes(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path(
+        "password/reset/",
+        throttle_writes(auth_views.PasswordResetView.as_view(form_class=forms.PasswordResetForm)),
+        name="password_reset",
+    ),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",

@@ -1,13 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language as django_set_language
 from rest_framework.authtoken.models import Token
 
 from core.errors import UserError, error_body
@@ -20,6 +23,8 @@ from trainer.models import Job
 
 from . import selectors, services
 from .forms import AccountDeleteForm, SignupForm
+from .models import Preferences
+from .services import preferences_set
 from .tokens import expires_at, tokens_revoke
 
 
@@ -119,3 +124,38 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your account and everything in it were deleted."))
             return redirect("home")
     return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in learner's choice is also saved to their account (their pages on
+    any device, their e-mails), but only from a form that carries their CSRF token: the switch itself takes
+    none (pages are one document for every reader), and another site must not change an account."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        csrf = CsrfViewMiddleware(lambda request: response)
+        if csrf.process_view(request, None, (), {}) is None:  # None: the token is the learner's
+            preferences_set(user=request.user, language=language)
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in; the learner's saved language, if any, is theirs again from the first page after it."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        language = Preferences.of(form.get_user()).language
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response

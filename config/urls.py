@@ -1,11 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from accounts.api import delete_me, me, my_data, token
-from accounts.views import dashboard
+from accounts.api import delete_me, me, my_data, preferences, token
+from accounts.views import dashboard, set_language
 from core.schema import SchemaView
 from core.views import healthz, javascript_catalog, ping
 
@@ -19,7 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     # No CSRF token on the language switch: pages are one document for every reader, so their forms carry
-    # none until the page's script has run, and switching the display language changes nothing of anyone's.
+    # none until the page's script has run, and switching the display language changes nothing of anyone's
+    # (a signed-in learner's choice is saved to their account only when the form does carry their token).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("api/schema/", SchemaView.as_view(), name="schema"),
@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/me/", me, name="api-me"),
     path("api/me/data/", my_data, name="api-me-data"),
     path("api/me/delete/", delete_me, name="api-me-delete"),
+    path("api/me/preferences/", preferences, name="api-me-preferences"),
     path("api/", include("lessons.api_urls")),
     path("api/", include("quizzes.api_urls")),
     path("api/", include("trainer.api_urls")),

@@ -57,6 +57,12 @@ def page_address(request: HttpRequest, language: str | None = None) -> str:
     return origin + iri_to_uri(request.path) + query
 
 
+def in_language(path: str, language: str) -> str:
+    """A page's path that serves it in `language`, whatever the reader's own choice (a search hit in the other
+    language links to the page in that language, where the words found are)."""
+    return iri_to_uri(path) + "?" + urlencode({PARAMETER: language})
+
+
 def alternates(request: HttpRequest) -> list[tuple[str, str]]:
     """(hreflang, address) for every language the platform speaks, and x-default for the plain address."""
     return [(code, page_address(request, code)) for code, _name in settings.LANGUAGES] + [

@@ -1,11 +1,11 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions
+from rest_framework import permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from . import selectors
+from . import selectors, services
 from .mastery import mastery as mastery_of
 from .models import Concept, FaqEntry
 from .serializers import (
@@ -105,3 +105,25 @@ def search(request: Request) -> Response:
 @permission_classes([permissions.IsAuthenticated])
 def mastery(request: Request) -> Response:
     return Response(mastery_of(request.user))
+
+
+class ReadingSerializer(serializers.Serializer):
+    section = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        help_text="The id of the heading the learner has reached; empty: the start.",
+    )
+
+
+@extend_schema(request=ReadingSerializer, responses={204: None}, tags=["lessons"])
+@api_view(["POST"])
+@permission_classes([permissions.IsAuthenticated])
+def reading(request: Request, course_slug: str, lesson_slug: str) -> Response:
+    """Where the learner is in this lesson (the lesson page tells it as they read), for "Continue"."""
+    found = get_object_or_404(
+        selectors.visible_lessons(request.user), course__slug=course_slug, slug=lesson_slug
+    )
+    body = ReadingSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    services.reading_record(user=request.user, lesson=found, section=body.validated_data["section"])
+    return Response(status=status.HTTP_204_NO_CONTENT)

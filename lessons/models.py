@@ -7,6 +7,8 @@ in `render()` (RenderedMarkdown), called on save, never per request.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -19,6 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 from . import rendering
+
+# A section's heading as the renderer writes it (lessons/rendering.py: the toc extension's ids and permalink).
+HEADING = re.compile(r'<h([23])[^>]*\bid="([^"]*)"[^>]*>(.*?)</h\1>', re.DOTALL)
+HEADING_EXTRAS = re.compile(r'<a class="headerlink".*?</a>|<[^>]+>', re.DOTALL)
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -162,6 +168,14 @@ class Lesson(RenderedMarkdown):
 
     def get_absolute_url(self) -> str:
         return reverse("lesson", args=[self.course.slug, self.slug])
+
+    def headings(self, body_html: str | None = None) -> list[tuple[str, str]]:
+        """(id, words) of the text's sections and subsections, in order (the active language's text)."""
+        found = HEADING.findall(self.body_html if body_html is None else body_html)
+        return [
+            (html.unescape(id_), html.unescape(HEADING_EXTRAS.sub("", words)).strip())
+            for _level, id_, words in found
+        ]
 
     def rendered(self, lang: str, outs: dict[str, rendering.Rendered | None]) -> None:
         out = outs["body_md"]
@@ -314,6 +328,33 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} completed {self.lesson}"
+
+
+class Reading(models.Model):
+    """Where a learner last was in a lesson: which of its headings they had reached (1 for the first; 0 for
+    the start), so that "Continue" on the home page and the dashboard takes them back there. A number, not the
+    heading's id: the lesson in the other language has the same headings with other ids."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="readings")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="readings")
+    heading = models.PositiveSmallIntegerField(default=0)
+    read_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="one_reading_per_lesson")]
+
+    def __str__(self) -> str:
+        return f"{self.user} reading {self.lesson} at heading {self.heading}"
+
+    @property
+    def section(self) -> tuple[str, str] | None:
+        """(id, words) of the heading reached, in the active language; None at the start or if it is gone."""
+        headings = self.lesson.headings()
+        return headings[self.heading - 1] if 0 < self.heading <= len(headings) else None
+
+    def get_absolute_url(self) -> str:
+        section = self.section
+        return self.lesson.get_absolute_url() + (f"#{section[0]}" if section else "")
 
 
 class FaqRating(models.Model):

@@ -301,12 +301,88 @@ def reading_minutes(text: str) -> int:
 # of a heading's permalink. A block's end is a word break ("…道理" and "从 2012" are two sentences).
 _NOT_READ = re.compile(r"<annotation\b.*?</annotation>|<a\b[^>]*\bclass=\"headerlink\"[^>]*>.*?</a>", re.S)
 _TAG = re.compile(r"<[^>]*>")
+_FORMULA = re.compile(r"<math\b.*?</math>", re.S)
+_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)\w+;")
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|dt|dd|td|th|pre|blockquote|div|summary|figcaption)>")
 
 
+_SUPERSCRIPTS = str.maketrans(
+    "0123456789+-−=()abcdehiklmnoprstuvwxzT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉʰⁱᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣᶻᵀ"
+)
+_SUBSCRIPTS = str.maketrans("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_OPERATORS = re.compile(r"[-+−=/,·×<>≤≥\s]")
+_ACCENTS = {
+    "ˆ": "\u0302",
+    "^": "\u0302",
+    "¯": "\u0304",
+    "‾": "\u0305",
+    "~": "\u0303",
+    "˜": "\u0303",
+    "˙": "\u0307",
+    "→": "\u20d7",
+}
+
+
+def _raised(text: str, table: dict, mark: str) -> str:
+    """x² for x^2 where every character has a raised (or lowered) form; else x^(t+1)."""
+    moved = text.translate(table)
+    if all(ord(c) > 127 or c.isspace() for c in moved if c not in "()"):
+        return moved
+    return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
+
+
+def _linear(node: etree.Element) -> str:
+    """A MathML formula as one line of text a reader recognises: x², αₜ = 1/√t, ∑ᵢ₌₁ⁿ, ŷ."""
+    tag, parts = node.tag, [_linear(child) for child in node]
+    if tag == "annotation":
+        return ""
+    if tag in ("mi", "mn", "mo", "mtext", "ms"):
+        return (node.text or "").strip() + "".join(parts)
+    if tag == "mspace":
+        return " "
+    if tag == "msup" and len(parts) == 2:
+        return parts[0] + _raised(parts[1], _SUPERSCRIPTS, "^")
+    if tag == "msub" and len(parts) == 2:
+        return parts[0] + _raised(parts[1], _SUBSCRIPTS, "_")
+    if tag == "msubsup" and len(parts) == 3:
+        return parts[0] + _raised(parts[1], _SUBSCRIPTS, "_") + _raised(parts[2], _SUPERSCRIPTS, "^")
+    if tag in ("munder", "mover", "munderover") and len(parts) >= 2:
+        accent = _ACCENTS.get(parts[1]) if tag == "mover" else None
+        if accent and len(parts[0]) == 1:
+            return parts[0] + accent
+        below = _raised(parts[1], _SUBSCRIPTS, "_") if tag != "mover" else ""
+        above = _raised(parts[-1], _SUPERSCRIPTS, "^") if tag != "munder" else ""
+        return parts[0] + below + above
+    if tag == "mfrac" and len(parts) == 2:
+        wrap = lambda t: f"({t})" if _OPERATORS.search(t) else t  # noqa: E731
+        return f"{wrap(parts[0])}/{wrap(parts[1])}"
+    if tag == "msqrt":
+        inside = "".join(parts)
+        return "√" + (f"({inside})" if _OPERATORS.search(inside) else inside)
+    if tag == "mroot" and len(parts) == 2:
+        return f"{_raised(parts[1], _SUPERSCRIPTS, '^')}√({parts[0]})"
+    if tag == "mtr":
+        return ", ".join(parts)
+    if tag == "mtable":
+        return "; ".join(parts)
+    if tag == "mphantom":
+        return ""
+    return "".join(parts)
+
+
+def _formula_as_read(math: re.Match) -> str:
+    """A formula in a line of text (search snippets): "E = mc²", not the symbols run together ("E=mc2")."""
+    source = _ENTITY.sub(lambda e: html.escape(html.unescape(e.group(0))), math.group(0))
+    try:
+        return f" {_linear(etree.fromstring(source)).strip()} "  # noqa: S314 (our own renderer's MathML: no DOCTYPE, no entities)
+    except etree.ParseError:
+        return math.group(0)
+
+
 def plain_text(typeset_html: str) -> str:
-    """The text a reader sees (formulas as their symbols), for search snippets and reading time."""
-    text = _BLOCK_END.sub(lambda m: m.group(0) + " ", _NOT_READ.sub(" ", typeset_html))
+    """The text a reader sees, formulas as a line of text ("x²", not "x2"), for search snippets and reading time."""
+    text = _FORMULA.sub(_formula_as_read, typeset_html)
+    text = _BLOCK_END.sub(lambda m: m.group(0) + " ", _NOT_READ.sub(" ", text))
     # Tags dropped by a pattern, not by nh3: this is our own sanitised output, and nh3 drops MathML whole.
     return re.sub(r"\s+", " ", html.unescape(_TAG.sub("", text))).strip()
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from core.errors import UserError
+from core.languages import in_language
 
 from .models import LANGUAGE_CODES, Concept, Course, FaqEntry, Lesson, LessonProgress, localized
 
@@ -95,6 +96,9 @@ class Hit:
     url: str
     snippet: SafeString
     score: int
+    language: str = (
+        ""  # when not the reader's: the language its words were found in (its title, snippet, page)
+    )
 
 
 def normalise(query: str) -> str:
@@ -110,6 +114,13 @@ def highlight(text: str, terms: list[str]) -> SafeString:
         return mark_safe(html.escape(text[: 2 * SNIPPET]) + ("…" if len(text) > 2 * SNIPPET else ""))  # noqa: S308 (escaped)
     first = min(positions)
     start, end = max(0, first - SNIPPET), min(len(text), first + SNIPPET)
+    # Cut between words, not inside one (Chinese has no spaces: any character is a place to cut).
+    if start:
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else start
+    if end < len(text):
+        space = text.rfind(" ", max(first, end - SNIPPET // 2), end)
+        end = space if space > first else end
     passage = text[start:end]
     pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
     pieces, last = [], 0
@@ -142,50 +153,33 @@ def search(query: str, user: AbstractBaseUser | AnonymousUser, limit: int = 40) 
     current = get_language() or settings.LANGUAGE_CODE
     hits: list[Hit] = []
 
-    def text_for(instance, field: str) -> str:
-        mine = localized(instance, field, current)
-        if mine and all(t.lower() in mine.lower() for t in terms):
-            return mine
-        other = next((localized(instance, field, lang) for lang in LANGUAGE_CODES if lang != current), "")
-        return other if other and any(t.lower() in other.lower() for t in terms) else mine or other
+    def found_in(instance, field: str) -> str:
+        """The language whose text holds every term: the reader's own if it does, else another's."""
+        for language in [current, *(lang for lang in LANGUAGE_CODES if lang != current)]:
+            text = localized(instance, field, language).lower()
+            if text and all(t.lower() in text for t in terms):
+                return language
+        return current
 
-    def score(title: str, text: str) -> int:
-        lowered = text.lower()
-        return sum(100 * (t.lower() in title.lower()) + lowered.count(t.lower()) for t in terms)
+    def hit(kind: str, instance, title_field: str) -> Hit:
+        """A hit whose title, snippet and page are all in the language the terms were found in."""
+        language = found_in(instance, "search_text")
+        text = localized(instance, "search_text", language)
+        title = localized(instance, title_field, language) or getattr(instance, title_field)
+        url = instance.get_absolute_url()
+        other = language != current
+        return Hit(kind, title, in_language(url, language) if other else url, highlight(text, terms),
+                   sum(100 * (t.lower() in title.lower()) + text.lower().count(t.lower()) for t in terms),
+                   language if other else "")  # fmt: skip
 
     lessons = _matching(visible_lessons(user).select_related("course"), ("title", "search_text"), terms)
-    for lesson in lessons[:limit]:
-        text = text_for(lesson, "search_text")
-        hits.append(
-            Hit(
-                "lesson",
-                lesson.title,
-                lesson.get_absolute_url(),
-                highlight(text, terms),
-                score(lesson.title, text),
-            )
-        )
-    for concept in _matching(Concept.objects.all(), ("search_text",), terms)[:limit]:
-        text = text_for(concept, "search_text")
-        hits.append(
-            Hit(
-                "concept",
-                concept.term,
-                concept.get_absolute_url(),
-                highlight(text, terms),
-                score(concept.term, text),
-            )
-        )
-    for entry in _matching(FaqEntry.objects.current(), ("search_text",), terms)[:limit]:
-        text = text_for(entry, "search_text")
-        hits.append(
-            Hit(
-                "faq",
-                entry.question,
-                entry.get_absolute_url(),
-                highlight(text, terms),
-                score(entry.question, text),
-            )
-        )
+    hits += [hit("lesson", lesson, "title") for lesson in lessons[:limit]]
+    hits += [
+        hit("concept", c, "term") for c in _matching(Concept.objects.all(), ("search_text",), terms)[:limit]
+    ]
+    hits += [
+        hit("faq", e, "question")
+        for e in _matching(FaqEntry.objects.current(), ("search_text",), terms)[:limit]
+    ]
     hits.sort(key=lambda h: -h.score)
     return hits[:limit]

@@ -126,3 +126,7 @@ class SearchHitSerializer(serializers.Serializer):
     title = serializers.CharField()
     url = serializers.CharField()
     snippet = serializers.CharField(help_text="HTML: the matching passage, matches in <mark>.")
+    language = serializers.CharField(
+        help_text="Empty when found in the request's language; else the language whose words matched, in "
+        "which the title, the snippet and the page at `url` are."
+    )

@@ -29,6 +29,10 @@ class Kind(models.TextChoices):
 CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE)
 
 
+# A quiz is passed at this share of its points; passing a lesson's quiz completes the lesson.
+PASS_PERCENT = 70
+
+
 class Quiz(models.Model):
     slug = models.SlugField(unique=True)
     lesson = models.OneToOneField(

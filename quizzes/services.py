@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed, UserError
+from lessons.services import lesson_set_complete
 
 from .grading import grade
-from .models import Attempt, Kind, Quiz, Response
+from .models import PASS_PERCENT, Attempt, Kind, Quiz, Response
 
 
 def attempts_left(quiz: Quiz, user: AbstractBaseUser | AnonymousUser) -> int | None:
@@ -62,6 +63,8 @@ def attempt_submit(
             graded[question.pk] = (None, None)
             continue
         graded[question.pk] = (given, grade(question, given))
+    if questions and all(given is None for given, _result in graded.values()):
+        raise UserError(_("Answer at least one question before you submit."), code="no_answers")
     keep = user.is_authenticated
     attempt = Attempt(
         quiz=quiz,
@@ -99,6 +102,8 @@ def attempt_submit(
     if keep:
         Response.objects.bulk_create(responses)
         attempt.save(update_fields=["score", "max_score"])
+        if quiz.lesson_id and max_score and attempt.percent >= PASS_PERCENT:
+            lesson_set_complete(user=user, lesson=quiz.lesson, complete=True)
     return attempt, responses
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core import redis as redis_
 
-from .catalog.lab import Lab, Timing
+from .catalog.lab import Lab, Timing, specs
 
 log = logging.getLogger(__name__)
 
@@ -67,39 +67,90 @@ def learn(lab: Lab, config: Any, seconds: float, steps_done: int) -> None:
 
 def estimate(lab: Lab, config: Any) -> dict[str, Any]:
     """The estimate the form shows: seconds (None when nothing is measured yet), the limit, whether it fits,
-    and the most steps that fit with the other settings as they are."""
+    the most steps that fit with the other settings as they are, and, when it does not fit, the advice in
+    words (what to lower, and to what)."""
     measured = timing(lab.slug)
     budget = lab.time_limit_s * SHARE
     if measured is None:
-        return {
-            "seconds": None,
-            "limit_s": lab.time_limit_s,
-            "fits": True,
-            "field": lab.steps_field,
-            "largest": None,
-        }
+        return {"seconds": None, "limit_s": lab.time_limit_s, "fits": True, "field": lab.steps_field,
+                "largest": None, "advice": ""}  # fmt: skip
     seconds = lab.estimate_s(config, measured)
+    largest = lab.largest_steps(config, measured, budget)
+    fits = seconds <= budget
     return {
         "seconds": round(seconds, 1),
         "limit_s": lab.time_limit_s,
-        "fits": seconds <= budget,
+        "fits": fits,
         "field": lab.steps_field,
-        "largest": lab.largest_steps(config, measured, budget),
+        "largest": largest,
+        "advice": "" if fits else advice(lab, config, measured, seconds, largest, budget),
     }
 
 
+def duration(seconds: float) -> str:
+    """A duration as a learner reads it: "40 s", "6 min 40 s", "25 min", "2 h 10 min"."""
+    seconds = max(1, round(seconds))
+    if seconds < 60:
+        return _("%(s)d s") % {"s": seconds}
+    if seconds < 600 and seconds % 60:
+        return _("%(m)d min %(s)d s") % {"m": seconds // 60, "s": seconds % 60}
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return _("%(m)d min") % {"m": minutes}
+    return _("%(h)d h %(m)d min") % {"h": minutes // 60, "m": minutes % 60}
+
+
+def largest_sizes(lab: Lab, config: Any, timing_: Timing, budget_s: float) -> dict[str, int | float]:
+    """Per size setting (a model's width, depth, batch...), the largest value that fits in `budget_s` with the
+    steps and the other settings as they are; a setting that cannot fit even at its smallest is left out."""
+    cost, steps = lab.cost, getattr(config, lab.steps_field)
+    if not cost.sizes or cost.fixed >= 1 or steps < 1:
+        return {}
+    declared = specs(type(config))
+    work_max = (budget_s - timing_.setup_s) / (steps * timing_.step_s)
+    product_max = (work_max - cost.fixed) / (1 - cost.fixed)
+    found: dict[str, int | float] = {}
+    for name in dict.fromkeys(cost.sizes):
+        spec, default = declared[name]
+        power = cost.sizes.count(name)
+        others = cost.work_product(config, without=name)
+        if product_max <= 0 or others <= 0:
+            continue
+        value = default * (product_max / others) ** (1 / power)
+        value = int(value) if spec.kind == "int" else round(value, 4)
+        if spec.minimum is not None and value < spec.minimum:
+            continue
+        if value < getattr(config, name):
+            found[name] = value
+    return found
+
+
+def advice(lab: Lab, config: Any, timing_: Timing, seconds: float, largest: int, budget_s: float) -> str:
+    """Why a run would not fit, and what would: the most steps, or a smaller model, in the learner's words."""
+    declared = specs(type(config))
+    options = []
+    if largest >= 1:
+        options.append(
+            _("at most %(n)d for “%(field)s”")
+            % {"n": largest, "field": _(declared[lab.steps_field][0].label)}
+        )
+    for name, value in largest_sizes(lab, config, timing_, budget_s).items():
+        options.append(
+            _("“%(field)s” at most %(value)s") % {"field": _(declared[name][0].label), "value": value}
+        )
+    said = _("About %(estimate)s: longer than this lab's limit of %(limit)s.") % {
+        "estimate": duration(seconds), "limit": duration(lab.time_limit_s)}  # fmt: skip
+    if not options:
+        return said + " " + _("Choose smaller sizes or fewer steps.")
+    return (
+        said
+        + " "
+        + _("With the other settings as they are, one of: %(options)s.") % {"options": _("; ").join(options)}
+    )
+
+
 def refusal(lab: Lab, config: Any) -> str | None:
-    """Why a run with these settings would not finish inside its lab's limit, naming the most steps (or
-    epochs) that would; None when it fits."""
+    """Why a run with these settings would not finish inside its lab's limit, and what would; None when it
+    fits (or nothing is measured yet)."""
     found = estimate(lab, config)
-    if found["fits"]:
-        return None
-    if found["largest"] < 1:
-        return _(
-            "Even one step would take too long with these settings (about %(estimate)d s; this lab's limit is"
-            " %(limit)d s). Choose smaller sizes."
-        ) % {"estimate": found["seconds"], "limit": lab.time_limit_s}
-    return _(
-        "This run would take about %(estimate)d s, longer than this lab's limit of %(limit)d s. With the other"
-        " settings as they are, at most %(largest)d fit."
-    ) % {"estimate": found["seconds"], "limit": lab.time_limit_s, "largest": found["largest"]}
+    return None if found["fits"] else found["advice"]

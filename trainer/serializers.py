@@ -99,6 +99,9 @@ class EstimateResultSerializer(serializers.Serializer):
     fits = serializers.BooleanField()
     field = serializers.CharField(help_text="The hyperparameter that counts steps or epochs.")
     largest = serializers.IntegerField(allow_null=True, help_text="The most steps that fit.")
+    advice = serializers.CharField(
+        help_text="When it does not fit: what would (fewer steps or a smaller model), in the request's language."
+    )
 
 
 class JobSerializer(serializers.ModelSerializer):

@@ -8,6 +8,7 @@ from django.urls import resolve
 
 from core.throttles import AnonymousWriteThrottle, LearnerWriteThrottle
 from quizzes.models import Attempt
+from quizzes.tests.test_attempts import one_wrong_answer
 from trainer.models import Job
 
 
@@ -29,7 +30,7 @@ class ThrottleTests:
         assert len(writes) >= 5
         for path, method in writes:
             view = resolve(
-                path.replace("{slug}", "s").replace("{attempt_id}", "1").replace("{job_id}", "1")
+                path.format(slug="s", course_slug="c", lesson_slug="l", attempt_id=1, job_id=1)
             ).func
             classes = view.cls().get_throttles()
             assert any(isinstance(t, AnonymousWriteThrottle) for t in classes), (method, path)
@@ -37,12 +38,11 @@ class ThrottleTests:
 
     def test_anonymous_and_signed_in_writes_get_429_with_retry_after(self, client, course, student, settings):
         rates(settings, "3/minute", "4/minute")
-        codes = [
-            post(client, "/api/quizzes/gradients/attempts/", {"answers": {}}).status_code for _ in range(4)
-        ]
+        answers = {"answers": one_wrong_answer(course)}
+        codes = [post(client, "/api/quizzes/gradients/attempts/", answers).status_code for _ in range(4)]
         assert codes == [201, 201, 201, 429]
         client.force_login(student)
-        codes = [post(client, "/api/quizzes/gradients/attempts/", {"answers": {}}) for _ in range(5)]
+        codes = [post(client, "/api/quizzes/gradients/attempts/", answers) for _ in range(5)]
         assert [r.status_code for r in codes] == [201] * 4 + [429]
         assert int(codes[-1]["Retry-After"]) > 0 and codes[-1].json()["detail"]
         assert Attempt.objects.count() == 4  # the learner's; the anonymous ones were graded, not stored

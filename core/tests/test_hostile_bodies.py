@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import pytest
 from rest_framework.authtoken.models import Token
 
+from accounts.models import Preferences
 from experiments.models import Experiment, Prediction, Submission
+from lessons.models import Reading
 from quizzes.models import Attempt, Kind, Quiz, Response
 from trainer.catalog import LABS
 from trainer.catalog.lab import specs
@@ -60,7 +62,7 @@ def world(client, course, student, settings):
 def baselines(world) -> dict[str, dict]:
     """A valid body per request schema: the corpus changes one thing at a time."""
     return {
-        "AttemptBodyRequest": {"answers": {}},
+        "AttemptBodyRequest": {"answers": {str(world["essay"].pk): "Downhill."}},
         "RateBodyRequest": {"question": world["essay"].pk, "fraction": 1},
         "JobSubmitRequest": {"lab": "linear-regression", "params": {}},
         "GenerateRequest": {"prompt": "a", "length": 10},
@@ -69,6 +71,8 @@ def baselines(world) -> dict[str, dict]:
         "SubmissionRequest": {"jobs": [world["job"].pk], "answer": 1},
         "EstimateRequest": {"params": {}},
         "AccountDeleteBodyRequest": {"password": "not the password"},  # a wrong one: nothing is deleted
+        "ReadingRequest": {"section": ""},
+        "PreferencesRequest": {"theme": "dark"},
     }
 
 
@@ -104,7 +108,8 @@ def stored(world) -> tuple:
     essay = Response.objects.get(question=world["essay"])
     return (Attempt.objects.count(), Response.objects.count(), Job.objects.count(), Token.objects.count(),
             essay.given, essay.fraction, Job.objects.get(pk=world["job"].pk).status,
-            Prediction.objects.count(), Submission.objects.count())  # fmt: skip
+            Prediction.objects.count(), Submission.objects.count(), Reading.objects.count(),
+            Preferences.objects.count())  # fmt: skip
 
 
 def write_operations(client) -> Iterator[tuple[str, str, str | None]]:
@@ -144,7 +149,8 @@ class HostileBodyTests:
         before, tried = stored(world), 0
         for method, path, schema in operations:
             slug = "linear-regression" if path.startswith("/api/labs/") else "gradients"  # a lab, or a quiz
-            url = path.format(slug=slug, attempt_id=world["attempt"], job_id=world["job"].pk)
+            url = path.format(slug=slug, attempt_id=world["attempt"], job_id=world["job"].pk,
+                              course_slug=world["quiz"].lesson.course.slug, lesson_slug=world["quiz"].lesson.slug)  # fmt: skip
             if schema is None:  # no body is read: what is sent cannot break it
                 for name, raw in RAW.items():
                     response = client.generic(method.upper(), url, raw, content_type="application/json")

@@ -16,7 +16,7 @@ class CourseTourTests:
         assert page.locator("math.tml-display").count() > 10
         assert "$$" not in page.locator(".prose").inner_text()
         screenshot(page, "lesson-en")
-        page.get_by_label("Language").select_option("zh-hans")
+        page.get_by_role("button", name="简体中文").click()
         expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
         expect(page.locator(".prose a.concept-link").first).to_be_visible()
         screenshot(page, "lesson-zh")

@@ -5,7 +5,7 @@ import pytest
 
 from quizzes.models import Attempt, Quiz
 
-from .test_attempts import right_answers, submit
+from .test_attempts import one_wrong_answer, right_answers, submit
 
 
 def withheld(body: dict) -> bool:
@@ -29,14 +29,14 @@ class AttemptPolicyTests:
             "Log in"
             in client.get("/api/quizzes/gradients/", HTTP_ACCEPT_LANGUAGE="en").json()["sign_in_note"]
         )
-        response = submit(client, {})
+        response = submit(client, one_wrong_answer(course))
         assert response.status_code == 403 and "Log in" in response.json()["detail"]
         assert "correct_answers" not in response.content.decode()
         assert not Attempt.objects.exists()
 
     def test_the_answers_come_with_the_last_attempt_not_before(self, client, course, student):
         client.force_login(student)
-        first = submit(client, {})
+        first = submit(client, one_wrong_answer(course))
         assert first.status_code == 201 and withheld(first.json())
         assert "last attempt" in first.json()["review_note"]
         assert withheld(client.get(f"/api/attempts/{first.json()['id']}/", HTTP_ACCEPT_LANGUAGE="en").json())
@@ -48,5 +48,5 @@ class AttemptPolicyTests:
 
     def test_a_quiz_without_a_limit_shows_everything_at_once(self, client, course):
         Quiz.objects.filter(slug="gradients").update(max_attempts=0)
-        body = submit(client, {}).json()
+        body = submit(client, one_wrong_answer(course)).json()
         assert body["answers_shown"] and any(q["correct_answers"] for q in body["questions"])

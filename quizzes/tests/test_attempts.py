@@ -36,6 +36,11 @@ def right_answers(course) -> dict:
     }
 
 
+def one_wrong_answer(course) -> dict:
+    """An attempt that answers one question, wrongly: scores 0 %."""
+    return {str(by_name(course)["gd-step"].pk): "99"}
+
+
 @pytest.mark.django_db
 class QuizApiTests:
     def test_the_quiz_never_carries_its_answers(self, client, course):
@@ -114,15 +119,15 @@ class QuizApiTests:
     def test_attempts_beyond_the_limit_are_refused(self, client, course, student):
         Quiz.objects.filter(slug="gradients").update(max_attempts=2)
         client.force_login(student)
-        assert submit(client, {}).json()["attempts_left"] == 1
-        assert submit(client, {}).json()["attempts_left"] == 0
-        third = submit(client, {})
+        assert submit(client, one_wrong_answer(course)).json()["attempts_left"] == 1
+        assert submit(client, one_wrong_answer(course)).json()["attempts_left"] == 0
+        third = submit(client, one_wrong_answer(course))
         assert third.status_code == 403 and "used all 2 attempts" in third.json()["detail"]
         assert Attempt.objects.count() == 2
 
     def test_a_student_sees_only_their_own_attempts(self, client, course, student, other_student):
         client.force_login(other_student)
-        theirs = submit(client, {}).json()["id"]
+        theirs = submit(client, one_wrong_answer(course)).json()["id"]
         client.force_login(student)
         assert client.get(f"/api/attempts/{theirs}/").status_code == 404
         assert client.get("/api/attempts/").json() == []
@@ -132,9 +137,9 @@ class QuizApiTests:
 class ProgressTests:
     def test_the_dashboard_shows_the_best_score(self, client, course, student):
         client.force_login(student)
-        submit(client, {})
+        submit(client, one_wrong_answer(course))
         submit(client, right_answers(course))
-        submit(client, {})
+        submit(client, one_wrong_answer(course))
         html = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "<strong>100%</strong>" in html
 

@@ -65,6 +65,9 @@ class QuizInTheBrowserTests:
         page.goto("/courses/test-course/gradients/")
         embed = page.locator(".quiz-embed")
         expect(embed.locator(".question")).to_have_count(5)
+        embed.get_by_role("button", name="Check my answers").click()  # nothing answered: refused, kept
+        expect(embed.get_by_text("Answer at least one question before you submit.")).to_be_visible()
+        embed.locator(".question").nth(0).get_by_label("Your answer").fill("2")
         embed.get_by_role("button", name="Check my answers").click()
         expect(embed.get_by_text("Your score: 0%")).to_be_visible()
 
@@ -93,6 +96,7 @@ class QuizInTheBrowserTests:
         expect(page.get_by_text("Attempts left: 2 of 2")).to_be_visible()
         expect(page.get_by_text("Log in to take this quiz: it counts your attempts.")).to_be_hidden()
         expect(page.get_by_text("Your attempts and scores are kept in My progress.")).to_be_visible()
+        page.locator(".quiz .question").nth(0).get_by_label("Your answer").fill("2")
         page.get_by_role("button", name="Check my answers").click()
         expect(page.get_by_text("Your score: 0%")).to_be_visible()
         expect(page.get_by_text("Attempts left: 1 of 2")).to_be_visible()

@@ -67,9 +67,43 @@
       { rootMargin: "100% 0px" });
     parts.forEach((part) => { near.observe(part); part.addEventListener("submit", hold); });
   });
-  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
-    select.addEventListener("change", () => select.form.submit());
+  // The language switch: after the page in the other language comes, the focus is back on the switch. On a page
+  // that is one document for every reader, the form waits for the reader's token (reader.js), so that a
+  // signed-in learner's choice is saved to their account.
+  document.querySelectorAll("form.language-form").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      const submitter = event.submitter;
+      try { sessionStorage.setItem("platform.focus", "language-switch"); } catch { /* private mode */ }
+      if (form.querySelector('input[name="csrfmiddlewaretoken"]')?.value || !window.platform) return;
+      event.preventDefault();
+      const known = window.platform.signedIn();
+      const late = new Promise((resolve) => setTimeout(resolve, 2000)); // the switch never waits long
+      Promise.race([known, late]).then(() => form.requestSubmit(submitter));
+    }, { once: true });
   });
+  try {
+    const focus = sessionStorage.getItem("platform.focus");
+    sessionStorage.removeItem("platform.focus");
+    const target = focus === "language-switch" ? document.querySelector(".language-switch") : document.getElementById(focus || "");
+    if (target) target.focus();
+  } catch { /* private mode */ }
+  // Moments (templates/_time.html) in the reader's time zone, which only the browser knows, named.
+  const when = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" });
+  document.querySelectorAll("time[data-local]").forEach((time) => { time.textContent = when.format(new Date(time.dateTime)); });
+  // The theme (static/js/theme.js applies it): shown where scripts run; a signed-in learner's choice is saved
+  // to their account, so it follows them to their other devices.
+  const theme = document.querySelector(".theme-choice");
+  if (theme && window.platformTheme) {
+    const select = theme.querySelector("select");
+    select.value = window.platformTheme.current();
+    theme.hidden = false;
+    select.addEventListener("change", () => {
+      window.platformTheme.choose(select.value);
+      if (document.body.dataset.user === "member") {
+        window.platform.api("/api/me/preferences/", { method: "POST", body: JSON.stringify({ theme: select.value }) });
+      }
+    });
+  }
 })();
 
 // What every page's scripts share: the CSRF token (the csrftoken cookie), JSON calls to the API, and whether
@@ -102,4 +136,90 @@
   }
 
   window.platform = { csrfToken, api, signedIn };
+})();
+
+// A run goes on while its learner reads other pages. The lab page hands every run it starts or shows to
+// window.platform.runs.watch(job); every page of this browser then asks how the run stands (every few seconds,
+// while the page is visible) and, when it has ended, says so in a notice with a link to it - and with the
+// browser's own notification if the learner asked for one on the lab page and is looking at another tab. A lab
+// widget that shows the run itself tells `seen(id)`, and no notice follows.
+(function () {
+  "use strict";
+  const KEY = "platform.runs", NOTIFY = "platform.notify";
+  const EVERY = 5000;
+  const FINAL = ["succeeded", "failed", "cancelled", "diverged", "stopped"];
+  const read = () => { try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch { return []; } };
+  const write = (runs) => { try { localStorage.setItem(KEY, JSON.stringify(runs.slice(-20))); } catch { /* private mode */ } };
+  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
+  const fill = (text, values) => (window.interpolate ? window.interpolate(text, values, true) : text);
+
+  function watch(job, title) {
+    if (FINAL.includes(job.status)) return;
+    write([...read().filter((r) => r.id !== job.id), { id: job.id, lab: job.lab, title }]);
+  }
+  function seen(id) { write(read().filter((r) => r.id !== Number(id))); }
+  const notifyWanted = () => localStorage.getItem(NOTIFY) === "1" && "Notification" in window && Notification.permission === "granted";
+
+  // The words come from Django's JavaScript catalog, loaded the first time a notice needs them.
+  let catalog = null;
+  function words() {
+    if (window.gettext) return Promise.resolve();
+    catalog = catalog || new Promise((resolve) => {
+      const script = Object.assign(document.createElement("script"), { src: document.body.dataset.catalog || "/jsi18n/" });
+      script.addEventListener("load", resolve);
+      script.addEventListener("error", resolve);
+      document.head.append(script);
+    });
+    return catalog;
+  }
+
+  function region() {
+    let box = document.querySelector(".run-notices");
+    if (!box) {
+      box = Object.assign(document.createElement("div"), { className: "run-notices" });
+      box.setAttribute("role", "status");
+      document.body.append(box);
+    }
+    return box;
+  }
+
+  async function tell(job, title) {
+    await words();
+    const states = { succeeded: gettext("Succeeded"), failed: gettext("Failed"), cancelled: gettext("Cancelled"), diverged: gettext("Diverged"), stopped: gettext("Stopped at its time limit") };
+    const text = fill(gettext("Your run #%(n)s (%(lab)s) has ended: %(status)s."), { n: job.id, lab: title || job.lab, status: states[job.status] || job.status });
+    const url = `/labs/${encodeURIComponent(job.lab)}/?run=${job.id}`;
+    const notice = Object.assign(document.createElement("p"), { className: "run-notice" });
+    notice.dataset.job = job.id;
+    const link = Object.assign(document.createElement("a"), { href: url, textContent: gettext("Open it") });
+    const close = Object.assign(document.createElement("button"), { type: "button", className: "link-button", textContent: "×" });
+    close.setAttribute("aria-label", document.body.dataset.dismiss || "Dismiss");
+    close.addEventListener("click", () => notice.remove());
+    notice.append(text + " ", link, " ", close);
+    region().append(notice);
+    if (document.hidden && notifyWanted()) {
+      const shown = new Notification(text, { tag: `run-${job.id}` });
+      shown.addEventListener("click", () => { window.focus(); window.location.assign(url); });
+    }
+  }
+
+  async function look() {
+    const runs = read();
+    if (!runs.length || document.hidden) return;
+    for (const run of runs) {
+      if (document.querySelector(`[data-lab][data-job="${run.id}"]`)) continue; // a lab widget shows it
+      const { ok, status, body } = await window.platform.api(`/api/jobs/${run.id}/`);
+      if (status === 404 || status === 401 || status === 403) { seen(run.id); continue; }
+      if (!ok || !FINAL.includes(body.status)) continue;
+      seen(run.id);
+      tell(body, run.title);
+    }
+  }
+
+  window.platform.runs = { watch, seen, notifyWanted };
+  let timer = null;
+  const follow = () => { if (!timer && read().length) { timer = setInterval(look, EVERY); look(); } };
+  follow();
+  // A run started in another tab of this site is followed from then on.
+  window.addEventListener("storage", (event) => { if (event.key === KEY) follow(); });
+  document.addEventListener("visibilitychange", () => { if (!document.hidden && timer) look(); });
 })();

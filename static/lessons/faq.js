@@ -7,6 +7,9 @@
       const open = button.getAttribute("aria-expanded") === "true";
       answer.hidden = open;
       button.setAttribute("aria-expanded", String(!open));
+      // The button says what it will do: reveal, then hide.
+      button.dataset.reveal = button.dataset.reveal || button.textContent;
+      button.textContent = open ? button.dataset.reveal : button.dataset.hide;
     });
   });
   const filter = document.querySelector("[data-filter]");

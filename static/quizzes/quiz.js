@@ -70,6 +70,68 @@
       this.form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(this.form); });
       if (this.max) this.loadAttempts(); // a quiz that counts attempts: the reader's, from the API
       else this.submitButton.disabled = false;
+      // Answers not yet sent survive a reload (this tab only); a signed-in learner can reopen past attempts.
+      this.draftKey = "quiz-draft:" + root.dataset.quiz;
+      this.restoreDraft();
+      this.form.addEventListener("input", () => this.saveDraft());
+      this.form.addEventListener("change", () => this.saveDraft());
+      window.platform.signedIn().then((member) => { if (member) this.loadHistory(); });
+    }
+
+    saveDraft() {
+      if (this.attempt) return; // the answers on display are a graded attempt's, not a draft
+      try { sessionStorage.setItem(this.draftKey, JSON.stringify(this.answers(this.form))); } catch { /* private mode */ }
+    }
+
+    restoreDraft() {
+      let draft = null;
+      try { draft = JSON.parse(sessionStorage.getItem(this.draftKey) || "null"); } catch { draft = null; }
+      if (draft && typeof draft === "object") this.fillAnswers(draft);
+    }
+
+    // Puts answers (a draft, or a past attempt's `given`) back into the form's controls.
+    fillAnswers(answers) {
+      for (const [id, given] of Object.entries(answers)) {
+        const box = this.form.querySelector(`[data-question="${CSS.escape(id)}"]`);
+        if (!box || given === null || given === undefined) continue;
+        const kind = box.dataset.kind;
+        if (["single", "truefalse", "multiple"].includes(kind)) {
+          const chosen = new Set([].concat(given).map(String));
+          box.querySelectorAll(`input[name="answer-${id}"]`).forEach((input) => { input.checked = chosen.has(input.value); });
+        } else if (kind === "matching" && typeof given === "object") {
+          box.querySelectorAll("select").forEach((select) => { select.value = given[select.dataset.item] || ""; });
+        } else if (typeof given === "string") {
+          const input = box.querySelector(`[name="answer-${id}"]`);
+          if (input) input.value = given;
+        }
+      }
+    }
+
+    // The learner's attempts at this quiz, newest first, each one to reopen with its answers and feedback.
+    async loadHistory() {
+      const { ok, data } = await call(`/api/attempts/?quiz=${encodeURIComponent(this.root.dataset.quiz)}`);
+      const attempts = ok ? (data.results || data) : [];
+      this.history?.remove();
+      if (!attempts.length) return;
+      const list = el("ul");
+      for (const attempt of attempts) {
+        const review = el("button", { type: "button", class: "link-button" }, gettext("Review"));
+        review.setAttribute("aria-label", interpolate(gettext("Review attempt %(n)s"), { n: attempt.number }, true));
+        review.addEventListener("click", () => this.review(attempt.id));
+        const when = new Date(attempt.created_at).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+        list.append(el("li", {}, interpolate(gettext("Attempt %(n)s · %(percent)s%% · %(when)s"), { n: attempt.number, percent: attempt.percent, when }, true).replace("%%", "%") + " ", review));
+      }
+      this.history = el("details", { class: "quiz-history" }, el("summary", {}, interpolate(gettext("Your attempts (%(n)s)"), { n: attempts.length }, true)), list);
+      this.root.append(this.history);
+    }
+
+    async review(id) {
+      const { ok, data } = await call(`/api/attempts/${id}/`);
+      if (!ok) return;
+      this.again(false);
+      this.fillAnswers(Object.fromEntries(data.questions.map((q) => [q.id, q.given])));
+      this.show(data);
+      this.form.scrollIntoView({ block: "start" });
     }
 
     async loadAttempts() {
@@ -87,19 +149,27 @@
       this.submitButton.disabled = Boolean(signInNote);
     }
 
-    // Try again: the same questions, cleared, in a fresh order where the quiz shuffles.
-    again() {
+    // Try again: the same questions, cleared, in a fresh order where the quiz shuffles. `onlyMissed`: the
+    // questions answered right keep their answers (and are not asked again); the others are cleared.
+    again(focus = true, onlyMissed = false) {
+      const right = new Set(onlyMissed && this.attempt ? this.attempt.questions.filter((q) => q.fraction === 1).map((q) => String(q.id)) : []);
+      this.attempt = null;
+      this.clearErrors();
       this.summary.hidden = true;
       this.summary.replaceChildren();
       this.error.hidden = true;
       delete this.root.dataset.score;
       const boxes = [...this.form.querySelectorAll("[data-question]")];
       for (const box of boxes) {
-        box.classList.remove("graded-right", "graded-partial", "graded-wrong", "graded-manual");
+        box.classList.remove("graded-right", "graded-partial", "graded-wrong", "graded-manual", "kept");
         box.querySelector(".result").replaceChildren();
+        if (right.has(box.dataset.question)) {
+          box.classList.add("kept");
+          box.querySelector(".result").append(el("p", { class: "muted small" }, gettext("Right last time: your answer is kept.")));
+        }
         box.querySelectorAll("label[data-option]").forEach((label) => {
           label.classList.remove("correct", "wrong");
-          label.querySelectorAll(".feedback").forEach((f) => f.remove());
+          label.querySelectorAll(".feedback, .mark").forEach((f) => f.remove());
         });
         if (this.root.hasAttribute("data-shuffle-options") && ["single", "multiple"].includes(box.dataset.kind)) {
           const list = box.querySelector(".options");
@@ -114,14 +184,50 @@
           box.querySelector("[data-number]").textContent = `${i + 1}. `;
         });
       }
-      this.form.querySelectorAll("input, select, textarea").forEach((input) => {
-        input.disabled = false;
-        if (input.type === "radio" || input.type === "checkbox") input.checked = false;
-        else input.value = "";
+      this.form.querySelectorAll("[data-question]").forEach((box) => {
+        const kept = box.classList.contains("kept");
+        box.querySelectorAll("input, select, textarea").forEach((input) => {
+          input.disabled = kept;
+          if (kept) return;
+          if (input.type === "radio" || input.type === "checkbox") input.checked = false;
+          else input.value = "";
+        });
       });
       this.submitButton.hidden = false;
-      const first = this.form.querySelector("input, select, textarea");
-      if (first) first.focus();
+      const first = this.form.querySelector("input:not(:disabled), select:not(:disabled), textarea:not(:disabled)");
+      if (first && focus) first.focus();
+    }
+
+    clearErrors() {
+      this.error.hidden = true;
+      this.form.querySelectorAll(".question-error").forEach((e) => e.remove());
+      this.form.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+    }
+
+    // A refusal: a question's problem beside that question, its field marked and focused; anything else above
+    // the button. Only the words: never the error's code.
+    showError(data, status) {
+      this.clearErrors();
+      const perQuestion = data && data.answers && typeof data.answers === "object" && !Array.isArray(data.answers) ? data.answers : data || {};
+      let first = null;
+      for (const [id, messages] of Object.entries(perQuestion)) {
+        const box = this.form.querySelector(`[data-question="${CSS.escape(id)}"]`);
+        if (!box || !Array.isArray(messages)) continue;
+        const note = el("p", { class: "question-error", id: `q${id}-error`, role: "alert" }, messages.join(" "));
+        box.querySelector("fieldset").after(note);
+        box.querySelectorAll("input, select, textarea").forEach((input) => {
+          input.setAttribute("aria-invalid", "true");
+          input.setAttribute("aria-describedby", note.id);
+        });
+        first = first || box.querySelector("input, select, textarea");
+      }
+      if (!first) {
+        const detail = data && typeof data.detail === "string" ? data.detail : "";
+        this.error.textContent = detail || gettext("The answers could not be checked.") + ` (${status})`;
+        this.error.hidden = false;
+        this.error.setAttribute("tabindex", "-1");
+        this.error.focus();
+      } else first.focus();
     }
 
     answers(form) {
@@ -148,17 +254,17 @@
     }
 
     async submit(form) {
-      this.error.hidden = true;
+      this.clearErrors();
       this.submitButton.disabled = true;
       const { ok, status, data } = await call(this.api + "attempts/", { answers: this.answers(form) });
       this.submitButton.disabled = false;
       if (!ok) {
-        this.error.textContent = (data && (data.detail || Object.values(data).flat().join(" "))) || gettext("The answers could not be checked.") + ` (${status})`;
-        this.error.hidden = false;
-        this.error.focus?.();
+        this.showError(data, status);
         return;
       }
+      try { sessionStorage.removeItem(this.draftKey); } catch { /* private mode */ }
       this.show(data);
+      if (data.id) this.loadHistory();
     }
 
     show(result) {
@@ -173,6 +279,12 @@
         const again = el("button", { type: "button", class: "secondary" }, gettext("Try again"));
         again.addEventListener("click", () => this.again());
         this.summary.append(again);
+        const missed = result.questions.filter((q) => q.fraction !== null && q.fraction < 1).length;
+        if (missed && missed < result.questions.filter((q) => q.fraction !== null).length) {
+          const retry = el("button", { type: "button", class: "secondary" }, interpolate(gettext("Retry the %(n)s I missed"), { n: missed }, true));
+          retry.addEventListener("click", () => this.again(true, true));
+          this.summary.append(" ", retry);
+        }
       }
       this.summary.hidden = false;
       if (this.max && left !== null && left !== undefined) this.showAttempts(left, "");
@@ -198,8 +310,13 @@
       box.querySelectorAll("label[data-option]").forEach((label) => {
         const id = label.dataset.option;
         const chosen = label.querySelector("input").checked;
-        if (right.has(id)) label.classList.add("correct");
-        else if (chosen) label.classList.add("wrong");
+        if (right.has(id)) {
+          label.classList.add("correct");
+          label.append(el("span", { class: "mark" }, el("span", { "aria-hidden": "true" }, " ✓ "), el("span", { class: "mark-words" }, gettext("right answer"))));
+        } else if (chosen) {
+          label.classList.add("wrong");
+          label.append(el("span", { class: "mark" }, el("span", { "aria-hidden": "true" }, " ✗ "), el("span", { class: "mark-words" }, gettext("your choice, not right"))));
+        }
         if (chosen && q.option_feedback[id]) label.append(el("span", { class: "feedback", html: q.option_feedback[id] }));
       });
       const feedback = el("div", { class: "feedback" });

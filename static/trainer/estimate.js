@@ -6,7 +6,11 @@
   const { csrfToken } = window.platform;
 
   function duration(s) {
-    return s < 60 ? `${Math.max(1, Math.round(s))} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+    s = Math.max(1, Math.round(s));
+    if (s < 60) return `${s} s`;
+    if (s < 600 && s % 60) return `${Math.floor(s / 60)} min ${s % 60} s`;
+    const m = Math.round(s / 60);
+    return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
   }
 
   function attach(root) {
@@ -41,8 +45,8 @@
       line.hidden = false;
       line.classList.toggle("warn", !body.fits);
       line.textContent = body.fits
-        ? interpolate(gettext("Estimated time: about %(time)s (this lab's limit: %(limit)s s)."), { time: duration(body.seconds), limit: body.limit_s }, true)
-        : interpolate(gettext("About %(time)s: too long for this lab's limit of %(limit)s s. At most %(largest)s for “%(field)s” with these settings."), { time: duration(body.seconds), limit: body.limit_s, largest: body.largest, field: lab.hyperparameters.find((h) => h.name === body.field)?.label || body.field }, true);
+        ? interpolate(gettext("Estimated time: about %(time)s (this lab's limit: %(limit)s)."), { time: duration(body.seconds), limit: duration(body.limit_s) }, true)
+        : body.advice;
     }
 
     const soon = () => { clearTimeout(timer); timer = setTimeout(update, 250); };

@@ -6,13 +6,15 @@
   "use strict";
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
+  // A title under the lab's own heading: h2 on the lab's page (under its h1), h4 in a lesson (under the lab's h3).
+  const titleTag = (inside) => "h" + ((inside.closest && inside.closest("[data-heading-level]")?.dataset.headingLevel) || 4);
   function panel(container, key, title) {
     let box = container.querySelector(`[data-visual="${key}"]`);
     if (!box) {
       box = document.createElement("figure");
       box.className = "visual gpt-" + key;
       box.dataset.visual = key;
-      const heading = document.createElement("h4");
+      const heading = document.createElement(titleTag(container));
       heading.textContent = title;
       box.append(heading);
       container.append(box);
@@ -27,6 +29,9 @@
     if (!items) {
       items = document.createElement("ol");
       items.reversed = true;
+      // It scrolls: a keyboard reaches it (a tab stop) and a screen reader names it.
+      items.tabIndex = 0;
+      items.setAttribute("aria-label", gettext("Samples from the same prompt"));
       box.append(items);
     }
     items.replaceChildren(...[...list].reverse().map((sample) => {

@@ -17,8 +17,9 @@
   function format(value) {
     if (value === null || value === undefined) return "–";
     if (typeof value !== "number") return String(value);
-    if (Number.isInteger(value)) return String(value);
-    return Math.abs(value) >= 1000 || Math.abs(value) < 0.001 ? value.toExponential(3) : value.toFixed(4);
+    // -2.48e16, not -24808300000000000: a number past a million is read by its size
+    if (Number.isInteger(value) && Math.abs(value) < 1e6) return String(value);
+    return Math.abs(value) >= 1000 || (value !== 0 && Math.abs(value) < 0.001) ? value.toExponential(3) : value.toFixed(4);
   }
 
   // Axis labels that stay readable on a log scale (0.001, 1e-6) as on a linear one.
@@ -48,13 +49,15 @@
     return s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
   }
 
+  // A title under the lab's own heading: h2 on the lab's page (under its h1), h4 in a lesson (under the lab's h3).
+  const titleTag = (inside) => "h" + ((inside.closest && inside.closest("[data-heading-level]")?.dataset.headingLevel) || 4);
   class Chart {
     constructor(container, spec, label) {
       this.spec = spec;
       this.label = label;
       this.box = document.createElement("div");
       this.box.className = "chart";
-      const title = document.createElement("h4");
+      const title = document.createElement(titleTag(container));
       title.textContent = spec.title;
       this.box.append(title);
       container.append(this.box);
@@ -137,10 +140,31 @@
       if (this.preset) this.fill(this.preset);
       this.form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(); });
       this.cancelButton.addEventListener("click", () => this.cancel());
+      this.offerNotifications();
       if (this.runs) {
         this.runs.querySelector(".compare").addEventListener("click", () => this.compare());
         this.loadRuns(true);
       }
+    }
+
+    // A notice on any page of the site says when a run has ended; the browser's notification (seen in another
+    // tab or window) only for a learner who asks for it here, once the browser has allowed it.
+    async offerNotifications() {
+      const choice = this.root.querySelector(".notify-choice");
+      if (!choice || !("Notification" in window) || !(await window.platform.signedIn())) return;
+      const box = choice.querySelector(".notify"), refused = choice.querySelector(".notify-refused");
+      choice.hidden = false;
+      box.checked = window.platform.runs.notifyWanted();
+      box.addEventListener("change", async () => {
+        refused.textContent = "";
+        if (!box.checked) { localStorage.setItem("platform.notify", "0"); return; }
+        const permission = Notification.permission === "default" ? await Notification.requestPermission() : Notification.permission;
+        if (permission === "granted") localStorage.setItem("platform.notify", "1");
+        else {
+          box.checked = false;
+          refused.textContent = gettext("Your browser blocks notifications from this site; the notice on the page still tells you.");
+        }
+      });
     }
 
     // The words for a reported key in the reader's language: "loss_relu" reads "loss · ReLU".
@@ -167,6 +191,7 @@
         if (h.kind === "bool") input.checked = params[h.name] === true || params[h.name] === "true" || params[h.name] === "1";
         else input.value = String(params[h.name]);
       }
+      this.form.dispatchEvent(new Event("change")); // the estimate (estimate.js) follows the settings shown
     }
 
     // "Learning rate 0.5 · Steps 2001": a run's settings in words, all of them or (`changed`) those that
@@ -267,12 +292,14 @@
 
     // After Start, the learner's eyes and keyboard go to the run: the status line gets the focus (a screen
     // reader reads it) and the live area scrolls into view unless its top is already on screen.
+    // The sticky header covers the top of the window: the run is brought just below it, not under it.
     reveal() {
       const header = document.querySelector(".site-header");
       const top = this.live.getBoundingClientRect().top;
-      const below = header ? header.getBoundingClientRect().bottom : 0;
+      const below = (header ? header.getBoundingClientRect().bottom : 0) + 8;
       if (top < below || top > window.innerHeight * 0.5) {
-        this.live.scrollIntoView({ block: "start", behavior: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+        const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        window.scrollBy({ top: top - below, behavior: smooth ? "smooth" : "auto" });
       }
       this.status.focus({ preventScroll: true });
     }
@@ -293,6 +320,7 @@
       this.setState(job.status, job.status === "queued" && job.queue_position ? interpolate(gettext("position in queue: %(n)s"), { n: job.queue_position }, true) : "");
       this.setProgress(job.progress || 0, null);
       this.root.dataset.job = job.id;
+      window.platform.runs.watch(job, this.lab.title); // told on any page when it ends, if not seen here
       // The form and the line above the charts say which settings the run on display has.
       this.fill(job.params);
       this.runLine.textContent = interpolate(gettext("Run #%(n)s: %(settings)s"), { n: job.id, settings: this.settings(job.params) }, true);
@@ -356,9 +384,19 @@
     }
 
     end(data) {
+      if (this.job) this.ended(this.job, data);
       this.setState(data.status, data.error || (data.device ? interpolate(gettext("on %(device)s"), { device: data.device }, true) + (data.seconds ? " · " + seconds(data.seconds) : "") : ""));
       if (data.visuals) this.draw(data.visuals);
       this.showMetrics(data.metrics || {});
+    }
+
+    // The run on display has ended: no page needs to tell of it again; a learner looking at another tab who
+    // asked for it gets the browser's notification.
+    ended(job, data) {
+      window.platform.runs.seen(job.id);
+      if (!document.hidden || !window.platform.runs.notifyWanted() || !ACTIVE.includes(this.root.dataset.status)) return;
+      const text = interpolate(gettext("Your run #%(n)s (%(lab)s) has ended: %(status)s."), { n: job.id, lab: this.lab.title, status: STATES[data.status] || data.status }, true);
+      new Notification(text, { tag: `run-${job.id}` }).addEventListener("click", () => window.focus());
     }
 
     showMetrics(metrics) {
@@ -369,7 +407,7 @@
       this.metrics.hidden = !flat.length && !nested.length;
       if (this.metrics.hidden) return;
       const value = (v) => (typeof v === "boolean" ? (v ? gettext("yes") : gettext("no")) : format(v));
-      const title = document.createElement("h4");
+      const title = document.createElement(titleTag(this.root));
       title.textContent = gettext("Final metrics");
       const list = document.createElement("dl");
       for (const [name, v] of flat) {
@@ -393,7 +431,15 @@
       if (!ok) return;
       const runs = body.results || body;
       if (resume) {
-        const live = runs.find((j) => ACTIVE.includes(j.status)) || (this.preset ? null : runs[0]);
+        // A link to one run (?run=12: the dashboard's, a notice's) shows that run; else the one in progress,
+        // else the latest, unless the link carried settings of its own.
+        const wanted = Number(new URLSearchParams(window.location.search).get("run"));
+        let shown = wanted ? runs.find((j) => j.id === wanted) : null;
+        if (wanted && !shown) {
+          const asked = await api(`/api/jobs/${wanted}/`);
+          if (asked.ok && asked.body.lab === this.lab.slug) shown = asked.body;
+        }
+        const live = shown || runs.find((j) => ACTIVE.includes(j.status)) || (this.preset ? null : runs[0]);
         if (live) this.follow(live);
       }
       if (!this.runs) return;
@@ -436,7 +482,7 @@
         return steps.map((s) => { const v = byStep.get(s); return Number.isFinite(v) && (!log || v > 0) ? v : null; });
       })];
       box.hidden = false;
-      const title = document.createElement("h4");
+      const title = document.createElement(titleTag(this.root));
       title.textContent = interpolate(gettext("Compared: %(series)s"), { series: this.label(series) }, true);
       box.append(title);
       new uPlot({

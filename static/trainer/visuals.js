@@ -4,13 +4,15 @@
   "use strict";
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
+  // A title under the lab's own heading: h2 on the lab's page (under its h1), h4 in a lesson (under the lab's h3).
+  const titleTag = (inside) => "h" + ((inside.closest && inside.closest("[data-heading-level]")?.dataset.headingLevel) || 4);
   function panel(container, key, title) {
     let box = container.querySelector(`[data-visual="${key}"]`);
     if (!box) {
       box = document.createElement("figure");
       box.className = "visual";
       box.dataset.visual = key;
-      const heading = document.createElement("h4");
+      const heading = document.createElement(titleTag(container));
       heading.textContent = title;
       box.append(heading);
       container.append(box);
@@ -109,22 +111,43 @@
     return [x0, x1 === x0 ? x0 + 1 : x1, y0 - padY, y1 + padY];
   }
 
+  // The part of the segment a–b inside the box [x0, x1, y0, y1] (Liang–Barsky), or null if none is.
+  function clip([ax, ay], [bx, by], [x0, x1, y0, y1]) {
+    const dx = bx - ax, dy = by - ay;
+    let t0 = 0, t1 = 1;
+    for (const [p, q] of [[-dx, ax - x0], [dx, x1 - ax], [-dy, ay - y0], [dy, y1 - ay]]) {
+      if (p === 0) { if (q < 0) return null; continue; }
+      const t = q / p;
+      if (p < 0) t0 = Math.max(t0, t); else t1 = Math.min(t1, t);
+      if (t0 > t1) return null;
+    }
+    return [[ax + t0 * dx, ay + t0 * dy], [ax + t1 * dx, ay + t1 * dy]];
+  }
+
   // Data points and the model's curve (linear regression's line, overfitting's wiggle).
   function fit(container, frame) {
     const box = panel(container, "fit", gettext("Data and the model's fit"));
     const c = sharpCanvas(box, 0.62, gettext("The training points and the curve the model has learned so far."));
-    const all = [...(frame.train || []), ...(frame.val || []), ...(frame.curve || [])].filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    const finite = (points) => (points || []).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    // The data sets the axes: a model far off (a run about to diverge) is drawn as the steep line it is,
+    // cut at the plot's edges, instead of squashing the data into a line.
+    const data = [...finite(frame.train), ...finite(frame.val)];
+    const all = data.length ? data : finite(frame.curve);
     if (!all.length) return;
-    const [px, py, g] = axes(c, bounds(all), "x", "y");
+    const box4 = bounds(all);
+    const [px, py, g] = axes(c, box4, "x", "y");
     const dots = (points, color, r) => {
       g.fillStyle = color;
       for (const [x, y] of points || []) { g.beginPath(); g.arc(px(x), py(y), r, 0, 2 * Math.PI); g.fill(); }
     };
     g.globalAlpha = 0.35; dots(frame.val, css("--muted"), 2.2); g.globalAlpha = 1;
     dots(frame.train, css("--series-1"), 3.2);
-    const curve = [...(frame.curve || [])].sort((a, b) => a[0] - b[0]);
+    const curve = finite(frame.curve).sort((a, b) => a[0] - b[0]);
     g.strokeStyle = css("--series-2"); g.lineWidth = 2.5; g.beginPath();
-    curve.forEach(([x, y], i) => (i ? g.lineTo(px(x), py(y)) : g.moveTo(px(x), py(y))));
+    for (let i = 1; i < curve.length; i++) {
+      const piece = clip(curve[i - 1], curve[i], box4);
+      if (piece) { g.moveTo(px(piece[0][0]), py(piece[0][1])); g.lineTo(px(piece[1][0]), py(piece[1][1])); }
+    }
     g.stroke();
     const items = [[gettext("training points"), css("--series-1"), "dot"]];
     if (frame.val && frame.val.length) items.push([gettext("held-out points"), css("--muted"), "dot"]);
@@ -226,12 +249,12 @@
   function confusion(container, frame, label = plain) {
     const box = panel(container, "confusion", gettext("Confusion matrix (rows: true class, columns: predicted)"));
     const names = frame.labels.map(label);
-    table(box, ["", ...names], names.map((name, i) => [name, ...frame.matrix[i]]));
+    table(box, [gettext("true \\ predicted"), ...names], names.map((name, i) => [name, ...frame.matrix[i]]));
   }
 
   function recall(container, frame, label = plain) {
     const box = panel(container, "recall", gettext("Recall per class on held-out data"));
-    table(box, ["", ...frame.classes.map(label)], Object.entries(frame.methods).map(([m, values]) => [label(m), ...values.map((v) => (v * 100).toFixed(1) + "%")]));
+    table(box, [gettext("Method"), ...frame.classes.map(label)], Object.entries(frame.methods).map(([m, values]) => [label(m), ...values.map((v) => (v * 100).toFixed(1) + "%")]));
   }
 
   function sequence(container, frame, label = plain) {

@@ -150,11 +150,16 @@ class Cost:
 
     def work(self, config: Any) -> float:
         """One step's cost at these settings, as a multiple of a step's at the defaults."""
+        return self.fixed + (1 - self.fixed) * self.work_product(config)
+
+    def work_product(self, config: Any, without: str | None = None) -> float:
+        """The product of the sizes, each divided by its default (leaving out every factor of `without`)."""
         defaults = {name: default for name, (_spec, default) in specs(type(config)).items()}
         product = 1.0
         for name in self.sizes:
-            product *= getattr(config, name) / defaults[name]
-        return self.fixed + (1 - self.fixed) * product
+            if name != without:
+                product *= getattr(config, name) / defaults[name]
+        return product
 
 
 @dataclass(frozen=True)

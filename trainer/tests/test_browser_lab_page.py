@@ -116,7 +116,7 @@ class LabPageTests:
         wide(page)
         log_in(page, "student", "correct horse 1")
         page.goto("/labs/rnn/")
-        page.get_by_label("Language").select_option("zh-hans")
+        page.get_by_role("button", name="简体中文").click()
         lab = page.locator("[data-lab=rnn]")
         lab.get_by_label("步数", exact=True).fill("30")
         lab.get_by_role("button", name="开始训练").click()

@@ -67,10 +67,8 @@ class RefusalTests:
         assert response.status_code == 400
         message = response.json()["params"]["steps"][0]
         largest = int((400 * budget.SHARE - 0.5) / 0.2)
-        assert message == (
-            f"This run would take about 600 s, longer than this lab's limit of 400 s. With the other settings as"
-            f" they are, at most {largest} fit."
-        )
+        assert message.startswith("About 10 min: longer than this lab's limit of 6 min 40 s. With the other")
+        assert f"at most {largest} for “Steps”" in message
         assert not Job.objects.exists()
         assert submit(api, "rnn", steps=largest).status_code == 201, "the largest value named does fit"
 
@@ -89,7 +87,7 @@ class RefusalTests:
             content_type="application/json",
             HTTP_ACCEPT_LANGUAGE="zh-hans",
         )
-        assert "400 秒" in response.json()["params"]["steps"][0]
+        assert "6 分 40 秒" in response.json()["params"]["steps"][0]
 
     def test_without_a_measurement_nothing_is_refused(self, api):
         redis_.client().delete(budget.KEY)
@@ -114,7 +112,22 @@ class EstimateApiTests:
         )
         assert response.status_code == 200
         body = response.json()
-        assert body == {"seconds": 2.1, "limit_s": 60, "fits": True, "field": "steps", "largest": 47900}
+        assert body == {
+            "seconds": 2.1, "limit_s": 60, "fits": True, "field": "steps", "largest": 47900, "advice": ""
+        }  # fmt: skip
+
+    def test_a_model_too_large_for_any_step_is_told_which_size_fits_in_minutes(self, client):
+        """A gpt measured at 2 s a step: at its largest embedding not one step fits; the advice names the
+        largest embedding that fits the steps asked for, and speaks in minutes and hours, not seconds."""
+        budget.store({"gpt": Timing(setup_s=1.0, step_s=2.0)})
+        lab = LABS["gpt"]
+        widest = specs(lab.config)["embedding_size"][0].maximum
+        body = client.post("/api/labs/gpt/estimate/", {"params": {"embedding_size": widest, "steps": 600}},
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="en").json()  # fmt: skip
+        assert not body["fits"]
+        assert " h " in body["advice"] and " s." not in body["advice"].split(":")[0]
+        label = specs(lab.config)["embedding_size"][0].label
+        assert f"“{label}” at most" in body["advice"], body["advice"]
 
     def test_invalid_settings_are_named(self, client):
         response = client.post(
