@@ -12,9 +12,10 @@ from playwright.sync_api import expect
 from conftest import log_in, screenshot
 from lessons.conceptmap import LINE_PX, draw, text_width
 from lessons.content import CONCEPT_FIELDS, read_group
-from lessons.mastery import mastery, question_concepts
+from lessons.mastery import mastery
 from lessons.models import Concept, ConceptRelation
 from lessons.tests.test_default_course import FOLDER
+from quizzes.mastery import question_concepts
 from quizzes.models import Attempt, Question, Response
 
 
