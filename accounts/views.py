@@ -14,7 +14,7 @@ from core.throttles import throttle_writes
 from experiments.selectors import progress as experiment_progress
 from lessons.selectors import courses_with_progress
 from quizzes.selectors import best_scores
-from trainer.labs import LABS
+from trainer.catalog import LABS
 from trainer.models import Job
 
 from .forms import SignupForm

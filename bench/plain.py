@@ -17,6 +17,7 @@ import torch
 import torch._dynamo
 import torch.nn.functional as F
 
+from trainer.catalog.gpt import CUDA_PRESET
 from trainer.labs import cnn, gpt, linear_regression
 from trainer.labs.base import Reporter, make_optimizer
 
@@ -69,7 +70,7 @@ def cnn_run(device: str, epochs: int | None) -> dict:
 def gpt_run(steps: int, batch_size: int | None) -> dict:
     """The GPT lab's larger (GPU) model trained on the CPU for a few steps: the lab's own loop, whose
     tokens per second leave out its evaluations and samples."""
-    params = {**gpt.CUDA_PRESET, "steps": steps, "sample_every": steps, "device": "cpu"}
+    params = {**CUDA_PRESET, "steps": steps, "sample_every": steps, "device": "cpu"}
     config = gpt.Config(**{**params, **({"batch_size": batch_size} if batch_size else {})})
     started = time.perf_counter()
     outcome = gpt.train(config, Reporter(steps, lambda batch: None), torch.device("cpu"))

@@ -530,7 +530,7 @@ def gpt_on(
     """Tokens per second of the GPT lab's larger (GPU) model as a job on `device` (on the worker cnn_on
     started), against the same training loop on all the CPU's cores in a plain process. A rehearsal on a
     CPU passes a small batch: a step of the whole model takes tens of seconds there."""
-    from trainer.labs.gpt import CUDA_PRESET
+    from trainer.catalog.gpt import CUDA_PRESET
 
     cores = os.cpu_count() or 1
     params = {

@@ -17,8 +17,8 @@ from modeltranslation.utils import build_localized_fieldname
 from core.errors import UserError
 from lessons.content import ContentError, Document, Report, _front, read_group, shared, upsert
 from lessons.models import LANGUAGE_CODES, Concept, Course, localized
-from trainer.labs import LABS
-from trainer.labs.base import specs
+from trainer.catalog import LABS
+from trainer.catalog.lab import specs
 from trainer.services import lab_config
 
 from . import grading

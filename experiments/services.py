@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import UserError
-from trainer.labs import LABS
-from trainer.labs.base import specs
+from trainer.catalog import LABS
+from trainer.catalog.lab import specs
 from trainer.models import Job
 
 from . import grading

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .labs import LABS
+from .catalog import LABS
 from .models import Job
 
 

@@ -17,7 +17,7 @@ from rest_framework.throttling import UserRateThrottle
 from core.errors import TooMany
 
 from . import budget, generation, services
-from .labs import LABS
+from .catalog import LABS
 from .models import Job
 from .serializers import (
     EstimateResultSerializer,

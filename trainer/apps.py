@@ -11,7 +11,7 @@ class TrainerConfig(AppConfig):
 
         from lessons import practice
 
-        from .labs import LABS
+        from .catalog import LABS
         from .templatetags.labs import render_widget
 
         # Lessons, concepts and FAQ cards offer the labs through lessons.practice, never by importing them.

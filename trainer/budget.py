@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core import redis as redis_
 
-from .labs.base import Lab, Timing
+from .catalog.lab import Lab, Timing
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""A lab's hyperparameter form, built from its one declaration (trainer/labs): the page and the API both
+"""A lab's hyperparameter form, built from its one declaration (trainer/catalog): the page and the API both
 validate through it, so a value the form refuses never reaches the queue."""
 
 from typing import Any
@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext as _
 
-from .labs.base import Lab, Spec, specs
+from .catalog.lab import Lab, Spec, specs
 
 
 def _field(spec: Spec, default: Any) -> forms.Field:

@@ -20,7 +20,6 @@ import time
 import uuid
 from typing import Any
 
-import torch
 from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -31,9 +30,8 @@ from core import redis as redis_
 from core.errors import Conflict, TooMany, UserError
 from core.workers import live_workers
 
-from .labs import gpt
+from .catalog.gpt import LAB as GPT
 from .models import Job, JobWeights
-from .runner import describe, torch_threads
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +76,7 @@ def generation_start(
 
     Refused (nothing queued) for a run that is not a GPT lab's, one without trained weights, or a learner
     whose previous generation is still writing."""
-    if job.lab != gpt.LAB.slug:
+    if job.lab != GPT.slug:
         raise UserError(_("Only a run of the GPT lab can write text."), code="not_a_language_model")
     if job.status != Job.Status.SUCCEEDED or not JobWeights.objects.filter(job=job).exists():
         raise Conflict(_("This run has no trained model to write with (it did not succeed)."))
@@ -134,7 +132,13 @@ def generation_run(
 
 
 def _write(job_id: int, key: str, params: dict[str, Any], started: float) -> tuple[str, str, str]:
-    """(status, message for the learner, the text written after the prompt)."""
+    """(status, message for the learner, the text written after the prompt). Only a worker gets here: PyTorch
+    and the model's code are imported now, never by a web process (which imports this module to queue)."""
+    import torch
+
+    from .labs import gpt
+    from .runner import describe, torch_threads
+
     job = Job.objects.select_related("weights").get(pk=job_id)
     state = torch.load(io.BytesIO(bytes(job.weights.data)), weights_only=True)
     torch.set_num_threads(torch_threads())

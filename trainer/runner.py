@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from . import budget
-from .labs import LABS
-from .labs.base import Cancelled, Diverged, LabError, Reporter, resolve_device
+from .catalog import LABS
+from .labs.base import Reporter, resolve_device
+from .labs.errors import Cancelled, Diverged, LabError
 from .messages import Message
 from .models import Job, JobWeights
 from .streams import Claim, Writer, stream_key

@@ -3,10 +3,10 @@ from dataclasses import asdict
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from .catalog import LABS
+from .catalog.lab import Lab, specs
+from .catalog.names import NAMES
 from .generation import MAX_LENGTH, MAX_PROMPT
-from .labs import LABS
-from .labs.base import Lab, specs
-from .labs.names import NAMES
 from .models import Job
 
 

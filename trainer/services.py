@@ -22,9 +22,9 @@ from core.fields import is_json_number
 from core.workers import live_workers
 
 from . import budget
+from .catalog import LABS
+from .catalog.lab import Lab
 from .forms import LabForm, defaults
-from .labs import LABS
-from .labs.base import Lab
 from .messages import Message
 from .models import Job
 from .streams import HEARTBEATS, LOST_AFTER, end_stream, request_cancel

@@ -21,7 +21,7 @@ from django.conf import settings
 
 from core import redis as redis_
 
-from .labs.base import Cancelled
+from .labs.errors import Cancelled
 
 ALIVE_TTL = 20  # seconds a live run's claim lasts without a heartbeat
 LOST_AFTER = 45  # seconds without a heartbeat after which the sweeper ends a running job

@@ -2,7 +2,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .labs import LABS
+from .catalog import LABS
 
 
 def labs(request: HttpRequest) -> HttpResponse:

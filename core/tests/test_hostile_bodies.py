@@ -11,8 +11,8 @@ from rest_framework.authtoken.models import Token
 
 from experiments.models import Experiment, Prediction, Submission
 from quizzes.models import Attempt, Kind, Quiz, Response
-from trainer.labs import LABS
-from trainer.labs.base import specs
+from trainer.catalog import LABS
+from trainer.catalog.lab import specs
 from trainer.models import Job
 
 NESTED_20 = json.loads("[" * 20 + "]" * 20)

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from experiments.models import Experiment, Prediction, Submission
+from trainer.catalog import LABS
 from trainer.forms import defaults
-from trainer.labs import LABS
 from trainer.models import Job
 
 SLUG = "learning-rate-too-large"

@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from conftest import log_in, screenshot
 from trainer import budget
-from trainer.labs import LABS
-from trainer.labs.base import Timing, measure
+from trainer.catalog import LABS
+from trainer.catalog.lab import Timing
+from trainer.labs.base import measure
 from trainer.models import Job
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from experiments.models import Experiment
 from lessons.content import ContentError, Report, export_course
 from lessons.models import Lesson, localized
-from trainer.labs import LABS
+from trainer.catalog import LABS
 
 from ..content import load_course_experiments
 from .conftest import COURSE_EXPERIMENTS, attach

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from quizzes.gift import parse
-from trainer.labs import LABS
+from trainer.catalog import LABS
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 FOLDER = COURSES / "ai-large-models"

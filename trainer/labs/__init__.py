@@ -1,37 +1,13 @@
-"""The labs a learner can run, in the order the lab index lists them.
+"""The labs' training code: one module per lab, plain PyTorch (no Django), each with a
+`train(config, report, device)` loop over the config its catalog entry declares (trainer/catalog).
 
-Each lab module is plain PyTorch (no Django): a config dataclass of declared hyperparameters, a model, a
-data function and a `train(config, report, device)` loop. The web layer and the Celery task find a lab here
-by its slug.
+Only a worker imports these modules (through `Lab.train`); the web reads the catalog.
 """
 
 from __future__ import annotations
 
-from . import (
-    activations,
-    class_imbalance,
-    cnn,
-    gpt,
-    linear_regression,
-    logistic_regression,
-    overfitting,
-    rnn,
-)
-from .base import Lab, Timing, measure
-
-LABS: dict[str, Lab] = {
-    lab.slug: lab
-    for lab in (
-        linear_regression.LAB,
-        logistic_regression.LAB,
-        activations.LAB,
-        cnn.LAB,
-        rnn.LAB,
-        overfitting.LAB,
-        class_imbalance.LAB,
-        gpt.LAB,
-    )
-}
+from ..catalog import LABS
+from ..catalog.lab import Timing
 
 
 def warm_up() -> dict[str, Timing]:
@@ -42,7 +18,7 @@ def warm_up() -> dict[str, Timing]:
     duration that the web refuses over-long runs with."""
     import torch
 
-    from .base import Reporter
+    from .base import Reporter, measure
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # no thread pool yet in the parent: a pool does not survive a fork either

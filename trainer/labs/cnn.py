@@ -9,25 +9,17 @@ first layer's RGB filters have colour to respond to and colour to learn to ignor
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..catalog.cnn import Config
 from .base import (
-    Chart,
-    Cost,
     Frame,
-    Lab,
     Outcome,
     Reporter,
-    device_choice,
-    gettext_noop,
-    hyperparameter,
     make_optimizer,
-    optimizer_choice,
-    seed_choice,
 )
 from .data import Split, number, seeded_generator, stratified_split
 
@@ -35,45 +27,6 @@ IMAGE_SIZE = 32
 HELD_OUT = 0.2  # share of the digits kept aside to measure accuracy
 EVAL_BATCH = 256  # held-out images per forward pass: bounds memory, not results
 SHOWN_PREDICTIONS = 8
-
-
-@dataclass
-class Config:
-    learning_rate: float = hyperparameter(
-        0.001,  # the seed's AdamOptimizer(learning_rate=0.001)
-        label=gettext_noop("Learning rate"),
-        help=gettext_noop("How far each step moves the weights along the gradient."),
-        minimum=0.00001,
-        maximum=0.1,
-        log=True,
-    )
-    epochs: int = hyperparameter(
-        2,  # over 90% held-out accuracy already, in about ten seconds on one CPU core
-        label=gettext_noop("Epochs"),
-        help=gettext_noop("Passes over the training images."),
-        minimum=1,
-        maximum=30,
-    )
-    batch_size: int = hyperparameter(
-        32,  # twice the steps of 64 for the same computation: more progress per epoch
-        label=gettext_noop("Batch size"),
-        help=gettext_noop("Images per gradient step."),
-        minimum=8,
-        maximum=512,
-    )
-    train_images: int = hyperparameter(
-        1438,  # all of them: 80% of the 1,797, the rest held out
-        label=gettext_noop("Training images"),
-        help=gettext_noop(
-            "How many of the 1,438 training digits to learn from. Fewer make each epoch quicker and the "
-            "held-out accuracy lower."
-        ),
-        minimum=10,
-        maximum=1438,
-    )
-    optimizer: str = optimizer_choice("adam")
-    seed: int = seed_choice()
-    device: str = device_choice()
 
 
 class ConvNet(nn.Module):
@@ -220,24 +173,3 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         model=model,
         visuals=visuals,
     )
-
-
-LAB = Lab(
-    slug="cnn",
-    title=gettext_noop("Convolutional network"),
-    summary=gettext_noop(
-        "Train a small convolutional network to read coloured handwritten digits, and watch its first "
-        "layer's filters take shape."
-    ),
-    config=Config,
-    train=train,
-    steps_field="epochs",
-    charts=(
-        Chart(gettext_noop("Loss"), ("loss", "val_loss")),
-        Chart(gettext_noop("Accuracy"), ("accuracy", "val_accuracy")),
-    ),
-    visuals=("filters", "predictions"),
-    time_limit_s=600,
-    cost=Cost(sizes=("train_images",), fixed=0.05),
-    probe={"train_images": 100},
-)

@@ -16,12 +16,6 @@ import torch
 
 from .base import LabError, gettext_noop
 
-DATASETS_2D = (
-    ("circle", gettext_noop("Circle: a disc inside a ring")),
-    ("xor", gettext_noop("XOR: opposite quadrants share a class")),
-    ("spiral", gettext_noop("Spiral: two interleaved arms")),
-)
-
 
 @dataclass
 class Split:

@@ -7,78 +7,21 @@ and the decision threshold trades it against precision.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 
 import torch
 from torch import nn
 
+from ..catalog.logistic_regression import Config
 from .base import (
-    Chart,
-    Cost,
     Frame,
-    Lab,
     Outcome,
     Reporter,
-    device_choice,
-    gettext_noop,
-    hyperparameter,
     make_optimizer,
-    optimizer_choice,
-    seed_choice,
 )
 from .data import Split, number, seeded_generator, shuffled_batches, stratified_split
 
 LABELS = ["malignant", "benign"]  # the order of the confusion matrix's rows (true) and columns (predicted)
-
-
-@dataclass
-class Config:
-    learning_rate: float = hyperparameter(
-        0.1,
-        label=gettext_noop("Learning rate"),
-        help=gettext_noop("How far each step moves the weights along the gradient."),
-        minimum=0.0001,
-        maximum=10.0,
-        log=True,
-    )
-    steps: int = hyperparameter(
-        300,
-        label=gettext_noop("Steps"),
-        help=gettext_noop("Gradient steps, each on one mini-batch."),
-        minimum=1,
-        maximum=10000,
-    )
-    batch_size: int = hyperparameter(
-        64,
-        label=gettext_noop("Batch size"),
-        help=gettext_noop("Tumours per step. One larger than the training set uses all of it (full batch)."),
-        minimum=1,
-        maximum=1024,
-    )
-    test_fraction: float = hyperparameter(
-        0.25,
-        label=gettext_noop("Held-out fraction"),
-        help=gettext_noop(
-            "Share of the tumours kept aside to measure the model, with malignant and benign in the same "
-            "proportion as in the whole set."
-        ),
-        minimum=0.1,
-        maximum=0.5,
-    )
-    threshold: float = hyperparameter(
-        0.5,
-        label=gettext_noop("Decision threshold"),
-        help=gettext_noop(
-            "A tumour is called malignant when the model's probability of malignant is at least this. "
-            "Lower it to miss fewer malignant tumours (higher recall) at the cost of more false alarms."
-        ),
-        minimum=0.05,
-        maximum=0.95,
-    )
-    optimizer: str = optimizer_choice("sgd")
-    seed: int = seed_choice()
-    device: str = device_choice()
 
 
 class LogisticRegression(nn.Module):
@@ -179,23 +122,3 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         model=model,
         visuals=visuals,
     )
-
-
-LAB = Lab(
-    slug="logistic-regression",
-    title=gettext_noop("Logistic regression"),
-    summary=gettext_noop(
-        "Tell malignant from benign breast tumours with one linear layer and a sigmoid, and see how the "
-        "decision threshold trades missed cancers against false alarms."
-    ),
-    config=Config,
-    train=train,
-    steps_field="steps",
-    charts=(
-        Chart(gettext_noop("Loss"), ("loss", "val_loss")),
-        Chart(gettext_noop("Accuracy"), ("val_accuracy",)),
-    ),
-    visuals=("confusion",),
-    time_limit_s=60,
-    cost=Cost(sizes=("batch_size",), fixed=0.7),
-)

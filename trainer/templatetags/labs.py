@@ -2,9 +2,9 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
+from ..catalog import LABS
+from ..catalog.lab import Lab
 from ..forms import LabForm
-from ..labs import LABS
-from ..labs.base import Lab
 from ..serializers import lab_description
 
 register = template.Library()

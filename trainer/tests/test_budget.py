@@ -7,9 +7,10 @@ import pytest
 
 from core import redis as redis_
 from trainer import budget
+from trainer.catalog import LABS
+from trainer.catalog.lab import Timing, specs
 from trainer.forms import defaults
-from trainer.labs import LABS, warm_up
-from trainer.labs.base import Timing, specs
+from trainer.labs import warm_up
 from trainer.models import Job
 
 SIZES_AT_MAXIMUM = "every size and the steps at their maximum, one at a time, the others at their defaults"

@@ -7,8 +7,9 @@ import pytest
 import torch
 from django.utils import translation
 
-from trainer.labs import LABS
-from trainer.labs.base import Diverged, Reporter
+from trainer.catalog import LABS
+from trainer.labs.base import Reporter
+from trainer.labs.errors import Diverged
 from trainer.models import Job
 
 from .sse import read_until, stream

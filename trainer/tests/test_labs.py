@@ -15,8 +15,11 @@ from typing import Any
 import pytest
 import torch
 
-from trainer.labs import LABS, cnn
-from trainer.labs.base import Cancelled, Lab, Outcome, Reporter, specs
+from trainer.catalog import LABS
+from trainer.catalog.lab import Lab, specs
+from trainer.labs import cnn
+from trainer.labs.base import Outcome, Reporter
+from trainer.labs.errors import Cancelled
 
 CPU = torch.device("cpu")
 

@@ -8,8 +8,8 @@ from django.utils.translation import override
 
 from core import redis as redis_
 from trainer import services
+from trainer.catalog import LABS
 from trainer.forms import defaults
-from trainer.labs import LABS
 from trainer.models import Job
 from trainer.streams import HEARTBEATS, stream_key
 

@@ -3,7 +3,7 @@ from `loss` and `relu`)."""
 
 import pytest
 
-from trainer.labs import LABS
+from trainer.catalog import LABS
 from trainer.labs.class_imbalance import CLASSES
 from trainer.labs.logistic_regression import LABELS
 from trainer.messages import MESSAGES, Message, render

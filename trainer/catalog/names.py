@@ -6,7 +6,7 @@ instead, in the reader's language. A key made of two known parts (`loss_none`) r
 a middle dot; the page composes those, so only the parts are listed here.
 """
 
-from .base import gettext_noop
+from .lab import gettext_noop
 
 NAMES: dict[str, str] = {
     # What is measured

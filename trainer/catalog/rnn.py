@@ -1,0 +1,99 @@
+"""Recurrent network: the lab's settings and what its page shows (its training: trainer/labs/rnn.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .lab import (
+    Chart,
+    Cost,
+    Lab,
+    device_choice,
+    gettext_noop,
+    hyperparameter,
+    optimizer_choice,
+    seed_choice,
+)
+
+
+@dataclass
+class Config:
+    cell: str = hyperparameter(
+        "gru",
+        label=gettext_noop("Recurrent cell"),
+        help=gettext_noop(
+            "A plain RNN forgets quickly and its gradients fade over long windows; GRU and LSTM cells have "
+            "gates that decide what to keep."
+        ),
+        choices=(
+            ("rnn", gettext_noop("Plain RNN")),
+            ("gru", gettext_noop("GRU")),
+            ("lstm", gettext_noop("LSTM")),
+        ),
+    )
+    hidden_size: int = hyperparameter(
+        32,
+        label=gettext_noop("Hidden size"),
+        help=gettext_noop("Numbers in the state the network carries from one step to the next."),
+        minimum=1,
+        maximum=64,
+    )
+    sequence_length: int = hyperparameter(
+        30,
+        label=gettext_noop("Window"),
+        help=gettext_noop("How many past values the network reads before predicting the next one."),
+        minimum=2,
+        maximum=60,
+    )
+    noise: float = hyperparameter(
+        0.1,
+        label=gettext_noop("Noise"),
+        help=gettext_noop(
+            "Standard deviation of the noise on the wave. No model can predict it: the held-out error cannot "
+            "fall below its square."
+        ),
+        minimum=0.0,
+        maximum=1.0,
+    )
+    learning_rate: float = hyperparameter(
+        0.01,
+        label=gettext_noop("Learning rate"),
+        help=gettext_noop("How far each step moves the weights along the gradient."),
+        minimum=0.0001,
+        maximum=1.0,
+        log=True,
+    )
+    steps: int = hyperparameter(
+        300,
+        label=gettext_noop("Steps"),
+        help=gettext_noop("Gradient steps, each on one mini-batch of windows."),
+        minimum=1,
+        maximum=3000,
+    )
+    batch_size: int = hyperparameter(
+        64,  # a step costs about the same for 32 windows or 64 on a CPU (the time steps run in sequence)
+        label=gettext_noop("Batch size"),
+        help=gettext_noop("Windows per step."),
+        minimum=1,
+        maximum=128,
+    )
+    optimizer: str = optimizer_choice("adam")
+    seed: int = seed_choice()
+    device: str = device_choice()
+
+
+LAB = Lab(
+    slug="rnn",
+    title=gettext_noop("Recurrent network"),
+    summary=gettext_noop(
+        "Predict the next value of a noisy wave from a window of past values with an RNN, GRU or LSTM, and "
+        "let it run free on its own predictions."
+    ),
+    config=Config,
+    module="trainer.labs.rnn",
+    steps_field="steps",
+    charts=(Chart(gettext_noop("Loss"), ("loss", "val_loss"), log_y=True),),
+    visuals=("sequence",),
+    time_limit_s=400,
+    cost=Cost(sizes=("hidden_size", "sequence_length", "batch_size"), fixed=0.5),
+)
