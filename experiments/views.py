@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from trainer.labs import LABS
+from trainer.catalog import LABS
 
 from . import selectors
 
