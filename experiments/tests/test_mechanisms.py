@@ -108,3 +108,37 @@ class RnnCellsTests:
         assert gated.metrics["val_mse"] < 0.2 * baseline
         assert simple.metrics["val_mse"] > 0.5 * baseline
         assert simple.metrics["val_mse"] > 5 * gated.metrics["val_mse"]
+
+
+class DeepSigmoidTests:
+    """With SGD the gradient reaching a 6-layer sigmoid network's first layer is thousands of times smaller
+    than at its output, and the network does not learn in 300 steps; tanh and ReLU pass far more of it back.
+    (That Adam, which rescales each parameter's step, teaches it within 1000 steps is the challenge's worker
+    test in test_api.py.)"""
+
+    def test_the_gradient_vanishes_layer_by_layer_and_sgd_does_not_learn(self):
+        (settings,) = runs_of("deep-sigmoid")
+        assert settings["optimizer"] == "sgd"
+        result = run("activations", settings)
+        ratio = result.metrics["gradient_ratio"]
+        assert ratio["sigmoid"] > 1000
+        assert ratio["sigmoid"] > 100 * ratio["tanh"] and ratio["sigmoid"] > 100 * ratio["relu"]
+        assert result.metrics["accuracy"]["sigmoid"] < 0.7
+        first = result.points[0]
+        assert first["grad_first_sigmoid"] * 1000 < first["grad_output_sigmoid"], "the chart shows it"
+
+
+class LearningRateAndStepsTests:
+    """Ten times smaller steps need about ten times as many: the ratio the prediction asks for is the ratio
+    the check grades."""
+
+    def test_the_ratio_of_steps_is_about_ten(self):
+        meta = authored("learning-rate-and-steps")
+        assert meta["check"]["combine"] == "ratio" and "times" in meta["predict"] and "times" in meta["ask"]
+        fast, slow = (run("linear-regression", settings) for settings in runs_of("learning-rate-and-steps"))
+        below = meta["check"]["quantity"]["below"]
+
+        def steps_to(result: Run) -> int:
+            return next(p["step"] for p in result.points if p["loss"] <= below)
+
+        assert 9 <= steps_to(slow) / steps_to(fast) <= 11

@@ -74,7 +74,7 @@
       document.querySelector(".mastered-key").hidden = false;
       const summary = document.getElementById("concept-map-mastery");
       const gettext = (text) => (window.gettext ? window.gettext(text) : text);
-      summary.textContent = gettext("Mastered: %(n)s of %(total)s concepts (all the quiz questions tied to them answered right).")
+      summary.textContent = gettext("Mastered: %(n)s of %(total)s concepts (every quiz question and guided experiment tied to them right, at your best).")
         .replace("%(n)s", mastered.length).replace("%(total)s", Object.keys(states).length);
       frame.dataset.mastered = String(mastered.length);
     });
