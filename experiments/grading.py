@@ -12,6 +12,8 @@ A check, as authored in the front matter:
       {of: metric, name: w}                        a final metric ("relu.accuracy" reads a nested one)
       {of: final, series: val_loss}                the last reported value of a series
       {of: min, series: val_loss}                  its smallest reported value
+      {of: rise, series: val_loss}                 how far its last value ended above its smallest (≥ 0):
+                                                   one run shows a curve that fell and rose again
       {of: steps_to, series: loss, below: 1.0e-4}  the first step at which the series is at or below a value
     tolerance: {absolute: 0.5} or {relative: 0.05}  (value and comparison; both may be given: the larger wins)
     judge:    how the learner's prediction is judged against the same measured value (the run's value, the
@@ -29,7 +31,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-QUANTITIES = ("diverged_at_step", "metric", "final", "min", "steps_to")
+QUANTITIES = ("diverged_at_step", "metric", "final", "min", "rise", "steps_to")
 KINDS = ("value", "comparison", "challenge")
 
 
@@ -45,7 +47,7 @@ def validate(check: dict[str, Any], runs: int) -> None:
     quantity = check.get("quantity")
     if not isinstance(quantity, dict) or quantity.get("of") not in QUANTITIES:
         raise CheckError(f"check 'quantity' must be a mapping with 'of' one of {', '.join(QUANTITIES)}")
-    if quantity["of"] in ("final", "min", "steps_to") and not isinstance(quantity.get("series"), str):
+    if quantity["of"] in ("final", "min", "rise", "steps_to") and not isinstance(quantity.get("series"), str):
         raise CheckError(f"quantity '{quantity['of']}' needs a 'series'")
     if quantity["of"] == "metric" and not isinstance(quantity.get("name"), str):
         raise CheckError("quantity 'metric' needs a 'name'")
@@ -148,6 +150,8 @@ def quantity(spec: dict[str, Any], job: Any) -> float | None:
         return float(series[-1][1])
     if of == "min":
         return float(min(v for _, v in series))
+    if of == "rise":
+        return float(series[-1][1] - min(v for _, v in series))
     return next((float(step) for step, v in series if v <= spec["below"]), None)  # steps_to
 
 

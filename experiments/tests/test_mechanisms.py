@@ -142,3 +142,64 @@ class LearningRateAndStepsTests:
             return next(p["step"] for p in result.points if p["loss"] <= below)
 
         assert 9 <= steps_to(slow) / steps_to(fast) <= 11
+
+
+def metric(result: Run, name: str) -> float:
+    value: Any = result.metrics
+    for part in name.split("."):
+        value = value[part]
+    return value
+
+
+class LearningRateTooLargeTests:
+    def test_the_run_overshoots_further_at_every_step_and_diverges(self):
+        (settings,) = runs_of("learning-rate-too-large")
+        result = run("linear-regression", settings)
+        assert result.diverged_at is not None
+        losses = result.series("loss")
+        assert all(b > a for a, b in zip(losses[-20:], losses[-19:], strict=False)), "growing, step by step"
+
+
+class NoiseFloorTests:
+    def test_the_loss_settles_near_the_noise_variance(self):
+        (settings,) = runs_of("noise-floor")
+        result = run("linear-regression", settings)
+        noise = settings["noise"]
+        assert 0.6 * noise**2 < result.metrics["loss"] < 1.4 * noise**2
+
+
+class ThresholdAndPrecisionTests:
+    def test_a_lower_threshold_calls_more_tumours_malignant_and_precision_falls(self):
+        high, low = (run("logistic-regression", s) for s in runs_of("threshold-and-precision"))
+        assert low.metrics["precision"] < high.metrics["precision"]
+        assert low.metrics["recall"] >= high.metrics["recall"]
+
+
+class OverfittingBestEpochTests:
+    def test_the_validation_loss_falls_then_rises_while_the_training_loss_keeps_falling(self):
+        (settings,) = runs_of("overfitting-best-epoch")
+        result = run("overfitting", settings)
+        val = result.series("val_loss")
+        best = val.index(min(val))
+        assert 0 < best < len(val) - 1 and val[-1] > 1.5 * min(val)
+        train = result.series("loss")
+        assert train[-1] < 0.1 * train[0]
+
+
+class WeightDecayTests:
+    def test_weight_decay_lowers_the_final_validation_loss(self):
+        plain, decayed = (run("overfitting", s) for s in runs_of("weight-decay"))
+        assert decayed.metrics["val_loss"] < plain.metrics["val_loss"]
+
+
+class MinorityRecallTests:
+    def test_the_plain_model_is_accurate_and_misses_much_of_the_minority(self):
+        (settings,) = runs_of("minority-recall")
+        result = run("class-imbalance", settings)
+        assert metric(result, "none.recall_minority") < metric(result, "none.accuracy")
+
+
+class RarerMinorityTests:
+    def test_a_rarer_minority_is_found_less_often(self):
+        common, rare = (run("class-imbalance", s) for s in runs_of("rarer-minority"))
+        assert metric(rare, "none.recall_minority") < metric(common, "none.recall_minority")
