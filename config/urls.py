@@ -35,6 +35,7 @@ urlpatterns = [
     path("api/", include("experiments.api_urls")),
     path("", include("quizzes.urls")),
     path("", include("trainer.urls")),
+    path("", include("experiments.urls")),
     path("dashboard/", dashboard, name="dashboard"),
     path("", include("lessons.urls")),
 ]

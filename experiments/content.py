@@ -149,6 +149,11 @@ def load_course_experiments(course: Course, folder: Path, report: Report) -> Non
             words = _words(doc, kind, check, choices)
             choices = len(words["choices"].splitlines()) if words["choices"] else None
             values.update({build_localized_fieldname(k, lang): v for k, v in words.items()})
+        if "judge" in check:
+            try:
+                grading.validate_judge(check["judge"], kind, choices or 0)
+            except grading.CheckError as error:
+                raise ContentError(first.path, str(error), 1) from None
         experiment = Experiment.objects.filter(slug=slug).first() or Experiment(slug=slug)
         upsert(report, experiment, values, f"experiment {slug}", docs, concepts)
     for gone in Experiment.objects.filter(lesson__course=course).exclude(slug__in=seen):

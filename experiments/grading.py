@@ -12,8 +12,17 @@ A check, as authored in the front matter:
       {of: metric, name: w}                        a final metric ("relu.accuracy" reads a nested one)
       {of: final, series: val_loss}                the last reported value of a series
       {of: min, series: val_loss}                  its smallest reported value
+      {of: rise, series: val_loss}                 how far its last value ended above its smallest (≥ 0):
+                                                   one run shows a curve that fell and rose again
       {of: steps_to, series: loss, below: 1.0e-4}  the first step at which the series is at or below a value
     tolerance: {absolute: 0.5} or {relative: 0.05}  (value and comparison; both may be given: the larger wins)
+    judge:    how the learner's prediction is judged against the same measured value (the run's value, the
+              comparison of two runs, or a challenge run's quantity), so the feedback says whether what they
+              predicted happened:
+              for a choice prediction, one condition per choice, in the choices' order:
+                {min: x}, {max: y}, {min: x, max: y} (bounds included), or {missing: true} (the run does not
+                show the quantity, e.g. it did not diverge); a choice no run can show is {never: true}
+              for a number prediction: {absolute: x} and/or {relative: x}, how close counts as right
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-QUANTITIES = ("diverged_at_step", "metric", "final", "min", "steps_to")
+QUANTITIES = ("diverged_at_step", "metric", "final", "min", "rise", "steps_to")
 KINDS = ("value", "comparison", "challenge")
 
 
@@ -38,7 +47,7 @@ def validate(check: dict[str, Any], runs: int) -> None:
     quantity = check.get("quantity")
     if not isinstance(quantity, dict) or quantity.get("of") not in QUANTITIES:
         raise CheckError(f"check 'quantity' must be a mapping with 'of' one of {', '.join(QUANTITIES)}")
-    if quantity["of"] in ("final", "min", "steps_to") and not isinstance(quantity.get("series"), str):
+    if quantity["of"] in ("final", "min", "rise", "steps_to") and not isinstance(quantity.get("series"), str):
         raise CheckError(f"quantity '{quantity['of']}' needs a 'series'")
     if quantity["of"] == "metric" and not isinstance(quantity.get("name"), str):
         raise CheckError("quantity 'metric' needs a 'name'")
@@ -59,6 +68,64 @@ def validate(check: dict[str, Any], runs: int) -> None:
             raise CheckError("check 'tolerance' must be {absolute: x} and/or {relative: x}")
         if not all(_number(v) and v >= 0 for v in tolerance.values()):
             raise CheckError("tolerances must be numbers ≥ 0")
+
+
+def validate_judge(judge: Any, kind: str, choices: int) -> None:
+    """Raises CheckError naming what is wrong with a check's `judge` for a prediction of `kind`."""
+    if kind == "choice":
+        if not isinstance(judge, list) or len(judge) != choices:
+            raise CheckError(f"check 'judge' must list one condition per choice ({choices})")
+        for condition in judge:
+            if not isinstance(condition, dict) or not condition:
+                raise CheckError(
+                    "each 'judge' condition must be {min/max: x}, {missing: true} or {never: true}"
+                )
+            if set(condition) in ({"missing"}, {"never"}):
+                if next(iter(condition.values())) is not True:
+                    raise CheckError("'missing' and 'never' conditions take the value true")
+            elif not set(condition) <= {"min", "max"} or not all(map(_number, condition.values())):
+                raise CheckError(
+                    "each 'judge' condition must be {min/max: x}, {missing: true} or {never: true}"
+                )
+        return
+    if not isinstance(judge, dict) or not judge or not set(judge) <= {"absolute", "relative"}:
+        raise CheckError("a number prediction's 'judge' must be {absolute: x} and/or {relative: x}")
+    if not all(_number(v) and v >= 0 for v in judge.values()):
+        raise CheckError("the judge's tolerances must be numbers ≥ 0")
+
+
+def measured(check: dict[str, Any], values: list[float | None]) -> float | None:
+    """The one value a check measures: the run's quantity, or the comparison of the two runs'."""
+    if any(v is None for v in values):
+        return None
+    if check["kind"] != "comparison":
+        return values[0]
+    if check["combine"] == "difference":
+        return values[1] - values[0]
+    return values[1] / values[0] if values[0] else None
+
+
+def holds(condition: dict[str, Any], value: float | None) -> bool:
+    """Whether a choice's condition describes the measured value."""
+    if "never" in condition:
+        return False
+    if "missing" in condition:
+        return value is None
+    return value is not None and condition.get("min", -math.inf) <= value <= condition.get("max", math.inf)
+
+
+def judged(check: dict[str, Any], prediction: Any, value: float | None) -> bool | None:
+    """Whether the prediction (a choice's index or a number) happened, by the check's `judge`; None when the
+    check has no judge or the runs do not show a value to compare a number with."""
+    judge = check.get("judge")
+    if judge is None:
+        return None
+    if isinstance(judge, list):
+        return holds(judge[prediction], value)
+    if value is None:
+        return None
+    allowed = max(judge.get("absolute", 0), judge.get("relative", 0) * abs(value))
+    return abs(prediction - value) <= allowed + 1e-12
 
 
 def _number(value: Any) -> bool:
@@ -83,6 +150,8 @@ def quantity(spec: dict[str, Any], job: Any) -> float | None:
         return float(series[-1][1])
     if of == "min":
         return float(min(v for _, v in series))
+    if of == "rise":
+        return float(series[-1][1] - min(v for _, v in series))
     return next((float(step) for step, v in series if v <= spec["below"]), None)  # steps_to
 
 
@@ -103,14 +172,7 @@ def grade(check: dict[str, Any], jobs: list[Any], answer: float | None) -> Outco
         bar = check.get("at_least", check.get("at_most"))
         passed = value is not None and (value >= bar if "at_least" in check else value <= bar)
         return Outcome(passed, values, None, None, bar)
-    if any(v is None for v in values):
-        return Outcome(False, values, None, None)
-    if kind == "value":
-        expected = values[0]
-    elif check["combine"] == "difference":
-        expected = values[1] - values[0]
-    else:
-        expected = values[1] / values[0] if values[0] else None
+    expected = measured(check, values)
     if expected is None:
         return Outcome(False, values, None, None)
     tolerance = check["tolerance"]

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from .models import Experiment, Submission
+from lessons.models import Lesson
+
+from .models import Experiment, Prediction, Submission
 
 
 def experiments() -> QuerySet[Experiment]:
@@ -40,6 +42,40 @@ def progress(user: AbstractBaseUser) -> Progress:
         tried=[e for e in rows if e.tried and not e.passed],
         total=len(rows),
     )
+
+
+NOT_STARTED, PREDICTED, PASSED = "not-started", "predicted", "passed"
+
+
+def with_status(user: AbstractBaseUser, rows: QuerySet[Experiment] | None = None) -> list[Experiment]:
+    """The experiments (all published ones unless `rows`), each with `.status`: "passed" once any of the
+    learner's checks passed, "predicted" once they committed a prediction, else "not-started" (always so for
+    a visitor who is not signed in)."""
+    rows = experiments() if rows is None else rows
+    if not user.is_authenticated:
+        found = list(rows)
+        for experiment in found:
+            experiment.status = NOT_STARTED
+        return found
+    found = list(
+        rows.annotate(
+            passed=Exists(Submission.objects.filter(owner=user, experiment=OuterRef("pk"), passed=True)),
+            predicted=Exists(Prediction.objects.filter(owner=user, experiment=OuterRef("pk"))),
+        )
+    )
+    for experiment in found:
+        experiment.status = (
+            PASSED if experiment.passed else PREDICTED if experiment.predicted else NOT_STARTED
+        )
+    return found
+
+
+def by_lesson(found: list[Experiment]) -> list[tuple[Lesson, list[Experiment]]]:
+    """Experiments grouped by their lesson, in course order (as `experiments()` returns them)."""
+    groups: dict[int, tuple[Lesson, list[Experiment]]] = {}
+    for experiment in found:
+        groups.setdefault(experiment.lesson_id, (experiment.lesson, []))[1].append(experiment)
+    return list(groups.values())
 
 
 def pass_rates() -> QuerySet[Experiment]:

@@ -151,12 +151,15 @@ def submission_grade(
     if experiment.answers_number and not _number(answer):
         raise UserError(_("Enter your answer as a number."), field="answer")
     outcome = grading.grade(experiment.grading, jobs, answer if experiment.answers_number else None)
+    value = grading.measured(experiment.grading, outcome.values)
+    happened = grading.judged(experiment.grading, prediction.value, value)
     values = {
         "runs": [{"job": job.pk, "value": value} for job, value in zip(jobs, outcome.values, strict=True)],
         "expected": outcome.expected,
         "allowed": outcome.allowed,
         "bar": outcome.bar,
         "answer": answer if experiment.answers_number else None,
+        "prediction_happened": happened,
     }
     submission = Submission.objects.create(
         owner=owner,
@@ -167,18 +170,56 @@ def submission_grade(
         values=values,
         passed=outcome.passed,
     )
-    return submission, feedback(experiment, prediction, jobs, outcome, answer)
+    return submission, feedback(experiment, prediction, jobs, outcome, answer, happened, value)
 
 
-def feedback(
-    experiment: Experiment, prediction: Prediction, jobs: list[Job], outcome: grading.Outcome, answer: Any
+def judgement(
+    experiment: Experiment, prediction: Prediction, happened: bool | None, value: float | None
 ) -> str:
-    """What the learner reads after the check, in their language."""
+    """The learner's prediction and whether it happened in their own runs."""
     if experiment.prediction_kind == Experiment.Prediction.CHOICE:
         predicted = experiment.choice_list[prediction.value]
     else:
         predicted = show(prediction.value)
-    said = _("You predicted: %(prediction)s.") % {"prediction": predicted}
+    if happened is None:
+        return _("You predicted: %(prediction)s.") % {"prediction": predicted}
+    if happened:
+        return _("You predicted: %(prediction)s. That is what happened.") % {"prediction": predicted}
+    judge = experiment.grading["judge"]
+    if isinstance(judge, list):
+        shown = [
+            c
+            for c, condition in zip(experiment.choice_list, judge, strict=True)
+            if grading.holds(condition, value)
+        ]
+        if shown:
+            return _(
+                "You predicted: %(prediction)s. That is not what happened: your runs show “%(happened)s”."
+            ) % {
+                "prediction": predicted,
+                "happened": shown[0],
+            }
+        return _("You predicted: %(prediction)s. That is not what your runs show.") % {
+            "prediction": predicted
+        }
+    return _("You predicted %(prediction)s, but your runs give %(value)s: the prediction was off.") % {
+        "prediction": predicted,
+        "value": show(value),
+    }
+
+
+def feedback(
+    experiment: Experiment,
+    prediction: Prediction,
+    jobs: list[Job],
+    outcome: grading.Outcome,
+    answer: Any,
+    happened: bool | None = None,
+    value: float | None = None,
+) -> str:
+    """What the learner reads after the check, in their language: first whether their prediction happened,
+    then whether their answer to the check (or their challenge run) is right."""
+    said = judgement(experiment, prediction, happened, value)
     check = experiment.grading
     if check["kind"] == "challenge":
         value, bar = outcome.values[0], outcome.bar
@@ -201,13 +242,13 @@ def feedback(
     elif outcome.expected is None:
         result = _("Your first run's value is zero, so the ratio cannot be computed.")
     elif outcome.passed:
-        result = _("Right: your runs give %(expected)s, and you answered %(answer)s.") % {
+        result = _("Your answer is right: your runs give %(expected)s, and you answered %(answer)s.") % {
             "expected": show(outcome.expected),
             "answer": show(answer),
         }
     else:
         result = _(
-            "Not quite: your runs give %(expected)s (answers within %(allowed)s of it count), and you answered"
-            " %(answer)s."
+            "Your answer is not quite right: your runs give %(expected)s (answers within %(allowed)s of it"
+            " count), and you answered %(answer)s."
         ) % {"expected": show(outcome.expected), "allowed": show(outcome.allowed), "answer": show(answer)}
     return f"{said} {result}"

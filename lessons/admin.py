@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, JsonResponse
@@ -9,32 +8,8 @@ from django.views.decorators.http import require_POST
 from modeltranslation.admin import TranslationAdmin
 
 from . import rendering
+from .forms import PreviewMixin
 from .models import Concept, ConceptRelation, Course, FaqEntry, Lesson
-
-
-class MarkdownForm(forms.ModelForm):
-    """Checks every Markdown field as the site will render it: a formula that does not parse, or text too big
-    or too deeply nested, is a field error, and nothing is saved."""
-
-    def clean(self):
-        cleaned = super().clean()
-        for name, value in list(cleaned.items()):
-            if "_md" in name and isinstance(value, str) and value:
-                try:
-                    rendering.render(value)
-                except (rendering.MathError, ValueError) as error:
-                    self.add_error(name, str(error))
-        return cleaned
-
-
-class PreviewMixin:
-    """A live preview (math and code rendered by the same pipeline as the site) beside each Markdown field."""
-
-    form = MarkdownForm
-
-    class Media:
-        css = {"all": ("css/content.css", "lessons/admin_preview.css")}
-        js = ("lessons/admin_preview.js",)
 
 
 @require_POST

@@ -1,9 +1,11 @@
 """Which concepts a learner has mastered, from the evidence tied to each concept.
 
-Evidence comes from sources listed in EVIDENCE: each is a function of a learner giving, per concept slug, the
-outcome (True for right or passed) of each item tied to that concept, the learner's latest outcome only. The
-quiz questions are one source; a guided experiment is another, added where experiments live with
-`EVIDENCE.append(...)` (trainer/experiments, not this module's business).
+The apps that hold evidence register a source with `register_evidence` from their `AppConfig.ready()`: quiz
+questions (quizzes.mastery), guided experiments (experiments.mastery). So this module imports neither app and
+neither app's evidence is this module's business. A source is a function of a learner giving, per concept
+slug, one outcome per item tied to that concept (a question, an experiment): True when the learner's *best*
+evidence for the item is right or passed. A later, shorter or worse attempt never takes away what an earlier
+one showed; the dashboard's "best" score and the concept map agree.
 
 A concept is mastered when it has evidence and all of it is right; started when it has some that is not
 (yet) right; new when it has none.
@@ -14,50 +16,37 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.db.models import QuerySet
 from modeltranslation.utils import build_localized_fieldname
 
 from .models import LANGUAGE_CODES, Concept
 
 Outcomes = dict[str, list[bool]]
-EVIDENCE: list[Callable[[object], Outcomes]] = []
+Evidence = Callable[[object], Outcomes]
+EVIDENCE: list[Evidence] = []
 
 
-def question_concepts() -> dict[int, set[str]]:
-    """Each quiz question's concepts: those whose term or alias its text names, in either language (the names
-    that link to a concept in a lesson)."""
-    from quizzes.models import Question
+def register_evidence(source: Evidence) -> None:
+    """Adds a source of evidence (once, however often an app's ready() runs)."""
+    if source not in EVIDENCE:
+        EVIDENCE.append(source)
 
+
+def named_concepts(rows: QuerySet, fields: tuple[str, ...]) -> dict[int, set[str]]:
+    """Each row's concepts: those whose term or alias its text fields name, in either language (the names that
+    link to a concept in a lesson). Keyed by the row's primary key."""
     indexes = Concept.objects.indexes()
     patterns = {lang: (indexes[lang].pattern(), indexes[lang]) for lang in LANGUAGE_CODES}
-    fields = [build_localized_fieldname("text_md", lang) for lang in LANGUAGE_CODES]
+    columns = [(lang, build_localized_fieldname(field, lang)) for field in fields for lang in LANGUAGE_CODES]
     tied: dict[int, set[str]] = defaultdict(set)
-    for question_id, *texts in Question.objects.values_list("pk", *fields):
-        for lang, text in zip(LANGUAGE_CODES, texts, strict=True):
+    for pk, *texts in rows.values_list("pk", *(column for _, column in columns)):
+        for (lang, _), text in zip(columns, texts, strict=True):
             pattern, index = patterns[lang]
             for match in pattern.finditer(text or "") if pattern else ():
                 found = index.find(match.group(0))
                 if found:
-                    tied[question_id].add(found.slug)
+                    tied[pk].add(found.slug)
     return tied
-
-
-def quiz_evidence(user) -> Outcomes:
-    """The learner's latest answer to each question tied to a concept: right or not."""
-    from quizzes.models import Response
-
-    latest: dict[int, bool] = {}
-    responses = Response.objects.filter(attempt__user=user).order_by("attempt__created_at", "pk")
-    for question_id, correct in responses.values_list("question_id", "correct"):
-        latest[question_id] = correct  # a later attempt replaces an earlier one
-    outcomes: Outcomes = defaultdict(list)
-    for question_id, slugs in question_concepts().items():
-        if question_id in latest:
-            for slug in slugs:
-                outcomes[slug].append(latest[question_id])
-    return outcomes
-
-
-EVIDENCE.append(quiz_evidence)
 
 
 def mastery(user) -> dict[str, dict]:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from lessons.admin import MarkdownForm, PreviewMixin
 from lessons.content import Report
+from lessons.forms import MarkdownForm, PreviewMixin
 
 from . import bank
 from .models import Answer, Question, Quiz

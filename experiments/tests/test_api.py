@@ -230,6 +230,7 @@ class GradingTests:
 
         right = check(learner, [job.pk], 185).json()
         assert right["passed"] is True and right["feedback"].startswith("You predicted: Overshoot")
+        assert "That is what happened. Your answer is right" in right["feedback"]
         assert "<math" in right["explanation"], "the explanation, with its formulas typeset"
         assert Submission.objects.filter(passed=True).count() == 1
 
@@ -237,10 +238,11 @@ class GradingTests:
         predict(learner, "learning-rate-and-steps", 10)
         fast = run(learner, learning_rate=0.5, steps=2001, report_every=1)
         slow = run(learner, learning_rate=0.05, steps=2001, report_every=1)
-        body = check(learner, [fast.pk, slow.pk], 470, slug="learning-rate-and-steps").json()
+        body = check(learner, [fast.pk, slow.pk], 10, slug="learning-rate-and-steps").json()
         assert [r["value"] for r in body["values"]["runs"]] == [51, 527]
-        assert body["values"]["expected"] == 476 and body["passed"] is True, "within 10 % of 476"
-        reversed_runs = check(learner, [slow.pk, fast.pk], 476, slug="learning-rate-and-steps")
+        assert body["values"]["expected"] == pytest.approx(527 / 51) and body["passed"] is True, "within 10 %"
+        assert body["feedback"].startswith("You predicted: 10. That is what happened."), "the ratio predicted"
+        reversed_runs = check(learner, [slow.pk, fast.pk], 10, slug="learning-rate-and-steps")
         assert reversed_runs.status_code == 400 and reversed_runs.json()["setting"] == "learning_rate"
 
     def test_a_challenge_the_run_must_meet(self, learner, worker, experiments):
@@ -274,3 +276,33 @@ class GradingTests:
         admin = learner.get("/admin/experiments/experiment/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         row = admin[admin.index("A learning rate that is too large") :].split("</tr>")[0]
         assert ">2<" in row and ">1<" in row and "50 %" in row
+
+
+@pytest.mark.django_db
+class JudgementTests:
+    """The feedback says first whether what the learner predicted happened in their own runs, then whether
+    their answer to the check is right: a right answer never reads as a right prediction."""
+
+    def diverged(self, student, at=185) -> Job:
+        job = finished_job(student, status="diverged", learning_rate=0.9, steps=300, report_every=1)
+        Job.objects.filter(pk=job.pk).update(metrics={"diverged_at_step": at})
+        return job
+
+    def test_a_wrong_prediction_with_a_right_answer_says_both(self, learner, student, experiments):
+        predict(learner, value=1)  # "Reach them, but more slowly"
+        body = check(learner, [self.diverged(student).pk], 185).json()
+        assert body["passed"] is True and body["values"]["prediction_happened"] is False
+        assert body["feedback"] == (
+            "You predicted: Reach them, but more slowly. That is not what happened: your runs show "
+            "“Overshoot further at every step until the loss is no longer a number”. Your answer is right: "
+            "your runs give 185, and you answered 185."
+        )
+
+    def test_a_right_prediction_is_said_to_have_happened_in_both_languages(
+        self, learner, student, experiments
+    ):
+        predict(learner, value=2)
+        job = self.diverged(student)
+        assert check(learner, [job.pk], 185).json()["values"]["prediction_happened"] is True
+        body = check(learner, [job.pk], 150, language="zh-hans").json()
+        assert body["passed"] is False and "这正是实际发生的" in body["feedback"]

@@ -14,9 +14,10 @@ from core.documents import bump_content_version
 from lessons import conceptmap
 from lessons.conceptmap import LINE_PX, draw, text_width
 from lessons.content import CONCEPT_FIELDS, read_group
-from lessons.mastery import mastery, question_concepts
+from lessons.mastery import mastery
 from lessons.models import Concept, ConceptRelation
 from lessons.tests.test_default_course import FOLDER
+from quizzes.mastery import question_concepts
 from quizzes.models import Attempt, Question, Response
 
 

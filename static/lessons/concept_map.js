@@ -73,7 +73,7 @@
       }
       document.querySelector(".mastered-key").hidden = false;
       const summary = document.getElementById("concept-map-mastery");
-      summary.textContent = interpolate(gettext("Mastered: %(n)s of %(total)s concepts (all the quiz questions tied to them answered right)."),
+      summary.textContent = interpolate(gettext("Mastered: %(n)s of %(total)s concepts (every quiz question and guided experiment tied to them right, at your best)."),
         { n: mastered.length, total: Object.keys(states).length }, true);
       frame.dataset.mastered = String(mastered.length);
     });

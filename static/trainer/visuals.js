@@ -1,5 +1,5 @@
 // Drawings of what a lab reports besides its curves: fitted lines, decision boundaries, filters,
-// predictions, confusion matrices, per-class recall and sequences. Each takes a container and a frame.
+// predictions, confusion matrices, per-class recall, sequences and per-layer gradient norms. Each takes a container and a frame.
 (function () {
   "use strict";
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -277,5 +277,14 @@
     legend(box, series.map(([key, , color]) => [label(key), color, "line"]));
   }
 
-  window.LabVisuals = { fit, boundary, filters, predictions, confusion, recall, sequence };
+  // Per network, each layer's weight-gradient norm at the latest step, first hidden layer first: how much of
+  // the error signal reaches each layer (activations lab).
+  function gradients(container, frame, label = plain) {
+    const box = panel(container, "gradients", gettext("Gradient norm per layer (first hidden layer first)"));
+    const depth = Math.max(...Object.values(frame).map((values) => values.length));
+    const head = [gettext("Network"), ...Array.from({ length: depth }, (_, i) => (i === depth - 1 ? gettext("output") : interpolate(gettext("layer %(n)s"), { n: i + 1 }, true)))];
+    table(box, head, Object.entries(frame).map(([name, values]) => [label(name), ...values.map((v) => v.toExponential(1))]));
+  }
+
+  window.LabVisuals = { fit, boundary, filters, predictions, confusion, recall, sequence, gradients };
 })();

@@ -91,8 +91,13 @@ LAB = Lab(
     charts=(
         Chart(gettext_noop("Loss"), ("loss_sigmoid", "loss_tanh", "loss_relu")),
         Chart(gettext_noop("Accuracy"), ("acc_sigmoid", "acc_tanh", "acc_relu")),
+        Chart(
+            gettext_noop("Sigmoid network: gradient at the first layer and at the output layer"),
+            ("grad_first_sigmoid", "grad_output_sigmoid"),
+            log_y=True,
+        ),
     ),
-    visuals=("boundary",),
+    visuals=("boundary", "gradients"),
     time_limit_s=400,
     cost=Cost(sizes=("points", "hidden_units", "layers"), fixed=0.75),
 )

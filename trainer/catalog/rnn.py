@@ -21,6 +21,18 @@ from .lab import (
 
 @dataclass
 class Config:
+    task: str = hyperparameter(
+        "wave",
+        label=gettext_noop("Task"),
+        help=gettext_noop(
+            "The next value of a noisy wave (a straight line through the window already does well), or the "
+            "adding problem: add the two marked numbers of a sequence, which needs a memory."
+        ),
+        choices=(
+            ("wave", gettext_noop("Next value of a noisy wave")),
+            ("adding", gettext_noop("Adding problem: the sum of two marked numbers")),
+        ),
+    )
     cell: str = hyperparameter(
         "gru",
         label=gettext_noop("Recurrent cell"),
@@ -44,9 +56,12 @@ class Config:
     sequence_length: int = hyperparameter(
         30,
         label=gettext_noop("Window"),
-        help=gettext_noop("How many past values the network reads before predicting the next one."),
+        help=gettext_noop(
+            "How many past values the network reads before predicting the next one (in the adding problem: "
+            "the length of each sequence)."
+        ),
         minimum=2,
-        maximum=60,
+        maximum=120,
     )
     noise: float = hyperparameter(
         0.1,
@@ -65,6 +80,27 @@ class Config:
     # a step costs about the same for 32 windows or 64 on a CPU (the time steps run in sequence)
     batch_size: int = batch_size_choice(64, maximum=128, help=gettext_noop("Windows per step."))
     optimizer: str = optimizer_choice("adam")
+    recurrent_scale: float = hyperparameter(
+        0.0,  # 0: PyTorch's own initialisation, whose recurrent matrices have a spectral radius below 1
+        label=gettext_noop("Recurrent weight scale"),
+        help=gettext_noop(
+            "0 keeps the usual initialisation. Above 0, each recurrent weight matrix starts as this number "
+            "times a random rotation, so its spectral radius is this number: above 1, the gradient grows at "
+            "every step it travels back through the window."
+        ),
+        minimum=0.0,
+        maximum=3.0,
+    )
+    clip_norm: float = hyperparameter(
+        0.0,
+        label=gettext_noop("Gradient clipping"),
+        help=gettext_noop(
+            "0 is off. Above 0, a gradient whose norm is larger is scaled down to this norm before the step: "
+            "its direction is kept, its length bounded."
+        ),
+        minimum=0.0,
+        maximum=100.0,
+    )
     seed: int = seed_choice()
     device: str = device_choice()
 
@@ -79,7 +115,15 @@ LAB = Lab(
     config=Config,
     module="trainer.labs.rnn",
     steps_field="steps",
-    charts=(Chart(gettext_noop("Loss"), ("loss", "val_loss"), log_y=True),),
+    charts=(
+        Chart(gettext_noop("Loss"), ("loss", "val_loss"), log_y=True),
+        Chart(gettext_noop("Gradient norm (before clipping)"), ("grad_norm",), log_y=True),
+        Chart(
+            gettext_noop("Gradient through time: at the oldest and the newest input"),
+            ("grad_oldest", "grad_newest"),
+            log_y=True,
+        ),
+    ),
     visuals=("sequence",),
     time_limit_s=400,
     cost=Cost(sizes=("hidden_size", "sequence_length", "batch_size"), fixed=0.5),

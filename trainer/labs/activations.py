@@ -83,6 +83,19 @@ def boundary_frame(models: nn.ModuleDict, data: Split, extent: tuple[float, floa
     }
 
 
+def layer_gradients(model: MLP) -> torch.Tensor:
+    """The norm of each linear layer's weight gradient, first hidden layer first, output layer last."""
+    return torch.stack([m.weight.grad.norm() for m in model.layers if isinstance(m, nn.Linear)])
+
+
+def gradients_frame(norms: dict[str, torch.Tensor]) -> Frame:
+    """Per network, each layer's weight-gradient norm at the last step: how much of the error signal
+    reaches each layer."""
+    return {
+        "gradients": {name: [float(f"{v:.3g}") for v in values.tolist()] for name, values in norms.items()}
+    }
+
+
 def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     torch.manual_seed(config.seed)
     data = make_data(config).to(device)
@@ -98,6 +111,12 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     }
     criterion = nn.BCEWithLogitsLoss()
 
+    norms: dict[str, torch.Tensor] = {}
+    shrink: dict[str, float] = {}  # per network: output layer's gradient ÷ first layer's, at the first step
+
+    def frame() -> Frame:
+        return {**boundary_frame(models, data, extent), **gradients_frame(norms)}
+
     models.train()
     for step in range(config.steps):
         scalars = {}
@@ -105,18 +124,27 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
             loss = criterion(model(data.x_train), data.y_train)
             optimizers[name].zero_grad()
             loss.backward()
+            norms[name] = layer_gradients(model).detach()
+            if step == 0:
+                shrink[name] = (norms[name][-1] / norms[name][0].clamp_min(1e-30)).item()
             optimizers[name].step()
             scalars[f"loss_{name}"] = loss
             scalars[f"acc_{name}"] = accuracy(model, data.x_val, data.y_val)
-        report(step, **scalars, frame=lambda: boundary_frame(models, data, extent))
+        # The gradient reaching the sigmoid network's first layer, against its output layer's.
+        scalars["grad_first_sigmoid"], scalars["grad_output_sigmoid"] = (
+            norms["sigmoid"][0],
+            norms["sigmoid"][-1],
+        )
+        report(step, **scalars, frame=frame)
 
-    visuals = boundary_frame(models, data, extent)
+    visuals = frame()
     report.flush(visuals)
     return Outcome(
         metrics={
             "accuracy": {
                 name: number(accuracy(model, data.x_val, data.y_val)) for name, model in models.items()
-            }
+            },
+            "gradient_ratio": {name: float(f"{ratio:.4g}") for name, ratio in shrink.items()},
         },
         model=models,
         visuals=visuals,

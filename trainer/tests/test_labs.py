@@ -167,7 +167,16 @@ def check_neighbours(entries: list) -> None:
         assert all(-1 <= similarity <= 1 for _character, similarity in entry["neighbours"])
 
 
+def check_gradients(frame: dict) -> None:
+    """Per network, one positive finite norm per linear layer (hidden layers, then the output)."""
+    assert set(frame) == {"sigmoid", "tanh", "relu"}
+    lengths = {len(norms) for norms in frame.values()}
+    assert len(lengths) == 1 and lengths.pop() >= 2
+    assert all(isinstance(v, float) and v >= 0 for norms in frame.values() for v in norms)
+
+
 CHECKS = {
+    "gradients": check_gradients,
     "fit": check_fit,
     "confusion": check_confusion,
     "boundary": check_boundary,
