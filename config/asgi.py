@@ -18,6 +18,6 @@ from trainer.events import with_event_streams  # noqa: E402
 application = BodyLimit(with_event_streams(ReaderFront(DocumentFront(django_application))))
 
 if os.environ.get("VERIFY_SERVICES", "1") == "1":
-    from core.startup import verify_services
+    from core.startup import verify_services_outside_the_event_loop
 
-    verify_services()
+    verify_services_outside_the_event_loop()

@@ -2,6 +2,7 @@
 line naming the setting and the problem, instead of failing later with a traceback on the first request."""
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
@@ -41,3 +42,12 @@ def verify_services() -> None:
     logging.getLogger("psycopg.pool").setLevel(logging.NOTSET)
     if found:
         raise SystemExit("Configuration error: " + "; ".join(found))
+
+
+def verify_services_outside_the_event_loop() -> None:
+    """verify_services() for the ASGI application's import. `uvicorn --workers N` (compose's web service)
+    imports the application inside each child's running event loop, where Django refuses database access
+    (SynchronousOnlyOperation: every child crashed at start); a single process imports it before its loop
+    starts. The check runs in a thread of its own either way, and its SystemExit is raised here."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-services") as pool:
+        pool.submit(verify_services).result()
