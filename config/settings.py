@@ -52,6 +52,10 @@ elif not DEBUG and (
         "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
     )
 
+# Rotation: the new key in SECRET_KEY, the old ones here (comma-separated) until their sessions have lapsed;
+# every node the same (README, "Scaling out"; core.keys names a node whose key differs).
+SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
+
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 # How many reverse proxies stand in front of the web server, each appending the address it saw to

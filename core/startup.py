@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 
 def _safe(url: str) -> str:
@@ -34,6 +35,13 @@ def problems() -> list[str]:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
     except Exception as error:
         found.append(f"REDIS_URL: cannot connect to {_safe(settings.REDIS_URL)} ({error})")
+    else:
+        from .keys import key_problem
+
+        with translation.override(None):
+            problem = key_problem(redis.Redis.from_url(settings.REDIS_URL, decode_responses=True))
+        if problem:
+            found.append(problem)
     return found
 
 
