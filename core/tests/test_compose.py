@@ -1,18 +1,13 @@
 """No Docker engine runs on the build machines: this reads docker-compose.yml and checks that every
 service's command names modules, settings and queues that exist in this code base."""
 
-import contextlib
 import importlib
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import yaml
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -81,31 +76,13 @@ class ComposeWebServerTests:
     application inside its own event loop (a single process imports it before its loop starts)."""
 
     def test_it_serves_healthz_with_two_worker_processes(self, transactional_db, tmp_path):
-        from conftest import database_url_for_other_processes, free_port
+        from conftest import compose_web
 
-        port = free_port()
-        arguments = command("web")
-        assert arguments[arguments.index("--workers") + 1] == "2"
-        arguments[arguments.index("--port") + 1] = str(port)
-        arguments[arguments.index("--host") + 1] = "127.0.0.1"
-        env = {**os.environ, "DATABASE_URL": database_url_for_other_processes(), "VERIFY_SERVICES": "1",
-               "DEBUG": "0", "HTTPS": "0", "PYTHONUNBUFFERED": "1"}  # fmt: skip
-        env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"  # the image's uvicorn is on PATH
+        assert command("web")[command("web").index("--workers") + 1] == "2"
         log = tmp_path / "web.log"
-        server = subprocess.Popen(arguments, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                                  start_new_session=True)  # fmt: skip
-        try:
-            answers = []
-            deadline = time.monotonic() + 60
-            while len(answers) < 4 and time.monotonic() < deadline and server.poll() is None:
-                with contextlib.suppress(httpx.TransportError):
-                    answers.append(httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code)
-                    continue
-                time.sleep(0.3)
-            output = log.read_text()
-            assert answers == [200] * 4, output[-3000:]
-            assert "Traceback" not in output and "SynchronousOnlyOperation" not in output, output[-3000:]
-            assert output.count("Application startup complete") == 2, output[-3000:]
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+        with compose_web(log, {"SECRET_KEY": settings.SECRET_KEY}) as url:
+            answers = [httpx.get(f"{url}/healthz", timeout=10).status_code for _ in range(4)]
+        output = log.read_text()
+        assert answers == [200] * 4, output[-3000:]
+        assert "Traceback" not in output and "SynchronousOnlyOperation" not in output, output[-3000:]
+        assert output.count("Application startup complete") == 2, output[-3000:]
