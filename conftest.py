@@ -345,7 +345,7 @@ class Worker:
                 "config",
                 "worker",
                 "-Q",
-                "cpu,gpu",
+                "cpu,gpu,maintenance",
                 "-c",
                 str(concurrency),
                 "-n",
@@ -364,7 +364,7 @@ class Worker:
         self.redis_url = redis_url
         self.wait_ready()
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, timeout: float = 180) -> None:  # a busy machine warms the labs up slowly
         import redis
 
         from core.workers import live_workers
@@ -384,6 +384,36 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+class Beat:
+    """The real Celery beat (one at a time: it takes the lock), on the tests' Redis: it sends the lost-job
+    sweeper every JOB_SWEEP_EVERY_S to the `maintenance` queue, which the test worker consumes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.log = folder / "beat.log"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url_for_other_processes(),
+            "REDIS_URL": settings.REDIS_URL,
+        }
+        self.process = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
+                                         "-s", str(folder / "beat-schedule")], cwd=ROOT, env=env,
+                                        stdout=self.log.open("w"), stderr=subprocess.STDOUT)  # fmt: skip
+
+    def stop(self) -> None:
+        from core import redis as redis_
+
+        self.process.kill()
+        self.process.wait()
+        redis_.client().delete("beat:lock")  # the next test's beat need not wait for it to lapse
+
+
+@pytest.fixture
+def beat(tmp_path) -> Iterator[Beat]:
+    started = Beat(tmp_path)
+    yield started
+    started.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,21 @@
 """The Celery app. Workers consume the `cpu` queue, GPU workers the `gpu` queue (and `cpu` too, so
-`device=auto` jobs use a GPU whenever one picks them up)."""
+`device=auto` jobs use a GPU whenever one picks them up); every worker consumes `maintenance` as well, where the
+lost-job sweeper runs, so that no backlog of training jobs stands in front of it.
 
+Only Celery's public settings and signals: late acknowledgement, rejection when a pool child is lost, a
+visibility timeout longer than any job (config/settings.py). The job table and each job's lease in Redis decide
+who runs a job (trainer/runner.py); the broker only delivers messages, and a duplicate does nothing."""
+
+import json
 import logging
 import multiprocessing
 import os
+import socket
 import time
 
-from celery import Celery, bootsteps
-from celery.signals import worker_init
+from celery import Celery
+from celery.beat import PersistentScheduler
+from celery.signals import worker_init, worker_ready, worker_shutting_down
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # torch.cuda.is_available() asks NVML, which leaves CUDA uninitialised: a forked child can still use the GPU.
@@ -18,48 +26,68 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 log = logging.getLogger(__name__)
 
+BEAT_LOCK = "beat:lock"
+BEAT_TICK = "beat:tick"
+BEAT_LOCK_TTL = 30  # seconds: a beat that stopped without a word is replaced by a waiting one after this
 
-class HandBackUnacknowledged(bootsteps.StartStopStep):
-    """At each connection to Redis (the first, and every one after a lost connection), hands back to the queue the
-    jobs that were delivered before it and never acknowledged.
-
-    kombu hands a lost connection's unfinished jobs back the moment the connection drops, which fails while Redis
-    is down (restarting): they would then wait in Redis's `unacked` hash for the whole visibility timeout (an
-    hour). A job handed back that is in fact still running (here or on another worker) is delivered again, finds
-    the run's claim taken and retries for a while (trainer.tasks.run_job), then is skipped or given up: never a
-    second run."""
-
-    requires = {"celery.worker.consumer.connection:Connection"}
-
-    def start(self, c) -> None:
-        channel = c.connection.default_channel
-        qos = channel.qos
-        with channel.conn_or_acquire() as client:
-            tags = client.zrangebyscore(qos.unacked_index_key, 0, time.time())
-            for tag in tags:
-                qos.restore_by_tag(tag, client)
-        if tags:
-            log.warning("Handed back %d unacknowledged job message(s) to the queue.", len(tags))
+RENEW_LOCK = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end return 0"
+)
 
 
-app.steps["consumer"].add(HandBackUnacknowledged)
+class LockedScheduler(PersistentScheduler):
+    """Celery's own scheduler, run by one beat at a time: a second beat waits for the lock (saying so once)
+    and takes over when the first stops; a beat that finds its lock taken (it was paused past its lifetime)
+    exits rather than tick beside another. Each tick is recorded for /healthz."""
+
+    def setup_schedule(self) -> None:
+        from core import redis as redis_
+
+        self.token = f"{socket.gethostname()}:{os.getpid()}"
+        client = redis_.patient_client()
+        said = False
+        while not client.set(BEAT_LOCK, self.token, nx=True, ex=BEAT_LOCK_TTL):
+            if not said:
+                log.warning("Another beat holds the lock (%s): this one waits, and takes over if it stops.",
+                            client.get(BEAT_LOCK))  # fmt: skip
+                said = True
+            time.sleep(BEAT_LOCK_TTL / 6)
+        log.info("This beat (%s) holds the lock: it is the one that schedules.", self.token)
+        super().setup_schedule()
+
+    def tick(self, *args, **kwargs) -> float:
+        import redis
+
+        from core import redis as redis_
+
+        try:
+            client = redis_.client()
+            if not client.eval(RENEW_LOCK, 1, BEAT_LOCK, self.token, BEAT_LOCK_TTL):
+                log.error("This beat (%s) lost its lock to %s: it stops, so that only one beat schedules.",
+                          self.token, client.get(BEAT_LOCK))  # fmt: skip
+                raise SystemExit(1)
+            client.set(BEAT_TICK, json.dumps({"at": time.time(), "beat": self.token}), ex=24 * 3600)
+        except redis.RedisError as error:  # Redis restarting: the lock outlives a short outage
+            log.warning("The beat could not renew its lock (%s)", error)
+        return min(super().tick(*args, **kwargs), self.max_interval)
 
 
 @worker_init.connect
 def warm_up_torch(sender, **kwargs) -> None:
-    """Import PyTorch (and the optimizer machinery it loads lazily, which takes seconds) and run one step of
-    each lab once in the worker's parent, so forked children start jobs at once and at full speed. Then time each
-    lab (a few seconds) and store the timings, from which the web estimates a run's duration before it queues it.
+    """Import PyTorch and run one step of each lab once in the worker's parent, so forked children start jobs
+    at once and at full speed. Then time each lab (a few seconds) and store the timings, from which the web
+    estimates a run's duration before it queues it.
 
     Not so on a worker of the `gpu` queue: where PyTorch sees a GPU, an optimizer's step initialises CUDA, which a
     forked child cannot use. Its parent times the labs in a fresh (spawned) process, and each child builds its
     own kernels at its first job."""
     import django
     import redis
-    import torch._dynamo  # noqa: F401
 
     from trainer.labs import warm_up
 
+    if os.environ.get("WORKER_WARM_UP") == "0":  # a test's extra worker: start at once, time nothing
+        return
     if "gpu" in sender.app.amqp.queues.consume_from:
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             timings = pool.apply(warm_up)
@@ -85,7 +113,44 @@ def verify_services_at_start(**kwargs) -> None:
     verify_services()
 
 
-app.conf.beat_schedule = {
-    # Ends jobs whose worker died without a word (SIGKILL, lost machine) so none stays "running" forever.
-    "sweep-lost-jobs": {"task": "trainer.tasks.sweep_lost_jobs", "schedule": 15.0},
-}
+@worker_ready.connect
+def forget_an_earlier_stop(sender, **kwargs) -> None:
+    """A worker started again under the same name must not hand back its new jobs at once."""
+    from core import redis as redis_
+    from trainer.streams import stopping_key
+
+    redis_.client().delete(stopping_key(sender.hostname))
+
+
+@worker_shutting_down.connect
+def hand_back_running_jobs(sender, **kwargs) -> None:
+    """SIGTERM (a deploy, `docker stop`): Celery's warm shutdown waits for the running jobs to end, which
+    may take many minutes. Instead each of this worker's runs sees the flag at its next report (within a
+    second), hands its job back to the queue with its checkpoint, and ends; another worker continues it."""
+    import redis
+    from django.conf import settings
+
+    from trainer.streams import stopping_key
+
+    try:  # a connection of its own: this runs in a signal handler, which must not wait for a pool's lock
+        with redis.Redis.from_url(settings.REDIS_URL, socket_timeout=3, socket_connect_timeout=3) as client:
+            client.set(stopping_key(sender), "1", ex=600)
+    except Exception:  # Redis unreachable: the runs end as they would have; their leases lapse if killed
+        log.warning("could not ask this worker's runs to hand their jobs back", exc_info=True)
+
+
+def schedule() -> dict:
+    from django.conf import settings
+
+    every = float(settings.JOB_SWEEP_EVERY_S)
+    return {
+        # Queues again the jobs whose worker was lost (lease lapsed), so that another continues them.
+        "sweep-lost-jobs": {
+            "task": "trainer.tasks.sweep_lost_jobs",
+            "schedule": every,
+            "options": {"queue": "maintenance", "expires": 2 * every},  # one sweep waiting is enough
+        },
+    }
+
+
+app.conf.beat_schedule = schedule()

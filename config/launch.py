@@ -380,7 +380,7 @@ def run() -> int:
         concurrency = int(os.environ.get("WORKER_CONCURRENCY", min(2, cores)))
         celery = [sys.executable, "-m", "celery", "-A", "config"]
         # Gossip, mingle and event heartbeats serve clusters of workers (and broke on a Redis restart): not used here.
-        worker = [*celery, "worker", "-Q", "cpu", "-c", str(concurrency), "-n", "cpu@%h", "--loglevel", "INFO",
+        worker = [*celery, "worker", "-Q", "cpu,maintenance", "-c", str(concurrency), "-n", "cpu@%h", "--loglevel", "INFO",
                   "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
         beat = [*celery, "beat", "--loglevel", "INFO", "-s", str(VAR / "celerybeat-schedule")]
         # --no-proxy-headers: the client is the socket's address unless settings.TRUSTED_PROXIES says otherwise.

@@ -283,22 +283,40 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True  # a job's outcome lives on its row, not in a result backend
 CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool child's message goes back to the queue at once
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
+# The lost-job sweeper has a queue of its own, which every worker consumes besides its training queue: a
+# backlog of training jobs never stands in front of it.
+CELERY_TASK_ROUTES = {"trainer.tasks.sweep_lost_jobs": {"queue": "maintenance"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Longer than any job's hard time limit, or Redis hands a running job to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Longer than any job's hard time limit (600 + 30 s). It no longer decides when a lost job runs again (the
+# sweeper does, within seconds of its lease lapsing); a message delivered a second time finds its job claimed or
+# ended and does nothing (trainer/runner.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("JOB_VISIBILITY_TIMEOUT_S", 900)}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A Redis restart must not kill the runs in progress: they wait it out (core.redis.patient_client). The
 # message Celery then delivers again finds its job claimed or ended and is skipped (trainer/runner.py).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_BEAT_SCHEDULER = "config.celery:LockedScheduler"  # one beat at a time, however many are started
+CELERY_BEAT_MAX_LOOP_INTERVAL = 5  # seconds: the beat renews its lock and records its tick this often
 
 # --- Training jobs ------------------------------------------------------------------------------------
 
 JOBS_PER_LEARNER = envint("JOBS_PER_LEARNER", 2)  # queued or running at once
 JOB_SUBMIT_RATE = os.environ.get("JOB_SUBMIT_RATE", "30/hour")
 JOB_STREAM_MAXLEN = 5000
+# A running job is held by one run through a lease in Redis that the run renews every JOB_LEASE_S / 3 seconds.
+# A run that cannot renew it stops; the sweeper (every JOB_SWEEP_EVERY_S) queues again a running job whose lease
+# has lapsed, and another worker continues it: a lost node's job moves on within about the sum of the two.
+JOB_LEASE_S = envint("JOB_LEASE_S", 15)
+JOB_SWEEP_EVERY_S = envint("JOB_SWEEP_EVERY_S", 5)
+JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 5)  # a job that loses its worker this often ends `failed`
+# Labs that can (gpt, cnn) save their state this often, so that a new attempt continues where it was.
+JOB_CHECKPOINT_EVERY_S = envint("JOB_CHECKPOINT_EVERY_S", 10)
+JOB_CHECKPOINT_MAX_BYTES = envint("JOB_CHECKPOINT_MAX_BYTES", 64 * 1024 * 1024)  # larger: not saved
+# How long a run that has ended keeps trying to record its end while the database cannot write.
+JOB_END_RETRY_S = envint("JOB_END_RETRY_S", 300)
 EVENT_STREAMS_PER_USER = envint("EVENT_STREAMS_PER_USER", 8)  # open live views of jobs at once (several tabs)
 
 # --- Security -----------------------------------------------------------------------------------------

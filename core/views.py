@@ -12,7 +12,7 @@ from django.views.i18n import JavaScriptCatalog
 from . import redis as redis_
 from .documents import document
 from .keys import key_problem
-from .workers import live_workers
+from .workers import beat_state, live_workers
 
 
 def _check_database() -> dict:
@@ -90,6 +90,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "redis": redis,
         "secret_key": secret_key,
         "workers": {queue: {"count": len(names), "names": names} for queue, names in workers.items()},
+        "beat": beat_state() if redis["ok"] else {"beat": None, "last_tick_s_ago": None},
     }
     return JsonResponse(body, status=503 if failing else 200)
 

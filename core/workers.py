@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import threading
+import time
 
 import redis
 from celery.signals import worker_ready, worker_shutdown
@@ -36,6 +37,16 @@ def live_workers(client: redis.Redis | None = None) -> dict[str, list[str]]:
         for queue in json.loads(value)["queues"]:
             by_queue.setdefault(queue, []).append(key.removeprefix(KEY.format("")))
     return by_queue
+
+
+def beat_state(client: redis.Redis | None = None) -> dict:
+    """The scheduler's last tick (config.celery.LockedScheduler records it every few seconds): which beat holds
+    the lock, and how many seconds ago it ticked (None when no beat has ever run)."""
+    raw = (client or redis_.client()).get("beat:tick")
+    if raw is None:
+        return {"beat": None, "last_tick_s_ago": None}
+    tick = json.loads(raw)
+    return {"beat": tick["beat"], "last_tick_s_ago": round(max(0.0, time.time() - tick["at"]), 1)}
 
 
 @worker_ready.connect

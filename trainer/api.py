@@ -188,7 +188,7 @@ def metrics_csv(request: Request, job_id: int) -> HttpResponse:
 def weights(request: Request, job_id: int) -> HttpResponse:
     """The trained model's state_dict, for `torch.load(..., weights_only=True)`."""
     found = _visible_job(request, job_id)
-    stored = getattr(found, "weights", None) if found.status == Job.Status.SUCCEEDED else None
+    stored = getattr(found, "weights", None) if found.status in Job.TRAINED else None
     if found.diverged_at is not None:
         message = _(
             "This run diverged at step %(step)d: its weights were no longer finite numbers, so none were kept."

@@ -132,7 +132,10 @@ async def follow(job: Job, resume: tuple[int, str] | None) -> AsyncIterator[byte
                 if kind == "end":
                     return
                 if kind == "restart":
-                    attempt, last = json.loads(fields["data"])["attempt"], "0"
+                    # The next attempt's stream; a run that continues from a checkpoint names the entry after
+                    # which it goes on (before it: the history this viewer already has, for viewers new to it).
+                    moved = json.loads(fields["data"])
+                    attempt, last = moved["attempt"], moved.get("after") or "0"
                     break
 
 

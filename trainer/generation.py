@@ -80,7 +80,7 @@ def generation_start(
     whose previous generation is still writing."""
     if job.lab != gpt.LAB.slug:
         raise UserError(_("Only a run of the GPT lab can write text."), code="not_a_language_model")
-    if job.status != Job.Status.SUCCEEDED or not JobWeights.objects.filter(job=job).exists():
+    if job.status not in Job.TRAINED or not JobWeights.objects.filter(job=job).exists():
         raise Conflict(_("This run has no trained model to write with (it did not succeed)."))
     generation_id = uuid.uuid4().hex
     client = redis_.client()

@@ -28,6 +28,19 @@ MESSAGES: dict[str, str] = {
         "Diverged at step %(step)d: %(series)s became infinite or not a number. The learning rate is too"
         " large for this curvature: try a smaller one."
     ),
+    # A run that reached its time limit and kept what it had learned (status `stopped`).
+    "stopped_at_limit": gettext_noop(
+        "Stopped at this lab's time limit of %(s)d seconds. The run keeps what it learned until then: its"
+        " charts, metrics and trained model."
+    ),
+    # A run whose worker was lost, continued by another worker (from a checkpoint, or from the beginning).
+    "resumed": gettext_noop("Resumed on another worker, from step %(step)d."),
+    "restarted": gettext_noop("Resumed on another worker, from the beginning."),
+    "handed_back": gettext_noop("Its worker is shutting down: the run goes on on another worker."),
+    "handed_back_lost": gettext_noop("Its worker was lost: the run goes on on another worker."),
+    "worker_lost_again": gettext_noop(
+        "The run lost its worker %(n)d times (a worker stopped or a machine was lost); it was given up."
+    ),
     # A lab's own message (LabError), itself a msgid marked in the lab, in `text`.
     "lab": "%(text)s",
     # An unexpected error: its text is Python's and is shown as it is.

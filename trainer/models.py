@@ -32,8 +32,9 @@ class JobQuerySet(models.QuerySet):
 class Job(models.Model):
     """One training run of a lab with a learner's hyperparameters.
 
-    `attempt` counts the runs a job has started: a job whose worker was lost is delivered again and starts
-    a fresh attempt, with its own event stream; only the attempt named here is live.
+    `attempt` counts the runs a job has started, and is the fencing token of the run that holds it: a job whose
+    worker was lost is queued again and continues in a fresh attempt, with its own event stream; only the
+    attempt named here may write to the row (trainer/runner.py).
     """
 
     class Status(models.TextChoices):
@@ -43,9 +44,11 @@ class Job(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
         DIVERGED = "diverged", _("Diverged")  # its loss became NaN or infinite; metrics say at which step
+        STOPPED = "stopped", _("Stopped at the time limit")  # keeps its metrics, samples and weights
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
-    FINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.DIVERGED)
+    FINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.DIVERGED, Status.STOPPED)
+    TRAINED = (Status.SUCCEEDED, Status.STOPPED)  # ended with a model worth keeping (download, generation)
     COMPLETED = (Status.SUCCEEDED, Status.DIVERGED)  # ran to an end that says something about the settings
 
     # Field names in the admin's language; in English they read as the API's field names, so the schema's

@@ -1,9 +1,10 @@
-"""Changes to jobs: submit, cancel, and ending the runs whose worker was lost."""
+"""Changes to jobs: submit, cancel, and queuing again the runs whose worker was lost."""
 
 from __future__ import annotations
 
 import dataclasses
-import time
+import logging
+import uuid
 from typing import Any
 
 from celery import current_app
@@ -13,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from core import redis as redis_
@@ -27,7 +28,9 @@ from .labs import LABS
 from .labs.base import Lab
 from .messages import Message
 from .models import Job
-from .streams import HEARTBEATS, LOST_AFTER, end_stream, request_cancel
+from .streams import RELEASE, Writer, end_stream, lease_key, request_cancel, stream_key
+
+log = logging.getLogger(__name__)
 
 
 def invalid_parameters(errors: dict[str, list[str]]) -> UserError:
@@ -99,7 +102,7 @@ def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]
             queue=queue,
             language=get_language() or settings.LANGUAGE_CODE,
         )
-        transaction.on_commit(lambda: _enqueue(job))
+        transaction.on_commit(lambda: job_enqueue(job=job))
     return job
 
 
@@ -108,7 +111,9 @@ def _with_defaults(lab: Lab, params: dict[str, Any]) -> dict[str, Any]:
     return {**defaults(lab), **params}
 
 
-def _enqueue(job: Job) -> None:
+def job_enqueue(*, job: Job) -> None:
+    """Sends a queued job's message to the workers of its queue (on submission, and again for a job whose run
+    was lost or handed back)."""
     # By name: the tasks call the services, never the other way round.
     lab = LABS[job.lab]
     current_app.send_task(
@@ -146,30 +151,49 @@ def job_cancel(*, job: Job) -> Job:
     return job
 
 
-def sweep_lost_jobs(now: float | None = None) -> list[int]:
-    """Ends jobs that say "running" but whose worker stopped beating (killed, machine lost): a job is never
-    left running forever. A redelivered job that starts a fresh attempt beats again and is left alone."""
-    now = now or time.time()
+def sweep_lost_jobs() -> list[int]:
+    """Queues again the jobs that say "running" but whose lease has lapsed (their worker was killed, paused,
+    or its machine lost), so that another worker continues them within seconds; a job that has lost its worker
+    JOB_MAX_ATTEMPTS times ends `failed`. Returns the ids of the jobs it moved.
+
+    The sweeper takes a lapsed lease itself while it decides, so no run can start or go on meanwhile, and its
+    write is conditional on the attempt it saw: a job that another run has just taken is left alone."""
     client = redis_.client()
-    beats = {int(job_id): score for job_id, score in client.zrange(HEARTBEATS, 0, -1, withscores=True)}
-    ended = []
-    for job in Job.objects.filter(status=Job.Status.RUNNING):
-        last = beats.get(job.pk, job.started_at.timestamp() if job.started_at else now)
-        if now - last < LOST_AFTER:
-            continue
-        with transaction.atomic():
-            locked = Job.objects.select_for_update().get(pk=job.pk)
-            if locked.status != Job.Status.RUNNING or locked.attempt != job.attempt:
-                continue
-            locked.status = Job.Status.FAILED
-            locked.finished_at = timezone.now()
-            locked.set_error(Message("worker_lost", {"s": LOST_AFTER}))
-            locked.save(update_fields=["status", "finished_at", "error", "error_code", "error_params"])
-        client.zrem(HEARTBEATS, job.pk)
-        end_stream(
-            job.pk,
-            job.attempt,
-            {"status": locked.status, "error": locked.error_message, "metrics": {}, "visuals": {}},
+    moved = []
+    for job in Job.objects.filter(status=Job.Status.RUNNING).only(
+        "pk", "attempt", "lab", "queue", "language"
+    ):
+        token = f"sweeper-{uuid.uuid4().hex}"
+        if not client.set(lease_key(job.pk), token, nx=True, px=settings.JOB_LEASE_S * 1000):
+            continue  # held: its run is alive
+        try:
+            if _requeue_or_give_up(job):
+                moved.append(job.pk)
+        finally:
+            client.eval(RELEASE, 1, lease_key(job.pk), token)
+    return moved
+
+
+def _requeue_or_give_up(job: Job) -> bool:
+    running = Job.objects.filter(pk=job.pk, attempt=job.attempt, status=Job.Status.RUNNING)
+    with override(job.language):
+        if job.attempt >= settings.JOB_MAX_ATTEMPTS:
+            message = Message("worker_lost_again", {"n": job.attempt})
+            if not running.update(status=Job.Status.FAILED, finished_at=timezone.now(), error="",
+                                  error_code=message.code, error_params=message.params):  # fmt: skip
+                return False
+            end_stream(job.pk, job.attempt, {"status": Job.Status.FAILED, "error": str(message), "metrics": {},
+                                             "visuals": {}})  # fmt: skip
+            log.warning("job %s lost its worker %d times: given up", job.pk, job.attempt)
+            return True
+        if not running.update(status=Job.Status.QUEUED):
+            return False
+        # Its viewers learn at once that it waits for another worker (outside any run: no lease to check).
+        Writer(job.pk, job.attempt).event(
+            "status",
+            {"status": "queued", "attempt": job.attempt, "message": str(Message("handed_back_lost"))},
+            key=stream_key(job.pk, job.attempt),
         )
-        ended.append(job.pk)
-    return ended
+    job_enqueue(job=job)
+    log.warning("job %s (attempt %d) lost its worker: queued again", job.pk, job.attempt)
+    return True

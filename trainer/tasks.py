@@ -7,16 +7,16 @@ from . import generation, runner, services
 
 @shared_task(bind=True, max_retries=12, acks_late=True, reject_on_worker_lost=True)
 def run_job(self, job_id: int) -> str:
-    """Trains one job. A duplicate delivery while another run still holds the job waits and retries; once
-    that run's claim lapses (its worker was lost) this delivery starts a fresh attempt."""
+    """Trains one job. A delivery that finds the job held by another run, or ended, does nothing: a job whose
+    run was lost is queued again by the sweeper once its lease lapses (services.sweep_lost_jobs)."""
     hard, soft = self.request.timelimit or (None, None)
     try:
-        return runner.run(job_id, time_limit=soft or hard)
-    except runner.Busy:
-        raise self.retry(countdown=5) from None
+        return runner.run(job_id, time_limit=soft or hard, hostname=self.request.hostname or "")
+    except runner.NotStarted:
+        raise self.retry(countdown=5) from None  # the database could not write: a moment later
 
 
-@shared_task
+@shared_task(acks_late=False, ignore_result=True)
 def sweep_lost_jobs() -> list[int]:
     return services.sweep_lost_jobs()
 

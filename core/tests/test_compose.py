@@ -40,8 +40,12 @@ class ComposeFileTests:
         for worker in (cpu, gpu):
             assert worker[:4] == ["celery", "-A", "config", "worker"]
             assert importlib.import_module("config").celery_app.main == "config"
-        assert cpu[cpu.index("-Q") + 1] == "cpu"
-        assert set(gpu[gpu.index("-Q") + 1].split(",")) == {"gpu", "cpu"}
+        assert set(cpu[cpu.index("-Q") + 1].split(",")) == {"cpu", "maintenance"}
+        assert set(gpu[gpu.index("-Q") + 1].split(",")) == {"gpu", "cpu", "maintenance"}
+
+    def test_workers_have_time_to_hand_their_jobs_back_when_stopped(self):
+        for name in ("worker-cpu", "worker-gpu"):
+            assert SERVICES[name]["stop_grace_period"] == "30s"
 
     def test_the_gpu_worker_reserves_an_nvidia_device_in_its_own_profile(self):
         gpu = SERVICES["worker-gpu"]

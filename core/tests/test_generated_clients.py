@@ -47,7 +47,7 @@ def wait_for_end(jobs_retrieve, client, job_id: int, timeout: float = 120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = jobs_retrieve.sync(job_id, client=client)
-        if job.status.value in ("succeeded", "failed", "cancelled", "diverged"):
+        if job.status.value in ("succeeded", "failed", "cancelled", "diverged", "stopped"):
             return job
         time.sleep(0.5)
     raise AssertionError(f"job {job_id} did not end in {timeout} s")

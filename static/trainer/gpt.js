@@ -176,9 +176,9 @@
       this.follow();
     }
 
-    // Only a run that has finished well has a model to talk to.
+    // Only a run that has finished well (or kept its model at the time limit) has a model to talk to.
     follow() {
-      const ready = this.root.dataset.status === "succeeded" && this.root.dataset.job;
+      const ready = ["succeeded", "stopped"].includes(this.root.dataset.status) && this.root.dataset.job;
       if (ready && !this.box.dataset.job && !this.field("prompt").value) this.field("prompt").value = this.samplePrompt();
       this.fields.disabled = !ready || !!this.source;
       this.box.dataset.job = ready ? this.root.dataset.job : "";

@@ -9,9 +9,10 @@
   const COLORS = ["--series-1", "--series-2", "--series-3", "--series-4"];
   const STATES = {
     queued: gettext("Queued"), running: gettext("Running"), succeeded: gettext("Succeeded"), failed: gettext("Failed"),
-    cancelled: gettext("Cancelled"), diverged: gettext("Diverged"),
+    cancelled: gettext("Cancelled"), diverged: gettext("Diverged"), stopped: gettext("Stopped at the time limit"),
   };
-  const BADGES = { succeeded: "good", failed: "bad", diverged: "bad", cancelled: "warn" };
+  // A run stopped at its time limit keeps what it learned: not a failure, not a full run either.
+  const BADGES = { succeeded: "good", failed: "bad", diverged: "bad", cancelled: "warn", stopped: "warn" };
   const ACTIVE = ["queued", "running"];
 
   const { csrfToken, api } = window.platform;
@@ -303,9 +304,18 @@
       this.source = source;
       const on = (name, handler) => source.addEventListener(name, (event) => handler(JSON.parse(event.data)));
       on("queued", (d) => this.setState("queued", fill(gettext("position in queue: %(n)s"), { n: d.position })));
-      on("status", (d) => this.setState("running", fill(gettext("on %(device)s"), { device: d.device }) + (d.attempt > 1 ? " · " + fill(gettext("attempt %(n)s"), { n: d.attempt }) : "")));
+      // A run whose worker was lost or stopped waits in the queue again, then goes on on another worker.
+      on("status", (d) => d.status === "queued"
+        ? this.setState("queued", gettext("Its worker stopped: the run goes on on another worker."))
+        : this.setState("running", fill(gettext("on %(device)s"), { device: d.device }) + (d.attempt > 1 ? " · " + fill(gettext("attempt %(n)s"), { n: d.attempt }) : "")));
       on("progress", (d) => this.progress(d));
-      on("restart", (d) => { this.reset(); this.progressRow.hidden = false; this.setState("running", fill(gettext("The worker was lost; the run restarted (attempt %(n)s)."), { n: d.attempt })); });
+      // From a checkpoint the charts go on where they were; otherwise the run starts again from step 0.
+      on("restart", (d) => {
+        const resumed = d.resumed_from !== null && d.resumed_from !== undefined;
+        if (!resumed) this.reset();
+        this.progressRow.hidden = false;
+        this.setState("running", resumed ? fill(gettext("Resumed on another worker, from step %(step)s."), { step: d.resumed_from }) : gettext("Resumed on another worker, from the beginning."));
+      });
       on("snapshot", (d) => { this.reset(); this.progress({ points: d.points, frame: d.frame, progress: d.status === "succeeded" ? 1 : 0 }); this.end(d); });
       on("end", (d) => {
         if (d.metrics !== undefined) this.end(d);
@@ -403,9 +413,9 @@
         const result = Object.entries(job.metrics || {}).filter(([, v]) => typeof v === "number").slice(0, 2);
         row.insertCell().textContent = result.map(([k, v]) => `${this.label(k)} ${format(v)}`).join(" · ") || job.error || "";
         const links = row.insertCell();
-        if (job.status === "succeeded" || job.status === "diverged") {
+        if (["succeeded", "diverged", "stopped"].includes(job.status)) {
           // A diverged run's CSV holds the points up to the divergence; it has no weights worth keeping.
-          const files = [[`/api/jobs/${job.id}/metrics.csv`, "CSV"], ...(job.status === "succeeded" ? [[`/api/jobs/${job.id}/weights`, gettext("weights")]] : [])];
+          const files = [[`/api/jobs/${job.id}/metrics.csv`, "CSV"], ...(job.status !== "diverged" ? [[`/api/jobs/${job.id}/weights`, gettext("weights")]] : [])];
           for (const [href, text] of files) {
             const a = document.createElement("a"); a.href = href; a.textContent = text; a.setAttribute("download", "");
             links.append(a, " ");

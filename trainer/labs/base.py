@@ -197,6 +197,12 @@ class Reporter:
         self.pending: list[tuple[int, dict[str, Any]]] = []
         self.last_step = 0
         self.finite: dict[str, tuple[int, float]] = {}  # series -> (step, value) of its last finite value
+        # Checkpoints, for a lab that can continue on another worker (trainer/runner.py sets `saved` and `save`).
+        self.saved: dict[str, Any] | None = None
+        self.save: Callable[[int, dict[str, Any]], None] | None = None
+        self.checkpoint_every = 10.0
+        self.offered: tuple[int, Callable[[], dict[str, Any]]] | None = None
+        self.last_save = clock()
 
     def __call__(self, step: int, *, frame: Callable[[], Frame] | None = None, **scalars: Any) -> None:
         copied = {k: _copy(v) for k, v in scalars.items()}
@@ -206,6 +212,22 @@ class Reporter:
             self.flush()  # raises Diverged
         elif self.clock() - self.last_emit >= self.interval:
             self.flush(frame() if frame else None)
+
+    def resume(self) -> dict[str, Any] | None:
+        """The state the last checkpoint saved (the loop goes on after its "step"), or None: start at step 0."""
+        if self.saved is not None:
+            self.last_step = self.saved["step"]
+        return self.saved
+
+    def checkpoint(self, step: int, state: Callable[[], dict[str, Any]]) -> None:
+        """Offers the loop's state after `step`: a callable, called only when a checkpoint is saved (at most
+        every `checkpoint_every` seconds, once the points up to `step` have gone out). The last state offered is
+        also what a run stopped at its time limit keeps (its "model")."""
+        self.offered = (step, state)
+        if self.save is not None and self.clock() - self.last_save >= self.checkpoint_every:
+            self.flush()
+            self.save(step, {**state(), "step": step})
+            self.last_save = self.clock()
 
     def flush(self, frame: Frame | None = None) -> None:
         """Send what is pending now (a training function calls it at its end, with its last frame)."""

@@ -188,9 +188,17 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     # Reported per mini-batch for a smooth live curve: progress counts batches, not epochs.
     report.total_steps = config.epochs * batches_per_epoch
 
+    step, first_epoch = 0, 0
+    if (saved := report.resume()) is not None:  # a run that another worker began, from its checkpoint
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        torch.set_rng_state(saved["rng"])
+        if device.type == "cuda" and saved["cuda_rng"] is not None:
+            torch.cuda.set_rng_state(saved["cuda_rng"], device)
+        first_epoch, step = saved["epoch"] + 1, saved["step"] + 1
+
     model.train()
-    step = 0
-    for _ in range(config.epochs):
+    for epoch in range(first_epoch, config.epochs):
         order = torch.randperm(len(data.y_train), device=device)
         for batch in range(batches_per_epoch):
             index = order[batch * batch_size : (batch + 1) * batch_size]
@@ -206,6 +214,10 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
                 scalars |= held_out
             report(step, **scalars, frame=lambda: filters_frame(model))
             step += 1
+        if epoch < config.epochs - 1:
+            report.checkpoint(step - 1, lambda e=epoch: {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                              "epoch": e, "rng": torch.get_rng_state(),
+                              "cuda_rng": torch.cuda.get_rng_state(device) if device.type == "cuda" else None})  # fmt: skip
 
     visuals = {
         **filters_frame(model),

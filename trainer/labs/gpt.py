@@ -521,8 +521,15 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     clock, tokens, spent = time.perf_counter(), 0, 0.0  # spent: seconds of training, without evaluations
     last = config.steps - 1
 
+    start = 0
+    if (saved := report.resume()) is not None:  # a run that another worker began, from its checkpoint
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        generator.set_state(saved["generator"])
+        samples, tokens, spent, start = saved["samples"], saved["tokens"], saved["spent"], saved["step"] + 1
+
     model.train()
-    for step in range(config.steps):
+    for step in range(start, config.steps):
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(config, step)
         starts = torch.randint(
@@ -560,6 +567,10 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
             samples.append(sample)
             report.flush({"samples": samples, "attention": attention})  # every sample reaches the page
             clock = time.perf_counter()
+        if step < last:
+            report.checkpoint(step, lambda t=tokens, s=spent: {"model": model.state_dict(), "tokens": t, "spent": s,
+                              "optimizer": optimizer.state_dict(), "generator": generator.get_state(),
+                              "samples": list(samples)})  # fmt: skip
 
     final_loss = evaluate(model, held_out, autocast).item()
     visuals = {"samples": samples, "attention": attention, "neighbours": neighbours(model, corpus)}

@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import Token
 from conftest import Launcher
 from core import redis as redis_
 from trainer.models import Job
-from trainer.streams import alive_key, stream_key
+from trainer.streams import lease_key, stream_key
 
 pytestmark = pytest.mark.worker
 
@@ -36,12 +36,14 @@ def wait_until(condition, timeout: float, interval: float = 0.2):
 
 
 class WorkerKilledTests:
-    def test_a_job_whose_worker_is_killed_runs_again_from_a_fresh_attempt(self, client, student, worker):
+    def test_a_job_whose_worker_is_killed_runs_again_from_a_fresh_attempt(
+        self, client, student, worker, beat
+    ):
         client.force_login(student)
         response = client.post("/api/jobs/", {"lab": "linear-regression", "params": {"steps": 20000, "report_every": 1}},
                                content_type="application/json")  # fmt: skip
         job_id = response.json()["id"]
-        holder = wait_until(lambda: redis_.client().get(alive_key(job_id)), timeout=30)
+        holder = wait_until(lambda: redis_.client().get(lease_key(job_id)), timeout=30)
         wait_until(lambda: redis_.client().xlen(stream_key(job_id, 1)) > 3, timeout=30)
         os.kill(int(holder.split("-")[0]), signal.SIGKILL)  # the process running the job, mid-run
         killed_at = time.monotonic()

@@ -11,7 +11,7 @@ from trainer import services
 from trainer.forms import defaults
 from trainer.labs import LABS
 from trainer.models import Job
-from trainer.streams import HEARTBEATS, stream_key
+from trainer.streams import Lease, lease_key, stream_key
 
 from .sse import read_until, stream
 
@@ -133,7 +133,9 @@ class EventStreamAccessTests:
 
 
 class TimeLimitTests:
-    def test_a_job_over_its_time_limit_ends_failed_with_the_reason(self, student, worker):
+    def test_a_job_over_its_time_limit_ends_stopped_with_the_reason_and_what_it_learned(
+        self, student, worker
+    ):
         from trainer.tasks import run_job
 
         params = {**defaults(LABS["linear-regression"]), "steps": 20000, "report_every": 1}
@@ -143,26 +145,42 @@ class TimeLimitTests:
         while Job.objects.get(pk=job.pk).status in ("queued", "running") and time.monotonic() < deadline:
             time.sleep(0.2)
         job.refresh_from_db()
-        assert job.status == "failed"
+        assert job.status == "stopped"
+        assert job.history and job.metrics["stopped_at_step"] == job.history[-1]["step"] < 19999
+        assert job.metrics["loss"] == job.history[-1]["loss"], "its metrics are the last values it reached"
         with override("en"):  # the reason is stored as a code and read in the reader's language
-            assert job.error_message == "Stopped: the run took longer than this lab's limit of 1 seconds."
+            assert job.error_message.startswith("Stopped at this lab's time limit of 1 seconds.")
 
 
 @pytest.mark.django_db
 class SweeperTests:
-    def test_a_running_job_whose_worker_went_silent_ends_failed_with_the_reason(self, student):
+    def test_a_running_job_whose_lease_lapsed_is_queued_again_for_another_worker(self, student, settings):
         job = Job.objects.create(
             owner=student, lab="linear-regression", params={}, status="running", attempt=1, language="en"
         )
-        redis_.client().zadd(HEARTBEATS, {str(job.pk): time.time() - 120})
+        redis_.client().delete(lease_key(job.pk))
+        assert services.sweep_lost_jobs() == [job.pk]
+        job.refresh_from_db()
+        assert (job.status, job.attempt) == ("queued", 1)
+        note = [f for _id, f in redis_.client().xrange(stream_key(job.pk, 1)) if f["event"] == "status"]
+        assert "another worker" in note[-1]["data"], "its viewers are told it moves on"
+
+    def test_a_job_that_lost_its_worker_too_often_ends_failed_with_the_reason(self, student, settings):
+        job = Job.objects.create(owner=student, lab="linear-regression", params={}, status="running",
+                                 attempt=settings.JOB_MAX_ATTEMPTS, language="en")  # fmt: skip
+        redis_.client().delete(lease_key(job.pk))
         assert services.sweep_lost_jobs() == [job.pk]
         job.refresh_from_db()
         with override("en"):
-            assert job.status == "failed" and "stopped unexpectedly" in job.error_message
+            assert job.status == "failed" and "lost its worker" in job.error_message
 
-    def test_a_job_that_is_beating_is_left_alone(self, student):
+    def test_a_job_whose_run_holds_its_lease_is_left_alone(self, student):
         job = Job.objects.create(
             owner=student, lab="linear-regression", params={}, status="running", attempt=1
         )
-        redis_.client().zadd(HEARTBEATS, {str(job.pk): time.time()})
-        assert services.sweep_lost_jobs() == []
+        lease = Lease(job.pk)
+        assert lease.acquire()
+        try:
+            assert services.sweep_lost_jobs() == []
+        finally:
+            lease.release()
