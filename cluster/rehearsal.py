@@ -396,9 +396,13 @@ class Cluster:
         self.log.write(name, "[rehearsal] its link to Redis mended")
         self.links[name].mend()
 
-    def restart(self, name: str) -> None:
-        self.nodes[name].stop()
-        self.nodes[name].start()
+    def restart(self, name: str, **env: str) -> None:
+        """Stops the node (SIGTERM) and starts it again, with `env` over the cluster's environment (another
+        release's files, say); with none, as it first started."""
+        node = self.nodes[name]
+        node.stop()
+        node.env = {**(self.env if name in WEB_NODES or name == "beat" else node.env), **env}
+        node.start()
 
     def restart_web_nodes_one_by_one(self) -> None:
         """A rolling deploy: each web node stopped (SIGTERM), started again and taken back by the balancer

@@ -4,6 +4,7 @@ Redis, with faults a school's operator meets (a lost machine, a paused one, a cu
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 
@@ -91,11 +92,11 @@ def job(cluster: Cluster, token: str, job_id: int) -> dict:
 
 
 def running_on(cluster: Cluster, job_id: int, timeout: float = 60) -> str:
-    """The worker node whose run of the job holds its claim (the claim's value names the process)."""
+    """The worker node whose run of the job holds its lease (the lease's token names the process)."""
     found: list[str] = []
 
     def holder() -> bool:
-        token = cluster.redis.get(f"job:{job_id}:alive")
+        token = cluster.redis.get(f"job:{job_id}:lease")
         if not token:
             return False
         pid = int(token.split("-")[0])
@@ -235,3 +236,24 @@ class RollingRestartTests:
         assert answer.status_code == 200, answer.text
         names = {name.split("@")[0] for name in answer.json()["workers"]["cpu"]["names"]}
         assert names >= set(WORKERS)
+
+
+class StaticFilesTests:
+    def test_a_file_only_the_new_release_has_is_served_while_two_releases_run(self, cluster):
+        release = cluster.folder / "release-2"
+        shutil.copytree(settings.STATIC_ROOT, release / "static", dirs_exist_ok=True)
+        (release / "static" / "css" / "only-in-release-2.5e1f0c2a9b7d.css").write_text(
+            "main { color: #222; }"
+        )
+        cluster.restart("web2", VAR_DIR=str(release))  # web2 upgraded, web1 still on the old release
+        try:
+            cluster.wait_until(lambda: cluster.web_answers("web2"), 120, "web2 answers on release 2")
+            time.sleep(2.5)  # the balancer has seen it up
+            answers = [
+                cluster.get("/static/css/only-in-release-2.5e1f0c2a9b7d.css").status_code for _ in range(12)
+            ]
+            assert answers == [200] * 12
+            assert cluster.get("/static/css/only-in-release-2.5e1f0c2a9b7d.css", "web1").status_code == 404
+        finally:
+            cluster.restart("web2")
+            cluster.wait_until(lambda: cluster.web_answers("web2"), 120, "web2 answers again")
