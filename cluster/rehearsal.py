@@ -244,8 +244,10 @@ class Cluster:
     the balancer, with every worker node announced; leaving the block stops every process and drops the
     database."""
 
-    def __init__(self, folder: Path, server_url: str, redis_url: str) -> None:
-        self.folder = folder
+    def __init__(
+        self, folder: Path, server_url: str, redis_url: str, course: str = "lessons/tests/course"
+    ) -> None:
+        self.folder, self.course = folder, course
         folder.mkdir(parents=True, exist_ok=True)
         self.log = Log(folder / "cluster.log")
         self.database_name = f"rehearsal_{uuid.uuid4().hex[:12]}"
@@ -300,8 +302,8 @@ class Cluster:
 
     @classmethod
     @contextlib.contextmanager
-    def started(cls, folder: Path, server_url: str, redis_url: str) -> Iterator[Cluster]:
-        cluster = cls(folder, server_url, redis_url)
+    def started(cls, folder: Path, server_url: str, redis_url: str, **options: str) -> Iterator[Cluster]:
+        cluster = cls(folder, server_url, redis_url, **options)
         try:
             cluster.start()
             yield cluster
@@ -457,14 +459,14 @@ class Cluster:
             connection.execute(statement)
 
     def _prepare(self) -> None:
-        """Migrations, the tests' small course, three learners and an author: one process (each start of Django
+        """Migrations, the course (the tests' small one unless told), three learners and an author: one process (each start of Django
         with PyTorch costs seconds on a busy machine)."""
         script = (
             "import django; django.setup()\n"
             "from django.core.management import call_command\n"
             "from django.contrib.auth.models import User\n"
             "call_command('migrate', interactive=False, verbosity=0)\n"
-            "call_command('import_course', 'lessons/tests/course', verbosity=0)\n"
+            f"call_command('import_course', {self.course!r}, verbosity=0)\n"
             f"for i in (1, 2, 3): User.objects.create_user(f'learner{{i}}', password={PASSWORD!r})\n"
             f"User.objects.create_superuser('author', password={PASSWORD!r})\n"
         )

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import NamedTuple
 
 import redis.exceptions
@@ -43,6 +43,10 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from . import redis as redis_
+from .digests import files_digest
+from .startup import safe_url
+
+log = logging.getLogger(__name__)
 
 CONTENT_VERSION = "content-version"
 VERSION_HEADER = "X-Document-Version"  # from Django to the front, never sent on
@@ -77,8 +81,18 @@ def content_version() -> str:
 
 
 def bump_content_version() -> None:
-    """Every document gets a new name (and is rendered afresh on its next request)."""
-    redis_.client().set(CONTENT_VERSION, secrets.token_hex(8))
+    """Every document gets a new name (and is rendered afresh on its next request). Called after a commit:
+    with Redis unreachable what was saved stays saved, and the one line below says what to do."""
+    try:
+        redis_.client().set(CONTENT_VERSION, secrets.token_hex(8))
+    except redis.exceptions.RedisError as error:
+        log.warning(
+            "Saved, but Redis at %s did not answer (%s): a running platform serves its pages as they were "
+            "until it restarts. Beside `make run` this finds the platform's Redis by itself; elsewhere set "
+            "REDIS_URL to the platform's Redis and run the command again.",
+            safe_url(settings.REDIS_URL),
+            error,
+        )
 
 
 def _changed(**_signal) -> None:
@@ -100,19 +114,6 @@ def code_version() -> str:
     """A digest of the files a page is built from besides the database, so that a deploy renames every
     document (the same on every machine with the same files)."""
     return files_digest(CODE)
-
-
-def files_digest(names: Iterable[str]) -> str:
-    """A digest of the files and folders `names` (relative to the project) by their paths and contents."""
-    digest = hashlib.blake2b(digest_size=8)
-    root = Path(settings.BASE_DIR)
-    for name in names:
-        top = root / name
-        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def as_document(

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import translation
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without its password, fit to print."""
     parts = urlsplit(url)
     if parts.password:
@@ -28,13 +28,13 @@ def problems() -> list[str]:
         connection.ensure_connection()
     except Exception as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        found.append(f"DATABASE_URL: cannot connect to {_safe(settings.DATABASE_URL)} ({reason})")
+        found.append(f"DATABASE_URL: cannot connect to {safe_url(settings.DATABASE_URL)} ({reason})")
     finally:
         connection.close()
     try:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
     except Exception as error:
-        found.append(f"REDIS_URL: cannot connect to {_safe(settings.REDIS_URL)} ({error})")
+        found.append(f"REDIS_URL: cannot connect to {safe_url(settings.REDIS_URL)} ({error})")
     else:
         from .keys import key_problem
 

@@ -3,108 +3,17 @@ Redis, with faults a school's operator meets (a lost machine, a paused one, a cu
 
 from __future__ import annotations
 
-import json
 import shutil
-import threading
 import time
 
 import httpx
 import pytest
 from django.conf import settings
 
-from cluster.rehearsal import WEB_NODES, WORKERS, Cluster
+from cluster.learners import LONG_RUN, Reader, Traffic, fault_schedule, job, kill_the_node_running, submit
+from cluster.rehearsal import WEB_NODES, WORKERS
 
 pytestmark = pytest.mark.cluster
-
-needs_the_job_lease = pytest.mark.skipif(
-    not hasattr(settings, "JOB_LEASE_S"),
-    reason="a lost node's job is taken over only with the job lease (branch jobs)",
-)
-# About 15 s of training on a busy core: long enough to stop a node in the middle.
-LONG_RUN = {"steps": 5000, "report_every": 10, "points": 1000, "seed": 1}
-
-
-class Reader:
-    """A learner's browser reading a job's event stream: it follows the stream to its end, reconnecting (with
-    Last-Event-ID) through the node it is told, as EventSource does when a connection drops."""
-
-    def __init__(self, cluster: Cluster, token: str, job_id: int) -> None:
-        self.cluster, self.job_id = cluster, job_id
-        self.headers = {"Authorization": f"Token {token}", "Accept": "text/event-stream"}
-        self.events: list[tuple[str | None, str, dict]] = []  # (id, event, data)
-
-    @property
-    def last_id(self) -> str | None:
-        return next((event_id for event_id, _kind, _data in reversed(self.events) if event_id), None)
-
-    def read(self, node: str | None = None, until: int | None = None, timeout: float = 120) -> bool:
-        """Reads through `node` (the balancer when None) until the `end` event (True) or `until` events in all
-        (False); a dropped connection ends the read (False)."""
-        base = f"http://127.0.0.1:{self.cluster.web_ports[node]}" if node else self.cluster.url
-        headers = {**self.headers, **({"Last-Event-ID": self.last_id} if self.last_id else {})}
-        event_id, kind, data = None, "message", ""
-        try:
-            with httpx.stream("GET", f"{base}/api/jobs/{self.job_id}/events", headers=headers,
-                              timeout=httpx.Timeout(10, read=timeout)) as answer:  # fmt: skip
-                assert answer.status_code == 200, answer.read()
-                for line in answer.iter_lines():
-                    if line.startswith("id: "):
-                        event_id = line[4:]
-                    elif line.startswith("event: "):
-                        kind = line[7:]
-                    elif line.startswith("data: "):
-                        data = line[6:]
-                    elif line == "" and data:
-                        self.events.append((event_id, kind, json.loads(data)))
-                        if kind == "end":
-                            return True
-                        if until is not None and len(self.events) >= until:
-                            return False
-                        event_id, kind, data = None, "message", ""
-        except httpx.TransportError:
-            return False
-        return False
-
-    def points(self, attempt: int | None = None) -> list[dict]:
-        found = []
-        for event_id, kind, data in self.events:
-            if kind == "progress" and (attempt is None or event_id.startswith(f"{attempt}-")):
-                found.extend(data["points"])
-            elif kind == "snapshot":
-                found = list(data["points"])
-        return found
-
-    def ids(self) -> list[str]:
-        return [event_id for event_id, _kind, _data in self.events if event_id]
-
-
-def submit(cluster: Cluster, token: str, **params) -> int:
-    answer = httpx.post(f"{cluster.url}/api/jobs/", json={"lab": "linear-regression", "params": params},
-                        headers={"Authorization": f"Token {token}"}, timeout=10)  # fmt: skip
-    assert answer.status_code == 201, answer.text
-    return answer.json()["id"]
-
-
-def job(cluster: Cluster, token: str, job_id: int) -> dict:
-    answer = cluster.get(f"/api/jobs/{job_id}/?history=1", headers={"Authorization": f"Token {token}"})
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def running_on(cluster: Cluster, job_id: int, timeout: float = 60) -> str:
-    """The worker node whose run of the job holds its lease (the lease's token names the process)."""
-    found: list[str] = []
-
-    def holder() -> bool:
-        token = cluster.redis.get(f"job:{job_id}:lease")
-        if not token:
-            return False
-        pid = int(token.split("-")[0])
-        found[:] = [name for name in WORKERS if pid in cluster.nodes[name].children()]
-        return bool(found)
-
-    cluster.wait_until(holder, timeout, f"job {job_id} runs on a worker node")
-    return found[0]
 
 
 class StreamAcrossNodesTests:
@@ -124,80 +33,26 @@ class StreamAcrossNodesTests:
 
 
 class TakeoverTests:
-    @needs_the_job_lease
     def test_a_killed_worker_nodes_job_goes_on_elsewhere_and_its_stream_has_no_gap_or_repeat(self, cluster):
-        token = cluster.token("learner2")
-        job_id = submit(cluster, token, **LONG_RUN)
-        reader = Reader(cluster, token, job_id)
-        lost = running_on(cluster, job_id)
-        reader.read(until=3)
-        killed_at = time.time()
-        cluster.kill(lost)
-        try:
-            assert reader.read(timeout=180) or reader.read(timeout=180)
-            stored = job(cluster, token, job_id)
-            assert stored["status"] == "succeeded" and stored["attempt"] >= 2, stored
-            assert reader.points(stored["attempt"]) == stored["history"]
-            assert len(reader.ids()) == len(set(reader.ids()))
-            first = min(start for (job_, attempt), (start, _end) in cluster.runs.spans.items()
-                        if job_ == job_id and attempt == stored["attempt"])  # fmt: skip
-            assert first - killed_at <= 30
-        finally:
-            cluster.nodes[lost].start()
-            cluster.wait_until(lambda: lost in cluster.workers(), 180, f"{lost} is back")
+        found = kill_the_node_running(cluster, cluster.token("learner2"))
+        assert found["ended"] and found["job"]["status"] == "succeeded" and found["job"]["attempt"] >= 2, (
+            found
+        )
+        assert found["gaps"] == 0
+        assert found["takeover_s"] is not None and found["takeover_s"] <= 30, found["takeover_s"]
 
 
 class OneLiveRunTests:
-    @needs_the_job_lease
     def test_no_job_ever_has_two_live_runs_over_the_fault_schedule(self, cluster):
-        token = cluster.token("learner3")
-        jobs = [submit(cluster, token, **LONG_RUN)]
-        paused = running_on(cluster, jobs[0])
-        cluster.pause(paused)  # it holds the job, silent, while the others go on
-        time.sleep(float(settings.JOB_LEASE_S) * 2)
-        other = next(name for name in WORKERS if name != paused)
-        cluster.restart(other)  # a node (re)connects while another's job is unacknowledged
-        cluster.resume(paused)  # it wakes up believing it still runs the job
-        cut = next(name for name in WORKERS if name not in (paused, other))
-        cluster.cut_redis(cut)
-        time.sleep(3)
-        cluster.mend_redis(cut)
-        jobs.append(submit(cluster, token, **LONG_RUN))
-        cluster.kill_pool_child(running_on(cluster, jobs[1]))
-        for job_id in jobs:
-            cluster.wait_until(lambda job_id=job_id: job(cluster, token, job_id)["status"] != "running"
-                               and job(cluster, token, job_id)["status"] != "queued", 240, f"job {job_id} ends")  # fmt: skip
-        time.sleep(1)
-        assert cluster.runs.overlapping() == []
-        cluster.wait_until(lambda: set(cluster.workers()) >= set(WORKERS), 180, "every worker node is back")
+        jobs = fault_schedule(cluster, cluster.token("learner3"))
+        assert cluster.runs.overlapping() == [], jobs
 
 
 class RollingRestartTests:
     def test_no_request_fails_while_the_web_nodes_restart_one_by_one(self, cluster):
-        failures, done, stop = [], [0], threading.Event()
-
-        def traffic() -> None:
-            with httpx.Client(base_url=cluster.url, timeout=10) as client:
-                while not stop.is_set():
-                    for path in ("/courses/test-course/", "/api/courses/", "/static/css/base.css"):
-                        try:
-                            answer = client.get(path)
-                            if answer.status_code >= 400:
-                                failures.append(f"{path}: {answer.status_code}")
-                        except httpx.HTTPError as error:
-                            failures.append(f"{path}: {error!r}")
-                        done[0] += 1
-
-        threads = [threading.Thread(target=traffic) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        try:
+        with Traffic(cluster) as traffic:
             cluster.restart_web_nodes_one_by_one()
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join()
-        assert done[0] > 50 and failures == []
+        assert traffic.requests > 50 and traffic.failures == []
 
     def test_a_staff_edit_through_one_node_is_fresh_on_every_node(self, cluster):
         from cluster.staff import edit_lesson_title

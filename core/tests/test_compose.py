@@ -75,6 +75,17 @@ class ComposeFileTests:
             assert entry["task"] in app.tasks
 
 
+class ComposeWorkerFlagsTests:
+    def test_compose_starts_workers_as_make_run_does(self):
+        from config.launch import worker_command
+
+        cpu = command("worker-cpu")
+        assert cpu == worker_command(int(cpu[cpu.index("-c") + 1]))
+        gpu = command("worker-gpu")
+        flags = [flag for flag in worker_command(1) if flag.startswith("--")]
+        assert [flag for flag in gpu if flag.startswith("--")] == ["--max-tasks-per-child", *flags]
+
+
 class ComposeWebServerTests:
     """The web service started exactly as compose starts it: several uvicorn processes, each importing the
     application inside its own event loop (a single process imports it before its loop starts)."""
