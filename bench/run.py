@@ -713,6 +713,9 @@ def step_cluster(bench: Bench) -> None:
     if why_not:
         say(f"skipping the cluster step: the rehearsal needs {why_not}")
         return
+    if not (VAR / "static" / "staticfiles.json").exists():  # the web nodes serve the bench's static files
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT,
+                       env=bench.env, check=True)  # fmt: skip
     say("the cluster rehearsal: a node killed mid-run, the fault schedule, a rolling restart, pages, memory…")
     figures, details = cluster.measure(VAR / "cluster", lambda target, path: load(target, path))
     bench.details["cluster"] = details
