@@ -13,10 +13,12 @@ from .rehearsal import PASSWORD, Cluster
 
 
 class Form(HTMLParser):
-    """The fields a browser would send for the first form with method=post, as (name, value) pairs."""
+    """The fields a browser would send for the form with id `form_id` (the admin's pages have a logout form
+    too), as (name, value) pairs."""
 
-    def __init__(self) -> None:
+    def __init__(self, form_id: str) -> None:
         super().__init__()
+        self.form_id = form_id
         self.fields: list[tuple[str, str]] = []
         self.inside = self.done = False
         self.textarea: str | None = None
@@ -26,7 +28,7 @@ class Form(HTMLParser):
         found = {key: value or "" for key, value in attrs}
         if self.done:
             return
-        if tag == "form" and found.get("method", "").lower() == "post":
+        if tag == "form" and found.get("id") == self.form_id:
             self.inside = True
         elif not self.inside:
             return
@@ -79,7 +81,7 @@ def edit_lesson_title(cluster: Cluster, node: str, slug: str, title: str) -> Non
     """Signs in as the author on `node` and saves the lesson `slug` with a (Chinese) title of `title`."""
     base = f"http://127.0.0.1:{cluster.web_ports[node]}"
     with httpx.Client(base_url=base, timeout=20, follow_redirects=True) as browser:
-        login = Form()
+        login = Form("login-form")
         login.feed(browser.get("/admin/login/").text)
         signed_in = browser.post(
             "/admin/login/", data=dict(login.values(username="author", password=PASSWORD))
@@ -88,7 +90,7 @@ def edit_lesson_title(cluster: Cluster, node: str, slug: str, title: str) -> Non
         listing = browser.get("/admin/lessons/lesson/", params={"q": slug}).text
         change = re.search(r'href="(/admin/lessons/lesson/\d+/change/)[^"]*"', listing)
         assert change, f"no lesson {slug} in the admin"
-        form = Form()
+        form = Form("lesson_form")
         form.feed(browser.get(change[1]).text)
         saved = browser.post(change[1], content=urlencode([*form.values(title_zh_hans=title), ("_save", "1")]),
                              headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip

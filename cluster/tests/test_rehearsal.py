@@ -66,6 +66,8 @@ class RollingRestartTests:
 
     def test_a_learners_stream_limit_holds_across_nodes(self, cluster):
         token = cluster.token("learner1")
+        for name in WORKERS:  # the job stays queued, so that its streams stay open
+            cluster.pause(name)
         job_id = submit(cluster, token, **LONG_RUN)
         headers = {"Authorization": f"Token {token}"}
         limit = settings.EVENT_STREAMS_PER_USER
@@ -74,9 +76,8 @@ class RollingRestartTests:
         try:
             for index, client in enumerate(clients):
                 node = WEB_NODES[index % 2]
-                request = client.build_request("GET", f"http://127.0.0.1:{cluster.web_ports[node]}"
-                                               f"/api/jobs/{job_id}/events", headers=headers)  # fmt: skip
-                opened.append(client.send(request, stream=True))
+                url = f"http://127.0.0.1:{cluster.web_ports[node]}/api/jobs/{job_id}/events"
+                opened.append(client.send(client.build_request("GET", url, headers=headers), stream=True))
             statuses = [answer.status_code for answer in opened]
             assert statuses[:limit] == [200] * limit and statuses[limit] == 429, statuses
         finally:
@@ -85,6 +86,11 @@ class RollingRestartTests:
             for client in clients:
                 client.close()
             httpx.post(f"{cluster.url}/api/jobs/{job_id}/cancel/", headers=headers, timeout=10)
+            for name in WORKERS:
+                cluster.resume(name)
+            cluster.wait_until(
+                lambda: set(cluster.workers()) >= set(WORKERS), 120, "every worker node is back"
+            )
 
     def test_healthz_through_the_balancer_lists_every_worker_node(self, cluster):
         answer = cluster.get("/healthz")
