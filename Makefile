@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lighthouse device-bundle faults fuzz screenshots lint format messages compile-messages
+.PHONY: run test bench lighthouse device-bundle faults cluster fuzz screenshots lint format messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ screenshots: $(VENV)/.dev node_modules/.package-lock.json  ## refresh docs/scree
 
 faults: $(VENV)/.dev  ## the fault tests alone (make test runs them too): worker killed, Redis restarted (also under make run), a child of make run killed, database down (a JSON 503 under /api/), read-only or full, a burst, the event stream's rules
 	$(BIN)/python -m config.launch test trainer/tests/test_faults.py trainer/tests/test_event_stream.py core/tests/test_database_faults.py core/tests/test_security.py::DatabaseDownTests core/tests/test_api_limits.py::JsonErrorTests core/tests/test_healthz.py $(ARGS)
+
+cluster: $(VENV)/.dev  ## the cluster rehearsal alone (make test runs it too): HAProxy (deploy/haproxy.cfg), two web nodes and three worker nodes as compose starts them, a beat, on PostgreSQL; a node killed, paused, cut off from Redis, a rolling restart (needs PostgreSQL and HAProxy; see cluster/rehearsal.py)
+	$(BIN)/python -m config.launch test -m cluster cluster $(ARGS)
 
 fuzz: $(VENV)/.dev  ## schemathesis against /api/schema/ on a fresh platform (FUZZ_EXAMPLES=50)
 	$(BIN)/python -m config.launch fuzz

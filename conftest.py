@@ -8,6 +8,7 @@ private Redis (started by `python -m config.launch test`) on a laptop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import os
 import re
@@ -263,6 +264,61 @@ def database_url_for_other_processes() -> str:
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     auth = f"{user}{password}@" if user else ""
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+COMPOSE_VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?::(?P<kind>[-?])(?P<default>[^}]*))?\}")
+
+
+def compose_environment(service: str, dot_env: dict[str, str]) -> dict[str, str]:
+    """A docker-compose.yml service's environment as compose gives it, with `dot_env` as the operator's .env."""
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+
+    def value(match: re.Match) -> str:
+        if match["name"] in dot_env:
+            return dot_env[match["name"]]
+        if match["kind"] == "?":
+            raise AssertionError(f"compose refuses to start without {match['name']}: {match['default']}")
+        return match["default"] or ""
+
+    return {
+        name: COMPOSE_VARIABLE.sub(value, str(text))
+        for name, text in services[service]["environment"].items()
+    }
+
+
+@contextlib.contextmanager
+def compose_web(log: Path, dot_env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    """Compose's web service, started with its own command and environment (`dot_env` as its .env), on the test
+    database and Redis and a free port; yields its base URL once /ping answers. Its output goes to `log`."""
+    import yaml
+
+    port = free_port()
+    arguments = list(yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"])
+    arguments[arguments.index("--host") + 1] = "127.0.0.1"
+    arguments[arguments.index("--port") + 1] = str(port)
+    arguments[arguments.index("--workers") + 1] = str(workers)
+    env = {**os.environ, **compose_environment("web", dot_env), "DATABASE_URL": database_url_for_other_processes(),
+           "REDIS_URL": settings.REDIS_URL, "PYTHONUNBUFFERED": "1", "VERIFY_SERVICES": "1"}  # fmt: skip
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"  # the image's uvicorn is on PATH
+    server = subprocess.Popen(arguments, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                              start_new_session=True)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(
+                    f"{url}/ping", timeout=5
+                ).status_code:  # any answer (the Host may not be allowed)
+                    break
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 class Worker:

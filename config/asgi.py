@@ -24,6 +24,6 @@ else:
     application = BodyLimit(with_event_streams(django_application))
 
 if os.environ.get("VERIFY_SERVICES", "1") == "1":
-    from core.startup import verify_services
+    from core.startup import verify_services_outside_the_event_loop
 
-    verify_services()
+    verify_services_outside_the_event_loop()

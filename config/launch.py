@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import ipaddress
 import os
 import secrets
@@ -31,10 +30,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("VAR_DIR", ROOT / "var"))
+PLATFORM_REDIS = VAR / "redis.url"  # "<pid of make run> <its Redis URL>" while `make run` runs
 
 
-def say(message: str) -> None:
-    print(f"[platform] {message}", flush=True)
+def say(message: str, who: str = "platform") -> None:
+    print(f"[{who}] {message}", flush=True)
 
 
 def free_port() -> int:
@@ -117,23 +117,15 @@ def serve_as_production(host: str) -> None:
         os.environ["ALLOWED_HOSTS"] = ",".join(served_hosts(host))
 
 
-def static_files_digest() -> str:
-    """What collectstatic reads: the project's static/ folder, and the apps' own (which change with the pinned
-    requirements)."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update((ROOT / "requirements.txt").read_bytes())
-    for path in sorted((ROOT / "static").rglob("*")):
-        if path.is_file():
-            stat = path.stat()
-            digest.update(f"{path.relative_to(ROOT)} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
 def collect_static() -> None:
     """Static files with hashed names and gzip copies in var/static (collectstatic), unless nothing it reads
     has changed since the last time (it takes several seconds)."""
+    from core.digests import files_digest
+
     stamp, manifest = VAR / "static.collected", VAR / "static" / "staticfiles.json"
-    digest = static_files_digest()
+    # What collectstatic reads: the project's static/ folder, and the apps' own (which change with the pinned
+    # requirements).
+    digest = files_digest(["requirements.txt", "static"])
     if manifest.exists() and stamp.exists() and stamp.read_text() == digest:
         return
     done = subprocess.run(
@@ -155,7 +147,7 @@ def render_again_after_an_upgrade() -> None:
     renderer refuses is named at every start until it is fixed; the platform starts all the same."""
     from django.core.management import CommandError, call_command
 
-    from core.documents import files_digest
+    from core.digests import files_digest
 
     stamp, digest = VAR / "rendered.with", files_digest(RENDERER)
     if stamp.exists() and stamp.read_text() == digest:
@@ -183,44 +175,22 @@ def redis_server_binary() -> str:
 
 @contextlib.contextmanager
 def private_redis(name: str) -> Iterator[None]:
-    """A real Redis on a free local port for this run, unless REDIS_URL points at one already."""
+    """A real Redis on a free local port for this run (`redis_child`, without its append-only file), unless
+    REDIS_URL points at one already."""
     if os.environ.get("REDIS_URL"):
         yield
         return
     port = free_port()
-    folder = VAR / f"redis-{name}"
-    folder.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [
-            redis_server_binary(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-            "--logfile",
-            str(folder / "redis.log"),
-        ],
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while True:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            break
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"Redis did not start; see {folder / 'redis.log'}")
-        time.sleep(0.05)
-    os.environ["REDIS_URL"] = url
-    say(f"Redis started at {url} (pid {process.pid})")
+    redis_ = redis_child(name, port, keep=False)
+    redis_.start()
+    if redis_.process.poll() is not None:
+        raise SystemExit(f"Redis did not start; see {VAR / f'redis-{name}' / 'redis.log'}")
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    say(f"Redis started at {os.environ['REDIS_URL']} (pid {redis_.process.pid})")
     try:
         yield
     finally:
-        stop([process])
+        stop([redis_.process])
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -322,13 +292,14 @@ class Child:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def redis_child(port: int) -> Child:
-    """The private Redis of `make run`: it appends every write to var/redis-run/appendonly.aof (flushed every
-    second), so a restart of Redis, or of the whole platform, loses no queued job and no live stream."""
-    folder = VAR / "redis-run"
+def redis_child(name: str, port: int, keep: bool) -> Child:
+    """A Redis of this machine's own in var/redis-<name>/. `keep` (make run's): every write is appended to its
+    appendonly.aof (flushed every second), so a restart of Redis, or of the whole platform, loses no queued
+    job and no live stream; the test suite's and the bench's keep nothing."""
+    folder = VAR / f"redis-{name}"
     folder.mkdir(parents=True, exist_ok=True)
     command = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "yes", "--appendfsync", "everysec", "--dir", str(folder),
+               "--appendonly", "yes" if keep else "no", "--appendfsync", "everysec", "--dir", str(folder),
                "--logfile", str(folder / "redis.log")]  # fmt: skip
 
     def answers() -> bool:
@@ -337,6 +308,15 @@ def redis_child(port: int) -> Child:
         return False
 
     return Child("Redis", command, ready=answers)
+
+
+def worker_command(concurrency: int) -> list[str]:
+    """The CPU worker, as `make run` and compose's worker-cpu start it (core/tests/test_compose.py holds them
+    together). Gossip, mingle and event heartbeats are Celery's ways for workers to watch one another; nothing
+    here uses them (live workers announce themselves in Redis: core/workers.py), and they broke on a Redis
+    restart."""
+    return ["celery", "-A", "config", "worker", "-Q", "cpu,maintenance", "-c", str(concurrency), "-n", "cpu@%h",
+            "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
 
 
 def refuse_public_debug(host: str) -> None:
@@ -367,11 +347,13 @@ def run() -> int:
     redis_ = None
     if not os.environ.get("REDIS_URL"):
         redis_port = free_port()
-        redis_ = redis_child(redis_port)
+        redis_ = redis_child("run", redis_port, keep=True)
         redis_.start()
         if redis_.process.poll() is not None:
             raise SystemExit(f"Redis did not start; see {VAR / 'redis-run' / 'redis.log'}")
         os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        # Management commands typed beside `make run` (import_gift, import_course…) read it (config/settings.py).
+        PLATFORM_REDIS.write_text(f"{os.getpid()} {os.environ['REDIS_URL']}\n")
         say(f"Redis started at {os.environ['REDIS_URL']} (pid {redis_.process.pid})")
     platform: list[Child] = []
     interrupted = False
@@ -388,9 +370,7 @@ def run() -> int:
         cores = os.cpu_count() or 1
         concurrency = int(os.environ.get("WORKER_CONCURRENCY", min(2, cores)))
         celery = [sys.executable, "-m", "celery", "-A", "config"]
-        # Gossip, mingle and event heartbeats serve clusters of workers (and broke on a Redis restart): not used here.
-        worker = [*celery, "worker", "-Q", "cpu,maintenance", "-c", str(concurrency), "-n", "cpu@%h", "--loglevel", "INFO",
-                  "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+        worker = [sys.executable, "-m", *worker_command(concurrency)]
         beat = [*celery, "beat", "--loglevel", "INFO", "-s", str(VAR / "celerybeat-schedule")]
         web = [sys.executable, "-m", *web_server(host, port)]
         platform += [Child("the worker", worker), Child("the scheduler", beat), Child("the web server", web)]
@@ -419,6 +399,7 @@ def run() -> int:
         for child in platform:
             child.end_group()
         if redis_:  # last, so that the worker could hand back the jobs it had not finished
+            PLATFORM_REDIS.unlink(missing_ok=True)
             stop([redis_.process])
     return 0
 

@@ -52,6 +52,10 @@ elif not DEBUG and (
         "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
     )
 
+# Rotation: the new key in SECRET_KEY, the old ones here (comma-separated) until their sessions have lapsed;
+# every node the same (README, "Scaling out"; core.keys names a node whose key differs).
+SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
+
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 # How many reverse proxies stand in front of the web server, each appending the address it saw to
@@ -131,17 +135,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool("DATABASE_POOL", True):
-    # Under ASGI every request runs in a fresh thread, so per-thread persistent connections never get reused:
-    # a process-wide pool (psycopg_pool) saves a connection setup per request.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 2,
-        "max_size": envint("DATABASE_POOL_SIZE", 10),
-        "timeout": 10,  # seconds a request waits for a free connection (and start-up for an absent database)
-    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    if envbool("DATABASE_POOL", True):
+        # Under ASGI every request runs in a fresh thread, so per-thread persistent connections never get
+        # reused: a process-wide pool (psycopg_pool) saves a connection setup per request.
+        options["pool"] = {
+            "min_size": 2,
+            "max_size": envint("DATABASE_POOL_SIZE", 10),
+            "timeout": 10,  # seconds a request waits for a free connection (and start-up for an absent database)
+        }
+    # PgBouncer in transaction pooling hands each transaction to any server connection: no prepared statements
+    # (psycopg prepares a query it has run this many times; "none": never) and no server-side cursors.
+    if os.environ.get("DATABASE_PREPARE_THRESHOLD", "").lower() in ("none", "off", "never"):
+        options["prepare_threshold"] = None
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    elif os.environ.get("DATABASE_PREPARE_THRESHOLD"):
+        options["prepare_threshold"] = envint("DATABASE_PREPARE_THRESHOLD", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+def platform_redis() -> str | None:
+    """The Redis of the `make run` running from this folder (config/launch.py keeps its URL in var/redis.url
+    while it runs): a management command typed beside it (import_gift, import_course…) reaches the platform's
+    own Redis, so its pages are renamed, instead of whatever answers at 6379."""
+    try:
+        pid, url = (VAR_DIR / "redis.url").read_text().split()
+        os.kill(int(pid), 0)  # still running (a `make run` killed outright leaves the file behind)
+    except (OSError, ValueError):
+        return None
+    return url
+
+
+REDIS_URL = os.environ.get("REDIS_URL") or platform_redis() or "redis://127.0.0.1:6379/0"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

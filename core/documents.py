@@ -23,10 +23,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import logging
 import os
 import secrets
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -47,6 +48,10 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_etags
 
 from . import redis as redis_
+from .digests import files_digest
+from .startup import safe_url
+
+log = logging.getLogger(__name__)
 
 CONTENT_VERSION = "content-version"
 VERSION_HEADER = "X-Document-Version"  # from Django to the front, never sent on
@@ -74,8 +79,18 @@ def content_version() -> str:
 
 
 def bump_content_version() -> None:
-    """Every document gets a new name (and is rendered afresh on its next request)."""
-    redis_.client().set(CONTENT_VERSION, secrets.token_hex(8))
+    """Every document gets a new name (and is rendered afresh on its next request). Called after a commit:
+    with Redis unreachable what was saved stays saved, and the one line below says what to do."""
+    try:
+        redis_.client().set(CONTENT_VERSION, secrets.token_hex(8))
+    except redis.exceptions.RedisError as error:
+        log.warning(
+            "Saved, but Redis at %s did not answer (%s): a running platform serves its pages as they were "
+            "until it restarts. Beside `make run` this finds the platform's Redis by itself; elsewhere set "
+            "REDIS_URL to the platform's Redis and run the command again.",
+            safe_url(settings.REDIS_URL),
+            error,
+        )
 
 
 def _changed(**_signal) -> None:
@@ -127,19 +142,6 @@ def source_files() -> list[str]:
             ):
                 found.append(relative)
     return sorted(found)
-
-
-def files_digest(names: Iterable[str]) -> str:
-    """A digest of the files and folders `names` (relative to the project) by their paths and contents."""
-    digest = hashlib.blake2b(digest_size=8)
-    root = Path(settings.BASE_DIR)
-    for name in names:
-        top = root / name
-        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def as_document(

@@ -12,6 +12,7 @@ from django.views.i18n import JavaScriptCatalog
 from . import redis as redis_
 from .documents import document
 from .errors import error_body
+from .keys import key_problem
 from .workers import beat_state, live_workers
 
 
@@ -33,6 +34,15 @@ def _check_redis() -> dict:
         return {"ok": True}
     except Exception as error:
         return {"ok": False, "error": str(error)}
+
+
+def _check_secret_key() -> dict:
+    """Whether this node signs with the key the other nodes use (core.keys)."""
+    try:
+        problem = key_problem()
+    except Exception as error:
+        return {"ok": False, "error": str(error)}
+    return {"ok": True} if problem is None else {"ok": False, "error": problem}
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -67,16 +77,19 @@ def ping(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """The state of the parts the platform needs: 200 when the database and Redis answer, else 503 naming
-    the failing part. Workers are reported per queue (a missing worker delays jobs; pages still work)."""
+    """The state of the parts the platform needs: 200 when the database and Redis answer and this node signs
+    with the other nodes' SECRET_KEY, else 503 naming the failing part. Workers are reported per queue (a missing worker delays jobs; pages still work)."""
     database, redis = _check_database(), _check_redis()
     workers = live_workers() if redis["ok"] else {"cpu": [], "gpu": []}
-    failing = [name for name, check in (("database", database), ("redis", redis)) if not check["ok"]]
+    secret_key = _check_secret_key() if redis["ok"] else {"ok": True}
+    checks = (("database", database), ("redis", redis), ("secret_key", secret_key))
+    failing = [name for name, check in checks if not check["ok"]]
     body = {
         "status": "ok" if not failing else "unavailable",
         "failing": failing,
         "database": database,
         "redis": redis,
+        "secret_key": secret_key,
         "workers": {queue: {"count": len(names), "names": names} for queue, names in workers.items()},
         "beat": beat_state() if redis["ok"] else {"beat": None, "last_tick_s_ago": None},
     }

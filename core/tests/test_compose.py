@@ -5,7 +5,9 @@ import importlib
 import re
 from pathlib import Path
 
+import httpx
 import yaml
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -71,3 +73,31 @@ class ComposeFileTests:
         app.loader.import_default_modules()
         for entry in app.conf.beat_schedule.values():
             assert entry["task"] in app.tasks
+
+
+class ComposeWorkerFlagsTests:
+    def test_compose_starts_workers_as_make_run_does(self):
+        from config.launch import worker_command
+
+        cpu = command("worker-cpu")
+        assert cpu == worker_command(int(cpu[cpu.index("-c") + 1]))
+        gpu = command("worker-gpu")
+        flags = [flag for flag in worker_command(1) if flag.startswith("--")]
+        assert [flag for flag in gpu if flag.startswith("--")] == ["--max-tasks-per-child", *flags]
+
+
+class ComposeWebServerTests:
+    """The web service started exactly as compose starts it: several uvicorn processes, each importing the
+    application inside its own event loop (a single process imports it before its loop starts)."""
+
+    def test_it_serves_healthz_with_two_worker_processes(self, transactional_db, tmp_path):
+        from conftest import compose_web
+
+        assert command("web")[command("web").index("--workers") + 1] == "2"
+        log = tmp_path / "web.log"
+        with compose_web(log, {"SECRET_KEY": settings.SECRET_KEY}) as url:
+            answers = [httpx.get(f"{url}/healthz", timeout=10).status_code for _ in range(4)]
+        output = log.read_text()
+        assert answers == [200] * 4, output[-3000:]
+        assert "Traceback" not in output and "SynchronousOnlyOperation" not in output, output[-3000:]
+        assert output.count("Application startup complete") == 2, output[-3000:]

@@ -38,3 +38,22 @@ class HealthzTests:
         body = client.get("/healthz").json()
         assert "cpu@test-host" in body["workers"]["cpu"]["names"]
         assert body["workers"]["gpu"]["count"] == 0
+
+
+@pytest.mark.django_db
+class LivenessTests:
+    """The balancer's health check (deploy/haproxy.cfg) asks /ping: a Redis or database blip must not take
+    every web node out of the pool at once."""
+
+    def test_it_answers_with_the_database_and_redis_both_down(self, client, redis_down, database_down):
+        assert client.get("/healthz").status_code == 503
+        answer = client.get("/ping")
+        assert answer.status_code == 200 and answer.content == b"ok"
+
+    def test_the_balancer_checks_it(self):
+        from pathlib import Path
+
+        shipped = (Path(__file__).resolve().parents[2] / "deploy" / "haproxy.cfg").read_text()
+        assert (
+            "http-check send meth GET uri /ping " in shipped and "/healthz" not in shipped.split("backend")[1]
+        )
