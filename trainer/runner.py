@@ -57,7 +57,8 @@ CHECKPOINTING = ("gpt", "cnn")  # labs whose training continues from a checkpoin
 
 
 class NotStarted(Exception):
-    """The database could not record the attempt's start: the task tries again in a moment."""
+    """The attempt could not start yet (the database could not record it, or another delivery holds the lease of
+    a job still queued): the task tries again in a moment."""
 
 
 def torch_threads() -> int:
@@ -85,6 +86,10 @@ def run(job_id: int, time_limit: float | None = None, hostname: str = "") -> str
     when its worker is stopping. `time_limit` is the soft limit the task runs under."""
     lease = Lease(job_id)
     if not lease.acquire():
+        if Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).exists():
+            # Held, yet never started: its holder may have died between taking the lease and marking the job
+            # running, and then no message would be left for the job. Asked again once the lease has lapsed.
+            raise NotStarted(job_id)
         log.info("job %s is held by another run: this delivery does nothing", job_id)
         return "claimed"
     lease.keep()

@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers that take ids and call the runner or a service."""
 
 from celery import shared_task
+from django.conf import settings
 
 from . import generation, runner, services
 
@@ -13,7 +14,9 @@ def run_job(self, job_id: int) -> str:
     try:
         return runner.run(job_id, time_limit=soft or hard, hostname=self.request.hostname or "")
     except runner.NotStarted:
-        raise self.retry(countdown=5) from None  # the database could not write: a moment later
+        # The database could not write, or the lease of a job still queued is held (by a run that may have
+        # died before starting): a moment later, once such a lease has lapsed.
+        raise self.retry(countdown=max(5, settings.JOB_LEASE_S)) from None
 
 
 @shared_task(acks_late=False, ignore_result=True)

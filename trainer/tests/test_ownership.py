@@ -51,6 +51,18 @@ class LeaseTests:
         assert [p["step"] for p in progress_points(events(running_job.pk, 1))] == [0]
         newer.release()
 
+    def test_a_queued_job_whose_lease_holder_died_before_starting_is_asked_again_not_dropped(self, student):
+        """A pool child killed between taking the lease and marking the job running: the message delivered
+        again must not be dropped as a duplicate (no message would be left), but tried again later."""
+        job = Job.objects.create(owner=student, lab="linear-regression", params={"steps": 3}, status="queued")
+        dead = Lease(job.pk)
+        assert dead.acquire()
+        with pytest.raises(runner.NotStarted):
+            runner.run(job.pk)
+        assert Job.objects.get(pk=job.pk).status == "queued"
+        redis_.client().delete(lease_key(job.pk))  # its lease lapses
+        assert runner.run(job.pk) == "succeeded"
+
     def test_the_row_is_written_only_by_the_attempt_that_holds_it(self, running_job):
         stale = Job.objects.get(pk=running_job.pk)
         Job.objects.filter(pk=running_job.pk).update(attempt=2)  # another run started attempt 2
