@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "core.compression.CompressionMiddleware",  # below WhiteNoise, above whatever writes a body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.QueryStringMiddleware",  # after the language is chosen: its 400 reads in it
     "core.languages.LanguageFromAddress",  # ?lang=<code>: each language's page has an address of its own
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -259,6 +260,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "trainer.models.Job.Status",
         "PublicationStatusEnum": "lessons.models.Status",
