@@ -1,5 +1,5 @@
 from django.core.exceptions import RequestDataTooBig
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -15,9 +15,13 @@ from .workers import live_workers
 
 
 def _check_database() -> dict:
+    """A write, not a read: a database that answers SELECT but cannot commit (a full disk, a file turned
+    read-only, another writer holding SQLite's lock past its timeout) is not one the platform can work with.
+    The write changes nothing: one row of Django's own migration table set to itself, committed."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        with transaction.atomic(), connection.cursor() as cursor:
+            table = connection.ops.quote_name("django_migrations")
+            cursor.execute(f"UPDATE {table} SET app = app WHERE id = (SELECT MIN(id) FROM {table})")
         return {"ok": True}
     except Exception as error:
         return {
@@ -26,12 +30,15 @@ def _check_database() -> dict:
         }
 
 
-def _check_redis() -> dict:
+def _check_redis() -> tuple[dict, dict[str, list[str]]]:
+    """Redis's state and the live workers it knows, in one guarded step with a timeout: a frozen Redis made
+    /healthz hang, and one that dropped between the ping and the workers' scan made it a 500."""
     try:
-        redis_.client().ping()
-        return {"ok": True}
+        client = redis_.checking_client()
+        client.ping()
+        return {"ok": True}, live_workers(client)
     except Exception as error:
-        return {"ok": False, "error": str(error)}
+        return {"ok": False, "error": str(error) or repr(error)}, {"cpu": [], "gpu": []}
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -68,8 +75,7 @@ def ping(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """The state of the parts the platform needs: 200 when the database and Redis answer, else 503 naming
     the failing part. Workers are reported per queue (a missing worker delays jobs; pages still work)."""
-    database, redis = _check_database(), _check_redis()
-    workers = live_workers() if redis["ok"] else {"cpu": [], "gpu": []}
+    database, (redis, workers) = _check_database(), _check_redis()
     failing = [name for name, check in (("database", database), ("redis", redis)) if not check["ok"]]
     body = {
         "status": "ok" if not failing else "unavailable",
