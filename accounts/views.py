@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from quizzes.selectors import best_scores
 from trainer.labs import LABS
 from trainer.models import Job
 
+from . import guesses
 from .forms import SignupForm
 from .tokens import expires_at, tokens_revoke
 
@@ -79,3 +81,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "labs": LABS,
         },
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's, with the old password's guesses limited like log-ins: AXES_FAILURE_LIMIT wrong ones pause
+    the form for the log-in's pause (a stolen session cannot test passwords without end)."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if (
+            request.method == "POST"
+            and request.user.is_authenticated
+            and guesses.password_change_paused(request.user)
+        ):
+            return locked_out(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error("old_password"):
+            guesses.password_change_failed(self.request.user)
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        guesses.password_change_succeeded(self.request.user)
+        return super().form_valid(form)

@@ -158,6 +158,7 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.guesses.AddressLimitBackend",  # before any password is hashed
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -176,12 +177,16 @@ AXES_COOLOFF_TIME = 0.25  # hours
 # for the address because it expects user agents or cookies in the parameters; there are none here.)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# And per address, across usernames (accounts/guesses.py): more than a class's typos, far fewer than a guesser's.
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 30)
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # API tokens (one per learner, see accounts/tokens.py): revoked on password change; 0 days: no expiry.
 TOKEN_LIFETIME_DAYS = envint("TOKEN_LIFETIME_DAYS", 0)
+# Bytes a learner may store a day, all their answers, predictions and submissions together (core/storage.py).
+LEARNER_STORAGE_PER_DAY = envint("LEARNER_STORAGE_PER_DAY", 2_000_000)
 PASSWORD_RESET_TIMEOUT = 3600  # seconds a reset link works
 # Password-reset mail: printed on the console unless an SMTP server is named.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
