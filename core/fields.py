@@ -2,6 +2,7 @@
 ("١٢", "²") for numbers; an id or a rating sent that way is a client error, not a value."""
 
 from django import forms
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -26,6 +27,14 @@ class JsonNumberField(serializers.FloatField):
         if not is_json_number(data):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class TextJSONEncoder(DjangoJSONEncoder):
+    """For JSONFields that hold what people write: text stored as text. Django's default escapes every
+    character outside ASCII (a Chinese essay took six bytes a character, \\uXXXX, instead of three)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **{**kwargs, "ensure_ascii": False})
 
 
 class _Checkbox(forms.CheckboxInput):

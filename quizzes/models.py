@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import TextJSONEncoder
 from lessons.models import Lesson, RenderedMarkdown, Status
 
 
@@ -172,7 +173,7 @@ class Attempt(models.Model):
 class Response(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="responses")
-    given = models.JSONField(null=True)
+    given = models.JSONField(null=True, encoder=TextJSONEncoder)
     key = models.CharField(
         max_length=300, blank=True
     )  # the answer, normalised, for "most frequent wrong answer"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed, UserError
+from core.storage import storage_charge
 
 from .grading import grade
 from .models import Attempt, Kind, Quiz, Response
@@ -58,11 +59,14 @@ def attempt_submit(
     graded = {}
     for question in questions:
         given = answers.get(str(question.pk))
-        if given is None or given == "" or given == []:
+        # A question that takes no answer stores none, whatever was sent (1.9 MB was once kept for one).
+        if given is None or given == "" or given == [] or question.kind == Kind.DESCRIPTION:
             graded[question.pk] = (None, None)
             continue
         graded[question.pk] = (given, grade(question, given))
     keep = user.is_authenticated
+    if keep:
+        storage_charge(user=user, value=[given for given, _result in graded.values()])
     attempt = Attempt(
         quiz=quiz,
         user=user if keep else None,
