@@ -33,7 +33,9 @@ def storage_charge(*, user: AbstractBaseUser, value: Any) -> None:
     used = cache.incr(key, size)
     if used > settings.LEARNER_STORAGE_PER_DAY:
         cache.decr(key, size)
-        tomorrow = datetime.datetime.combine(now.date() + datetime.timedelta(days=1), datetime.time(), now.tzinfo)
+        tomorrow = datetime.datetime.combine(
+            now.date() + datetime.timedelta(days=1), datetime.time(), now.tzinfo
+        )
         raise TooMany(
             _(
                 "You have written %(used)d KB today, and this would pass your daily %(limit)d KB for answers "
