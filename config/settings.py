@@ -183,8 +183,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# API tokens (one per learner, see accounts/tokens.py): revoked on password change; 0 days: no expiry.
-TOKEN_LIFETIME_DAYS = envint("TOKEN_LIFETIME_DAYS", 0)
+# API tokens (one per learner, see accounts/tokens.py): revoked on password change, ended after 90 days (0: never).
+TOKEN_LIFETIME_DAYS = envint("TOKEN_LIFETIME_DAYS", 90)
 # Bytes a learner may store a day, all their answers, predictions and submissions together (core/storage.py).
 LEARNER_STORAGE_PER_DAY = envint("LEARNER_STORAGE_PER_DAY", 2_000_000)
 PASSWORD_RESET_TIMEOUT = 3600  # seconds a reset link works
