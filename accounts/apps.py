@@ -9,7 +9,10 @@ class AccountsConfig(AppConfig):
 
         from core.readers import changes_readers
 
-        from . import tokens  # noqa: F401  (connects the revocation of tokens on a password change)
+        from . import (
+            guesses,  # noqa: F401  (connects the count of failed log-ins per address)
+            tokens,  # noqa: F401  (connects the revocation of tokens on a password change)
+        )
         from .models import Preferences
 
         changes_readers(get_user_model(), lambda user: user.pk)  # a name, staff or not, a password

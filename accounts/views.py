@@ -21,7 +21,7 @@ from quizzes.selectors import best_scores
 from trainer.catalog import LABS
 from trainer.models import Job
 
-from . import selectors, services
+from . import guesses, selectors, services
 from .forms import AccountDeleteForm, SignupForm
 from .models import Preferences
 from .services import preferences_set
@@ -159,3 +159,26 @@ class LoginView(auth_views.LoginView):
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's, with the old password's guesses limited like log-ins: AXES_FAILURE_LIMIT wrong ones pause
+    the form for the log-in's pause (a stolen session cannot test passwords without end)."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if (
+            request.method == "POST"
+            and request.user.is_authenticated
+            and guesses.password_change_paused(request.user)
+        ):
+            return locked_out(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error("old_password"):
+            guesses.password_change_failed(self.request.user)
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        guesses.password_change_succeeded(self.request.user)
+        return super().form_valid(form)

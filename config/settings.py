@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "core.compression.CompressionMiddleware",  # below WhiteNoise, above whatever writes a body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.QueryStringMiddleware",  # after the language is chosen: its 400 reads in it
     "core.languages.LanguageFromAddress",  # ?lang=<code>: each language's page has an address of its own
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,6 +194,7 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.guesses.AddressLimitBackend",  # before any password is hashed
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -211,12 +213,16 @@ AXES_COOLOFF_TIME = 0.25  # hours
 # for the address because it expects user agents or cookies in the parameters; there are none here.)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# And per address, across usernames (accounts/guesses.py): more than a class's typos, far fewer than a guesser's.
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 30)
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# API tokens (one per learner, see accounts/tokens.py): revoked on password change; 0 days: no expiry.
-TOKEN_LIFETIME_DAYS = envint("TOKEN_LIFETIME_DAYS", 0)
+# API tokens (one per learner, see accounts/tokens.py): revoked on password change, ended after 90 days (0: never).
+TOKEN_LIFETIME_DAYS = envint("TOKEN_LIFETIME_DAYS", 90)
+# Bytes a learner may store a day, all their answers, predictions and submissions together (core/storage.py).
+LEARNER_STORAGE_PER_DAY = envint("LEARNER_STORAGE_PER_DAY", 2_000_000)
 PASSWORD_RESET_TIMEOUT = 3600  # seconds a reset link works
 # Password-reset mail: printed on the console unless an SMTP server is named.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -295,6 +301,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "trainer.models.Job.Status",
         "PublicationStatusEnum": "lessons.models.Status",

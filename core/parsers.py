@@ -9,6 +9,7 @@ them), NaN and Infinity, an object that names a key twice, and more values than 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,10 @@ from rest_framework.exceptions import ParseError
 MAX_DEPTH = 16  # our deepest body is {"answers": {question: {item: text}}}
 MAX_VALUES = 10_000  # a quiz's answers or a lab's hyperparameters are a few dozen
 MAX_STRING = 100_000  # characters; each field has its own, smaller bound
+# Every JSON number is read with bounds, here, once: an integer beyond this (a 400-digit one raised
+# OverflowError wherever it met a float) or a number beyond a float's range (1e999 reads as infinity) is a 400.
+# 2**53: the largest integer a float (and JavaScript) holds exactly; no id, setting or answer comes near it.
+MAX_INTEGER = 2**53
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -30,6 +35,23 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _constant(name: str) -> None:
     raise ParseError(_("The JSON holds %(value)s, which is not a number.") % {"value": name})
+
+
+def _integer(text: str) -> int:
+    if len(text) > 20 or abs(int(text)) > MAX_INTEGER:
+        raise ParseError(_("The JSON holds an integer larger than %(n)s.") % {"n": f"{MAX_INTEGER:,}"})
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > 400:  # a float is read in time linear in its length, and needs no more than this
+        raise ParseError(_("The JSON holds a number written with more than 400 characters."))
+    number = float(text)
+    if not math.isfinite(number):
+        raise ParseError(
+            _("The JSON holds a number too large for a float: %(value)s.") % {"value": text[:40]}
+        )
+    return number
 
 
 def _check_text(text: str) -> None:
@@ -73,7 +95,13 @@ class JSONParser(parsers.JSONParser):
         except UnicodeDecodeError:
             raise ParseError(_("The body is not UTF-8 text.")) from None
         try:
-            data = json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
+            data = json.loads(
+                text,
+                object_pairs_hook=_object,
+                parse_constant=_constant,
+                parse_int=_integer,
+                parse_float=_float,
+            )
         except RecursionError:
             raise ParseError(
                 _("The JSON is nested more than %(n)d levels deep.") % {"n": MAX_DEPTH}

@@ -18,6 +18,21 @@ def client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True, health_check_interval=30)
 
 
+CHECK_TIMEOUT_S = 2.0
+
+
+@cache
+def checking_client() -> redis.Redis:
+    """For /healthz: an answer within CHECK_TIMEOUT_S or an error, never a wait (a frozen Redis accepts the
+    connection and then says nothing)."""
+    return redis.Redis.from_url(
+        settings.REDIS_URL,
+        decode_responses=True,
+        socket_timeout=CHECK_TIMEOUT_S,
+        socket_connect_timeout=CHECK_TIMEOUT_S,
+    )
+
+
 @cache
 def patient_client() -> redis.Redis:
     """For a training run's stream, claim and heartbeat: a Redis restart (a few seconds) is waited out,

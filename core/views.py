@@ -1,5 +1,5 @@
 from django.core.exceptions import RequestDataTooBig
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -17,9 +17,14 @@ from .workers import beat_state, live_workers
 
 
 def _check_database() -> dict:
+    """A write, not a read: a database that answers SELECT but cannot commit (a full disk, a file turned
+    read-only, another writer holding SQLite's lock past its timeout) is not one the platform can work with.
+    The write changes nothing: one row of Django's own migration table set to itself, committed."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE django_migrations SET app = app WHERE id = (SELECT MIN(id) FROM django_migrations)"
+            )
         return {"ok": True}
     except Exception as error:
         return {
@@ -28,21 +33,26 @@ def _check_database() -> dict:
         }
 
 
-def _check_redis() -> dict:
+def _check_redis() -> tuple[dict, dict[str, list[str]]]:
+    """Redis's state and the live workers it knows, in one guarded step with a timeout: a frozen Redis made
+    /healthz hang, and one that dropped between the ping and the workers' scan made it a 500."""
     try:
-        redis_.client().ping()
-        return {"ok": True}
+        client = redis_.checking_client()
+        client.ping()
+        return {"ok": True}, live_workers(client)
     except Exception as error:
-        return {"ok": False, "error": str(error)}
+        return {"ok": False, "error": str(error) or repr(error)}, {"cpu": [], "gpu": []}
 
 
-def _check_secret_key() -> dict:
-    """Whether this node signs with the key the other nodes use (core.keys)."""
+def _check_key_and_beat() -> tuple[dict, dict]:
+    """Whether this node signs with the key the other nodes use (core.keys), and the beat's last tick; a Redis
+    that drops or freezes now says so (the check's timeout) instead of hanging or answering a 500."""
     try:
-        problem = key_problem()
+        client = redis_.checking_client()
+        problem, beat = key_problem(client), beat_state(client)
     except Exception as error:
-        return {"ok": False, "error": str(error)}
-    return {"ok": True} if problem is None else {"ok": False, "error": problem}
+        return {"ok": False, "error": str(error) or repr(error)}, {"beat": None, "last_tick_s_ago": None}
+    return ({"ok": True} if problem is None else {"ok": False, "error": problem}), beat
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -77,11 +87,12 @@ def ping(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """The state of the parts the platform needs: 200 when the database and Redis answer and this node signs
-    with the other nodes' SECRET_KEY, else 503 naming the failing part. Workers are reported per queue (a missing worker delays jobs; pages still work)."""
-    database, redis = _check_database(), _check_redis()
-    workers = live_workers() if redis["ok"] else {"cpu": [], "gpu": []}
-    secret_key = _check_secret_key() if redis["ok"] else {"ok": True}
+    """The state of the parts the platform needs: 200 when the database can write, Redis answers and this node
+    signs with the other nodes' SECRET_KEY, else 503 naming the failing part. Workers and the beat are reported
+    (a missing worker delays jobs; pages still work). Every question to Redis has a timeout."""
+    database, (redis, workers) = _check_database(), _check_redis()
+    extras = _check_key_and_beat() if redis["ok"] else ({"ok": True}, {"beat": None, "last_tick_s_ago": None})
+    secret_key, beat = extras
     checks = (("database", database), ("redis", redis), ("secret_key", secret_key))
     failing = [name for name, check in checks if not check["ok"]]
     body = {
@@ -91,7 +102,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "redis": redis,
         "secret_key": secret_key,
         "workers": {queue: {"count": len(names), "names": names} for queue, names in workers.items()},
-        "beat": beat_state() if redis["ok"] else {"beat": None, "last_tick_s_ago": None},
+        "beat": beat,
     }
     return JsonResponse(body, status=503 if failing else 200)
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import TextJSONEncoder
 from lessons.models import Lesson, RenderedMarkdown
 
 
@@ -76,7 +77,7 @@ class Prediction(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="predictions")
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="predictions")
-    value = models.JSONField()  # the index of a choice, or a number
+    value = models.JSONField(encoder=TextJSONEncoder)  # the index of a choice, or a number
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -94,8 +95,8 @@ class Submission(models.Model):
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="submissions")
     prediction = models.ForeignKey(Prediction, on_delete=models.PROTECT, related_name="submissions")
     jobs = models.JSONField()  # job ids, in the order of the experiment's runs
-    answer = models.JSONField(null=True, blank=True)
-    values = models.JSONField(default=dict)
+    answer = models.JSONField(null=True, blank=True, encoder=TextJSONEncoder)
+    values = models.JSONField(default=dict, encoder=TextJSONEncoder)
     passed = models.BooleanField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import UserError
+from core.storage import storage_charge
 from trainer.catalog import LABS
 from trainer.catalog.lab import specs
 from trainer.models import Job
@@ -58,6 +59,7 @@ def prediction_commit(*, owner: AbstractBaseUser, experiment: Experiment, value:
             raise UserError(_("Choose one of the predictions offered."), field="prediction")
     elif not _number(value):
         raise UserError(_("Enter your prediction as a number."), field="prediction")
+    storage_charge(user=owner, value=value)
     return Prediction.objects.create(owner=owner, experiment=experiment, value=value)
 
 
@@ -161,6 +163,7 @@ def submission_grade(
         "answer": answer if experiment.answers_number else None,
         "prediction_happened": happened,
     }
+    storage_charge(user=owner, value=values)
     submission = Submission.objects.create(
         owner=owner,
         experiment=experiment,

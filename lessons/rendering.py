@@ -11,9 +11,11 @@ Concept terms are linked on the way (first occurrence).
 
 from __future__ import annotations
 
+import ctypes
 import html
 import re
 import threading
+import time
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,11 +36,11 @@ MAX_SOURCE = 1_000_000  # characters; a body larger than this is refused, not re
 MAX_BRACKETS_PER_PARAGRAPH = 1000
 _FENCED = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-# Python-Markdown matches each "[" against the rest of its paragraph: thousands of unmatched brackets in one
-# paragraph take minutes (quadratic). Real text never comes near this; a hostile or broken one is refused.
-MAX_BRACKETS_PER_PARAGRAPH = 1000
-_FENCED = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# Every text renders within this much processor time, or is refused: Python-Markdown has shapes that cost time
+# quadratic in a paragraph's length ('<a ' x n, '\\(' x n, unclosed '<http'...), and a cap on each shape would
+# only wait for the next one. The course's lessons take 2-10 microseconds a character.
+RENDER_SECONDS = 2.0
+RENDER_SECONDS_PER_CHARACTER = 20e-6
 
 
 class MathError(ValueError):
@@ -286,6 +288,72 @@ def sanitise(unsafe: str) -> str:
     return nh3.clean(unsafe, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"})
 
 
+# --- Time budget -----------------------------------------------------------------------------------------
+
+
+class _Overtime(BaseException):
+    """Raised inside a render that has spent its budget. A BaseException, so that no `except Exception` in a
+    library swallows it; render() turns it into a ValueError with the reason."""
+
+
+class _Watchdog:
+    """One thread that watches the processor time of every render in progress and stops a render that has
+    spent its budget, by raising _Overtime in its thread (at its next Python instruction: a single regular
+    expression search still finishes, and each of those is linear). Processor time, not wall time, so that a
+    busy machine does not refuse a text it would render."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.watched: dict[int, tuple[int, float]] = {}  # thread id -> (its clock, deadline on it)
+        self.thread: threading.Thread | None = None
+
+    def watch(self, seconds: float) -> None:
+        ident = threading.get_ident()
+        clock = time.pthread_getcpuclockid(ident)
+        with self.lock:
+            self.watched[ident] = (clock, time.clock_gettime(clock) + seconds)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="render-watchdog", daemon=True)
+                self.thread.start()
+
+    def unwatch(self) -> None:
+        """Stops watching this thread and takes back an _Overtime raised but not yet delivered (a render that
+        ended just as its budget did keeps its result)."""
+        ident = threading.get_ident()
+        while True:
+            try:
+                with self.lock:
+                    self.watched.pop(ident, None)
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+                return
+            except _Overtime:  # delivered inside this method: once more, now that nothing can raise it again
+                continue
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(0.05)
+            with self.lock:
+                for ident, (clock, deadline) in list(self.watched.items()):
+                    try:
+                        over = time.clock_gettime(clock) > deadline
+                    except OSError:  # the thread has gone
+                        over = False
+                        self.watched.pop(ident, None)
+                    if over:  # once: a BaseException that only a bare `except:` could swallow
+                        self.watched.pop(ident, None)
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                            ctypes.c_ulong(ident), ctypes.py_object(_Overtime)
+                        )
+
+
+_watchdog = _Watchdog()
+
+
+def render_budget(source: str) -> float:
+    """The processor seconds a text of this size may take to render: linear in its size."""
+    return RENDER_SECONDS + RENDER_SECONDS_PER_CHARACTER * len(source)
+
+
 # --- The whole pipeline ---------------------------------------------------------------------------------
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -387,6 +455,27 @@ def plain_text(typeset_html: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(_TAG.sub("", text))).strip()
 
 
+# A math opener without its closer makes Arithmatex's pattern scan to the paragraph's end from each one, inside
+# one regular-expression search (which the time budget cannot interrupt): a few are a typo, thousands an attack.
+MAX_UNCLOSED_MATH_PER_PARAGRAPH = 20
+_MATH_DELIMITERS = {"\\(": "\\)", "\\[": "\\]", "\\begin{": "\\end{"}
+_MATH_DELIMITER = re.compile(r"\\\\|\\[()\[\]]|\\begin\{|\\end\{")
+
+
+def _unclosed_math(paragraph: str) -> int:
+    """How many math openers in `paragraph` have no closer after them (linear: one pass, counting)."""
+    unclosed = 0
+    for opener, closer in _MATH_DELIMITERS.items():
+        waiting = 0
+        for token in _MATH_DELIMITER.findall(paragraph):
+            if token == opener:
+                waiting += 1
+            elif token == closer:
+                waiting = 0  # the pattern's match ends at the first closer: every opener before it is closed
+        unclosed += waiting
+    return unclosed
+
+
 def check_shape(source: str) -> None:
     """Refuses text whose size or shape would make rendering take unbounded time (ValueError, in the active
     language, like MathError: the admin shows it as a field error)."""
@@ -397,14 +486,38 @@ def check_shape(source: str) -> None:
             line = source.count("\n", 0, max(0, source.find(paragraph[:200]))) + 1
             message = _("more than %(limit)d '[' in one paragraph") % {"limit": MAX_BRACKETS_PER_PARAGRAPH}
             raise ValueError(_("line %(line)d: %(message)s") % {"line": line, "message": message})
+        if _unclosed_math(paragraph) > MAX_UNCLOSED_MATH_PER_PARAGRAPH:
+            line = source.count("\n", 0, max(0, source.find(paragraph[:200]))) + 1
+            message = _(
+                "more than %(limit)d math openers ('\\(', '\\[', '\\begin{') without their closer in one paragraph"
+            ) % {"limit": MAX_UNCLOSED_MATH_PER_PARAGRAPH}
+            raise ValueError(_("line %(line)d: %(message)s") % {"line": line, "message": message})
 
 
 def render(
     source: str, *, concepts: ConceptIndex | None = None, exclude_concept: str | None = None
 ) -> Rendered:
     """Renders Markdown to stored HTML. Raises MathError for a formula that does not parse and ValueError for
-    text too big or too deeply nested to render in bounded time."""
+    text too big, too deeply nested or too slow to render: every text renders within `render_budget()`."""
     check_shape(source)
+    budget = render_budget(source)
+    try:
+        try:
+            _watchdog.watch(budget)
+            return _render(source, concepts, exclude_concept)
+        finally:
+            _watchdog.unwatch()
+    except _Overtime:
+        raise ValueError(
+            _(
+                "the text takes more than %(seconds).0f seconds to render (what its size allows): look for "
+                "very long paragraphs or many unclosed '<', '`' or '\\('"
+            )
+            % {"seconds": budget}
+        ) from None
+
+
+def _render(source: str, concepts: ConceptIndex | None, exclude_concept: str | None) -> Rendered:
     extensions: list = [
         "toc",
         "tables",

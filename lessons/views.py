@@ -34,7 +34,7 @@ def course(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         return as_document(request, template, lambda: _course_context(AnonymousUser(), slug))
     except Http404:
-        return _draft(request, template, lambda: _course_context(request.user, slug))
+        return draft_page(request, template, lambda: _course_context(request.user, slug))
 
 
 def _course_context(reader, slug: str) -> dict:
@@ -52,10 +52,10 @@ def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResp
             request, template, lambda: _lesson_context(AnonymousUser(), course_slug, lesson_slug)
         )
     except Http404:
-        return _draft(request, template, lambda: _lesson_context(request.user, course_slug, lesson_slug))
+        return draft_page(request, template, lambda: _lesson_context(request.user, course_slug, lesson_slug))
 
 
-def _draft(request: HttpRequest, template: str, context: Callable[[], dict]) -> HttpResponse:
+def draft_page(request: HttpRequest, template: str, context: Callable[[], dict]) -> HttpResponse:
     """A draft: staff see it where students will, on a page of their own (not kept, not shared); for
     anyone else it does not exist."""
     if not request.user.is_staff:

@@ -53,7 +53,7 @@ def quizzes(request: Request) -> Response:
                 "lesson": q.lesson.get_absolute_url() if q.lesson_id else None,
                 "questions": q.questions.current().count(),
             }
-            for q in Quiz.objects.select_related("lesson__course")
+            for q in Quiz.objects.visible_to(request.user).select_related("lesson__course")
         ]
     )
 
@@ -63,7 +63,8 @@ def quizzes(request: Request) -> Response:
 @permission_classes([permissions.AllowAny])
 def quiz(request: Request, slug: str) -> Response:
     """A quiz to take: questions and options, never the answers, weights or feedback."""
-    return Response(selectors.public_quiz(get_object_or_404(Quiz, slug=slug), request.user))
+    found = get_object_or_404(Quiz.objects.visible_to(request.user), slug=slug)
+    return Response(selectors.public_quiz(found, request.user))
 
 
 @extend_schema(
@@ -80,7 +81,7 @@ def quiz(request: Request, slug: str) -> Response:
 def submit(request: Request, slug: str) -> Response:
     """Grades an attempt on the server and returns what the quiz's policy lets this reader see. A signed-in
     learner's attempt is kept; an anonymous reader's is not (and a quiz that counts attempts needs an account)."""
-    found = get_object_or_404(Quiz, slug=slug)
+    found = get_object_or_404(Quiz.objects.visible_to(request.user), slug=slug)
     body = AttemptBody(data=request.data)
     body.is_valid(raise_exception=True)
     attempt, responses = services.attempt_submit(
@@ -101,7 +102,8 @@ def submit(request: Request, slug: str) -> Response:
 @permission_classes([permissions.IsAuthenticated])
 def attempts(request: Request) -> Response:
     """My attempts, newest first, 200 a page; the `Link` header names the next page."""
-    mine = Attempt.objects.filter(user=request.user).select_related("quiz")
+    mine = Attempt.objects.filter(user=request.user, quiz__in=Quiz.objects.visible_to(request.user))
+    mine = mine.select_related("quiz")
     if request.GET.get("quiz"):
         mine = mine.filter(quiz__slug=request.GET["quiz"])
     rows, next_url = paging.page(request, mine, 200)
@@ -123,7 +125,7 @@ def attempts(request: Request) -> Response:
 
 
 def _own_attempt(request: Request, attempt_id: int) -> Attempt:
-    owned = Attempt.objects.select_related("quiz")
+    owned = Attempt.objects.filter(quiz__in=Quiz.objects.visible_to(request.user)).select_related("quiz")
     if not request.user.is_staff:
         owned = owned.filter(user=request.user)
     return get_object_or_404(owned, pk=attempt_id)

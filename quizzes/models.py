@@ -12,7 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from lessons.models import Lesson, RenderedMarkdown
+from core.fields import TextJSONEncoder
+from lessons.models import Lesson, RenderedMarkdown, Status
 
 
 class Kind(models.TextChoices):
@@ -33,6 +34,18 @@ CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE)
 PASS_PERCENT = 70
 
 
+class QuizQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuizQuerySet:
+        """The quizzes `user` may see, take and find: a quiz of a draft lesson (or of a lesson in a draft
+        course) is a draft too, seen by staff alone. Every way in (page, API, list, attempts) asks this."""
+        if user.is_staff:
+            return self.all()
+        return self.filter(
+            models.Q(lesson__isnull=True)
+            | models.Q(lesson__status=Status.PUBLISHED, lesson__course__status=Status.PUBLISHED)
+        )
+
+
 class Quiz(models.Model):
     slug = models.SlugField(unique=True)
     lesson = models.OneToOneField(
@@ -44,6 +57,8 @@ class Quiz(models.Model):
     )
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
     shuffle_options = models.BooleanField(_("shuffle options"), default=True)
+
+    objects = QuizQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]
@@ -178,7 +193,7 @@ class Attempt(models.Model):
 class Response(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="responses")
-    given = models.JSONField(null=True)
+    given = models.JSONField(null=True, encoder=TextJSONEncoder)
     key = models.CharField(
         max_length=300, blank=True
     )  # the answer, normalised, for "most frequent wrong answer"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed, UserError
+from core.storage import storage_charge
 from lessons.services import lesson_set_complete
 
 from .grading import grade
@@ -59,13 +60,16 @@ def attempt_submit(
     graded = {}
     for question in questions:
         given = answers.get(str(question.pk))
-        if given is None or given == "" or given == []:
+        # A question that takes no answer stores none, whatever was sent (1.9 MB was once kept for one).
+        if given is None or given == "" or given == [] or question.kind == Kind.DESCRIPTION:
             graded[question.pk] = (None, None)
             continue
         graded[question.pk] = (given, grade(question, given))
     if questions and all(given is None for given, _result in graded.values()):
         raise UserError(_("Answer at least one question before you submit."), code="no_answers")
     keep = user.is_authenticated
+    if keep:
+        storage_charge(user=user, value=[given for given, _result in graded.values()])
     attempt = Attempt(
         quiz=quiz,
         user=user if keep else None,

@@ -105,6 +105,19 @@ async def has_the_end(job: Job, resume: tuple[int, str]) -> bool:
     return job.finished_at is not None and entry_key(entry)[0] > _milliseconds(job)
 
 
+async def names_no_event(job: Job, resume: tuple[int, str]) -> bool:
+    """Whether a resume on a live job names an event the job never sent: an attempt it has not had, or an id
+    past its stream's last entry. Such a client (a bogus or stale Last-Event-ID) would wait for events that
+    never come, an empty 200, and reconnect for ever: it is sent the stream from its start instead."""
+    attempt, entry = resume
+    if attempt > max(job.attempt, 1):
+        return True
+    if attempt < max(job.attempt, 1):
+        return False  # an earlier attempt: follow() moves on to the live one with a `restart`
+    last = await hub().client.xrevrange(stream_key(job.pk, attempt), count=1)
+    return bool(last) and entry_key(entry) > entry_key(last[0][0])
+
+
 async def follow(job: Job, resume: tuple[int, str] | None) -> AsyncIterator[bytes]:
     """A job's events from its live attempt's stream, through this process's hub; a `restart` event moves on
     to the new attempt's stream. While the job is queued, its queue position is sent as it changes."""
@@ -243,6 +256,8 @@ async def serve(scope: dict, receive, send, job_id: int, generation: str | None 
             if resume and not generation and await has_the_end(job, resume):
                 await respond(send, 204, None)  # nothing more will come: an EventSource stops reconnecting
                 return
+            if resume and not generation and not job.finished and await names_no_event(job, resume):
+                resume = None
             if not await lease.take():
                 message = _(
                     "Too many open event streams: close some of the pages that follow a job, then try again."

@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext as _
 
+from core.fields import StrictBooleanField
+
 from .catalog.lab import Lab, Spec, specs
 
 
@@ -14,7 +16,7 @@ def _field(spec: Spec, default: Any) -> forms.Field:
     if spec.kind == "choice":
         return forms.ChoiceField(choices=[(value, _(label)) for value, label in spec.choices], **common)
     if spec.kind == "bool":
-        return forms.BooleanField(required=False, **common)
+        return StrictBooleanField(required=False, **common)
     bounds = {"min_value": spec.minimum, "max_value": spec.maximum}
     if spec.kind == "int":
         return forms.IntegerField(**bounds, **common)

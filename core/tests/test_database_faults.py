@@ -71,6 +71,13 @@ class Server:
         except OSError:
             return None
 
+    def health(self) -> tuple[int, list[str]]:
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=30) as response:
+                return response.status, json.loads(response.read())["failing"]
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())["failing"]
+
     def writes_during_fault(self) -> list[int | None]:
         """Several at once, so that several connections are opened while the fault lasts."""
         with concurrent.futures.ThreadPoolExecutor(6) as pool:
@@ -138,3 +145,10 @@ class DatabaseFaultTests:
         assert set(during) == {503}, "a clear 503 while the disk is full, never a 500"
         after = [server.write() for _ in range(12)]
         assert after == [201] * 12, "no connection that failed is handed out again"
+
+    def test_healthz_names_the_database_while_it_cannot_write(self, server):
+        """A full disk still answers reads: /healthz tries a write, so it does not say ok meanwhile."""
+        with full_disk(server.process.pid):
+            during = server.health()
+        assert during == (503, ["database"])
+        assert server.health() == (200, [])

@@ -1,15 +1,66 @@
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
 import pytest
 
 from core import redis as redis_
 
 
+def use_redis(settings, url: str) -> Iterator[None]:
+    settings.REDIS_URL = url
+    redis_.client.cache_clear()
+    redis_.checking_client.cache_clear()
+    yield
+    redis_.client.cache_clear()
+    redis_.checking_client.cache_clear()
+
+
 @pytest.fixture
 def redis_down(settings):
     """Point the platform at a Redis port where nothing listens (a real refused connection)."""
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    redis_.client.cache_clear()
-    yield
-    redis_.client.cache_clear()
+    yield from use_redis(settings, "redis://127.0.0.1:1/0")
+
+
+@pytest.fixture
+def redis_frozen(settings, tmp_path):
+    """A Redis of the test's own, stopped with SIGSTOP: it accepts connections and answers nothing."""
+    from trainer.tests.test_faults import PrivateRedis
+
+    frozen = PrivateRedis(tmp_path)
+    os.kill(frozen.process.pid, signal.SIGSTOP)
+    try:
+        yield from use_redis(settings, frozen.url)
+    finally:
+        os.kill(frozen.process.pid, signal.SIGCONT)
+        frozen.stop()
+
+
+@pytest.fixture
+def redis_dropping(settings):
+    """A server that answers the first command as Redis would (PING: PONG) and then drops the connection:
+    Redis going away in the middle of the check."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"+PONG\r\n")
+                connection.recv(65536)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield from use_redis(settings, f"redis://127.0.0.1:{listener.getsockname()[1]}/0")
+    finally:
+        listener.close()
 
 
 @pytest.mark.django_db
@@ -25,6 +76,16 @@ class HealthzTests:
         response = client.get("/healthz")
         assert response.status_code == 503
         assert response.json()["failing"] == ["redis"] and not response.json()["redis"]["ok"]
+
+    def test_it_answers_503_at_once_while_redis_is_frozen(self, client, redis_frozen):
+        started = time.monotonic()
+        response = client.get("/healthz")
+        assert time.monotonic() - started < redis_.CHECK_TIMEOUT_S + 3
+        assert response.status_code == 503 and response.json()["failing"] == ["redis"]
+
+    def test_it_answers_503_not_500_when_redis_drops_mid_check(self, client, redis_dropping):
+        response = client.get("/healthz")
+        assert response.status_code == 503 and response.json()["failing"] == ["redis"]
 
     def test_it_answers_503_naming_the_database_when_it_is_down(self, client, database_down):
         response = client.get("/healthz")

@@ -29,7 +29,18 @@ NUMBERS = {
     "Arabic-Indic digits": "١٢",
     "superscript digit": "²",
     "full-width digits": "１２",
+    "400-digit integer": 10**400,
+    "negative 400-digit integer": -(10**400),
+    "1e999": "INFINITE",  # written into the body as the JSON number 1e999 (json.dumps cannot)
+    "-1e999": "-INFINITE",
 }
+BOOLEANS = {"object": {}, "list": [1], "number": 5, "word": "no", "null": None}
+
+
+def dumps(body) -> bytes:
+    return json.dumps(body).encode().replace(b'"-INFINITE"', b"-1e999").replace(b'"INFINITE"', b"1e999")
+
+
 RAW = {  # hostile as a whole body
     "nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
     "100,000 unknown fields": json.dumps({f"field{n}": 0 for n in range(100_000)}).encode(),
@@ -89,6 +100,9 @@ def keys(world, schema: str) -> dict[str, dict]:
                     "boolean": True,
                     "Arabic-Indic digits": "١٢",
                     "a number over its bound": "1" * 101,
+                    "400-digit integer": 10**400,
+                    "1e999": "INFINITE",
+                    "-1e999": "-INFINITE",
                 }
             if question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE):
                 option = question.answers.first().pk
@@ -99,8 +113,13 @@ def keys(world, schema: str) -> dict[str, dict]:
         return {"answers": out}
     if schema in ("JobSubmitRequest", "EstimateRequest"):
         lab = LABS["linear-regression"]
-        numeric = [name for name, (spec, _d) in specs(lab.config).items() if spec.kind in ("int", "float")]
-        return {"params": {name: {**VALUES, **NUMBERS} for name in numeric}}
+        hostile = {name: {**VALUES, **NUMBERS} for name, (spec, _d) in specs(lab.config).items()
+                   if spec.kind in ("int", "float")}  # fmt: skip
+        switches = LABS["overfitting"]  # a lab with a true/false setting: only true or false is one
+        if schema == "EstimateRequest":
+            return {"params": hostile}
+        return {"params": hostile, "lab=overfitting params": {
+            name: BOOLEANS for name, (spec, _d) in specs(switches.config).items() if spec.kind == "bool"}}  # fmt: skip
     return {}
 
 
@@ -134,11 +153,14 @@ def bodies(world, schema: str) -> Iterator[tuple[str, bytes]]:
         for name, value in {**VALUES, **NUMBERS}.items():
             if isinstance(base[field], str) and name in NUMBERS and name != "boolean":
                 continue  # digits are a valid username or password
-            yield f"{field} = {name}", json.dumps({**base, field: value}).encode()
+            yield f"{field} = {name}", dumps({**base, field: value})
     for field, per_key in keys(world, schema).items():
         for key, hostile in per_key.items():
             for name, value in hostile.items():
-                yield f"{field}[{key}] = {name}", json.dumps({**base, field: {key: value}}).encode()
+                if field == "lab=overfitting params":
+                    yield f"overfitting {key} = {name}", dumps({"lab": "overfitting", "params": {key: value}})
+                    continue
+                yield f"{field}[{key}] = {name}", dumps({**base, field: {key: value}})
 
 
 @pytest.mark.django_db

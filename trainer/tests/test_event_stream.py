@@ -121,6 +121,22 @@ class EndOfStreamTests:
         before_end = request(asgi_server, events_path(job), session, **{"Last-Event-ID": end[-2].id})
         assert before_end.status == 200 and b"event: end" in before_end.read()
 
+    def test_a_bogus_resume_on_a_live_job_gets_the_stream_from_its_start(self, student, session, asgi_server):
+        """Not an empty 200 that the browser reconnects to for ever: an id the job never sent is ignored."""
+        job = Job.objects.create(
+            owner=student, lab="linear-regression", params={}, status="running", attempt=1
+        )
+        redis_.client().delete(stream_key(job.pk, 1))
+        Writer(job.pk, 1).event("progress", {"points": [{"step": 0, "loss": 1.0}]})
+        for bogus in ("1-99999999999999-0", "7-1-0"):
+            response = request(asgi_server, events_path(job), session, **{"Last-Event-ID": bogus})
+            assert response.status == 200
+            received, deadline = b"", time.monotonic() + 4
+            while b"event: progress" not in received and time.monotonic() < deadline:
+                received += response.read1(65536)
+            assert b"event: progress" in received, (bogus, received)
+            response.close()
+
     def test_a_resume_after_the_stream_expired_replays_nothing_the_client_has(
         self, student, session, asgi_server
     ):
