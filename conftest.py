@@ -34,9 +34,9 @@ FIXTURE_COURSE = ROOT / "lessons" / "tests" / "course"
 @pytest.fixture(scope="session", autouse=True)
 def clean_redis() -> None:
     """The tests' Redis database starts empty (REDIS_URL names a database that only the tests use)."""
-    from core import redis as redis_
+    from core import redis_clients
 
-    redis_.client().flushdb()
+    redis_clients.client().flushdb()
 
 
 @pytest.fixture(autouse=True)
@@ -402,11 +402,11 @@ class Beat:
                                         stdout=self.log.open("w"), stderr=subprocess.STDOUT)  # fmt: skip
 
     def stop(self) -> None:
-        from core import redis as redis_
+        from core import redis_clients
 
         self.process.kill()
         self.process.wait()
-        redis_.client().delete("beat:lock")  # the next test's beat need not wait for it to lapse
+        redis_clients.client().delete("beat:lock")  # the next test's beat need not wait for it to lapse
 
 
 @pytest.fixture

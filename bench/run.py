@@ -295,7 +295,7 @@ def running_job(user) -> object:
 
 def stream_latency(platform: Platform, user, cookie: str, events: int = 250) -> dict:
     """Worker side XADD -> event parsed by an SSE client over HTTP on loopback, one event every 20 ms."""
-    from core import redis as redis_
+    from core import redis_clients
     from trainer.streams import stream_key
 
     from .http import Connection
@@ -308,7 +308,7 @@ def stream_latency(platform: Platform, user, cookie: str, events: int = 250) -> 
     def produce() -> None:
         opened.wait(10)
         time.sleep(0.5)
-        client = redis_.client()
+        client = redis_clients.client()
         for seq in range(events):
             client.xadd(
                 key, {"event": "progress", "data": json.dumps({"seq": seq, "t": time.time(), "points": []})}
@@ -381,10 +381,10 @@ async def _touch_streams(port: int, cookie: str, urls: list[str]) -> None:
 
 
 def _produce(running: list, clients: subprocess.Popen, events: int, rate: float) -> dict:
-    from core import redis as redis_
+    from core import redis_clients
     from trainer.streams import stream_key
 
-    client = redis_.client()
+    client = redis_clients.client()
     for seq in range(events):
         pipe = client.pipeline(transaction=False)
         for job in running:

@@ -41,10 +41,10 @@ class LockedScheduler(PersistentScheduler):
     exits rather than tick beside another. Each tick is recorded for /healthz."""
 
     def setup_schedule(self) -> None:
-        from core import redis as redis_
+        from core import redis_clients
 
         self.token = f"{socket.gethostname()}:{os.getpid()}"
-        client = redis_.patient_client()
+        client = redis_clients.patient_client()
         said = False
         while not client.set(BEAT_LOCK, self.token, nx=True, ex=BEAT_LOCK_TTL):
             if not said:
@@ -58,10 +58,10 @@ class LockedScheduler(PersistentScheduler):
     def tick(self, *args, **kwargs) -> float:
         import redis
 
-        from core import redis as redis_
+        from core import redis_clients
 
         try:
-            client = redis_.client()
+            client = redis_clients.client()
             renewed = client.eval(RENEW_LOCK, 1, BEAT_LOCK, self.token, BEAT_LOCK_TTL)
             # Gone without another holder (Redis restarted without it): this beat takes it again.
             if not renewed and not client.set(BEAT_LOCK, self.token, nx=True, ex=BEAT_LOCK_TTL):
@@ -118,10 +118,10 @@ def verify_services_at_start(**kwargs) -> None:
 @worker_ready.connect
 def forget_an_earlier_stop(sender, **kwargs) -> None:
     """A worker started again under the same name must not hand back its new jobs at once."""
-    from core import redis as redis_
+    from core import redis_clients
     from trainer.streams import stopping_key
 
-    redis_.client().delete(stopping_key(sender.hostname))
+    redis_clients.client().delete(stopping_key(sender.hostname))
 
 
 @worker_shutting_down.connect

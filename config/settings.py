@@ -334,7 +334,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # ended and does nothing (trainer/runner.py).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("JOB_VISIBILITY_TIMEOUT_S", 900)}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# A Redis restart must not kill the runs in progress: they wait it out (core.redis.patient_client). The
+# A Redis restart must not kill the runs in progress: they wait it out (core.redis_clients.patient_client). The
 # message Celery then delivers again finds its job claimed or ended and is skipped (trainer/runner.py).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULER = "config.celery:LockedScheduler"  # one beat at a time, however many are started

@@ -47,7 +47,7 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_etags
 
-from . import redis as redis_
+from . import redis_clients
 from .digests import files_digest
 from .startup import safe_url
 
@@ -70,7 +70,7 @@ NOBODY = {"user": AnonymousUser(), "csrf_token": "", "messages": (), "document":
 def content_version() -> str:
     """The version of everything authors write. Kept in Redis for every process; if it is lost (a Redis
     restart without persistence) a new one is made, which only means every page is rendered once more."""
-    client = redis_.client()
+    client = redis_clients.client()
     version = client.get(CONTENT_VERSION)
     if version is None:
         client.set(CONTENT_VERSION, secrets.token_hex(8), nx=True)
@@ -82,7 +82,7 @@ def bump_content_version() -> None:
     """Every document gets a new name (and is rendered afresh on its next request). Called after a commit:
     with Redis unreachable what was saved stays saved, and the one line below says what to do."""
     try:
-        redis_.client().set(CONTENT_VERSION, secrets.token_hex(8))
+        redis_clients.client().set(CONTENT_VERSION, secrets.token_hex(8))
     except redis.exceptions.RedisError as error:
         log.warning(
             "Saved, but Redis at %s did not answer (%s): a running platform serves its pages as they were "
@@ -190,7 +190,7 @@ async def _current_version() -> str | None:
     """The content version, from the server's event loop; None while Redis does not answer (Django then
     serves the page, unkept)."""
     try:
-        return await redis_.async_client().get(CONTENT_VERSION)
+        return await redis_clients.async_client().get(CONTENT_VERSION)
     except redis.exceptions.RedisError:
         return None
 

@@ -12,7 +12,7 @@ import redis
 from django.core import signing
 from django.utils.translation import gettext as _
 
-from . import redis as redis_
+from . import redis_clients
 
 MARK = "platform:secret-key-mark"
 SALT = "core.keys.mark"
@@ -20,7 +20,7 @@ SALT = "core.keys.mark"
 
 def key_problem(client: redis.Redis | None = None) -> str | None:
     """None when this node's key reads what the other nodes sign; otherwise what is wrong, in one line."""
-    client = client or redis_.client()
+    client = client or redis_clients.client()
     mark = client.get(MARK)
     if mark is None:
         client.set(MARK, signing.dumps("platform", salt=SALT), nx=True)

@@ -28,7 +28,7 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
-from . import redis as redis_
+from . import redis_clients
 from .documents import accepts_gzip, address, asgi_request, capturing, language_of
 
 PATH = "/api/me/"
@@ -42,7 +42,7 @@ def keep_for(response: HttpResponse, user_id: int) -> None:
     """Lets the front keep this answer for its reader (called by the view, for a session's reader with no
     notices waiting). Without Redis it is simply not kept."""
     try:
-        generation = redis_.client().get(f"{GENERATION}{user_id}") or "0"
+        generation = redis_clients.client().get(f"{GENERATION}{user_id}") or "0"
     except redis.exceptions.RedisError:
         return
     response[MARK.decode()] = f"{user_id} {generation}"
@@ -51,7 +51,7 @@ def keep_for(response: HttpResponse, user_id: int) -> None:
 def _moved_on(user_id: int | None) -> None:
     if user_id is not None:
         try:
-            redis_.client().incr(f"{GENERATION}{user_id}")
+            redis_clients.client().incr(f"{GENERATION}{user_id}")
         except redis.exceptions.RedisError:  # nothing can be served from Redis either while it is down
             pass
 
@@ -136,7 +136,7 @@ class ReaderFront:
 
     @staticmethod
     async def _current(name: str) -> dict | None:
-        client = redis_.async_client()
+        client = redis_clients.async_client()
         raw = await client.get(name)
         if raw is None:
             return None
@@ -168,7 +168,7 @@ class ReaderFront:
                 "body": body.decode("latin-1"),
             }
             try:
-                await redis_.async_client().set(name, json.dumps(kept), ex=SECONDS)
+                await redis_clients.async_client().set(name, json.dumps(kept), ex=SECONDS)
             except redis.exceptions.RedisError:
                 pass  # answered all the same; kept next time
 

@@ -9,7 +9,7 @@ from django.views.defaults import bad_request as page_bad_request
 from django.views.defaults import server_error as page_server_error
 from django.views.i18n import JavaScriptCatalog
 
-from . import redis as redis_
+from . import redis_clients
 from .documents import document
 from .errors import error_body
 from .keys import key_problem
@@ -37,7 +37,7 @@ def _check_redis() -> tuple[dict, dict[str, list[str]]]:
     """Redis's state and the live workers it knows, in one guarded step with a timeout: a frozen Redis made
     /healthz hang, and one that dropped between the ping and the workers' scan made it a 500."""
     try:
-        client = redis_.checking_client()
+        client = redis_clients.checking_client()
         client.ping()
         return {"ok": True}, live_workers(client)
     except Exception as error:
@@ -48,7 +48,7 @@ def _check_key_and_beat() -> tuple[dict, dict]:
     """Whether this node signs with the key the other nodes use (core.keys), and the beat's last tick; a Redis
     that drops or freezes now says so (the check's timeout) instead of hanging or answering a 500."""
     try:
-        client = redis_.checking_client()
+        client = redis_clients.checking_client()
         problem, beat = key_problem(client), beat_state(client)
     except Exception as error:
         return {"ok": False, "error": str(error) or repr(error)}, {"beat": None, "last_tick_s_ago": None}

@@ -13,7 +13,7 @@ import time
 import redis
 from celery.signals import worker_ready, worker_shutdown
 
-from . import redis as redis_
+from . import redis_clients
 
 WORKER_TTL = 15
 KEY = "workers:{}"
@@ -21,14 +21,14 @@ _stop = threading.Event()
 
 
 def announce(hostname: str, queues: list[str]) -> None:
-    redis_.client().set(
+    redis_clients.client().set(
         KEY.format(hostname), json.dumps({"queues": queues, "pid": os.getpid()}), ex=WORKER_TTL
     )
 
 
 def live_workers(client: redis.Redis | None = None) -> dict[str, list[str]]:
     """Queue name -> hostnames of live workers consuming it (always with `cpu` and `gpu`)."""
-    client = client or redis_.client()
+    client = client or redis_clients.client()
     by_queue: dict[str, list[str]] = {"cpu": [], "gpu": []}
     keys = sorted(client.scan_iter(KEY.format("*"), count=500))
     for key, value in zip(keys, client.mget(keys) if keys else [], strict=True):
@@ -42,7 +42,7 @@ def live_workers(client: redis.Redis | None = None) -> dict[str, list[str]]:
 def beat_state(client: redis.Redis | None = None) -> dict:
     """The scheduler's last tick (config.celery.LockedScheduler records it every few seconds): which beat holds
     the lock, and how many seconds ago it ticked (None when no beat has ever run)."""
-    raw = (client or redis_.client()).get("beat:tick")
+    raw = (client or redis_clients.client()).get("beat:tick")
     if raw is None:
         return {"beat": None, "last_tick_s_ago": None}
     tick = json.loads(raw)
@@ -67,4 +67,4 @@ def start_heartbeat(sender, **kwargs) -> None:
 def stop_heartbeat(sender, **kwargs) -> None:
     _stop.set()
     with contextlib.suppress(Exception):
-        redis_.client().delete(KEY.format(sender.hostname))
+        redis_clients.client().delete(KEY.format(sender.hostname))

@@ -15,7 +15,7 @@ from django.utils import translation
 from modeltranslation.utils import build_localized_fieldname
 
 from core.errors import UserError
-from lessons.content import ContentError, Document, Report, front_matter, read_group, shared, upsert
+from lessons.content import ContentError, Report, SourceFile, front_matter, read_group, shared, upsert
 from lessons.models import LANGUAGE_CODES, Concept, Course, localized
 from trainer.catalog import LABS
 from trainer.catalog.lab import specs
@@ -42,7 +42,7 @@ SEPARATOR = "<!-- explanation -->"
 WORDS = ("title", "predict", "choices", "ask", "instructions_md", "explanation_md")
 
 
-def _runs(doc: Document, lab: str) -> list[dict[str, Any]]:
+def _runs(doc: SourceFile, lab: str) -> list[dict[str, Any]]:
     runs = doc.get("runs", list, [])
     if not runs or not all(isinstance(r, dict) and set(r) <= {"settings", "limits"} for r in runs):
         raise ContentError(doc.path, "'runs' must be a list of {settings: {...}, limits: {...}}", 1)
@@ -71,7 +71,7 @@ def _runs(doc: Document, lab: str) -> list[dict[str, Any]]:
     return runs
 
 
-def _split(doc: Document) -> tuple[str, str]:
+def _split(doc: SourceFile) -> tuple[str, str]:
     if doc.body.count(SEPARATOR) != 1:
         raise ContentError(doc.path, f"the body needs one line '{SEPARATOR}' before the explanation")
     instructions, explanation = (part.strip() for part in doc.body.split(SEPARATOR))
@@ -80,7 +80,7 @@ def _split(doc: Document) -> tuple[str, str]:
     return instructions, explanation
 
 
-def _words(doc: Document, kind: str, check: dict[str, Any], choices: int | None) -> dict[str, str]:
+def _words(doc: SourceFile, kind: str, check: dict[str, Any], choices: int | None) -> dict[str, str]:
     listed = doc.get("choices", list, [])
     if kind == "choice" and (len(listed) < 2 or not all(isinstance(c, str) and c.strip() for c in listed)):
         raise ContentError(doc.path, "a choice prediction needs a list of at least two 'choices'", 1)

@@ -47,7 +47,7 @@ class ContentError(Exception):
 
 
 @dataclass
-class Document:
+class SourceFile:
     path: Path
     language: str
     meta: dict[str, Any]
@@ -90,7 +90,7 @@ class Document:
         )
 
 
-def read_document(path: Path, allowed: set[str]) -> Document:
+def read_source_file(path: Path, allowed: set[str]) -> SourceFile:
     text = path.read_text(encoding="utf-8")
     language = FILENAME.match(path.name)["language"]
     if not text.startswith("---\n"):
@@ -116,12 +116,12 @@ def read_document(path: Path, allowed: set[str]) -> Document:
     body_start = text.find("\n", end + 1) + 1 or len(text)
     body = text[body_start:]
     blank_lines = len(body) - len(body.lstrip("\n"))
-    return Document(path, language, meta, body.strip(), text.count("\n", 0, body_start) + 1 + blank_lines)
+    return SourceFile(path, language, meta, body.strip(), text.count("\n", 0, body_start) + 1 + blank_lines)
 
 
-def read_group(folder: Path, allowed: set[str]) -> dict[str, dict[str, Document]]:
+def read_group(folder: Path, allowed: set[str]) -> dict[str, dict[str, SourceFile]]:
     """Files of one kind, grouped by name: {"01-background": {"zh-hans": doc, "en": doc}}."""
-    groups: dict[str, dict[str, Document]] = {}
+    groups: dict[str, dict[str, SourceFile]] = {}
     if not folder.is_dir():
         return groups
     for path in sorted(folder.glob("*.md")):
@@ -130,11 +130,11 @@ def read_group(folder: Path, allowed: set[str]) -> dict[str, dict[str, Document]
             raise ContentError(
                 path, f"the file name must end in .<language>.md, language one of {LANGUAGE_CODES}"
             )
-        groups.setdefault(match["name"], {})[match["language"]] = read_document(path, allowed)
+        groups.setdefault(match["name"], {})[match["language"]] = read_source_file(path, allowed)
     return groups
 
 
-def shared(docs: dict[str, Document], keys: tuple[str, ...]) -> dict[str, Any]:
+def shared(docs: dict[str, SourceFile], keys: tuple[str, ...]) -> dict[str, Any]:
     """The fields that are not words, checked to be the same in every language's file."""
     first, *others = docs.values()
     for doc in others:
@@ -189,7 +189,7 @@ class Report:
         return words
 
 
-def _words(docs: dict[str, Document], fields: dict[str, Callable[[Document], str]]) -> dict[str, str]:
+def _words(docs: dict[str, SourceFile], fields: dict[str, Callable[[SourceFile], str]]) -> dict[str, str]:
     """{"title_zh_hans": ..., "title_en": ...} for the languages present (missing ones stay empty)."""
     values = {}
     for lang in LANGUAGE_CODES:
@@ -204,7 +204,7 @@ def upsert(
     instance: Any,
     values: dict[str, Any],
     label: str,
-    docs: dict[str, Document],
+    docs: dict[str, SourceFile],
     concepts: Concepts,
     concepts_changed: bool = True,
 ) -> None:
@@ -244,18 +244,18 @@ def upsert(
     (report.created if created else report.updated).append(label)
 
 
-def _check_labs(doc: Document, labs: list[str]) -> None:
+def _check_labs(doc: SourceFile, labs: list[str]) -> None:
     for slug in labs:
         if slug not in practice.WIDGETS:
             raise ContentError(doc.path, f"unknown lab '{slug}' (labs: {', '.join(practice.WIDGETS)})", 1)
 
 
-def _check_status(doc: Document, status: str) -> None:
+def _check_status(doc: SourceFile, status: str) -> None:
     if status not in Status.values:
         raise ContentError(doc.path, f"status must be one of {', '.join(Status.values)}", 1)
 
 
-def _unique(slugs: dict[str, Path], doc: Document, kind: str) -> str:
+def _unique(slugs: dict[str, Path], doc: SourceFile, kind: str) -> str:
     slug = doc.slug()
     if slug in slugs:
         raise ContentError(doc.path, f"duplicate {kind} slug '{slug}' (also in {slugs[slug].name})", 1)
@@ -487,7 +487,7 @@ _FrontMatterDumper.add_representer(dict, _represent_dict)
 
 
 def front_matter(meta: dict[str, Any], body: str) -> str:
-    """A course file's text: its metadata as YAML front matter, then its Markdown (what read_document reads)."""
+    """A course file's text: its metadata as YAML front matter, then its Markdown (what read_source_file reads)."""
     head = yaml.dump(meta, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{head}---\n{body.strip()}\n"
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core import redis as redis_
+from core import redis_clients
 
 from .catalog.lab import Lab, Timing, specs
 
@@ -35,14 +35,14 @@ def store(timings: dict[str, Timing], source: str = "warm-up") -> None:
         slug: json.dumps({"setup_s": t.setup_s, "step_s": t.step_s, "source": source})
         for slug, t in timings.items()
     }
-    redis_.client().hset(KEY, mapping=mapping)
+    redis_clients.client().hset(KEY, mapping=mapping)
 
 
 def timing(slug: str) -> Timing | None:
     """The latest measurement of a lab, or None before any worker has measured it (or when Redis is down:
     the estimate is a help, not a gate that may close the platform)."""
     try:
-        raw = redis_.client().hget(KEY, slug)
+        raw = redis_clients.client().hget(KEY, slug)
     except Exception:  # redis down: the submission itself reports that
         log.warning("no timing for %s: Redis unavailable", slug)
         return None

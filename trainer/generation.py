@@ -26,7 +26,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from core import redis as redis_
+from core import redis_clients
 from core.errors import Conflict, TooMany, UserError
 from core.workers import live_workers
 
@@ -57,7 +57,7 @@ def events_url(job_id: int, generation_id: str) -> str:
 
 
 def _add(key: str, kind: str, data: dict[str, Any]) -> None:
-    client = redis_.patient_client()
+    client = redis_clients.patient_client()
     client.xadd(key, {"event": kind, "data": json.dumps(data, allow_nan=False)})
     client.expire(key, STREAM_TTL)
 
@@ -81,7 +81,7 @@ def generation_start(
     if job.status not in Job.TRAINED or not JobWeights.objects.filter(job=job).exists():
         raise Conflict(_("This run has no trained model to write with (it did not succeed)."))
     generation_id = uuid.uuid4().hex
-    client = redis_.client()
+    client = redis_clients.client()
     if not client.set(busy_key(owner.pk), generation_id, nx=True, ex=TIME_LIMIT + 60):
         raise TooMany(_("Your model is still writing. Wait until it has finished."), retry_after=5)
     key = generation_key(job.pk, generation_id)
@@ -123,7 +123,7 @@ def generation_run(
                 "",
             )
         finally:
-            client = redis_.patient_client()
+            client = redis_clients.patient_client()
             if client.get(busy_key(user_id)) == generation_id:
                 client.delete(busy_key(user_id))
         seconds = round(time.monotonic() - started, 2)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
-from core import redis as redis_
+from core import redis_clients
 from core.errors import Conflict, TooMany, UserError
 from core.fields import is_json_number
 from core.workers import live_workers
@@ -158,7 +158,7 @@ def sweep_lost_jobs() -> list[int]:
 
     The sweeper takes a lapsed lease itself while it decides, so no run can start or go on meanwhile, and its
     write is conditional on the attempt it saw: a job that another run has just taken is left alone."""
-    client = redis_.client()
+    client = redis_clients.client()
     moved = []
     for job in Job.objects.filter(status=Job.Status.RUNNING).only(
         "pk", "attempt", "lab", "queue", "language"

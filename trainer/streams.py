@@ -31,7 +31,7 @@ from typing import Any
 import redis
 from django.conf import settings
 
-from core import redis as redis_
+from core import redis_clients
 
 from .labs.errors import Cancelled
 
@@ -73,7 +73,7 @@ def parse_event_id(value: str | None) -> tuple[int, str] | None:
 
 
 def request_cancel(job_id: int) -> None:
-    redis_.client().set(cancel_key(job_id), "1", ex=3600)
+    redis_clients.client().set(cancel_key(job_id), "1", ex=3600)
 
 
 class LostLease(Exception):
@@ -120,7 +120,7 @@ return 1
 @cache
 def raw_client() -> redis.Redis:
     """Bytes in and out (checkpoints), with the patient client's retries."""
-    patient = redis_.patient_client()
+    patient = redis_clients.patient_client()
     return redis.Redis.from_url(settings.REDIS_URL, retry=patient.get_retry(), health_check_interval=30)
 
 
@@ -142,11 +142,11 @@ class Lease:
         self._stop = threading.Event()
 
     def acquire(self) -> bool:
-        client = redis_.patient_client()
+        client = redis_clients.patient_client()
         return bool(client.set(self.key, self.token, nx=True, px=_lease_ms()))
 
     def renew(self) -> bool:
-        renewed = bool(redis_.patient_client().eval(RENEW, 1, self.key, self.token, _lease_ms()))
+        renewed = bool(redis_clients.patient_client().eval(RENEW, 1, self.key, self.token, _lease_ms()))
         if not renewed:
             self.lost = True
         return renewed
@@ -175,7 +175,7 @@ class Lease:
 
     def release(self) -> None:
         self._stop.set()
-        redis_.patient_client().eval(RELEASE, 1, self.key, self.token)
+        redis_clients.patient_client().eval(RELEASE, 1, self.key, self.token)
 
 
 class Writer:
@@ -214,7 +214,7 @@ class Writer:
                 stopping_key(self.hostname))  # fmt: skip
         token = self.lease.token if self.lease and not final else ""
         payload = json.dumps(data, allow_nan=False) if data is not None else ""
-        written, cancel, stopping, entry_id = redis_.patient_client().eval(
+        written, cancel, stopping, entry_id = redis_clients.patient_client().eval(
             APPEND, len(keys), *keys, token, _lease_ms(), entry_id, kind, payload,
             settings.JOB_STREAM_MAXLEN, "1" if final else "0", ENDED_TTL,
         )  # fmt: skip
@@ -253,7 +253,7 @@ class Writer:
         meanwhile: the database's conditional write decided who ends the job). False when the job had already
         ended: a second `end` is never written."""
         entry_id = self._append(self.key, "end", data, final=True)[0]
-        client = redis_.patient_client()
+        client = redis_clients.patient_client()
         client.delete(cancel_key(self.job_id))
         raw_client().delete(checkpoint_key(self.job_id))
         return entry_id is not None
@@ -268,7 +268,7 @@ def shown_points(job_id: int, attempt: int) -> tuple[list[dict[str, Any]], dict[
     """The points and the last frame that the viewers of an attempt's stream were shown."""
     points: list[dict[str, Any]] = []
     frame = None
-    for _id, fields in redis_.patient_client().xrange(stream_key(job_id, attempt)):
+    for _id, fields in redis_clients.patient_client().xrange(stream_key(job_id, attempt)):
         if fields.get("event") == "progress":
             batch = json.loads(fields["data"])
             points.extend(batch.get("points", []))

@@ -7,16 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from core import redis as redis_
+from core import redis_clients
 
 
 def use_redis(settings, url: str) -> Iterator[None]:
     settings.REDIS_URL = url
-    redis_.client.cache_clear()
-    redis_.checking_client.cache_clear()
+    redis_clients.client.cache_clear()
+    redis_clients.checking_client.cache_clear()
     yield
-    redis_.client.cache_clear()
-    redis_.checking_client.cache_clear()
+    redis_clients.client.cache_clear()
+    redis_clients.checking_client.cache_clear()
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ class HealthzTests:
     def test_it_answers_503_at_once_while_redis_is_frozen(self, client, redis_frozen):
         started = time.monotonic()
         response = client.get("/healthz")
-        assert time.monotonic() - started < redis_.CHECK_TIMEOUT_S + 3
+        assert time.monotonic() - started < redis_clients.CHECK_TIMEOUT_S + 3
         assert response.status_code == 503 and response.json()["failing"] == ["redis"]
 
     def test_it_answers_503_not_500_when_redis_drops_mid_check(self, client, redis_dropping):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core import redis as redis_
+from core import redis_clients
 from core.keys import MARK, key_problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,9 +17,9 @@ OTHER_KEY = "another-key-for-another-node-" + "x7Yq2" * 10
 
 @pytest.fixture
 def fresh_mark():
-    redis_.client().delete(MARK)
+    redis_clients.client().delete(MARK)
     yield
-    redis_.client().delete(MARK)
+    redis_clients.client().delete(MARK)
 
 
 @pytest.mark.django_db

@@ -58,7 +58,7 @@ class DocumentTests:
         from core import documents
 
         monkeypatch.setattr(
-            documents.redis_, "client", lambda: redis.Redis(port=1, socket_connect_timeout=0.2)
+            documents.redis_clients, "client", lambda: redis.Redis(port=1, socket_connect_timeout=0.2)
         )
         response = get(client, LESSON)
         assert response.status_code == 200 and "Gradient" in response.content.decode()
@@ -227,10 +227,12 @@ class DocumentFrontTests:
 
         call(front, LESSON)
         monkeypatch.setattr(
-            documents.redis_, "async_client", lambda: redis.asyncio.Redis(port=1, socket_connect_timeout=0.2)
+            documents.redis_clients,
+            "async_client",
+            lambda: redis.asyncio.Redis(port=1, socket_connect_timeout=0.2),
         )
         monkeypatch.setattr(
-            documents.redis_, "client", lambda: redis.Redis(port=1, socket_connect_timeout=0.2)
+            documents.redis_clients, "client", lambda: redis.Redis(port=1, socket_connect_timeout=0.2)
         )
         assert call(front, LESSON)[0] == 200
         assert front.reached == [LESSON, LESSON]

@@ -76,8 +76,8 @@ class GiftError(ValueError):
 
 
 # What one file may cost: every question is parsed, stored and rendered in one request, so a file's size,
-# its number of questions and each question's number of answers are bounded (issue 13: a 1 MB file of
-# bracket paragraphs took 208 s, and 80,000 answers made one quiz's API answer 2.7 MB).
+# its number of questions and each question's number of answers are bounded (unbounded, a file of bracket
+# paragraphs took minutes to read, and a question with tens of thousands of answers made megabyte API answers).
 MAX_CHARACTERS = 1_000_000
 MAX_QUESTIONS = 500
 MAX_ANSWERS = 50  # in one question

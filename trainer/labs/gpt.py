@@ -348,6 +348,38 @@ def elapsed(since: float, device: torch.device) -> float:
     return time.perf_counter() - since
 
 
+def optimizer_for(config: Config, model: GPT, device: torch.device) -> torch.optim.Optimizer:
+    if config.optimizer == "adam":  # as nanoGPT: AdamW (decoupled weight decay) with a shorter memory
+        return torch.optim.AdamW(
+            model.parameters(),
+            lr=config.learning_rate,
+            betas=(0.9, 0.99),
+            weight_decay=0.1,
+            fused=device.type == "cuda",
+        )
+    return make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
+
+
+def evaluation(
+    model: GPT,
+    held_out: torch.Tensor,
+    autocast: torch.autocast,
+    window_losses: list[torch.Tensor],
+    tokens: int,
+    spent: float,
+) -> dict:
+    """What an evaluation reports: the held-out loss, both in bits per character, the training loss averaged
+    since the last evaluation (smoother than one step's), and the speed so far."""
+    val_loss = evaluate(model, held_out, autocast)
+    train_loss = torch.stack(window_losses).mean()
+    return {
+        "val_loss": val_loss,
+        "bpc": train_loss / LN2,
+        "val_bpc": val_loss / LN2,
+        "tokens_per_s": round(tokens / spent) if spent > 0 else None,
+    }
+
+
 def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     torch.manual_seed(config.seed)
     corpus = load_corpus(config.corpus)
@@ -355,16 +387,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     held_out = val_windows(corpus, config.context_length).to(device)
     train_ids = corpus.train.to(device)
     model = GPT(config, corpus.characters).to(device)
-    if config.optimizer == "adam":  # as nanoGPT: AdamW (decoupled weight decay) with a shorter memory
-        optimizer = torch.optim.AdamW(
-            model.parameters(),
-            lr=config.learning_rate,
-            betas=(0.9, 0.99),
-            weight_decay=0.1,
-            fused=device.type == "cuda",
-        )
-    else:
-        optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
+    optimizer = optimizer_for(config, model, device)
     # bfloat16 on a GPU (about twice the speed, no loss scaling needed); full precision on a CPU.
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
     baseline = unigram_loss(corpus)
@@ -403,18 +426,8 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         scalars: dict = {"loss": loss, "lr": group["lr"]}
         if step % eval_every == 0 or step == last:
             spent += elapsed(clock, device)
-            val_loss = evaluate(model, held_out, autocast)
-            train_loss = torch.stack(
-                window_losses
-            ).mean()  # since the last evaluation: smoother than one step
+            scalars |= evaluation(model, held_out, autocast, window_losses, tokens, spent) | reference
             window_losses = []
-            scalars |= {
-                "val_loss": val_loss,
-                "bpc": train_loss / LN2,
-                "val_bpc": val_loss / LN2,
-                "tokens_per_s": round(tokens / spent) if spent > 0 else None,
-                **reference,
-            }
             clock = time.perf_counter()
         report(step, **scalars)
         if step % config.sample_every == 0 or step == last:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from core import redis as redis_
+from core import redis_clients
 from trainer import budget
 from trainer.catalog import LABS
 from trainer.catalog.lab import Timing, specs
@@ -90,7 +90,7 @@ class RefusalTests:
         assert "6 分 40 秒" in response.json()["params"]["steps"][0]
 
     def test_without_a_measurement_nothing_is_refused(self, api):
-        redis_.client().delete(budget.KEY)
+        redis_clients.client().delete(budget.KEY)
         assert submit(api, "rnn", steps=3000).status_code == 201
 
     def test_a_gpu_run_is_not_held_to_the_cpu_estimate(self, api):
@@ -149,6 +149,6 @@ class LearningTests:
         budget.store({lab.slug: Timing(setup_s=0.0, step_s=0.001)})
         config = lab.config(**{**defaults(lab), "steps": 1000})
         budget.learn(lab, config, seconds=4.0, steps_done=1000)  # it took 4 ms a step
-        stored = json.loads(redis_.client().hget(budget.KEY, lab.slug))
+        stored = json.loads(redis_clients.client().hget(budget.KEY, lab.slug))
         assert stored["step_s"] == pytest.approx(0.001 + (0.004 - 0.001) / 3)
         assert stored["source"] == "runs"

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from core import redis as redis_
+from core import redis_clients
 from trainer.models import Job
 from trainer.streams import Writer, stream_key
 
@@ -38,7 +38,7 @@ def ended_job(owner, steps: int = 3) -> Job:
     """A job that ran and ended, with the stream a worker leaves behind: progress events, then `end`."""
     job = Job.objects.create(owner=owner, lab="linear-regression", params={}, status="succeeded", attempt=1,
                              history=[{"step": n, "loss": 1.0 / (n + 1)} for n in range(steps)])  # fmt: skip
-    redis_.client().delete(stream_key(job.pk, 1))
+    redis_clients.client().delete(stream_key(job.pk, 1))
     writer = Writer(job.pk, 1)
     for point in job.history:
         writer.event("progress", {"points": [point]})
@@ -126,7 +126,7 @@ class EndOfStreamTests:
         job = Job.objects.create(
             owner=student, lab="linear-regression", params={}, status="running", attempt=1
         )
-        redis_.client().delete(stream_key(job.pk, 1))
+        redis_clients.client().delete(stream_key(job.pk, 1))
         Writer(job.pk, 1).event("progress", {"points": [{"step": 0, "loss": 1.0}]})
         for bogus in ("1-99999999999999-0", "7-1-0"):
             response = request(asgi_server, events_path(job), session, **{"Last-Event-ID": bogus})
@@ -142,7 +142,7 @@ class EndOfStreamTests:
     ):
         job = ended_job(student)
         had = list(stream(asgi_server.url, events_path(job), session, timeout=5))
-        redis_.client().delete(stream_key(job.pk, 1))  # the ended stream's hour is over
+        redis_clients.client().delete(stream_key(job.pk, 1))  # the ended stream's hour is over
 
         response = request(asgi_server, events_path(job), session, **{"Last-Event-ID": had[-1].id})
         assert (response.status, response.read()) == (204, b""), "the client has every event already"

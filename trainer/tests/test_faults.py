@@ -18,7 +18,7 @@ import redis
 from rest_framework.authtoken.models import Token
 
 from conftest import Launcher
-from core import redis as redis_
+from core import redis_clients
 from trainer.models import Job
 from trainer.streams import lease_key, stream_key
 
@@ -43,20 +43,20 @@ class WorkerKilledTests:
         response = client.post("/api/jobs/", {"lab": "linear-regression", "params": {"steps": 20000, "report_every": 1}},
                                content_type="application/json")  # fmt: skip
         job_id = response.json()["id"]
-        holder = wait_until(lambda: redis_.client().get(lease_key(job_id)), timeout=30)
-        wait_until(lambda: redis_.client().xlen(stream_key(job_id, 1)) > 3, timeout=30)
+        holder = wait_until(lambda: redis_clients.client().get(lease_key(job_id)), timeout=30)
+        wait_until(lambda: redis_clients.client().xlen(stream_key(job_id, 1)) > 3, timeout=30)
         os.kill(int(holder.split("-")[0]), signal.SIGKILL)  # the process running the job, mid-run
         killed_at = time.monotonic()
 
         # Its lease lapses (JOB_LEASE_S), the sweeper queues it again (every JOB_SWEEP_EVERY_S), the worker's new
         # pool process continues it: the continued run's first event comes well within 60 s.
-        wait_until(lambda: redis_.client().xlen(stream_key(job_id, 2)) > 0, timeout=60, interval=0.1)
+        wait_until(lambda: redis_clients.client().xlen(stream_key(job_id, 2)) > 0, timeout=60, interval=0.1)
         assert time.monotonic() - killed_at < 60
         job = wait_until(lambda: (j := Job.objects.get(pk=job_id)).finished and j, timeout=120)
         assert job.status == "succeeded" and job.attempt == 2, (job.status, job.attempt, job.error)
         restart = [
             fields
-            for _id, fields in redis_.client().xrange(stream_key(job_id, 1))
+            for _id, fields in redis_clients.client().xrange(stream_key(job_id, 1))
             if fields["event"] == "restart"
         ]
         assert restart, "viewers of the lost attempt are sent on to the new one"

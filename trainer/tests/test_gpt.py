@@ -203,12 +203,12 @@ class GenerateAccessTests:
         assert response.status_code == 400 and "GPT" in response.json()["detail"]
 
     def test_one_generation_at_a_time_per_learner(self, learner, student):
-        from core import redis as redis_
+        from core import redis_clients
         from trainer.generation import busy_key
         from trainer.models import JobWeights
 
         job = Job.objects.create(owner=student, lab="gpt", params={}, status="succeeded")
         JobWeights.objects.create(job=job, data=b"weights")
-        redis_.client().set(busy_key(student.pk), "an earlier one", ex=60)
+        redis_clients.client().set(busy_key(student.pk), "an earlier one", ex=60)
         response = generate(learner, job.pk, prompt="a")
         assert response.status_code == 429 and "still writing" in response.json()["detail"]

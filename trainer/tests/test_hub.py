@@ -3,7 +3,7 @@
 import asyncio
 import concurrent.futures
 
-from core import redis as redis_
+from core import redis_clients
 from trainer.hub import Hub
 
 
@@ -17,7 +17,7 @@ class HubTests:
     def test_late_viewers_get_the_backlog_then_live_entries_once(self):
         async def scenario():
             hub, key = Hub(), "hub-test:late"
-            client = redis_.client()
+            client = redis_clients.client()
             client.delete(key)
             first = client.xadd(key, {"n": "1"})
             async with hub.follow(key, "0") as early, hub.follow(key, first) as late:
@@ -32,7 +32,7 @@ class HubTests:
     def test_a_viewer_that_leaves_while_joining_does_not_starve_the_next(self):
         async def scenario():
             hub, key = Hub(), "hub-test:cancelled"
-            client = redis_.client()
+            client = redis_clients.client()
             client.delete(key)
 
             async def join_and_wait():

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.utils.translation import override
 
-from core import redis as redis_
+from core import redis_clients
 from trainer import services
 from trainer.catalog import LABS
 from trainer.forms import defaults
@@ -76,7 +76,7 @@ class LiveTrainingTests:
     ):
         job = submit(learner, steps=201)
         read_until(stream(asgi_server.url, job["events_url"], learner.session_id), lambda e: e.event == "end")
-        redis_.client().delete(stream_key(job["id"], 1))
+        redis_clients.client().delete(stream_key(job["id"], 1))
         replay = list(stream(asgi_server.url, job["events_url"], learner.session_id))
         assert [e.event for e in replay] == ["snapshot", "end"]
         assert [p["step"] for p in replay[0].data["points"]] == list(range(0, 201, 20))
@@ -158,17 +158,19 @@ class SweeperTests:
         job = Job.objects.create(
             owner=student, lab="linear-regression", params={}, status="running", attempt=1, language="en"
         )
-        redis_.client().delete(lease_key(job.pk))
+        redis_clients.client().delete(lease_key(job.pk))
         assert services.sweep_lost_jobs() == [job.pk]
         job.refresh_from_db()
         assert (job.status, job.attempt) == ("queued", 1)
-        note = [f for _id, f in redis_.client().xrange(stream_key(job.pk, 1)) if f["event"] == "status"]
+        note = [
+            f for _id, f in redis_clients.client().xrange(stream_key(job.pk, 1)) if f["event"] == "status"
+        ]
         assert "another worker" in note[-1]["data"], "its viewers are told it moves on"
 
     def test_a_job_that_lost_its_worker_too_often_ends_failed_with_the_reason(self, student, settings):
         job = Job.objects.create(owner=student, lab="linear-regression", params={}, status="running",
                                  attempt=settings.JOB_MAX_ATTEMPTS, language="en")  # fmt: skip
-        redis_.client().delete(lease_key(job.pk))
+        redis_clients.client().delete(lease_key(job.pk))
         assert services.sweep_lost_jobs() == [job.pk]
         job.refresh_from_db()
         with override("en"):

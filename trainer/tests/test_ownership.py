@@ -9,7 +9,7 @@ import torch
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils.translation import override
 
-from core import redis as redis_
+from core import redis_clients
 from trainer import runner, services
 from trainer.forms import defaults
 from trainer.labs import LABS, gpt
@@ -21,7 +21,7 @@ from .test_gpt import TINY
 
 def events(job_id: int, attempt: int) -> list[tuple[str, str, dict]]:
     return [(entry_id, f["event"], json.loads(f["data"]))
-            for entry_id, f in redis_.client().xrange(stream_key(job_id, attempt))]  # fmt: skip
+            for entry_id, f in redis_clients.client().xrange(stream_key(job_id, attempt))]  # fmt: skip
 
 
 def progress_points(entries) -> list[dict]:
@@ -31,7 +31,7 @@ def progress_points(entries) -> list[dict]:
 @pytest.fixture
 def running_job(student) -> Job:
     job = Job.objects.create(owner=student, lab="linear-regression", params={}, status="running", attempt=1)
-    redis_.client().delete(lease_key(job.pk), f"job:{job.pk}:ended", stream_key(job.pk, 1))
+    redis_clients.client().delete(lease_key(job.pk), f"job:{job.pk}:ended", stream_key(job.pk, 1))
     return job
 
 
@@ -42,7 +42,7 @@ class LeaseTests:
         assert paused.acquire()
         writer = Writer(running_job.pk, 1, paused)
         writer.emit({"points": [{"step": 0, "loss": 1.0}]})
-        redis_.client().delete(lease_key(running_job.pk))  # it lapsed while the machine was paused...
+        redis_clients.client().delete(lease_key(running_job.pk))  # it lapsed while the machine was paused...
         newer = Lease(running_job.pk)
         assert newer.acquire() and not paused.acquire()  # ...and another run took the job
         with pytest.raises(LostLease):
@@ -60,7 +60,7 @@ class LeaseTests:
         with pytest.raises(runner.NotStarted):
             runner.run(job.pk)
         assert Job.objects.get(pk=job.pk).status == "queued"
-        redis_.client().delete(lease_key(job.pk))  # its lease lapses
+        redis_clients.client().delete(lease_key(job.pk))  # its lease lapses
         assert runner.run(job.pk) == "succeeded"
 
     def test_the_row_is_written_only_by_the_attempt_that_holds_it(self, running_job):
@@ -120,12 +120,14 @@ class ResumeTests:
         job = Job.objects.create(owner=student, lab="gpt", params=params, language="en", queue="nobody")
 
         def taken(writer):  # its lease lapsed and another run holds it
-            redis_.client().set(lease_key(job.pk), "another-run")
+            redis_clients.client().set(lease_key(job.pk), "another-run")
 
         assert run_until(job, 30, taken) == "lost"
         shown_before = progress_points(events(job.pk, 1))
         assert raw_client().exists(checkpoint_key(job.pk))
-        redis_.client().delete(lease_key(job.pk))  # the other run went too: the sweeper queues the job again
+        redis_clients.client().delete(
+            lease_key(job.pk)
+        )  # the other run went too: the sweeper queues the job again
         assert services.sweep_lost_jobs() == [job.pk]
 
         assert runner.run(job.pk) == "succeeded"

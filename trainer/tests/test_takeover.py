@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from conftest import ROOT, database_url_for_other_processes
-from core import redis as redis_
+from core import redis_clients
 from core.workers import live_workers
 from trainer import services
 from trainer.forms import defaults
@@ -60,7 +60,7 @@ class Node:
         os.killpg(self.process.pid, sig)
 
     def holds(self, job_id: int) -> bool:
-        holder = redis_.client().get(lease_key(job_id))
+        holder = redis_clients.client().get(lease_key(job_id))
         return (
             bool(holder)
             and holder.split("-")[0].isdigit()
@@ -97,7 +97,7 @@ class Cluster:
     def stop(self) -> None:
         for node in [*self.nodes, self.beat]:
             node.kill()
-        redis_.client().delete("beat:lock")  # a beat killed here must not keep the next test's waiting
+        redis_clients.client().delete("beat:lock")  # a beat killed here must not keep the next test's waiting
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def ended(job: Job, timeout: float = 400) -> Job:
 class PausedNodeTests:
     def test_a_paused_node_whose_lease_lapsed_cannot_write_after_it_resumes(self, cluster, student):
         job = submit(student, "linear-regression", steps=3000, report_every=1)
-        wait_until(lambda: redis_.client().xlen(stream_key(job.pk, 1)) > 3, timeout=120)
+        wait_until(lambda: redis_clients.client().xlen(stream_key(job.pk, 1)) > 3, timeout=120)
         paused = cluster.holder(job.pk)
         paused.signal(signal.SIGSTOP)
         wait_until(lambda: Job.objects.filter(pk=job.pk, attempt=2, status="running").exists(), timeout=90)
@@ -155,7 +155,7 @@ class KilledNodeTests:
         wait_until(lambda: raw_client().exists(checkpoint_key(job.pk)), timeout=240, interval=0.1)
         cluster.holder(job.pk).signal(signal.SIGKILL)
         killed_at = time.monotonic()
-        wait_until(lambda: redis_.client().xlen(stream_key(job.pk, 2)) > 0, timeout=60, interval=0.1)
+        wait_until(lambda: redis_clients.client().xlen(stream_key(job.pk, 2)) > 0, timeout=60, interval=0.1)
         takeover_s = time.monotonic() - killed_at
         print(f"cluster_takeover_s={takeover_s:.1f} (lease {WINDOWS['JOB_LEASE_S']} s)")
         assert takeover_s <= 30
@@ -203,7 +203,7 @@ class BeatTests:
 
             # The first pauses past its lock's life: the second takes over, and the first, woken, steps down.
             first.signal(signal.SIGSTOP)
-            redis_.client().delete("beat:lock")  # as if its 30 s had passed
+            redis_clients.client().delete("beat:lock")  # as if its 30 s had passed
             wait_until(lambda: "This beat" in second.text(), timeout=30)
             first.signal(signal.SIGCONT)
             wait_until(lambda: first.process.poll() is not None, timeout=30)
@@ -216,7 +216,7 @@ class BeatTests:
 class DatabaseUnwritableTests:
     def test_a_run_that_ends_while_the_database_cannot_write_keeps_its_result(self, cluster, student):
         job = submit(student, "linear-regression", steps=1000, report_every=1)
-        wait_until(lambda: redis_.client().xlen(stream_key(job.pk, 1)) > 0, timeout=120, interval=0.05)
+        wait_until(lambda: redis_clients.client().xlen(stream_key(job.pk, 1)) > 0, timeout=120, interval=0.05)
         holder = cluster.holder(job.pk)
         lock = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None, timeout=30)
         lock.execute("BEGIN EXCLUSIVE")  # no other connection can write until it ends
