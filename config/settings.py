@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "quizzes",
     "trainer",
     "experiments",
+    "classes",
 ]
 
 MIDDLEWARE = [

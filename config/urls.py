@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("quizzes.urls")),
     path("", include("trainer.urls")),
     path("dashboard/", dashboard, name="dashboard"),
+    path("classes/", include("classes.urls")),
     path("", include("lessons.urls")),
 ]
