@@ -83,3 +83,55 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} in {self.klass}"
+
+
+class Assignment(models.Model):
+    """Work a teacher set a class: one lesson, quiz or guided experiment, due at a time."""
+
+    class Kind(models.TextChoices):
+        LESSON = "lesson", _("Lesson")
+        QUIZ = "quiz", _("Quiz")
+        EXPERIMENT = "experiment", _("Guided experiment")
+
+    klass = models.ForeignKey(Class, on_delete=models.CASCADE, related_name="assignments")
+    lesson = models.ForeignKey(
+        "lessons.Lesson", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    quiz = models.ForeignKey(
+        "quizzes.Quiz", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    experiment = models.ForeignKey(
+        "experiments.Experiment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(lesson__isnull=False, quiz__isnull=True, experiment__isnull=True)
+                    | models.Q(lesson__isnull=True, quiz__isnull=False, experiment__isnull=True)
+                    | models.Q(lesson__isnull=True, quiz__isnull=True, experiment__isnull=False)
+                ),
+                name="assignment_has_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} for {self.klass} by {self.due_at:%Y-%m-%d}"
+
+    @property
+    def kind(self) -> str:
+        return (
+            self.Kind.LESSON if self.lesson_id else self.Kind.QUIZ if self.quiz_id else self.Kind.EXPERIMENT
+        )
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.Kind(self.kind).label)
+
+    @property
+    def target(self):
+        return self.lesson or self.quiz or self.experiment

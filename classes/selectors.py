@@ -16,7 +16,7 @@ from lessons.models import LessonProgress
 from quizzes.models import Attempt, Kind, Question, Quiz
 from trainer.models import Job
 
-from .models import Class
+from .models import Assignment, Class
 
 User = get_user_model()
 
@@ -172,3 +172,42 @@ def class_experiments(klass: Class) -> QuerySet[Experiment]:
         .distinct()
         .order_by("lesson__order", "order", "id")
     )
+
+
+# --- Assignments ----------------------------------------------------------------------------------------
+
+
+def assignment_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a teacher may assign, grouped for a <select>: "kind:id" and a title."""
+    from lessons.models import Lesson
+
+    return [
+        (
+            str(Assignment.Kind.LESSON.label),
+            [(f"lesson:{x.pk}", x.title) for x in Lesson.objects.order_by("course", "order")],
+        ),
+        (str(Assignment.Kind.QUIZ.label), [(f"quiz:{x.pk}", x.title) for x in Quiz.objects.order_by("slug")]),
+        (
+            str(Assignment.Kind.EXPERIMENT.label),
+            [(f"experiment:{x.pk}", x.title) for x in Experiment.objects.order_by("lesson__order", "order")],
+        ),
+    ]
+
+
+def is_done(assignment: Assignment, user) -> bool:
+    """A lesson marked complete, a quiz attempted, an experiment passed."""
+    if assignment.lesson_id:
+        return LessonProgress.objects.filter(user=user, lesson_id=assignment.lesson_id).exists()
+    if assignment.quiz_id:
+        return Attempt.objects.filter(user=user, quiz_id=assignment.quiz_id).exists()
+    return Submission.objects.filter(owner=user, experiment_id=assignment.experiment_id, passed=True).exists()
+
+
+def due_for(user) -> list[tuple[Assignment, bool]]:
+    """A learner's work set by their classes, soonest first, each with whether it is done."""
+    if not user.is_authenticated:
+        return []
+    rows = Assignment.objects.filter(klass__learners=user).select_related(
+        "klass", "lesson", "quiz", "experiment"
+    )
+    return [(a, is_done(a, user)) for a in rows]

@@ -1,15 +1,21 @@
-"""Writes: a teacher creates a class; a learner joins one with its code, or leaves it."""
+"""Writes: a teacher creates a class and sets it work; a learner joins one with its code, or leaves it."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotAllowed, UserError
+from experiments.models import Experiment
+from lessons.models import Lesson
+from quizzes.models import Quiz
 
-from .models import CODE_LENGTH, Class, Membership, is_teacher
+from .models import CODE_LENGTH, Assignment, Class, Membership, is_teacher
 
 NAME_LENGTH = 100
+TARGETS = {"lesson": Lesson, "quiz": Quiz, "experiment": Experiment}
 
 
 @transaction.atomic
@@ -58,3 +64,23 @@ def class_join(*, learner, klass: Class) -> Membership:
 def class_leave(*, learner, klass: Class) -> bool:
     deleted, _rows = Membership.objects.filter(klass=klass, learner=learner).delete()
     return bool(deleted)
+
+
+@transaction.atomic
+def assignment_create(*, klass: Class, target: str, due: str) -> Assignment:
+    """`target` is "lesson:<id>", "quiz:<id>" or "experiment:<id>"; `due` a date and time in the teacher's
+    time zone (an <input type="datetime-local">)."""
+    kind, _sep, pk = target.partition(":")
+    model = TARGETS.get(kind)
+    found = model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
+    if found is None:
+        raise UserError(_("Choose a lesson, quiz or guided experiment to assign."), field="target")
+    try:
+        when = parse_datetime(due.strip()) if due.strip() else None
+    except ValueError:  # well formed but no such date (the 31st of February)
+        when = None
+    if when is None:
+        raise UserError(_("Give the date and time it is due."), field="due")
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    return Assignment.objects.create(klass=klass, due_at=when, **{kind: found})

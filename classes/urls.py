@@ -8,6 +8,7 @@ urlpatterns = [
     path("join/<str:code>/", views.join, name="class_join"),
     path("<int:pk>/", views.detail, name="class"),
     path("<int:pk>/leave/", views.leave, name="class_leave"),
+    path("<int:pk>/assignments/", views.assign, name="class_assign"),
     path("<int:pk>/learners/<int:learner_id>/", views.learner, name="class_learner"),
     path("<int:pk>/attempts/<int:attempt_id>/", views.attempt, name="class_attempt"),
     path("<int:pk>/submissions/<int:submission_id>/", views.submission, name="class_submission"),

@@ -22,7 +22,7 @@ from trainer.models import Job
 
 from . import gradebook, selectors
 from .models import Class, is_teacher
-from .services import class_by_code, class_create, class_join, class_leave
+from .services import assignment_create, class_by_code, class_create, class_join, class_leave
 
 
 def _taught(request: HttpRequest, pk: int) -> Class:
@@ -99,8 +99,25 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A teacher's class: its join link, the roster with each learner's progress, the quizzes tried."""
+    """A teacher's class: its join link, the roster with each learner's progress, the quizzes tried, the work
+    set."""
+    return _detail(request, _taught(request, pk))
+
+
+@login_required
+@throttle_writes
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
     found = _taught(request, pk)
+    try:
+        assignment_create(klass=found, target=request.POST.get("target", ""), due=request.POST.get("due", ""))
+    except UserError as error:
+        return _detail(request, found, status=error.status_code, assign_error=error.message)
+    messages.success(request, _("Assigned. Your learners see it on their progress page."))
+    return redirect(found)
+
+
+def _detail(request: HttpRequest, found: Class, *, status: int = 200, **errors: str) -> HttpResponse:
     quizzes = list(selectors.class_quizzes(found))
     rows = selectors.progress(found)
     for row in rows:
@@ -114,7 +131,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "quizzes": quizzes,
             "experiments": list(selectors.class_experiments(found)),
+            "assignments": [
+                (a, sum(selectors.is_done(a, row.learner) for row in rows))
+                for a in found.assignments.select_related("lesson", "quiz", "experiment")
+            ],
+            "choices": selectors.assignment_choices(),
+            **errors,
         },
+        status=status,
     )
 
 
