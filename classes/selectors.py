@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from experiments.models import Experiment, Submission
@@ -162,13 +162,22 @@ def item_analysis(klass: Class, quiz: Quiz) -> QuizStats:
 
 
 def class_quizzes(klass: Class) -> QuerySet[Quiz]:
-    """The quizzes a member has tried, in the course's order."""
-    return Quiz.objects.filter(attempts__user__in=members(klass)).distinct().order_by("lesson__order", "slug")
+    """The quizzes assigned to the class or tried by a member, in the course's order."""
+    assigned = klass.assignments.filter(quiz__isnull=False).values("quiz_id")
+    return (
+        Quiz.objects.filter(Q(attempts__user__in=members(klass)) | Q(pk__in=assigned))
+        .distinct()
+        .order_by("lesson__order", "slug")
+    )
 
 
 def class_experiments(klass: Class) -> QuerySet[Experiment]:
+    """The guided experiments assigned to the class or tried by a member."""
     return (
-        Experiment.objects.filter(submissions__owner__in=members(klass))
+        Experiment.objects.filter(
+            Q(submissions__owner__in=members(klass))
+            | Q(pk__in=klass.assignments.filter(experiment__isnull=False).values("experiment_id"))
+        )
         .distinct()
         .order_by("lesson__order", "order", "id")
     )

@@ -61,6 +61,14 @@ class GradebookTests:
         assert rows[1:] == [["idle", "idle@example.org", "Ida", "Le", "", "", "0"],
                             ["student", "", "", "", "80", "100", "180"]]  # fmt: skip
 
+    def test_an_assigned_quiz_nobody_took_has_a_column(self, client, teacher, klass, course):
+        from classes.models import Assignment
+
+        Assignment.objects.create(klass=klass, quiz=Quiz.objects.get(), due_at="2026-12-14T17:00Z")
+        client.force_login(teacher)
+        rows = rows_of(client.get(reverse("class_gradebook", args=[klass.pk]), {"format": "canvas"}))
+        assert rows[0][5].startswith("Quiz: ") and rows[2][5:] == ["", "0"]
+
     def test_it_refuses_an_unknown_format(self, client, teacher, klass):
         client.force_login(teacher)
         assert client.get(reverse("class_gradebook", args=[klass.pk]), {"format": "xls"}).status_code == 400
