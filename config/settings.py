@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "quizzes",
     "trainer",
     "experiments",
+    "classes",
 ]
 
 MIDDLEWARE = [

@@ -37,5 +37,6 @@ urlpatterns = [
     path("", include("trainer.urls")),
     path("", include("experiments.urls")),
     path("dashboard/", dashboard, name="dashboard"),
+    path("classes/", include("classes.urls")),
     path("", include("lessons.urls")),
 ]

@@ -1,0 +1,86 @@
+"""Writes: a teacher creates a class and sets it work; a learner joins one with its code, or leaves it."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import NotAllowed, UserError
+from experiments.models import Experiment
+from lessons.models import Lesson
+from quizzes.models import Quiz
+
+from .models import CODE_LENGTH, Assignment, Class, Membership, is_teacher
+
+NAME_LENGTH = 100
+TARGETS = {"lesson": Lesson, "quiz": Quiz, "experiment": Experiment}
+
+
+@transaction.atomic
+def class_create(*, teacher, name: str) -> Class:
+    if not is_teacher(teacher):
+        raise NotAllowed(_("Only teachers can create a class. An administrator can make you one."))
+    name = " ".join(name.split())
+    if not name:
+        raise UserError(_("Give the class a name."), field="name")
+    if len(name) > NAME_LENGTH:
+        raise UserError(_("A class name has at most %(limit)d characters."), field="name",
+                        params={"limit": NAME_LENGTH})  # fmt: skip
+    for _try in range(5):  # a clash of random codes is rare; a fresh one fixes it
+        try:
+            with transaction.atomic():
+                return Class.objects.create(teacher=teacher, name=name)
+        except IntegrityError:
+            continue
+    raise UserError(_("Could not make a join code. Please try again."))
+
+
+def class_by_code(code: str) -> Class:
+    """The class a join code names; codes are read off a board, so case and spaces do not matter."""
+    cleaned = "".join(code.split()).upper()
+    found = (
+        Class.objects.filter(code=cleaned).select_related("teacher").first()
+        if len(cleaned) == CODE_LENGTH
+        else None
+    )
+    if found is None:
+        raise UserError(
+            _("No class has this code. Check it with your teacher."), field="code", code="no_such_class"
+        )
+    return found
+
+
+@transaction.atomic
+def class_join(*, learner, klass: Class) -> Membership:
+    if klass.teacher_id == learner.pk:
+        raise UserError(_("You teach this class; learners join it."), code="own_class")
+    membership, _created = Membership.objects.get_or_create(klass=klass, learner=learner)
+    return membership
+
+
+@transaction.atomic
+def class_leave(*, learner, klass: Class) -> bool:
+    deleted, _rows = Membership.objects.filter(klass=klass, learner=learner).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def assignment_create(*, klass: Class, target: str, due: str) -> Assignment:
+    """`target` is "lesson:<id>", "quiz:<id>" or "experiment:<id>"; `due` a date and time in the teacher's
+    time zone (an <input type="datetime-local">)."""
+    kind, _sep, pk = target.partition(":")
+    model = TARGETS.get(kind)
+    found = model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
+    if found is None:
+        raise UserError(_("Choose a lesson, quiz or guided experiment to assign."), field="target")
+    try:
+        when = parse_datetime(due.strip()) if due.strip() else None
+    except ValueError:  # well formed but no such date (the 31st of February)
+        when = None
+    if when is None:
+        raise UserError(_("Give the date and time it is due."), field="due")
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    return Assignment.objects.create(klass=klass, due_at=when, **{kind: found})

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.index, name="classes"),
+    path("join/", views.find, name="class_find"),
+    path("join/<str:code>/", views.join, name="class_join"),
+    path("<int:pk>/", views.detail, name="class"),
+    path("<int:pk>/leave/", views.leave, name="class_leave"),
+    path("<int:pk>/assignments/", views.assign, name="class_assign"),
+    path("<int:pk>/learners/<int:learner_id>/", views.learner, name="class_learner"),
+    path("<int:pk>/attempts/<int:attempt_id>/", views.attempt, name="class_attempt"),
+    path("<int:pk>/submissions/<int:submission_id>/", views.submission, name="class_submission"),
+    path("<int:pk>/runs/<int:job_id>/", views.run, name="class_run"),
+    path("<int:pk>/quizzes/<slug:slug>/", views.quiz, name="class_quiz"),
+    path("<int:pk>/gradebook.csv", views.gradebook_csv, name="class_gradebook"),
+]
