@@ -1,7 +1,7 @@
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import TooMany, UserError
+from .errors import NotSignedIn, TooMany, UserError
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -11,5 +11,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         response = Response(exc.body(), status=exc.status_code)
         if isinstance(exc, TooMany):
             response["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, NotSignedIn):
+            response["WWW-Authenticate"] = "Token"
         return response
     return drf_exception_handler(exc, context)

@@ -23,6 +23,7 @@ class UserError(Exception):
         message: str,
         *,
         field: str | None = None,
+        item: str | None = None,
         code: str | None = None,
         params: dict[str, Any] | None = None,
         extra: dict[str, Any] | None = None,
@@ -30,6 +31,7 @@ class UserError(Exception):
         super().__init__(message)
         self.template = message
         self.field = field
+        self.item = item  # a part of the field the message is about, e.g. one question of `answers`
         self.params = params or {}
         self.extra = extra or {}  # more of the answer's body, e.g. an error per hyperparameter
         if code is not None:
@@ -44,8 +46,11 @@ class UserError(Exception):
         return self.message
 
     def body(self) -> dict[str, Any]:
-        """The API's answer: DRF's shape (`{field: [message]}` or `{"detail": message}`) plus the code."""
-        body: dict[str, Any] = {self.field: [self.message]} if self.field else {"detail": self.message}
+        """The API's answer: DRF's shape (`{field: [message]}`, `{field: {item: [message]}}` or
+        `{"detail": message}`) plus the code."""
+        body: dict[str, Any] = {"detail": self.message}
+        if self.field:
+            body = {self.field: {self.item: [self.message]} if self.item else [self.message]}
         return {**body, **self.extra, "code": self.code}
 
 
@@ -54,6 +59,14 @@ class NotAllowed(UserError):
 
     status_code = 403
     code = "not_allowed"
+
+
+class NotSignedIn(UserError):
+    """Nobody is signed in and this needs someone: 401 with the API's challenge (`WWW-Authenticate: Token`),
+    as DRF answers a request without credentials; 403 is for a known user who may not."""
+
+    status_code = 401
+    code = "not_authenticated"
 
 
 class Conflict(UserError):

@@ -104,6 +104,15 @@ class QuizApiTests:
         assert message in str(response.json())
         assert not Attempt.objects.exists() and not Response.objects.exists()
 
+    def test_a_questions_error_sits_under_answers_by_its_id(self, client, course):
+        """One field for the answers' problems, as DRF nests a field's errors: a client finds them in one place,
+        never beside `code`."""
+        step = by_name(course)["gd-step"]
+        body = submit(client, {str(step.pk): "one point six"}).json()
+        assert set(body) == {"answers", "code"}
+        assert list(body["answers"]) == [str(step.pk)]
+        assert "is not a number" in body["answers"][str(step.pk)][0]
+
     def test_answers_that_are_not_an_object_are_refused(self, client, course):
         assert submit(client, ["a"]).status_code == 400
         assert (

@@ -156,7 +156,7 @@
       const { ok, status, data } = await call(this.api + "attempts/", { answers: this.answers(form) });
       this.submitButton.disabled = false;
       if (!ok) {
-        this.error.textContent = (data && (data.detail || Object.values(data).flat().join(" "))) || gettext("The answers could not be checked.") + ` (${status})`;
+        this.error.textContent = messages(data).join(" ") || gettext("The answers could not be checked.") + ` (${status})`;
         this.error.hidden = false;
         this.error.focus?.();
         return;
@@ -234,6 +234,14 @@
     }
   }
 
+  // An error body's messages, wherever they sit: `detail`, a field's list, or a field's items' lists
+  // ({"answers": {"12": ["Question 1: ..."]}}); never the `code`, which is for programs.
+  function messages(body) {
+    if (typeof body === "string") return [body];
+    if (Array.isArray(body)) return body.flatMap(messages);
+    if (!body || typeof body !== "object") return [];
+    return Object.entries(body).filter(([key]) => key !== "code").flatMap(([, value]) => messages(value));
+  }
   function round(x) { return Math.round(x * 100) / 100; }
   function escapeHtml(s) { const d = document.createElement("div"); d.textContent = s; return d.innerHTML; }
 
