@@ -340,3 +340,15 @@ class ImportCostAndLimitTests:
         assert response.status_code == 400
         assert "line 3" in response.content.decode() and "does not parse" in response.content.decode()
         assert not quiz.questions.exists()
+
+
+@pytest.mark.django_db
+class HtmlFormulaTests:
+    def test_a_formula_in_moodles_paragraphs_is_typeset(self, quiz):
+        """Moodle's editors wrap every text in <p>: its formulas are typeset as outside one."""
+        bank.import_gift(
+            quiz, "::sq:: [html]<p>What is \\( x^2 \\) at <b>x = 2</b>?</p><p>Think.</p> {#4}\n", "en"
+        )
+        html = quiz.questions.get(name="sq").text_html_en
+        assert "<math" in html and "\\(" not in html
+        assert "<b>x = 2</b>" in html and html.count("<p>") == 2
