@@ -154,6 +154,8 @@ class QuizAdmin(TranslationAdmin):
                 form.add_error("file", error.message)
             else:
                 messages.success(request, _("Imported: %(summary)s.") % {"summary": import_summary(report)})
+                for warning in report.warnings:
+                    messages.warning(request, warning)
                 return redirect("admin:quizzes_quiz_change", quiz.pk)
         context = {
             **self.admin_site.each_context(request),

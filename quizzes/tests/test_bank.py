@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
@@ -352,3 +353,19 @@ class HtmlFormulaTests:
         html = quiz.questions.get(name="sq").text_html_en
         assert "<math" in html and "\\(" not in html
         assert "<b>x = 2</b>" in html and html.count("<p>") == 2
+
+    def test_dollar_math_outside_markdown_warns_the_author(self, client, staff, quiz):
+        """Moodle shows $…$ as written unless the text is [markdown]: the author is told, in the admin's
+        language, and the text is imported as Moodle shows it."""
+        client.force_login(staff)
+        client.cookies["django_language"] = "zh-hans"
+        response = client.post(
+            f"/admin/quizzes/quiz/{quiz.pk}/import/",
+            {"file": SimpleUploadedFile("b.gift", b"::sq:: What is $x^2$ at 2? {#4}\n\n::ok:: [markdown]$y$? {#1}\n"),
+             "language": "en"},
+            follow=True,
+        )  # fmt: skip
+        shown = [str(m) for m in response.context["messages"]]
+        assert any(m.startswith("sq：") and "\\(…\\)" in m for m in shown), shown
+        assert not any(m.startswith("ok") for m in shown)
+        assert "$x^2$" in quiz.questions.get(name="sq").text_html_en
