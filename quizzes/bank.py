@@ -262,6 +262,10 @@ def _update_question(
         "category": parsed.category,
         "retired": False,
     }
+    if (
+        parsed.points is not None
+    ):  # Moodle XML's defaultgrade; a GIFT file leaves the stored points as they are
+        values["points"] = parsed.points
     for lang, questions in versions.items():
         values[_loc("text_md", lang)] = questions[order].text
         values[_loc("explanation_md", lang)] = questions[order].general_feedback
@@ -335,6 +339,7 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
             text=text(question, "text_md"),
             name=question.name,
             idnumber=question.idnumber,
+            points=question.points,
             tags=list(question.tags),
             general_feedback=text(question, "explanation_md"),
             category=question.category,
