@@ -270,9 +270,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 # --- API ----------------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers a request it could not authenticate with the first class's challenge, and
+    # only the token's has one (`WWW-Authenticate: Token`, so a 401); session authentication has none, which
+    # made every refusal a 403. A known user who may not do something still gets 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "accounts.tokens.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # One JSON parser with the limits every endpoint needs (core/parsers.py); no form bodies: the API's
     # objects cannot be said in one.

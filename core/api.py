@@ -2,7 +2,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import TooMany, UserError, error_body
+from .errors import NotSignedIn, TooMany, UserError, error_body
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -14,6 +14,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         response = Response(exc.body(), status=exc.status_code)
         if isinstance(exc, TooMany):
             response["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, NotSignedIn):
+            response["WWW-Authenticate"] = "Token"
         return response
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, APIException) and isinstance(exc.detail, str):

@@ -30,6 +30,7 @@ class UserError(Exception):
         message: str,
         *,
         field: str | None = None,
+        item: str | None = None,
         code: str | None = None,
         params: dict[str, Any] | None = None,
         extra: dict[str, Any] | None = None,
@@ -37,6 +38,7 @@ class UserError(Exception):
         super().__init__(message)
         self.template = message
         self.field = field
+        self.item = item  # a part of the field the message is about, e.g. one question of `answers`
         self.params = params or {}
         self.extra = extra or {}  # more of the answer's body, e.g. an error per hyperparameter
         if code is not None:
@@ -51,9 +53,11 @@ class UserError(Exception):
         return self.message
 
     def body(self) -> dict[str, Any]:
-        """The API's answer: DRF's shape (`{field: [message]}` or `{"detail": message}`) plus the code."""
+        """The API's answer: DRF's shape (`{field: [message]}`, `{field: {item: [message]}}` or
+        `{"detail": message}`) plus the code."""
         if self.field:
-            return {self.field: [self.message], **self.extra, "code": self.code}
+            body = {self.field: {self.item: [self.message]} if self.item else [self.message]}
+            return {**body, **self.extra, "code": self.code}
         return error_body(self.message, self.code, **self.extra)
 
 
@@ -69,6 +73,14 @@ class NotFound(UserError):
 
     status_code = 404
     code = "not_found"
+
+
+class NotSignedIn(UserError):
+    """Nobody is signed in and this needs someone: 401 with the API's challenge (`WWW-Authenticate: Token`),
+    as DRF answers a request without credentials; 403 is for a known user who may not."""
+
+    status_code = 401
+    code = "not_authenticated"
 
 
 class Conflict(UserError):

@@ -19,7 +19,17 @@ MAX_GIFT_BYTES = 1024 * 1024
 
 
 class GiftUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("GIFT or Moodle XML file"))
+    # The page checks the size before sending (static/quizzes/import.js): a file over the platform's request
+    # limit would otherwise be refused in front of Django with a bare 413 page instead of this form's error.
+    file = forms.FileField(
+        label=gettext_lazy("GIFT or Moodle XML file"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "data-max-bytes": MAX_GIFT_BYTES,
+                "data-too-large": gettext_lazy("The file is larger than 1 MB."),
+            }
+        ),
+    )
     language = forms.ChoiceField(label=gettext_lazy("Language of the file"), choices=settings.LANGUAGES)
     delete_missing = forms.BooleanField(
         label=gettext_lazy("Delete the questions missing from the file, with their learners' answers"),
@@ -144,6 +154,8 @@ class QuizAdmin(TranslationAdmin):
                 form.add_error("file", error.message)
             else:
                 messages.success(request, _("Imported: %(summary)s.") % {"summary": import_summary(report)})
+                for warning in report.warnings:
+                    messages.warning(request, warning)
                 return redirect("admin:quizzes_quiz_change", quiz.pk)
         context = {
             **self.admin_site.each_context(request),

@@ -10,13 +10,13 @@ from core.fields import JsonIntegerField, JsonNumberField
 
 from . import selectors, services
 from .models import Attempt, Quiz
-from .serializers import AttemptResultSerializer, PublicQuizSerializer
+from .serializers import AnswersField, AttemptResultSerializer, PublicQuizSerializer
 
 
 class AttemptBody(serializers.Serializer):
     """An attempt: the answers by question id (each answer's shape is checked against its question)."""
 
-    answers = serializers.DictField(
+    answers = AnswersField(
         help_text="Question id -> answer: an option id, a list of option ids, "
         "a text, a number, or {item id: match text}."
     )

@@ -11,6 +11,7 @@ questions, with the same names, kinds and answer weights.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +218,14 @@ def apply(
         changed = _update_question(question, order, parsed, versions)
         changed = _update_answers(question, order, parsed, versions) or changed
         label = f"question {quiz.slug}/{parsed.name}"
+        if any(_DOLLAR_MATH_RE.search(text) for text in _texts_of(parsed)):
+            report.warnings.append(
+                _(
+                    "%(question)s: $…$ is shown as written in a text that is not [markdown], as in Moodle; "
+                    "write \\(…\\) for a formula"
+                )
+                % {"question": parsed.name}
+            )
         if created:
             report.created.append(label)
         elif changed:
@@ -228,6 +237,17 @@ def apply(
         if question.pk not in kept:
             _remove(question, f"question {quiz.slug}/{question.name}", report, delete_missing)
     return report
+
+
+# `$…$` in a text that is not [markdown]: its dollars were made literal (&#36;), as Moodle shows them.
+_DOLLAR_MATH_RE = re.compile(r"&#36;[^\s&][^\n]*?&#36;")
+
+
+def _texts_of(parsed: gift.GiftQuestion) -> list[str]:
+    texts = [parsed.text, parsed.general_feedback]
+    for answer in parsed.answers:
+        texts += [answer.text, answer.feedback]
+    return texts
 
 
 def _update_question(
@@ -242,6 +262,10 @@ def _update_question(
         "category": parsed.category,
         "retired": False,
     }
+    if (
+        parsed.points is not None
+    ):  # Moodle XML's defaultgrade; a GIFT file leaves the stored points as they are
+        values["points"] = parsed.points
     for lang, questions in versions.items():
         values[_loc("text_md", lang)] = questions[order].text
         values[_loc("explanation_md", lang)] = questions[order].general_feedback
@@ -315,6 +339,7 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
             text=text(question, "text_md"),
             name=question.name,
             idnumber=question.idnumber,
+            points=question.points,
             tags=list(question.tags),
             general_feedback=text(question, "explanation_md"),
             category=question.category,

@@ -80,7 +80,8 @@ def _accepts(answer: Answer, typed: str) -> bool:
 def _bad(question: Question, message: str) -> UserError:
     return UserError(
         _("Question %(n)s: %(problem)s") % {"n": question.order + 1, "problem": message},
-        field=str(question.pk),
+        field="answers",
+        item=str(question.pk),
     )
 
 

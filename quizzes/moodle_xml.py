@@ -127,6 +127,19 @@ def _number(raw: str, number: int) -> float:
     return value
 
 
+def _points(element: Element, number: int) -> float:
+    """<defaultgrade>, the question's points in a quiz: 1 when absent, as Moodle's importer reads it."""
+    raw = (element.findtext("defaultgrade") or "").strip()
+    points = _number(raw, number) if raw else 1.0
+    if points < 0:
+        raise GiftError(
+            number,
+            gettext_noop("question %(number)d: the points (defaultgrade) cannot be negative"),
+            number=number,
+        )
+    return points
+
+
 def _read(element: Element, kind: str, category: str, number: int) -> GiftQuestion:
     tags = [_text(tag) for tag in element.findall("tags/tag")]
     question = GiftQuestion(
@@ -136,6 +149,7 @@ def _read(element: Element, kind: str, category: str, number: int) -> GiftQuesti
         general_feedback=_shown(element.find("generalfeedback")),
         category=category,
         idnumber=(element.findtext("idnumber") or "").strip(),
+        points=_points(element, number),
         tags=list(dict.fromkeys(tag for tag in tags if tag)),
         line=number,
     )
@@ -240,7 +254,9 @@ def _write(question: GiftQuestion) -> Element:
     _add_text(SubElement(element, "name"), question.name)
     _markdown(element, "questiontext", question.text)
     _markdown(element, "generalfeedback", question.general_feedback)
-    SubElement(element, "defaultgrade").text = "1"
+    SubElement(element, "defaultgrade").text = gift.format_number(
+        1.0 if question.points is None else question.points
+    )
     SubElement(element, "idnumber").text = question.idnumber
     if question.kind in ("single", "multiple"):
         SubElement(element, "single").text = "true" if question.kind == "single" else "false"

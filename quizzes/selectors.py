@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 from django.utils.crypto import salted_hmac
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
@@ -227,10 +229,7 @@ def question_stats(quiz: Quiz) -> list[dict[str, Any]]:
         )
         wrong = Counter(key for key, correct in responses if not correct and key)
         common, count = wrong.most_common(1)[0] if wrong else ("", 0)
-        if common and question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE):
-            common = " + ".join(
-                answers_by_id[int(i)].text_md if int(i) in answers_by_id else i for i in common.split(",")
-            )
+        common = _readable_key(question, common, answers_by_id) if common else ""
         stats.append(
             {
                 "question": question,
@@ -244,3 +243,19 @@ def question_stats(quiz: Quiz) -> list[dict[str, Any]]:
             }
         )
     return stats
+
+
+def _readable_key(question: Question, key: str, answers_by_id: dict[int, Answer]) -> SafeString:
+    """A response's statistics key as staff read it: the options' and items' stored HTML (formulas typeset as
+    the learner saw them), never their Markdown, TeX or ids; typed text escaped."""
+
+    def html(answer_id: str) -> SafeString | str:
+        answer = answers_by_id.get(int(answer_id)) if answer_id.isdigit() else None
+        return mark_safe(answer.text_html) if answer else answer_id  # noqa: S308 (stored HTML, sanitised when rendered: nh3)
+
+    if question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE):
+        return format_html_join(" + ", "{}", ((html(i),) for i in key.split(",")))
+    if question.kind == Kind.MATCHING:
+        pairs = (pair.partition("=") for pair in key.split(";"))
+        return format_html_join("; ", "{} → {}", ((html(item), match) for item, _eq, match in pairs))
+    return format_html("{}", key)

@@ -1,9 +1,32 @@
 """The shapes of the quiz API's answers, for the OpenAPI schema: the views return the selectors' dicts, and
 these serializers say what is in them, so generated clients get typed models instead of untyped objects."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Kind
+
+# One question's answer, by its kind: an option id (single choice, true/false), option ids (multiple choice),
+# a text (short answer, essay), a number (numerical), or {item id: match text} (matching).
+ANSWER = {
+    "anyOf": [  # not oneOf: an integer is also a number
+        {"type": "integer", "description": "An option id."},
+        {"type": "array", "items": {"type": "integer"}, "description": "Option ids."},
+        {"type": "string", "description": "A text, or a number written out."},
+        {"type": "number", "description": "A number."},
+        {"type": "object", "additionalProperties": {"type": "string"}, "description": "Item id: match text."},
+    ]
+}
+
+
+@extend_schema_field({**ANSWER, "nullable": True})
+class GivenField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field({"type": "object", "additionalProperties": ANSWER})
+class AnswersField(serializers.DictField):
+    """Question id -> answer; each answer's shape is checked against its question by the service."""
 
 
 class OptionSerializer(serializers.Serializer):
@@ -47,7 +70,7 @@ class GradedQuestionSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     fraction = serializers.FloatField(allow_null=True, help_text="0..1 of the points; None until rated.")
     correct = serializers.BooleanField()
-    given = serializers.JSONField(allow_null=True, help_text="The answer as submitted.")
+    given = GivenField(allow_null=True, help_text="The answer as submitted.")
     feedback_html = serializers.ListField(child=serializers.CharField(), required=False)
     explanation_html = serializers.CharField(required=False)
     correct_answers = CorrectAnswerSerializer(many=True, required=False)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import NotAllowed, UserError
+from core.errors import NotAllowed, NotSignedIn, UserError
 from core.storage import storage_charge
 from lessons.services import lesson_set_complete
 
@@ -45,7 +45,7 @@ def attempt_submit(
     if not isinstance(answers, dict):
         raise UserError(_("Answers must be an object of question id: answer."), field="answers")
     if quiz.max_attempts and not user.is_authenticated:
-        raise NotAllowed(_("Log in to take this quiz: it counts your attempts."), code="not_authenticated")
+        raise NotSignedIn(_("Log in to take this quiz: it counts your attempts."))
     if user.is_authenticated:
         # Serialise a student's attempts at one quiz so two quick submissions cannot pass the limit.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()

@@ -41,7 +41,7 @@ from django.db import close_old_connections
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 
 from accounts.tokens import token_user
 from core.errors import error_body
@@ -67,9 +67,11 @@ def sse(event: str, data: str, event_id: str | None = None) -> bytes:
     return f"{head}event: {event}\ndata: {data}\n\n".encode()
 
 
-def snapshot(job: Job) -> bytes:
+def snapshot(job: Job, resume: tuple[int, str] | None = None) -> bytes:
     """An ended job, whole: the client replaces what it has with this. Its `end` carries an id just past the
-    job's end time, so that a client reconnecting with it is told at once that there is nothing more."""
+    job's end time, so that a client reconnecting with it is told at once that there is nothing more, and
+    past the id the client resumed from: the stream's ids come from Redis's clock and the end time from the
+    worker's, so the end time alone could give an id below one the client already has."""
     data = {
         "status": job.status,
         "points": job.history,
@@ -80,7 +82,13 @@ def snapshot(job: Job) -> bytes:
         "seconds": job.seconds,
         "attempt": job.attempt,
     }
-    end_id = f"{max(job.attempt, 1)}-{_milliseconds(job) + 1}-0" if job.finished_at else None
+    end_id = None
+    if job.finished_at:
+        attempt = max(job.attempt, 1)
+        milliseconds = _milliseconds(job)
+        if resume and resume[0] == attempt and "-" in resume[1]:
+            milliseconds = max(milliseconds, entry_key(resume[1])[0])
+        end_id = f"{attempt}-{milliseconds + 1}-0"
     return sse("snapshot", json.dumps(data)) + sse("end", json.dumps({"status": job.status}), end_id)
 
 
@@ -139,13 +147,14 @@ async def follow(job: Job, resume: tuple[int, str] | None) -> AsyncIterator[byte
                     if job is None:  # deleted with its learner's account: the stream ends
                         return
                     if job.finished and not await _stream_exists(job.pk, attempt):
-                        yield snapshot(job)
+                        yield snapshot(job, (attempt, last))
                         return
                     yield b": keep-alive\n\n"
                     continue
                 entry_id, fields = entry
                 kind = fields["event"]
                 yield sse(kind, fields["data"], f"{attempt}-{entry_id}")
+                last = entry_id
                 job.status = Job.Status.RUNNING if job.status == Job.Status.QUEUED else job.status
                 if kind == "end":
                     return
@@ -238,7 +247,12 @@ async def serve(scope: dict, receive, send, job_id: int, generation: str | None 
             await respond(send, 401, {"detail": str(refused.detail), "code": refused.get_codes()},
                           ((b"www-authenticate", b"Token"),))  # fmt: skip
             return
-        job = await Job.objects.visible_to(user).filter(pk=job_id).afirst() if user.is_authenticated else None
+        if not user.is_authenticated:
+            refused = NotAuthenticated()  # as the API answers it, in DRF's words and the reader's language
+            await respond(send, 401, {"detail": str(refused.detail), "code": refused.default_code},
+                          ((b"www-authenticate", b"Token"),))  # fmt: skip
+            return
+        job = await Job.objects.visible_to(user).filter(pk=job_id).afirst()
         if job is None:
             # Someone else's job is answered exactly like one that does not exist.
             await respond(send, 404, error_body(_("No such job."), "not_found"))
@@ -269,7 +283,9 @@ async def serve(scope: dict, receive, send, job_id: int, generation: str | None 
         except redis.exceptions.RedisError:
             lease = None  # Redis restarting: the stream below ends at once and the browser comes back
         try:
-            chunks = follow_generation(job, generation, resume) if generation else events(job, resume)
+            chunks = with_retry(
+                follow_generation(job, generation, resume) if generation else events(job, resume)
+            )
             await stream(receive, send, job, chunks, lease)
         finally:
             if lease:
@@ -316,11 +332,21 @@ async def stream(receive, send, job: Job, chunks: AsyncIterator[bytes], lease: L
 
 
 async def events(job: Job, resume: tuple[int, str] | None) -> AsyncIterator[bytes]:
-    yield b"retry: 1000\n\n"
     if job.finished and not await _stream_exists(job.pk, resume[0] if resume else max(job.attempt, 1)):
-        yield snapshot(job)
+        yield snapshot(job, resume)
         return
     async for chunk in follow(job, resume):
+        yield chunk
+
+
+async def with_retry(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The stream's reconnection delay, sent in its first event rather than as a block of its own: a block
+    with no data is no event to a browser, but some SSE clients (generated ones among them) hand it to the
+    program as an empty event."""
+    retry = b"retry: 1000\n"
+    async for chunk in chunks:
+        if retry and not chunk.startswith(b":"):
+            chunk, retry = retry + chunk, b""
         yield chunk
 
 
@@ -329,7 +355,6 @@ async def follow_generation(
 ) -> AsyncIterator[bytes]:
     """The text a trained GPT run writes for a prompt (trainer/generation.py), to its `end` event. Its ids
     are "0-<entry id>" (a generation has no attempts); a stream that has expired ends at once."""
-    yield b"retry: 1000\n\n"
     key = generation_key(job.pk, generation)
     async with hub().follow(key, resume[1] if resume else "0") as subscription:
         while True:

@@ -34,6 +34,14 @@ def add_event_stream(result: dict, generator, request, public) -> dict:
                     "description": "The event stream",
                     "content": {"text/event-stream": {"schema": {"type": "string"}}},
                 },
+                "204": {
+                    "description": "Nothing more will come: the `Last-Event-ID` sent is the job's `end` event or "
+                    "past it (an EventSource stops reconnecting)"
+                },
+                "401": {
+                    "description": "Nobody signed in, or a token that is not valid",
+                    "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+                },
                 "404": {"description": "No such job, or not yours"},
             },
         }

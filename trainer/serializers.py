@@ -1,6 +1,7 @@
 from dataclasses import asdict
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .catalog import LABS
@@ -8,6 +9,15 @@ from .catalog.lab import Lab, specs
 from .catalog.names import NAMES
 from .generation import MAX_LENGTH, MAX_PROMPT
 from .models import Job
+
+# The shapes of a job's JSON columns, for the schema (generated clients get types, not untyped objects). One
+# schema serves every lab: a lab's own names and kinds are in GET /api/labs/.
+SETTING_VALUE = {"oneOf": [{"type": "number"}, {"type": "string"}, {"type": "boolean"}]}
+# A measured figure: mostly a number; some labs report a table (a confusion matrix) or figures per model.
+FIGURE = {
+    "nullable": True,
+    "oneOf": [{"type": "number"}, {"type": "string"}, {"type": "array", "items": {}}, {"type": "object"}],
+}
 
 
 def lab_description(lab: Lab) -> dict:
@@ -80,9 +90,16 @@ class LabSerializer(serializers.Serializer):
     hyperparameters = HyperparameterSerializer(many=True)
 
 
+@extend_schema_field(
+    {"type": "object", "additionalProperties": SETTING_VALUE, "description": "Hyperparameters by name."}
+)
+class ParamsBodyField(serializers.DictField):
+    """A request's hyperparameters: checked against the lab by the service, typed here for the schema."""
+
+
 class JobSubmitSerializer(serializers.Serializer):
     lab = serializers.ChoiceField(choices=list(LABS), help_text="A lab slug from /api/labs/.")
-    params = serializers.DictField(
+    params = ParamsBodyField(
         required=False,
         default=dict,
         help_text="Hyperparameters by name; the ones left out take their defaults.",
@@ -90,7 +107,7 @@ class JobSubmitSerializer(serializers.Serializer):
 
 
 class EstimateSerializer(serializers.Serializer):
-    params = serializers.DictField(required=False, default=dict, help_text="Hyperparameters, as for a job.")
+    params = ParamsBodyField(required=False, default=dict, help_text="Hyperparameters, as for a job.")
 
 
 class EstimateResultSerializer(serializers.Serializer):
@@ -104,8 +121,56 @@ class EstimateResultSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(
+    {"type": "object", "additionalProperties": SETTING_VALUE, "description": "Hyperparameters by name."}
+)
+class ParamsField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": FIGURE,
+        "description": "The run's final figures by name (their words: the lab's `names`).",
+    }
+)
+class MetricsField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"step": {"type": "integer"}, "loss": {"type": "number", "nullable": True}},
+            "required": ["step"],
+            "additionalProperties": FIGURE,
+        },
+        "description": "Every reported point: its step and the figures measured there.",
+    }
+)
+class HistoryField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "The lab's last picture of the run (a fitted line, a decision boundary, samples, "
+        "attention), under the names the lab lists in `visuals`.",
+    }
+)
+class VisualsField(serializers.JSONField):
+    pass
+
+
 class JobSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.get_username", read_only=True)
+    params = ParamsField(read_only=True)
+    metrics = MetricsField(read_only=True)
     seconds = serializers.FloatField(read_only=True, allow_null=True)
     queue_position = serializers.SerializerMethodField()
     events_url = serializers.SerializerMethodField()
@@ -157,6 +222,9 @@ class JobQuerySerializer(serializers.Serializer):
 
 
 class JobDetailSerializer(JobSerializer):
+    history = HistoryField(read_only=True)
+    visuals = VisualsField(read_only=True)
+
     class Meta(JobSerializer.Meta):
         fields = [*JobSerializer.Meta.fields, "history", "visuals"]
         read_only_fields = fields

@@ -80,3 +80,30 @@ class ApiSchemaTests:
         ]
         response = client.get("/api/jobs/", HTTP_AUTHORIZATION=f"Token {token}")
         assert response.status_code == 200 and response.json() == []
+
+
+@pytest.mark.django_db
+class TypedJsonTests:
+    """The JSON columns and free-form answers are typed in the schema, so generated clients get models and
+    unions, not untyped objects."""
+
+    def test_a_jobs_json_columns_and_an_attempts_answers_are_typed(self, client):
+        schemas = yaml.safe_load(client.get("/api/schema/").content)["components"]["schemas"]
+        detail = schemas["JobDetail"]["properties"]
+        assert detail["params"]["type"] == "object" and detail["params"]["additionalProperties"]["oneOf"]
+        assert detail["metrics"]["type"] == "object" and detail["metrics"]["additionalProperties"]["oneOf"]
+        assert detail["history"]["items"]["properties"]["step"] == {"type": "integer"}
+        assert detail["visuals"]["type"] == "object"
+        assert schemas["JobSubmitRequest"]["properties"]["params"]["additionalProperties"]["oneOf"]
+        answers = schemas["AttemptBodyRequest"]["properties"]["answers"]["additionalProperties"]["anyOf"]
+        assert {"integer", "array", "string", "number", "object"} == {shape["type"] for shape in answers}
+        assert schemas["GradedQuestion"]["properties"]["given"]["anyOf"] == answers
+
+    def test_an_experiments_parts_are_typed(self, client):
+        schemas = yaml.safe_load(client.get("/api/schema/").content)["components"]["schemas"]
+        experiment = schemas["Experiment"]["properties"]
+        for name, component in [("lesson", "LessonLink"), ("prediction", "PredictionAsk"), ("check", "CheckAsk"),
+                                ("mine", "Mine")]:  # fmt: skip
+            assert experiment[name]["allOf"] == [{"$ref": f"#/components/schemas/{component}"}], name
+        assert set(schemas["Mine"]["properties"]) == {"prediction", "passed"}
+        assert schemas["Prediction"]["properties"]["prediction"]["type"] == "number"

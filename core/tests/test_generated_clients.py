@@ -105,9 +105,10 @@ class GeneratedPythonClientTests:
         )
         ended = wait_for_end(jobs_retrieve, api, job.id)
         assert ended.status.value == "succeeded"
-        assert set(ended.metrics) >= {"w", "b"}
+        assert set(ended.metrics.additional_keys) >= {"w", "b"}  # a typed model of figures by name
+        assert isinstance(ended.metrics["w"], float)
         detail = jobs_retrieve.sync(job.id, client=api, history=True)
-        assert [point["step"] for point in detail.history][-1] == 200
+        assert [point.step for point in detail.history][-1] == 200  # typed points
         csv = jobs_metrics_csv_retrieve.sync(job.id, client=api)
         assert csv.splitlines()[0].startswith("step") and len(csv.splitlines()) > 5
 

@@ -31,6 +31,9 @@ class GiftQuestion:
     general_feedback: str = ""  # #### feedback: the explanation shown after answering (Markdown)
     category: str = ""  # from the last $CATEGORY: line before the question
     idnumber: str = ""  # Moodle's ID number, from "// [id:…]" in the question's comments
+    # Moodle XML's <defaultgrade>; GIFT has none (a re-import keeps the stored points), so a GIFT round trip
+    # does not compare it.
+    points: float | None = field(default=None, compare=False)
     tags: list[str] = field(default_factory=list)  # from "// [tag:…]" in the question's comments
     line: int = field(default=0, compare=False)  # 1-based line where the question starts (for messages)
     # The name Moodle would give it without a title (from its text as written); what the importer stores.

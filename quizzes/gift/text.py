@@ -28,6 +28,9 @@ _LITERAL_TABLES = {
     "moodle": str.maketrans({c: f"&#{ord(c)};" for c in _MARKDOWN_INLINE}),
 }
 _LITERAL_TABLES["html"] = _LITERAL_TABLES["moodle"]
+_PARAGRAPH = r"<p(?:\s[^<>]*)?>((?:(?!<p[\s>]|</p>).)*)</p>"
+_PARAGRAPH_RE = re.compile(_PARAGRAPH, re.S | re.I)
+_PARAGRAPHS_RE = re.compile(rf"(?:\s*{_PARAGRAPH}\s*)+", re.S | re.I)  # a text of top-level paragraphs only
 _MARKDOWN_LINE_START_RE = re.compile(r"^(?:(\d+)([.)])|([#+\-=>:!]))", re.MULTILINE)
 
 
@@ -41,6 +44,10 @@ def convert(text: str, fmt: str) -> str:
     text = text.strip(WS)
     if fmt == "markdown":
         return text
+    if fmt == "html" and _PARAGRAPHS_RE.fullmatch(text):
+        # Moodle's editors wrap every text in <p>: the paragraphs become Markdown's, so that the formulas in
+        # them are typeset (Markdown leaves a raw HTML block, and the math in it, as it is).
+        text = "\n\n".join(m.group(1).strip(WS) for m in _PARAGRAPH_RE.finditer(text))
     kept: list[str] = []
 
     def keep(match: re.Match[str]) -> str:

@@ -30,7 +30,8 @@ class AttemptPolicyTests:
             in client.get("/api/quizzes/gradients/", HTTP_ACCEPT_LANGUAGE="en").json()["sign_in_note"]
         )
         response = submit(client, one_wrong_answer(course))
-        assert response.status_code == 403 and "Log in" in response.json()["detail"]
+        assert response.status_code == 401 and "Log in" in response.json()["detail"]
+        assert response["WWW-Authenticate"] == "Token"  # nobody signed in: 401; 403 is for a known user
         assert "correct_answers" not in response.content.decode()
         assert not Attempt.objects.exists()
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from quizzes.models import Attempt, Quiz, Response
+from quizzes.models import Answer, Attempt, Question, Quiz, Response
 
 
 def quiz_json(client, lang="en"):
@@ -109,6 +109,15 @@ class QuizApiTests:
         assert message in str(response.json())
         assert not Attempt.objects.exists() and not Response.objects.exists()
 
+    def test_a_questions_error_sits_under_answers_by_its_id(self, client, course):
+        """One field for the answers' problems, as DRF nests a field's errors: a client finds them in one place,
+        never beside `code`."""
+        step = by_name(course)["gd-step"]
+        body = submit(client, {str(step.pk): "one point six"}).json()
+        assert set(body) == {"answers", "code"}
+        assert list(body["answers"]) == [str(step.pk)]
+        assert "is not a number" in body["answers"][str(step.pk)][0]
+
     def test_answers_that_are_not_an_object_are_refused(self, client, course):
         assert submit(client, ["a"]).status_code == 400
         assert (
@@ -151,6 +160,30 @@ class ProgressTests:
         client.force_login(staff)
         html = client.get("/quizzes/gradients/stats/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "2.4" in html and "(×3)" in html and "25%" in html
+
+    def test_staff_read_wrong_matches_and_formulas_as_the_learners_saw_them(
+        self, client, staff, django_user_model
+    ):
+        """The statistics show an option's or an item's stored HTML (formulas typeset), never Markdown, TeX,
+        ids or a Python repr."""
+        quiz = Quiz.objects.create(slug="stats", title_en="Stats")
+        choice = Question.objects.create(quiz=quiz, name="choice", kind="single", text_md_en="Which?")
+        wrong = Answer.objects.create(question=choice, text_md_en="\\(x^2\\)", weight=0)
+        Answer.objects.create(question=choice, text_md_en="\\(x\\)", weight=100)
+        matching = Question.objects.create(quiz=quiz, name="match", kind="matching", text_md_en="Match")
+        item = Answer.objects.create(question=matching, text_md_en="**ReLU**", match_text="max(0, x)")
+        Answer.objects.create(question=matching, text_md_en="Sigmoid", match_text="1/(1+e^-x)")
+        client.force_login(django_user_model.objects.create_user("learner"))
+        body = {"answers": {str(choice.pk): wrong.pk, str(matching.pk): {str(item.pk): "1/(1+e^-x)"}}}
+        assert (
+            client.post("/api/quizzes/stats/attempts/", body, content_type="application/json").status_code
+            == 201
+        )
+        client.force_login(staff)
+        html = client.get("/quizzes/stats/stats/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "<math" in html and "\\(x^2\\)" not in html  # typeset (MathML), not the TeX source
+        assert "<strong>ReLU</strong> → 1/(1+e^-x)" in html
+        assert f"{item.pk}=" not in html and "**ReLU**" not in html
 
     def test_students_cannot_see_the_statistics(self, client, course, student):
         client.force_login(student)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
@@ -340,3 +341,31 @@ class ImportCostAndLimitTests:
         assert response.status_code == 400
         assert "line 3" in response.content.decode() and "does not parse" in response.content.decode()
         assert not quiz.questions.exists()
+
+
+@pytest.mark.django_db
+class HtmlFormulaTests:
+    def test_a_formula_in_moodles_paragraphs_is_typeset(self, quiz):
+        """Moodle's editors wrap every text in <p>: its formulas are typeset as outside one."""
+        bank.import_gift(
+            quiz, "::sq:: [html]<p>What is \\( x^2 \\) at <b>x = 2</b>?</p><p>Think.</p> {#4}\n", "en"
+        )
+        html = quiz.questions.get(name="sq").text_html_en
+        assert "<math" in html and "\\(" not in html
+        assert "<b>x = 2</b>" in html and html.count("<p>") == 2
+
+    def test_dollar_math_outside_markdown_warns_the_author(self, client, staff, quiz):
+        """Moodle shows $…$ as written unless the text is [markdown]: the author is told, in the admin's
+        language, and the text is imported as Moodle shows it."""
+        client.force_login(staff)
+        client.cookies["django_language"] = "zh-hans"
+        response = client.post(
+            f"/admin/quizzes/quiz/{quiz.pk}/import/",
+            {"file": SimpleUploadedFile("b.gift", b"::sq:: What is $x^2$ at 2? {#4}\n\n::ok:: [markdown]$y$? {#1}\n"),
+             "language": "en"},
+            follow=True,
+        )  # fmt: skip
+        shown = [str(m) for m in response.context["messages"]]
+        assert any(m.startswith("sq：") and "\\(…\\)" in m for m in shown), shown
+        assert not any(m.startswith("ok") for m in shown)
+        assert "$x^2$" in quiz.questions.get(name="sq").text_html_en

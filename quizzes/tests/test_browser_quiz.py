@@ -108,3 +108,15 @@ class QuizInTheBrowserTests:
         page.get_by_role("button", name="Check my answers").click()
         expect(page.get_by_text("Attempts left: 0 of 2")).to_be_visible()
         expect(page.get_by_role("button", name="Try again")).to_have_count(0)
+
+
+class QuizErrorsInTheBrowserTests:
+    def test_a_questions_error_is_shown_in_words_not_as_an_object(self, page, course, student):
+        log_in(page, "student", "correct horse 1")
+        page.goto("/quizzes/gradients/")
+        page.locator(".quiz .question").nth(0).get_by_label("Your answer").fill("one point six")
+        page.get_by_role("button", name="Check my answers").click()
+        error = page.get_by_text("is not a number")
+        expect(error).to_be_visible()
+        expect(error).not_to_contain_text("[object Object]")
+        expect(error).not_to_contain_text("invalid")

@@ -162,3 +162,37 @@ class MoodleXmlTests:
 def test_the_xml_writer_refuses_what_gift_cannot_hold_either():
     with pytest.raises(gift.GiftError):
         moodle_xml.dump([gift.GiftQuestion("single", "S", answers=[gift.GiftAnswer("a", weight=50)])])
+
+
+POINTS = """<?xml version="1.0"?>
+<quiz>
+<question type="truefalse"><name><text>worth more</text></name><questiontext><text>Sure?</text></questiontext>
+<defaultgrade>2.5</defaultgrade>
+<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question>
+<question type="truefalse"><name><text>plain</text></name><questiontext><text>Sure?</text></questiontext>
+<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question>
+</quiz>
+"""
+
+
+@pytest.mark.django_db
+class MoodleXmlPointsTests:
+    def test_defaultgrade_is_kept_and_exported(self, quiz):
+        """A question's points (<defaultgrade>, 1 when absent, as Moodle reads it) weigh it in the score and
+        come back out in the export; before, every question exported as 1."""
+        bank.import_gift(quiz, POINTS, "en")
+        assert dict(quiz.questions.values_list("name", "points")) == {"worth more": 2.5, "plain": 1.0}
+        exported = bank.export_gift(quiz, "en", "xml")
+        assert exported.count("<defaultgrade>2.5</defaultgrade>") == 1
+        assert exported.count("<defaultgrade>1</defaultgrade>") == 1
+
+    def test_a_gift_reimport_keeps_the_points(self, quiz):
+        bank.import_gift(quiz, POINTS, "en")
+        bank.import_gift(quiz, "::worth more:: Sure? {T}\n\n::plain:: Sure? {T}\n", "en")
+        assert quiz.questions.get(name="worth more").points == 2.5
+
+    def test_negative_points_are_refused_and_nothing_is_imported(self, quiz):
+        before = stored(quiz)
+        with pytest.raises(bank.BankError, match="cannot be negative"):
+            bank.import_gift(quiz, POINTS.replace("2.5", "-1"), "en")
+        assert stored(quiz) == before

@@ -222,7 +222,7 @@
         first = first || box.querySelector("input, select, textarea");
       }
       if (!first) {
-        const detail = data && typeof data.detail === "string" ? data.detail : "";
+        const detail = data ? messages(data).join(" ") : "";
         this.error.textContent = detail || gettext("The answers could not be checked.") + ` (${status})`;
         this.error.hidden = false;
         this.error.setAttribute("tabindex", "-1");
@@ -348,6 +348,14 @@
     }
   }
 
+  // An error body's messages, wherever they sit: `detail`, a field's list, or a field's items' lists
+  // ({"answers": {"12": ["Question 1: ..."]}}); never the `code`, which is for programs.
+  function messages(body) {
+    if (typeof body === "string") return [body];
+    if (Array.isArray(body)) return body.flatMap(messages);
+    if (!body || typeof body !== "object") return [];
+    return Object.entries(body).filter(([key]) => key !== "code").flatMap(([, value]) => messages(value));
+  }
   function round(x) { return Math.round(x * 100) / 100; }
   function escapeHtml(s) { const d = document.createElement("div"); d.textContent = s; return d.innerHTML; }
 

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from core import redis_clients
+from trainer.events import snapshot
 from trainer.models import Job
 from trainer.streams import Writer, stream_key
 
@@ -152,3 +153,35 @@ class EndOfStreamTests:
         assert [e.event for e in missed] == ["snapshot", "end"] and missed[-1].id
         response = request(asgi_server, events_path(job), session, **{"Last-Event-ID": missed[-1].id})
         assert response.status == 204
+
+
+class StreamOpeningTests:
+    def test_the_first_block_is_an_event_with_data_carrying_the_retry_delay(
+        self, student, session, asgi_server
+    ):
+        """A block with no data (a lone `retry:`) is an empty event to some SSE clients."""
+        job = ended_job(student)
+        response = request(asgi_server, events_path(job), session)
+        first = response.read().split(b"\n\n")[0].split(b"\n")
+        assert first[0] == b"retry: 1000"
+        assert any(line.startswith(b"data: ") for line in first), first
+
+
+class ExpiredStreamTests:
+    def test_the_replayed_end_id_is_past_the_id_the_client_last_had(self, student):
+        """The stream's ids are Redis's clock, the end time the worker's: a client following a job whose
+        stream expires under it, having seen ids later than the row's end time, never gets an id below them."""
+        job = ended_job(student)
+        seen = int(job.finished_at.timestamp() * 1000) + 5_000  # Redis's clock 5 s ahead of the worker's
+        replay = snapshot(job, (1, f"{seen}-3")).decode()
+        end_id = next(line for line in replay.splitlines() if line.startswith("id: "))[4:]
+        assert tuple(map(int, end_id.split("-"))) > (1, seen, 3)
+
+
+class AnonymousStreamTests:
+    def test_nobody_signed_in_gets_401_with_the_token_challenge(self, student, asgi_server):
+        job = ended_job(student)
+        response = request(asgi_server, events_path(job), "not-a-session", **{"Accept-Language": "en"})
+        assert response.status == 401
+        assert response.getheader("WWW-Authenticate") == "Token"
+        assert json.loads(response.read())["code"] == "not_authenticated"

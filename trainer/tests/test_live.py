@@ -111,9 +111,10 @@ class EventStreamAccessTests:
     def test_only_the_owner_may_follow_a_job(self, client, student, other_student, asgi_server):
         job = Job.objects.create(owner=other_student, lab="linear-regression", params={}, status="succeeded")
         client.force_login(student)
-        for cookie in (client.cookies["sessionid"].value, "not-a-session"):
-            with pytest.raises(AssertionError, match="HTTP 404"):
-                next(stream(asgi_server.url, f"/api/jobs/{job.pk}/events", cookie))
+        with pytest.raises(AssertionError, match="HTTP 404"):
+            next(stream(asgi_server.url, f"/api/jobs/{job.pk}/events", client.cookies["sessionid"].value))
+        with pytest.raises(AssertionError, match="HTTP 401"):  # nobody signed in: log in first
+            next(stream(asgi_server.url, f"/api/jobs/{job.pk}/events", "not-a-session"))
 
     def test_a_token_works_like_a_session(self, student, asgi_server):
         import http.client

@@ -48,8 +48,9 @@ def sseclient_events(
 def httpx_sse_events(
     url: str, token: str, last_event_id: str | None = None
 ) -> Iterator[tuple[str, str, dict]]:
-    """(event, id, data) as httpx-sse reads them. It also yields a block with no data (the stream's opening
-    `retry:`), which the SSE specification does not dispatch as an event: skipped, as a browser would."""
+    """(event, id, data) as httpx-sse reads them. It also yields a block with no data (a keep-alive comment
+    after an event with an id), which the SSE specification does not dispatch as an event: skipped, as a
+    browser would."""
     headers = {"Authorization": f"Token {token}"}
     if last_event_id:
         headers["Last-Event-ID"] = last_event_id
