@@ -8,13 +8,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def files_digest(names: Iterable[str]) -> str:
-    """A digest of the files and folders `names` (relative to the project) by their paths and contents."""
+def files_digest(names: Iterable[str], root: Path = ROOT) -> str:
+    """A digest of the files and folders `names` (relative to `root`, the project's) by their paths and
+    contents."""
     digest = hashlib.blake2b(digest_size=8)
     for name in names:
-        top = ROOT / name
+        top = root / name
         for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
             if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -31,7 +31,7 @@ class SecretKeyTests:
     def test_it_names_a_node_with_a_different_key_in_healthz(self, client, settings, fresh_mark):
         assert key_problem() is None
         settings.SECRET_KEY = OTHER_KEY
-        answer = client.get("/healthz")
+        answer = client.get("/healthz", HTTP_ACCEPT_LANGUAGE="en")  # the operator's language
         assert answer.status_code == 503 and answer.json()["failing"] == ["secret_key"]
         assert "SECRET_KEY differs" in answer.json()["secret_key"]["error"]
 

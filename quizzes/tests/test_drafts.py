@@ -6,7 +6,7 @@ import pytest
 from lessons.models import Course, Lesson, Status
 from quizzes.models import Attempt, Quiz
 
-from .test_attempts import right_answers, submit
+from .test_attempts import one_wrong_answer, right_answers, submit
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ class DraftQuizTests:
 
     def test_earlier_attempts_at_it_are_hidden_while_it_is_a_draft(self, client, course, student):
         client.force_login(student)
-        made = submit(client, {}).json()["id"]
+        made = submit(client, one_wrong_answer(course)).json()["id"]
         Course.objects.update(status=Status.DRAFT)  # a draft course makes its lessons' quizzes drafts too
         assert client.get(f"/api/attempts/{made}/").status_code == 404
         assert client.get("/api/attempts/").json() == []

@@ -35,6 +35,11 @@ NAMES: dict[str, str] = {
     "unigram_bpc": gettext_noop("unigram baseline (bits)"),
     "tokens_per_s": gettext_noop("tokens per second"),
     "lr": gettext_noop("learning rate"),
+    "grad_first": gettext_noop("first layer's gradient norm"),
+    "grad_output": gettext_noop("output layer's gradient norm"),
+    "grad_norm": gettext_noop("gradient norm (before clipping)"),
+    "grad_oldest": gettext_noop("gradient at the oldest input"),
+    "grad_newest": gettext_noop("gradient at the newest input"),
     "w": gettext_noop("weight w"),
     "b": gettext_noop("bias b"),
     # Model variants (activations, class imbalance, rnn cells)

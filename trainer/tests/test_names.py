@@ -67,6 +67,7 @@ class MessageTests:
             "loss": "1.5e+08",
             "last": 22,
             "series": "loss",
+            "n": 5,
         }
         for code in MESSAGES:
             if code == "lab":
