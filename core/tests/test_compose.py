@@ -100,4 +100,4 @@ class ComposeWebServerTests:
         output = log.read_text()
         assert answers == [200] * 4, output[-3000:]
         assert "Traceback" not in output and "SynchronousOnlyOperation" not in output, output[-3000:]
-        assert output.count("Application startup complete") == 2, output[-3000:]
+        assert output.count("Started worker-") == 2, output[-3000:]  # both of the server's workers serve
