@@ -25,7 +25,7 @@ class GuidedExperimentTests:
         call_command("import_course", str(COURSE), verbosity=0)
         budget.store({"linear-regression": measure(LABS["linear-regression"])})  # as a worker's warm-up does
         log_in(page, "student", "correct horse 1")
-        page.goto("/courses/ai-large-models/core-algorithms/")
+        page.goto("/experiments/")  # the index of every guided experiment
         page.locator('a[href="/labs/linear-regression/?experiment=learning-rate-too-large"]').first.click()
 
         panel = page.locator("[data-experiment-panel]")
@@ -46,14 +46,14 @@ class GuidedExperimentTests:
         )
         job = Job.objects.get()
         expect(
-            panel.get_by_label("Run 1 · learning_rate = 0.9, steps = 300, report_every = 1")
+            panel.get_by_label("Run 1 · Learning rate 0.9 · Steps 300 · Report every 1")
         ).to_have_value(str(job.pk))
         panel.get_by_label("At which step did your run diverge?").fill("185")
         panel.get_by_role("button", name="Check my runs").click()
         result = panel.locator(".experiment-result")
         expect(result.locator(".badge")).to_have_text("Passed")
         expect(result.locator(".feedback")).to_contain_text(
-            "Right: your runs give 185, and you answered 185."
+            "Your answer is right: your runs give 185, and you answered 185."
         )
         expect(result.locator(".explanation math").first).to_be_visible()
         expect(result).to_be_focused()
@@ -70,7 +70,7 @@ class GuidedExperimentTests:
         page.goto("/labs/rnn/")
         lab = page.locator("[data-lab=rnn]")
         lab.get_by_label("Steps").fill("3000")
-        expect(lab.locator(".estimate")).to_contain_text("too long for this lab's limit of 400 s")
+        expect(lab.locator(".estimate")).to_contain_text("longer than this lab's limit of 6 min 40 s")
         lab.get_by_role("button", name="Start training").click()
-        expect(lab.locator("[data-field=steps] .field-error")).to_contain_text("at most 1597 fit")
+        expect(lab.locator("[data-field=steps] .field-error")).to_contain_text("at most 1597 for “Steps”")
         assert not Job.objects.exists()

@@ -16,7 +16,10 @@
     node.append(...children);
     return node;
   };
-  const settingsText = (settings) => Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join(", ");
+  // A run's settings in the lab's words and order ("Learning rate 0.9 · Steps 300"), as the lab's own run list
+  // writes them; the stored settings keep no order of their own (PostgreSQL sorts an object's keys).
+  const settingsText = (settings) => labRoot?.labWidget?.settings(settings)
+    ?? Object.keys(settings).sort().map((k) => `${k} = ${settings[k]}`).join(", ");
   const same = (a, b) => (typeof a === "number" && typeof b === "number" ? Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) : a === b);
 
   let experiment = null;
