@@ -99,9 +99,13 @@ class ReaderFrontTests:
         browser = signed_in(student)
         me(front, browser)
         monkeypatch.setattr(
-            readers.redis_clients, "async_client", lambda: redis.asyncio.Redis(port=1, socket_connect_timeout=0.2)
+            readers.redis_clients,
+            "async_client",
+            lambda: redis.asyncio.Redis(port=1, socket_connect_timeout=0.2),
         )
-        monkeypatch.setattr(readers.redis_clients, "client", lambda: redis.Redis(port=1, socket_connect_timeout=0.2))
+        monkeypatch.setattr(
+            readers.redis_clients, "client", lambda: redis.Redis(port=1, socket_connect_timeout=0.2)
+        )
         assert me(front, browser)["user"]["username"] == "student"
         assert front.reached == [PATH, PATH]
 

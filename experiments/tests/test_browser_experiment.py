@@ -45,9 +45,9 @@ class GuidedExperimentTests:
             "Diverged at step 185: the learning rate is too large for this curvature."
         )
         job = Job.objects.get()
-        expect(
-            panel.get_by_label("Run 1 · Learning rate 0.9 · Steps 300 · Report every 1")
-        ).to_have_value(str(job.pk))
+        expect(panel.get_by_label("Run 1 · Learning rate 0.9 · Steps 300 · Report every 1")).to_have_value(
+            str(job.pk)
+        )
         panel.get_by_label("At which step did your run diverge?").fill("185")
         panel.get_by_role("button", name="Check my runs").click()
         result = panel.locator(".experiment-result")

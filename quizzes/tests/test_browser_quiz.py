@@ -105,6 +105,7 @@ class QuizInTheBrowserTests:
         expect(questions.nth(0).get_by_label("Your answer")).to_be_focused()
         expect(questions.nth(0).get_by_label("Your answer")).to_be_enabled()
         expect(page.locator(".quiz .result:not(:empty)")).to_have_count(0)
+        questions.nth(0).get_by_label("Your answer").fill("2")
         page.get_by_role("button", name="Check my answers").click()
         expect(page.get_by_text("Attempts left: 0 of 2")).to_be_visible()
         expect(page.get_by_role("button", name="Try again")).to_have_count(0)
