@@ -47,6 +47,10 @@ GOALS = {  # metric: (goal, unit, "min" if the value must reach the goal, "max" 
     # plain script's time × 40 ÷ worker processes; and how soon each learner's page hears of its job.
     "class_burst_makespan_ratio": (1.5, "ratio", "max"),
     "class_burst_first_event_p95_ms": (1000, "ms", "max"),
+    # Every lab's steps and sizes at their maxima (one at a time, the others at their defaults), estimated from
+    # this machine's warm-up timing (one thread, as a worker process runs): the longest ÷ its lab's time limit.
+    # The budget refuses what does not fit; this says the maxima themselves fit on a machine like this one.
+    "lab_maximum_share_of_limit": (0.8, "share", "max"),
     # With a CUDA GPU only (the step "gpu"): the CNN lab as a job ÷ the same loop as a plain script, both on
     # the GPU; and the plain loop's speed on the GPU ÷ on all the CPU's cores (no goal: a figure to report).
     "cnn_gpu_overhead_ratio": (0.9, "ratio", "min"),
@@ -694,6 +698,24 @@ def step_training(bench: Bench) -> None:
     bench.record("training_overhead_ratio", statistics.median(overheads))
 
 
+def step_budget(bench: Bench) -> None:
+    from trainer.catalog import LABS
+    from trainer.catalog.lab import specs
+    from trainer.labs import warm_up
+
+    say("every lab's maxima against its time limit, from this machine's warm-up timing (fastest of three)…")
+    runs = [warm_up() for _ in range(3)]
+    shares = {}
+    for slug, lab in LABS.items():
+        timing = min((run[slug] for run in runs), key=lambda t: t.step_s)
+        for name in [lab.steps_field, *lab.cost.sizes]:
+            spec, _default = specs(lab.config)[name]
+            seconds = lab.estimate_s(lab.config(**{name: spec.maximum}), timing)
+            shares[f"{slug}.{name}={spec.maximum}"] = seconds / lab.time_limit_s
+    bench.details["lab_maximum_shares"] = shares
+    bench.record("lab_maximum_share_of_limit", max(shares.values()))
+
+
 def step_gpu(bench: Bench, asked_by_name: bool) -> None:
     import torch
 
@@ -748,7 +770,7 @@ def step_cluster(bench: Bench) -> None:
 
 
 STEPS = {"pages": step_pages, "latency": step_latency, "fanout": step_fanout, "jobs": step_jobs,
-         "classroom": step_classroom, "training": step_training, "lighthouse": step_lighthouse,
+         "classroom": step_classroom, "training": step_training, "budget": step_budget, "lighthouse": step_lighthouse,
          "cluster": step_cluster}  # fmt: skip
 
 

@@ -239,6 +239,9 @@ class LiveRuns:
         self.thread.join(timeout=5)
 
 
+OWNER_KEY = "cluster-rehearsal:owner"  # marks a Redis database as the rehearsal's own
+
+
 class Cluster:
     """The whole rehearsal. `with Cluster.started(folder) as cluster:` gives a cluster that answers through
     the balancer, with every worker node announced; leaving the block stops every process and drops the
@@ -311,10 +314,14 @@ class Cluster:
             cluster.stop()
 
     def start(self) -> None:
-        if self.redis.dbsize():
+        # A database holding only what an earlier rehearsal left (one killed before its clean-up) is its own;
+        # any other key may be somebody's data, and the rehearsal will not touch it.
+        if self.redis.dbsize() and not self.redis.exists(OWNER_KEY):
             raise RuntimeError(
                 f"{self.redis_url} is not empty: the rehearsal needs a Redis database of its own"
             )
+        self.redis.flushdb()
+        self.redis.set(OWNER_KEY, self.database_name)
         self._sql(f'CREATE DATABASE "{self.database_name}"')
         self._prepare()
         self.runs = LiveRuns(self.redis)
@@ -344,7 +351,7 @@ class Cluster:
         if self.runs:
             self.runs.stop()
         with contextlib.suppress(redis.RedisError):
-            self.redis.flushdb()  # the rehearsal's own database, found empty at the start
+            self.redis.flushdb()  # the rehearsal's own database (OWNER_KEY)
         with contextlib.suppress(Exception):
             self._sql(f'DROP DATABASE IF EXISTS "{self.database_name}" WITH (FORCE)')
 

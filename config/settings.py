@@ -328,6 +328,9 @@ CELERY_TASK_IGNORE_RESULT = True  # a job's outcome lives on its row, not in a r
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool child's message goes back to the queue at once
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker takes a message only when a process of its pool is free: none waits reserved in a busy worker's
+# memory, where a Redis restart would strand it among the unacknowledged until the visibility timeout (below).
+CELERY_WORKER_DISABLE_PREFETCH = True
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 # The lost-job sweeper has a queue of its own, which every worker consumes besides its training queue: a
 # backlog of training jobs never stands in front of it.

@@ -10,6 +10,14 @@
       nav.classList.toggle("open", !open);
     });
   }
+  // The sticky header's height, for what must stop below it (a lab's live run, anchors): it grows when its bar
+  // wraps (a narrow window, a long language's words), so it is measured, not guessed.
+  const header = document.querySelector(".site-header");
+  if (header) {
+    new ResizeObserver(([entry]) => {
+      document.documentElement.style.setProperty("--header-h", `${Math.ceil(entry.borderBoxSize[0].blockSize)}px`);
+    }).observe(header);
+  }
   // A formula (or a table) wider than its column scrolls sideways (CSS); the keyboard must be able to scroll it too, so
   // such a formula, and only such a one, takes a tab stop. Each is measured once the browser has laid it out, and
   // again when its width changes: a ResizeObserver, so measuring forces no layout. The browser lays out a long

@@ -293,9 +293,12 @@
     // After Start, the learner's eyes and keyboard go to the run: the status line gets the focus (a screen
     // reader reads it) and the live area scrolls into view unless its top is already on screen.
     // The sticky header covers the top of the window: the run is brought just below it, not under it.
+    // Beside a long form the live area is sticky, and may sit pushed down its column, where it will not stay
+    // once its charts make it taller: its place is measured from the top of its column (the grid's), not its own.
     reveal() {
       const header = document.querySelector(".site-header");
-      const top = this.live.getBoundingClientRect().top;
+      const sticky = getComputedStyle(this.live).position === "sticky";
+      const top = (sticky ? this.live.parentElement : this.live).getBoundingClientRect().top;
       const below = (header ? header.getBoundingClientRect().bottom : 0) + 8;
       if (top < below || top > window.innerHeight * 0.5) {
         const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;

@@ -18,11 +18,6 @@ VISIBLE_BELOW_HEADER = """element => {
 
 
 class StartInViewTests:
-    @pytest.mark.xfail(
-        strict=True,
-        reason="issue 27 item 5, not fixed yet: on the gpt lab at 1366×768 the "
-        "status is still not below the header after Start (the scroll in lab.js reveal())",
-    )
     def test_the_status_and_cancel_are_in_view_below_the_header_after_start(self, page, student, worker):
         page.set_viewport_size({"width": 1366, "height": 768})
         log_in(page, "student", "correct horse 1")

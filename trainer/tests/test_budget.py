@@ -13,17 +13,13 @@ from trainer.forms import defaults
 from trainer.labs import warm_up
 from trainer.models import Job
 
-SIZES_AT_MAXIMUM = "every size and the steps at their maximum, one at a time, the others at their defaults"
-
 
 @pytest.fixture(scope="module")
 def measured() -> dict[str, Timing]:
-    """What a worker measures at its warm-up, here on this machine (one thread, as each of the two worker
-    processes of a 2-core machine has): the fastest of three, as the question is what this machine can do, not
-    what it did while the rest of the suite ran beside it (the gpt's largest model comes close to its share of
-    the limit on two cores)."""
-    runs = [warm_up() for _ in range(3)]
-    return {slug: min((run[slug] for run in runs), key=lambda timing: timing.step_s) for slug in runs[0]}
+    """What a worker measures at its warm-up, here on this machine (one thread, as each worker process has).
+    Whether every lab's maxima fit its limit on such a machine is a figure of `make bench` (step "budget"):
+    a timing, which a test run beside the rest of the suite cannot judge."""
+    return warm_up()
 
 
 @pytest.fixture
@@ -45,17 +41,6 @@ class MeasurementTests:
     def test_the_warm_up_times_every_lab(self, measured):
         assert set(measured) == set(LABS)
         assert all(t.step_s > 0 and t.setup_s >= 0 for t in measured.values())
-
-    @pytest.mark.parametrize("slug", list(LABS))
-    def test_every_maximum_fits_the_labs_limit_on_this_machine(self, measured, slug):
-        lab = LABS[slug]
-        for name in [lab.steps_field, *lab.cost.sizes]:
-            spec, _default = specs(lab.config)[name]
-            config = lab.config(**{name: spec.maximum})
-            seconds = lab.estimate_s(config, measured[slug])
-            assert seconds <= lab.time_limit_s * budget.SHARE, (
-                f"{slug}: {name}={spec.maximum} takes {seconds:.0f} s"
-            )
 
 
 @pytest.mark.django_db

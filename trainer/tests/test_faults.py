@@ -270,8 +270,13 @@ class LauncherTests:
 
         finished = lambda job: _get_json(f"{launcher.base}/api/jobs/{job}/", token)  # noqa: E731
         for job in (running, queued):
-            result = wait_until(lambda j=job: finished(j)["status"] not in ("queued", "running") and finished(j),
-                                timeout=600, interval=0.5)  # fmt: skip
+            try:
+                result = wait_until(lambda j=job: finished(j)["status"] not in ("queued", "running") and finished(j),
+                                    timeout=600, interval=0.5)  # fmt: skip
+            except AssertionError:
+                raise AssertionError(
+                    f"job {job} never ended: {finished(job)}\n{launcher.log.read_text()[-6000:]}"
+                ) from None
             assert (result["status"], result["attempt"]) == ("succeeded", 1), result
         wait_until(launcher.healthy, timeout=60, interval=0.5)
         log = launcher.log.read_text()
