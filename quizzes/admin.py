@@ -93,6 +93,15 @@ class QuestionAdmin(PreviewMixin, TranslationAdmin):
         "text_md",
         "hint_md",
         "explanation_md",
+        "correct_feedback_md",
+        "partial_feedback_md",
+        "incorrect_feedback_md",
+        "case_sensitive",
+        "units",
+        "unit_grading",
+        "unit_penalty",
+        "unit_display",
+        "units_left",
     )
     inlines = [AnswerInline]
 

@@ -124,7 +124,61 @@ def _texts(question: gift.GiftQuestion) -> list[str]:
         question.general_feedback,
         *(a.text for a in answers),
         *(a.feedback for a in answers),
+        *_moodle_texts(question).values(),
     ]
+
+
+# Moodle's hints are kept as one Markdown text, one hint after another, a rule between them.
+HINT_BREAK = "\n\n---\n\n"
+
+
+def _moodle_texts(question: gift.GiftQuestion) -> dict[str, str]:
+    """The Markdown fields a Moodle XML question's own settings fill; none for GIFT (the stored ones stay)."""
+    settings = question.moodle
+    if settings is None:
+        return {}
+    return {
+        "hint_md": HINT_BREAK.join(settings.hints),
+        "correct_feedback_md": settings.correct_feedback,
+        "partial_feedback_md": settings.partial_feedback,
+        "incorrect_feedback_md": settings.incorrect_feedback,
+    }
+
+
+def _moodle_values(question: gift.GiftQuestion) -> dict[str, Any]:
+    settings = question.moodle
+    if settings is None:
+        return {}
+    return {
+        "case_sensitive": settings.case_sensitive,
+        "units": [[name, multiplier] for name, multiplier in settings.units],
+        "unit_grading": settings.unit_grading,
+        "unit_penalty": settings.unit_penalty,
+        "unit_display": settings.unit_display,
+        "units_left": settings.units_left,
+    }
+
+
+def notices(question: gift.GiftQuestion) -> list[str]:
+    """What Moodle's multiple-choice importer says of a question it imports anyway
+    (qtype_multichoice::save_question_options): a single-choice question whose best choice is not worth 100%,
+    a multiple-choice one whose positive weights do not add up to 100%. Graded as written, here as there."""
+    weights = [answer.weight for answer in question.answers]
+    if question.kind == "single" and weights and max(weights) != 100:
+        return [
+            _(
+                "“%(name)s”: one of the choices should be worth 100%% so that full marks are possible; "
+                "the best is worth %(best)s%%"
+            )
+            % {"name": question.name, "best": gift.format_number(max(weights))}
+        ]
+    total = round(sum(weight for weight in weights if weight > 0), 2)
+    if question.kind == "multiple" and total != 100:
+        return [
+            _("“%(name)s”: the positive weights add up to %(total)s%%, not 100%%")
+            % {"name": question.name, "total": gift.format_number(total)}
+        ]
+    return []
 
 
 def _fits(line: int, model: type[Model], **values: str) -> None:
@@ -157,7 +211,12 @@ def _loc(name: str, language: str) -> str:
 
 
 def _changed(instance: Any, values: dict[str, Any]) -> bool:
-    return instance.pk is None or any(getattr(instance, k) != v for k, v in values.items())
+    """Whether saving `values` changes the row (a translation never written, NULL, is the same as "")."""
+
+    def same(stored: Any, value: Any) -> bool:
+        return stored == value or (stored is None and value == "")
+
+    return instance.pk is None or not all(same(getattr(instance, k), v) for k, v in values.items())
 
 
 def _match(existing: list[Question], parsed: list[gift.GiftQuestion]) -> list[Question | None]:
@@ -218,6 +277,7 @@ def apply(
         changed = _update_question(question, order, parsed, versions)
         changed = _update_answers(question, order, parsed, versions) or changed
         label = f"question {quiz.slug}/{parsed.name}"
+        report.warnings += notices(parsed)
         if any(_DOLLAR_MATH_RE.search(text) for text in _texts_of(parsed)):
             report.warnings.append(
                 _(
@@ -266,9 +326,12 @@ def _update_question(
         parsed.points is not None
     ):  # Moodle XML's defaultgrade; a GIFT file leaves the stored points as they are
         values["points"] = parsed.points
+    values.update(_moodle_values(parsed))
     for lang, questions in versions.items():
         values[_loc("text_md", lang)] = questions[order].text
         values[_loc("explanation_md", lang)] = questions[order].general_feedback
+        for name, text in _moodle_texts(questions[order]).items():
+            values[_loc(name, lang)] = text
     if not _changed(question, values):
         return False
     for key, value in values.items():
@@ -343,6 +406,18 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
             tags=list(question.tags),
             general_feedback=text(question, "explanation_md"),
             category=question.category,
+            moodle=gift.MoodleSettings(
+                case_sensitive=question.case_sensitive,
+                units=[(str(name), float(multiplier)) for name, multiplier in question.units],
+                unit_grading=question.unit_grading,
+                unit_penalty=question.unit_penalty,
+                unit_display=question.unit_display,
+                units_left=question.units_left,
+                hints=[hint for hint in text(question, "hint_md").split(HINT_BREAK) if hint.strip()],
+                correct_feedback=text(question, "correct_feedback_md"),
+                partial_feedback=text(question, "partial_feedback_md"),
+                incorrect_feedback=text(question, "incorrect_feedback_md"),
+            ),
             line=number,  # its place in the quiz, to name a question the format cannot hold
             answers=[
                 gift.GiftAnswer(

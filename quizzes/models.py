@@ -30,6 +30,23 @@ class Kind(models.TextChoices):
 CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE)
 
 
+class UnitGrading(models.IntegerChoices):
+    """Moodle's unitgradingtype: what a wrong or missing unit costs."""
+
+    NONE = 0, _("The unit is not graded")
+    OF_MARK = 1, _("A fraction of the response's mark")
+    OF_QUESTION = 2, _("A fraction of the question's mark")
+
+
+class UnitDisplay(models.IntegerChoices):
+    """Moodle's showunits."""
+
+    TYPED = 0, _("Typed after the number")
+    RADIO = 1, _("Chosen from buttons")
+    MENU = 2, _("Chosen from a menu")
+    NONE = 3, _("Not asked (the first unit is shown)")
+
+
 # A quiz is passed at this share of its points; passing a lesson's quiz completes the lesson.
 PASS_PERCENT = 70
 
@@ -80,7 +97,14 @@ class QuestionQuerySet(models.QuerySet):
 
 class Question(RenderedMarkdown):
     # No concept links: a link inside an option's label would get in the way of choosing it.
-    markdown = {"text_md": "text_html", "explanation_md": "explanation_html", "hint_md": "hint_html"}
+    markdown = {
+        "text_md": "text_html",
+        "explanation_md": "explanation_html",
+        "hint_md": "hint_html",
+        "correct_feedback_md": "correct_feedback_html",
+        "partial_feedback_md": "partial_feedback_html",
+        "incorrect_feedback_md": "incorrect_feedback_html",
+    }
     concept_links = False
     inline = True
 
@@ -107,6 +131,25 @@ class Question(RenderedMarkdown):
     explanation_html = models.TextField(blank=True, editable=False)
     hint_md = models.TextField(_("hint, revealed on demand (Markdown)"), blank=True)
     hint_html = models.TextField(blank=True, editable=False)
+    # Moodle's combined feedback (multiple choice, matching): shown after answering by how right it was.
+    correct_feedback_md = models.TextField(_("feedback for a right response (Markdown)"), blank=True)
+    correct_feedback_html = models.TextField(blank=True, editable=False)
+    partial_feedback_md = models.TextField(_("feedback for a partly right response (Markdown)"), blank=True)
+    partial_feedback_html = models.TextField(blank=True, editable=False)
+    incorrect_feedback_md = models.TextField(_("feedback for a wrong response (Markdown)"), blank=True)
+    incorrect_feedback_html = models.TextField(blank=True, editable=False)
+    # Moodle's short answer <usecase>: GIFT's short answers ignore case, as Moodle's default does.
+    case_sensitive = models.BooleanField(_("case sensitive"), default=False)
+    # Moodle's numerical units (see gift.MoodleSettings): [[name, multiplier], ...], and how they are graded.
+    units = models.JSONField(_("units"), default=list, blank=True)
+    unit_grading = models.PositiveSmallIntegerField(
+        _("unit grading"), choices=UnitGrading.choices, default=UnitGrading.NONE
+    )
+    unit_penalty = models.FloatField(_("unit penalty"), default=0.1)
+    unit_display = models.PositiveSmallIntegerField(
+        _("units shown"), choices=UnitDisplay.choices, default=UnitDisplay.NONE
+    )
+    units_left = models.BooleanField(_("unit before the number"), default=False)
     retired = models.BooleanField(
         _("retired"),
         default=False,

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 from xml.etree.ElementTree import Element, ParseError, SubElement, indent, tostring
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from . import gift
-from .gift import GiftAnswer, GiftError, GiftQuestion, gettext_noop
+from .gift import GiftAnswer, GiftError, GiftQuestion, MoodleSettings, gettext_noop
 
 _FORMATS = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
 _TYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay", "description")
@@ -81,7 +82,7 @@ def parse(text: str) -> list[GiftQuestion]:
                 limit=gift.MAX_ANSWERS,
             )
         try:
-            gift.dump([question])
+            gift.dump([giftable(question)])
         except GiftError as error:
             raise GiftError(
                 number,
@@ -92,6 +93,25 @@ def parse(text: str) -> list[GiftQuestion]:
             ) from None
         questions.append(question)
     return questions
+
+
+def giftable(question: GiftQuestion) -> GiftQuestion:
+    """The question as GIFT's checks see it: what GIFT cannot hold but Moodle XML can is left out of the check.
+    A description's general feedback; choice weights that Moodle imports with a notice (a single choice
+    without a 100% choice, positive weights not adding up to 100%, see `bank.notices`): the check sees one
+    positive choice worth 100% instead, so that it still checks every text."""
+    feedback = "" if question.kind == "description" else question.general_feedback
+    kind, answers = question.kind, question.answers
+    weights = [answer.weight for answer in answers]
+    adds_up = round(sum(weight for weight in weights if weight > 0), 2) == 100
+    if kind in ("single", "multiple") and answers and not (100 in weights if kind == "single" else adds_up):
+        best = weights.index(max(weights))
+        answers = [
+            replace(answer, weight=100 if i == best else min(answer.weight, 0))
+            for i, answer in enumerate(answers)
+        ]
+        kind = "multiple"
+    return replace(question, kind=kind, general_feedback=feedback, answers=answers)
 
 
 def _text(element: Element | None) -> str:
@@ -153,6 +173,7 @@ def _read(element: Element, kind: str, category: str, number: int) -> GiftQuesti
         tags=list(dict.fromkeys(tag for tag in tags if tag)),
         line=number,
     )
+    question.moodle = _settings(element, kind, number)
     answers = element.findall("answer")
 
     def weight(answer: Element) -> float:
@@ -209,6 +230,56 @@ def _read(element: Element, kind: str, category: str, number: int) -> GiftQuesti
     return question
 
 
+def _flag(element: Element, tag: str, default: bool = False) -> bool:
+    raw = (element.findtext(tag) or "").strip().lower()
+    return default if not raw else raw in ("1", "true", "yes")
+
+
+def _whole(element: Element, tag: str, default: int, allowed: range, number: int) -> int:
+    raw = (element.findtext(tag) or "").strip()
+    value = _number(raw, number) if raw else default
+    if value not in allowed:
+        raise GiftError(
+            number,
+            gettext_noop("question %(number)d: <%(tag)s> is %(value)s, not one of Moodle's values"),
+            number=number,
+            tag=tag,
+            value=raw[:40],
+        )
+    return int(value)
+
+
+def _settings(element: Element, kind: str, number: int) -> MoodleSettings:
+    """What Moodle's importer (qformat_xml) reads beside the answers, with its defaults."""
+    settings = MoodleSettings(hints=[hint for hint in map(_shown, element.findall("hint")) if hint])
+    if kind in ("multichoice", "matching"):  # the types whose importer reads the combined feedback
+        settings.correct_feedback = _shown(element.find("correctfeedback"))
+        settings.partial_feedback = _shown(element.find("partiallycorrectfeedback"))
+        settings.incorrect_feedback = _shown(element.find("incorrectfeedback"))
+    if kind == "shortanswer":
+        settings.case_sensitive = _flag(element, "usecase")
+    if kind == "numerical":
+        for unit in element.findall("units/unit"):
+            name = (unit.findtext("unit_name") or "").strip()
+            multiplier = _number((unit.findtext("multiplier") or "1").strip(), number)
+            if not name:
+                continue
+            if multiplier == 0:
+                raise GiftError(
+                    number,
+                    gettext_noop("question %(number)d: the unit “%(unit)s” has the multiplier 0"),
+                    number=number,
+                    unit=name[:40],
+                )
+            settings.units.append((name, multiplier))
+        settings.unit_grading = _whole(element, "unitgradingtype", 0, range(3), number)
+        raw_penalty = (element.findtext("unitpenalty") or "").strip()
+        settings.unit_penalty = _number(raw_penalty, number) if raw_penalty else 0.1
+        settings.unit_display = _whole(element, "showunits", 0 if settings.units else 3, range(4), number)
+        settings.units_left = _flag(element, "unitsleft")
+    return settings
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Writing
 
@@ -218,7 +289,7 @@ def dump(questions: Iterable[GiftQuestion]) -> str:
     root = Element("quiz")
     category = ""
     for question in questions:
-        gift.dump([question])  # the same checks as a GIFT export
+        gift.dump([giftable(question)])  # the same checks as a GIFT export
         if question.category != category:
             entry = SubElement(root, "question", type="category")
             _add_text(SubElement(entry, "category"), question.category)
@@ -262,8 +333,9 @@ def _write(question: GiftQuestion) -> Element:
         SubElement(element, "single").text = "true" if question.kind == "single" else "false"
         SubElement(element, "shuffleanswers").text = "true"
         SubElement(element, "answernumbering").text = "abc"
+    settings = question.moodle or MoodleSettings()
     if question.kind == "short":
-        SubElement(element, "usecase").text = "0"
+        SubElement(element, "usecase").text = "1" if settings.case_sensitive else "0"
     for answer in question.answers:
         if question.kind == "matching":
             sub = _markdown(element, "subquestion", answer.text)
@@ -292,8 +364,29 @@ def _write(question: GiftQuestion) -> Element:
             written = _markdown(element, "answer", answer.text)
             written.set("fraction", _fraction(answer.weight))
         _markdown(written, "feedback", answer.feedback)
+    _write_settings(element, question.kind, settings)
     if question.tags:
         tags = SubElement(element, "tags")
         for tag in question.tags:
             _add_text(SubElement(tags, "tag"), tag)
     return element
+
+
+def _write_settings(element: Element, kind: str, settings: MoodleSettings) -> None:
+    if kind == "numeric":
+        if settings.units:
+            units = SubElement(element, "units")
+            for name, multiplier in settings.units:
+                unit = SubElement(units, "unit")
+                SubElement(unit, "multiplier").text = gift.format_number(multiplier)
+                SubElement(unit, "unit_name").text = name
+        SubElement(element, "unitgradingtype").text = str(settings.unit_grading)
+        SubElement(element, "unitpenalty").text = gift.format_number(settings.unit_penalty)
+        SubElement(element, "showunits").text = str(settings.unit_display)
+        SubElement(element, "unitsleft").text = "1" if settings.units_left else "0"
+    if kind in ("single", "multiple", "matching"):  # the types whose importer reads the combined feedback
+        _markdown(element, "correctfeedback", settings.correct_feedback)
+        _markdown(element, "partiallycorrectfeedback", settings.partial_feedback)
+        _markdown(element, "incorrectfeedback", settings.incorrect_feedback)
+    for hint in settings.hints:
+        _markdown(element, "hint", hint)

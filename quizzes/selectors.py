@@ -60,7 +60,17 @@ def public_questions(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
     rows = (
         Question.objects.filter(quiz=quiz, retired=False)
         .order_by("order", "id", "answers__order", "answers__id")
-        .values("id", "kind", "points", *columns, "answers__id", *(f"answers__{c}" for c in answer_columns))
+        .values(
+            "id",
+            "kind",
+            "points",
+            "units",
+            "unit_display",
+            "units_left",
+            *columns,
+            "answers__id",
+            *(f"answers__{c}" for c in answer_columns),
+        )
     )
     questions: dict[int, dict[str, Any]] = {}
     answers: dict[int, list[dict[str, Any]]] = {}
@@ -71,6 +81,7 @@ def public_questions(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
                 "kind": row["kind"],
                 **{f: _in_language(row, f) for f in QUESTION_SHOWS},
                 "points": row["points"],
+                **_units_shown(row),
             }
             answers[row["id"]] = []
         if row["answers__id"] is not None:
@@ -80,6 +91,18 @@ def public_questions(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
     if quiz.shuffle_questions:
         rng.shuffle(ordered)
     return [_public_question(q, answers[q["id"]], quiz.shuffle_options, rng) for q in ordered]
+
+
+def _units_shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A numeric question's units as Moodle offers them: the names (never their multipliers), where the unit
+    goes, and how it is asked (UnitDisplay: typed, buttons, a menu, or not asked and the first one shown)."""
+    if row["kind"] != Kind.NUMERIC or not row["units"]:
+        return {}
+    return {
+        "units": [str(name) for name, _multiplier in row["units"]],
+        "unit_display": row["unit_display"],
+        "units_left": row["units_left"],
+    }
 
 
 def _in_language(row: dict[str, Any], field: str, prefix: str = "") -> str:
@@ -116,6 +139,18 @@ def _public_question(
         rng.shuffle(matches)
         data["matches"] = matches
     return data
+
+
+def _combined_feedback(question: Question, response: Response | None) -> str:
+    """Moodle's combined feedback for the response's state: right (a whole mark), partly right, or wrong
+    (question_state::graded_state_for_fraction's bounds)."""
+    if response is None or response.fraction is None:
+        return ""
+    if response.fraction >= 0.999999:
+        return question.correct_feedback_html
+    if response.fraction > 0.0000001:
+        return question.partial_feedback_html
+    return question.incorrect_feedback_html
 
 
 def _correct(question: Question, answers: list[Answer]) -> list[dict[str, Any]]:
@@ -170,6 +205,7 @@ def attempt_result(
                 "correct": bool(response and response.correct),
                 "given": given,
                 "feedback_html": feedback if shown else [],
+                "combined_feedback_html": _combined_feedback(question, response) if shown else "",
                 "explanation_html": question.explanation_html if shown else "",
                 "correct_answers": _correct(question, answers) if shown else [],
                 "option_feedback": {str(a.pk): a.feedback_html for a in answers if a.feedback_html}

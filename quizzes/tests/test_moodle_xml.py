@@ -128,13 +128,22 @@ class MoodleXmlTests:
             bank.import_gift(quiz, "<quiz>\n<question>", "en")
 
     def test_it_applies_the_gift_rules_to_each_question(self, quiz):
+        one_choice = TEACHER_EXPORT.replace(
+            '<answer fraction="0" format="html"><text>ReLU</text><feedback format="html"><text>An activation.'
+            "</text></feedback></answer>",
+            "",
+        )
+        with pytest.raises(bank.BankError) as caught:
+            bank.import_gift(quiz, one_choice, "en")
+        assert "question 2 “Optimiser”" in caught.value.message and "two choices" in caught.value.message
+        assert not quiz.questions.exists()
+
+    def test_a_single_choice_without_a_100_percent_choice_imports_with_moodles_notice(self, quiz):
         no_right_answer = TEACHER_EXPORT.replace(
             'fraction="100" format="html"><text>Adam', 'fraction="50" format="html"><text>Adam'
         )
-        with pytest.raises(bank.BankError) as caught:
-            bank.import_gift(quiz, no_right_answer, "en")
-        assert "question 2 “Optimiser”" in caught.value.message and "100%" in caught.value.message
-        assert not quiz.questions.exists()
+        report = bank.import_gift(quiz, no_right_answer, "en")
+        assert any("Optimiser" in warning and "50%" in warning for warning in report.warnings)
 
     def test_the_commands_import_and_export_xml(self, tmp_path, capsys):
         path = tmp_path / "bank.xml"

@@ -247,7 +247,11 @@
           answers[id] = pairs;
         } else if (kind !== "description") {
           const input = box.querySelector(`[name="${name}"]`);
-          if (input && input.value.trim()) answers[id] = input.value.trim();
+          const unit = box.querySelector("select[data-unit]");  // a unit chosen from a menu goes with the number
+          if (input && input.value.trim()) {
+            const before = unit && unit.compareDocumentPosition(input) & Node.DOCUMENT_POSITION_FOLLOWING;
+            answers[id] = unit ? (before ? unit.value + input.value.trim() : input.value.trim() + unit.value) : input.value.trim();
+          }
         }
       }
       return answers;
@@ -326,6 +330,7 @@
         q.correct_answers.forEach((a) => list.append(el("li", { html: a.text_html + (a.match ? " → " + escapeHtml(a.match) : "") })));
         feedback.append(el("p", {}, gettext("Accepted answer(s):")), list);
       }
+      if (q.combined_feedback_html) feedback.append(el("div", { html: q.combined_feedback_html }));
       if (q.explanation_html) feedback.append(el("div", { html: q.explanation_html }));
       if (q.kind === "essay") this.selfRate(feedback, q);
       if (feedback.childNodes.length) out.append(feedback);

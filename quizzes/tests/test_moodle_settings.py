@@ -1,0 +1,229 @@
+"""What Moodle XML holds beyond GIFT — short answers' case, numerical units and their grading, hints, the
+combined feedback, a description's general feedback, fractions that do not add up to 100% — imported, graded
+as Moodle's question types grade it, shown, and written back (import -> export -> import changes nothing).
+
+The files are written for these tests in the shape Moodle's XML format documents (question/format/xml)."""
+
+import random
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from core.errors import UserError
+from quizzes import bank
+from quizzes.grading import grade, split_units
+from quizzes.models import Attempt, Quiz, Response
+from quizzes.selectors import attempt_result, public_questions
+
+UNITS_AND_CASE = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="shortanswer">
+    <name><text>Framework</text></name>
+    <questiontext format="html"><text><![CDATA[<p>Name the library (exact case).</p>]]></text></questiontext>
+    <usecase>1</usecase>
+    <answer fraction="100" format="moodle_auto_format"><text>PyTorch</text></answer>
+    <answer fraction="50" format="moodle_auto_format"><text>pytorch</text><feedback><text>Mind the case.</text></feedback></answer>
+    <hint format="html"><text>It starts with Py.</text></hint>
+    <hint format="html"><text>Facebook made it.</text></hint>
+  </question>
+  <question type="numerical">
+    <name><text>Distance</text></name>
+    <questiontext format="html"><text>How far does light travel in 1 ns?</text></questiontext>
+    <answer fraction="100" format="moodle_auto_format"><text>0.3</text><tolerance>0.01</tolerance></answer>
+    <units>
+      <unit><multiplier>1</multiplier><unit_name>m</unit_name></unit>
+      <unit><multiplier>100</multiplier><unit_name>cm</unit_name></unit>
+      <unit><multiplier>1000</multiplier><unit_name>mm</unit_name></unit>
+    </units>
+    <unitgradingtype>1</unitgradingtype>
+    <unitpenalty>0.2</unitpenalty>
+    <showunits>0</showunits>
+    <unitsleft>0</unitsleft>
+  </question>
+  <question type="numerical">
+    <name><text>Price</text></name>
+    <questiontext format="html"><text>A GPU hour costs?</text></questiontext>
+    <answer fraction="100" format="moodle_auto_format"><text>2</text><tolerance>0</tolerance></answer>
+    <units><unit><multiplier>1</multiplier><unit_name>$</unit_name></unit></units>
+    <unitgradingtype>2</unitgradingtype>
+    <unitpenalty>0.5</unitpenalty>
+    <showunits>2</showunits>
+    <unitsleft>1</unitsleft>
+  </question>
+  <question type="numerical">
+    <name><text>Epochs</text></name>
+    <questiontext format="html"><text>How many epochs?</text></questiontext>
+    <answer fraction="100" format="moodle_auto_format"><text>10</text><tolerance>0</tolerance></answer>
+  </question>
+  <question type="multichoice">
+    <name><text>Activations</text></name>
+    <questiontext format="html"><text>Which are activations?</text></questiontext>
+    <single>false</single>
+    <answer fraction="50"><text>ReLU</text></answer>
+    <answer fraction="50"><text>tanh</text></answer>
+    <answer fraction="-100"><text>Adam</text></answer>
+    <correctfeedback format="html"><text>Both, well done.</text></correctfeedback>
+    <partiallycorrectfeedback format="html"><text>One of two.</text></partiallycorrectfeedback>
+    <incorrectfeedback format="html"><text>Adam optimises.</text></incorrectfeedback>
+    <hint format="html"><text>Two of them.</text></hint>
+  </question>
+  <question type="description">
+    <name><text>Reading</text></name>
+    <questiontext format="html"><text>Read the chapter on units first.</text></questiontext>
+    <generalfeedback format="html"><text>Units tell a metre from a centimetre.</text></generalfeedback>
+  </question>
+</quiz>
+"""
+
+NOT_ONE_HUNDRED = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <name><text>Best half</text></name>
+    <questiontext format="html"><text>Pick one.</text></questiontext>
+    <single>true</single>
+    <answer fraction="50"><text>Half right</text></answer>
+    <answer fraction="0"><text>Wrong</text></answer>
+  </question>
+  <question type="multichoice">
+    <name><text>Generous</text></name>
+    <questiontext format="html"><text>Pick all.</text></questiontext>
+    <single>false</single>
+    <answer fraction="75"><text>A</text></answer>
+    <answer fraction="75"><text>B</text></answer>
+    <answer fraction="-50"><text>C</text></answer>
+  </question>
+</quiz>
+"""
+
+
+@pytest.fixture
+def quiz(db):
+    return Quiz.objects.create(slug="units", title_en="Units")
+
+
+def questions(quiz: Quiz) -> dict:
+    return {q.name: q for q in quiz.questions.prefetch_related("answers")}
+
+
+@pytest.mark.django_db
+class MoodleSettingsTests:
+    def test_usecase_makes_a_short_answer_case_sensitive(self, quiz):
+        bank.import_gift(quiz, UNITS_AND_CASE, "en")
+        framework = questions(quiz)["Framework"]
+        assert framework.case_sensitive
+        assert grade(framework, " PyTorch ").fraction == 1.0
+        assert grade(framework, "pytorch").fraction == 0.5  # the second answer, as in Moodle
+        assert grade(framework, "PYTORCH").fraction == 0.0
+
+    def test_a_gift_short_answer_still_ignores_case(self, quiz):
+        bank.import_gift(quiz, "::Lib::Name it {=PyTorch}", "en")
+        assert grade(questions(quiz)["Lib"], "PYTORCH").fraction == 1.0
+
+    def test_units_are_graded_by_moodles_rules(self, quiz):
+        bank.import_gift(quiz, UNITS_AND_CASE, "en")
+        distance = questions(quiz)["Distance"]
+        assert distance.units == [["m", 1], ["cm", 100], ["mm", 1000]]
+        assert grade(distance, "0.3 m").fraction == 1.0
+        assert grade(distance, "30cm").fraction == 1.0  # 30 / 100 m
+        assert grade(distance, "300 mm").fraction == 1.0
+        assert grade(distance, "0,3m").fraction == 1.0  # one comma is the decimal point
+        assert grade(distance, "3x10^-1 m").fraction == 1.0
+        # No unit or an unknown one: the bare number, less 20% of the mark it earns (unitgradingtype 1).
+        assert grade(distance, "0.3").fraction == pytest.approx(0.8)
+        assert grade(distance, "0.3 km").fraction == pytest.approx(0.8)
+        assert grade(distance, "30 m").fraction == 0.0
+        price = questions(quiz)["Price"]  # the unit before the number; half the question's mark (type 2)
+        assert grade(price, "$2").fraction == 1.0
+        assert grade(price, "2").fraction == 0.5
+        epochs = questions(quiz)["Epochs"]  # no units: "10 epochs" is the number 10, as Moodle grades it
+        assert grade(epochs, "10 epochs").fraction == 1.0
+        assert grade(epochs, "1,000").fraction == 0.0
+
+    def test_a_response_without_a_number_is_still_refused(self, quiz):
+        bank.import_gift(quiz, UNITS_AND_CASE, "en")
+        with pytest.raises(UserError):
+            grade(questions(quiz)["Distance"], "m")
+        assert split_units("1e999 m") == (None, "m")
+        assert split_units("2,456,789.5kg") == (2456789.5, "kg")
+
+    def test_the_page_shows_the_units_never_their_multipliers(self, quiz):
+        bank.import_gift(quiz, UNITS_AND_CASE, "en")
+        shown = {q["id"]: q for q in public_questions(quiz, random.Random(1))}
+        distance, price = questions(quiz)["Distance"], questions(quiz)["Price"]
+        assert shown[distance.pk]["units"] == ["m", "cm", "mm"]
+        assert (shown[price.pk]["unit_display"], shown[price.pk]["units_left"]) == (2, True)
+        assert "100" not in str(shown[distance.pk])
+        assert "units" not in shown[questions(quiz)["Epochs"].pk]
+
+    def test_hints_and_the_combined_feedback_are_kept_and_shown(self, quiz):
+        bank.import_gift(quiz, UNITS_AND_CASE, "en")
+        stored = questions(quiz)
+        assert "It starts with Py." in stored["Framework"].hint_html
+        assert "Facebook made it." in stored["Framework"].hint_html
+        activations = stored["Activations"]
+        relu, tanh, adam = activations.answers.all()
+        for chosen, expected in (([relu.pk, tanh.pk], "Both, well done."), ([relu.pk], "One of two."),
+                                 ([adam.pk], "Adam optimises.")):  # fmt: skip
+            attempt = Attempt.objects.create(quiz=quiz)
+            graded = grade(activations, chosen)
+            Response.objects.create(
+                attempt=attempt, question=activations, given=chosen, fraction=graded.fraction
+            )
+            result = attempt_result(attempt, AnonymousUser())
+            shown = next(q for q in result["questions"] if q["id"] == activations.pk)
+            assert expected in shown["combined_feedback_html"]
+
+    def test_a_description_keeps_its_general_feedback(self, quiz):
+        bank.import_gift(quiz, UNITS_AND_CASE, "en")
+        reading = questions(quiz)["Reading"]
+        assert reading.kind == "description"
+        assert "metre from a centimetre" in reading.explanation_html
+
+    def test_it_round_trips_through_moodle_xml(self, quiz):
+        bank.import_gift(quiz, UNITS_AND_CASE, "en")
+        xml = bank.export_gift(quiz, "en", "xml")
+        assert "<usecase>1</usecase>" in xml and "<unitsleft>1</unitsleft>" in xml
+        assert "<unit_name>cm</unit_name>" in xml and "<multiplier>100</multiplier>" in xml
+        assert xml.count("<hint ") == 3 and "<partiallycorrectfeedback" in xml
+        again = Quiz.objects.create(slug="again", title_en="Again")
+        bank.import_gift(again, xml, "en")
+        fields = ("kind", "case_sensitive", "units", "unit_grading", "unit_penalty", "unit_display", "units_left",
+                  "hint_md_en", "correct_feedback_md_en", "partial_feedback_md_en", "incorrect_feedback_md_en",
+                  "explanation_md_en")  # fmt: skip
+        first, second = questions(quiz), questions(again)
+        for name in first:
+            assert [getattr(second[name], f) for f in fields] == [getattr(first[name], f) for f in fields], (
+                name
+            )
+        assert bank.export_gift(again, "en", "xml") == xml
+        report = bank.import_gift(quiz, xml, "en")
+        assert (report.updated, report.unchanged) == ([], 6)
+
+    def test_a_gift_reimport_keeps_the_moodle_settings(self, quiz):
+        bank.import_gift(quiz, UNITS_AND_CASE, "en")
+        bank.import_gift(quiz, "::Framework::Name it {=PyTorch}", "en")
+        framework = questions(quiz)["Framework"]
+        assert framework.case_sensitive and "Facebook" in framework.hint_md_en
+
+    def test_fractions_not_adding_up_to_100_import_with_moodles_notice(self, quiz):
+        report = bank.import_gift(quiz, NOT_ONE_HUNDRED, "en")
+        assert len(report.created) == 2
+        assert any("Best half" in w and "50%" in w for w in report.warnings)
+        assert any("Generous" in w and "150%" in w for w in report.warnings)
+        stored = questions(quiz)
+        half, _wrong = stored["Best half"].answers.all()
+        assert grade(stored["Best half"], half.pk).fraction == 0.5
+        a, b, c = stored["Generous"].answers.all()
+        assert grade(stored["Generous"], [a.pk, b.pk]).fraction == 1.0  # capped at the question's mark
+        assert grade(stored["Generous"], [a.pk, c.pk]).fraction == 0.25  # negative fractions count
+        assert grade(stored["Generous"], [c.pk]).fraction == 0.0
+        xml = bank.export_gift(quiz, "en", "xml")
+        assert bank.import_gift(quiz, xml, "en").updated == []
+
+    def test_a_bad_unit_setting_names_the_question_and_imports_nothing(self, quiz):
+        bad = UNITS_AND_CASE.replace(
+            "<unitgradingtype>1</unitgradingtype>", "<unitgradingtype>7</unitgradingtype>"
+        )
+        with pytest.raises(bank.BankError, match="question 2: <unitgradingtype> is 7"):
+            bank.import_gift(quiz, bad, "en")
+        assert not quiz.questions.exists()
