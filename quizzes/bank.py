@@ -28,7 +28,7 @@ from lessons.rendering import MathError
 from . import gift, moodle_xml
 from .models import Answer, Question, Quiz
 
-STRUCTURE = ("weight", "value", "tolerance", "low", "high")
+STRUCTURE = ("weight", "value", "tolerance", "low", "high", "part")
 
 
 class BankError(UserError):
@@ -156,6 +156,7 @@ def _moodle_values(question: gift.GiftQuestion) -> dict[str, Any]:
         "unit_penalty": settings.unit_penalty,
         "unit_display": settings.unit_display,
         "units_left": settings.units_left,
+        "parts": settings.parts,
     }
 
 
@@ -417,6 +418,7 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
                 correct_feedback=text(question, "correct_feedback_md"),
                 partial_feedback=text(question, "partial_feedback_md"),
                 incorrect_feedback=text(question, "incorrect_feedback_md"),
+                parts=list(question.parts),
             ),
             line=number,  # its place in the quiz, to name a question the format cannot hold
             answers=[
@@ -429,6 +431,7 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
                     tolerance=a.tolerance,
                     low=a.low,
                     high=a.high,
+                    part=a.part,
                 )
                 for a in question.answers.all()
             ],
@@ -441,6 +444,14 @@ def export_gift(quiz: Quiz, language: str, fmt: str = "gift") -> str:
     """The quiz as a GIFT or Moodle XML file; BankError for a question (edited in the admin) that the format
     cannot hold faithfully, named by its place and name."""
     questions = questions_for_export(quiz, language)
+    cloze = next((number for number, q in enumerate(questions, start=1) if q.kind == "cloze"), None)
+    if fmt == "gift" and cloze:
+        raise BankError(
+            _(
+                "question %(number)d “%(name)s”: GIFT cannot hold a Cloze question; export the quiz as Moodle XML"
+            )
+            % {"number": cloze, "name": questions[cloze - 1].name}
+        )
     try:
         return (moodle_xml.dump if fmt == "xml" else gift.dump)(questions)
     except gift.GiftError as error:

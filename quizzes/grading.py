@@ -175,6 +175,8 @@ def grade(question: Question, given: Any) -> Graded:
             raise _bad(question, _("there is no item %(id)s in this question.") % {"id": sorted(unknown)[0]})
         key = ";".join(f"{pk}={normalise(str(given[pk]))}" for pk in sorted(given))[:300]
         return Graded(right / len(pairs) if pairs else 0.0, key)
+    if question.kind == Kind.CLOZE:
+        return _grade_cloze(question, answers, given)
     if question.kind == Kind.ESSAY:
         _text(question, given, MAX_ESSAY)
         return Graded(None, "")
@@ -236,3 +238,57 @@ def _grade_numeric(question: Question, answers: list[Answer], given: Any) -> Gra
     elif not unit_right and question.unit_grading == UnitGrading.OF_QUESTION:
         fraction -= question.unit_penalty
     return Graded(max(0.0, fraction), f"{number:g}{unit}"[:300], [match.pk])
+
+
+def _grade_cloze(question: Question, answers: list[Answer], given: Any) -> Graded:
+    """qtype_multianswer: each gap graded as its own type grades it (short answers by the first match, numbers
+    within tolerance, one choice by its weight, several by their sum, each between 0 and 1), the question's
+    fraction the gaps' fractions weighted by their marks. `given` maps a gap's number to its response; a gap
+    left empty earns nothing."""
+    if not isinstance(given, dict):
+        raise _bad(question, _("give an answer for each gap."))
+    parts = question.parts or []
+    unknown = set(given) - {str(number) for number in range(1, len(parts) + 1)}
+    if unknown:
+        raise _bad(question, _("there is no gap %(id)s in this question.") % {"id": sorted(unknown)[0]})
+    earned = total = 0.0
+    chosen: list[int] = []
+    keys = []
+    for number, part in enumerate(parts, start=1):
+        mine = [a for a in answers if a.part == number]
+        response = given.get(str(number))
+        fraction, matched, key = 0.0, [], ""
+        if response not in (None, "", []):
+            fraction, matched, key = _grade_gap(question, part, mine, response)
+        earned += max(0.0, min(1.0, fraction)) * float(part.get("points", 1))
+        total += float(part.get("points", 1))
+        chosen += matched
+        keys.append(f"{number}={key}")
+    return Graded(earned / total if total else 0.0, ";".join(keys)[:300], chosen)
+
+
+def _grade_gap(question: Question, part: dict[str, Any], answers: list[Answer], response: Any):
+    kind = part.get("kind")
+    if kind in ("single", "multiple"):
+        ids = response if isinstance(response, list) else [response]
+        valid = {a.pk: a for a in answers}
+        if not all(_is_id(value) and int(value) in valid for value in ids):
+            raise _bad(question, _("there is no option %(id)s in this question.") % {"id": str(ids)[:40]})
+        picked = sorted({int(value) for value in ids})
+        if kind == "single" and len(picked) > 1:
+            raise _bad(question, _("choose only one option."))
+        return sum(valid[i].weight for i in picked) / 100, picked, ",".join(map(str, picked))
+    if kind == "numeric":
+        number, _unit = (
+            split_units(response)
+            if isinstance(response, str) and len(response) <= 100
+            else (parse_number(response) if not isinstance(response, str) else None, "")
+        )
+        if number is None:
+            raise _bad(question, _("“%(given)s” is not a number.") % {"given": str(response)[:40]})
+        match = next((a for a in answers if (a.value is None and a.low is None) or a.accepts(number)), None)
+        return (match.weight / 100 if match else 0.0), ([match.pk] if match else []), f"{number:g}"
+    case = bool(part.get("case_sensitive"))
+    typed = normalise(_text(question, response, MAX_SHORT), case)
+    match = next((a for a in answers if _accepts(a, typed, case)), None)
+    return (match.weight / 100 if match else 0.0), ([match.pk] if match else []), typed

@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     MATCHING = "matching", _("Matching")
     ESSAY = "essay", _("Essay (self-check)")
     DESCRIPTION = "description", _("Description (no answer)")
+    CLOZE = "cloze", _("Cloze (embedded answers)")
 
 
 CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE)
@@ -150,6 +151,8 @@ class Question(RenderedMarkdown):
         _("units shown"), choices=UnitDisplay.choices, default=UnitDisplay.NONE
     )
     units_left = models.BooleanField(_("unit before the number"), default=False)
+    # A Cloze question's gaps (quizzes.cloze): the text marks where each stands, its answers name it (part).
+    parts = models.JSONField(_("gaps"), default=list, blank=True)
     retired = models.BooleanField(
         _("retired"),
         default=False,
@@ -191,6 +194,7 @@ class Answer(RenderedMarkdown):
     tolerance = models.FloatField(default=0)
     low = models.FloatField(null=True, blank=True)
     high = models.FloatField(null=True, blank=True)
+    part = models.PositiveSmallIntegerField(_("gap (Cloze)"), default=0)
 
     class Meta:
         ordering = ["question", "order", "id"]

@@ -24,11 +24,11 @@ from xml.etree.ElementTree import Element, ParseError, SubElement, indent, tostr
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from . import gift
+from . import cloze, gift
 from .gift import GiftAnswer, GiftError, GiftQuestion, MoodleSettings, gettext_noop
 
 _FORMATS = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
-_TYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay", "description")
+_TYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay", "description", "cloze")
 
 
 def parse(text: str) -> list[GiftQuestion]:
@@ -58,6 +58,7 @@ def parse(text: str) -> list[GiftQuestion]:
     answers = 0
     for number, element in enumerate(root.findall("question"), start=1):
         kind = element.get("type", "")
+        kind = {"multianswer": "cloze", "match": "matching"}.get(kind, kind)  # Moodle reads both names
         if kind == "category":
             category = _text(element.find("category"))
             continue
@@ -82,7 +83,8 @@ def parse(text: str) -> list[GiftQuestion]:
                 limit=gift.MAX_ANSWERS,
             )
         try:
-            gift.dump([giftable(question)])
+            if question.kind != "cloze":  # GIFT has no Cloze: quizzes.cloze checks its gaps
+                gift.dump([giftable(question)])
         except GiftError as error:
             raise GiftError(
                 number,
@@ -175,6 +177,8 @@ def _read(element: Element, kind: str, category: str, number: int) -> GiftQuesti
     )
     question.moodle = _settings(element, kind, number)
     answers = element.findall("answer")
+    if kind == "cloze":
+        _read_cloze(element, question, number)
 
     def weight(answer: Element) -> float:
         return _number(answer.get("fraction", "0"), number)
@@ -228,6 +232,29 @@ def _read(element: Element, kind: str, category: str, number: int) -> GiftQuesti
             for sub in element.findall("subquestion")
         ]
     return question
+
+
+def _read_cloze(element: Element, question: GiftQuestion, number: int) -> None:
+    """qformat_xml's import_multianswer: the gaps come out of the text as written, before its format shows it;
+    the question is worth the sum of its gaps' marks (Moodle reads no defaultgrade for it)."""
+    text_element = element.find("questiontext")
+    fmt = _FORMATS.get(text_element.get("format", "html") if text_element is not None else "html", "html")
+    try:
+        text, parts, answers = cloze.extract(
+            _text(text_element), number, lambda written: gift.convert(written, fmt)
+        )
+    except GiftError as error:
+        raise GiftError(
+            number,
+            gettext_noop("question %(number)d: %(reason)s"),
+            number=number,
+            reason=error.why,
+        ) from None
+    question.text = gift.convert(text, fmt)
+    question.answers = answers
+    question.points = float(sum(part["points"] for part in parts))
+    assert question.moodle is not None
+    question.moodle.parts = parts
 
 
 def _flag(element: Element, tag: str, default: bool = False) -> bool:
@@ -289,7 +316,8 @@ def dump(questions: Iterable[GiftQuestion]) -> str:
     root = Element("quiz")
     category = ""
     for question in questions:
-        gift.dump([giftable(question)])  # the same checks as a GIFT export
+        if question.kind != "cloze":
+            gift.dump([giftable(question)])  # the same checks as a GIFT export
         if question.category != category:
             entry = SubElement(root, "question", type="category")
             _add_text(SubElement(entry, "category"), question.category)
@@ -323,7 +351,11 @@ _WRITTEN_TYPE = {
 def _write(question: GiftQuestion) -> Element:
     element = Element("question", type=_WRITTEN_TYPE.get(question.kind, question.kind))
     _add_text(SubElement(element, "name"), question.name)
-    _markdown(element, "questiontext", question.text)
+    settings = question.moodle or MoodleSettings()
+    if question.kind == "cloze":
+        _markdown(element, "questiontext", cloze.embed(question.text, settings.parts, question.answers))
+    else:
+        _markdown(element, "questiontext", question.text)
     _markdown(element, "generalfeedback", question.general_feedback)
     SubElement(element, "defaultgrade").text = gift.format_number(
         1.0 if question.points is None else question.points
@@ -333,10 +365,9 @@ def _write(question: GiftQuestion) -> Element:
         SubElement(element, "single").text = "true" if question.kind == "single" else "false"
         SubElement(element, "shuffleanswers").text = "true"
         SubElement(element, "answernumbering").text = "abc"
-    settings = question.moodle or MoodleSettings()
     if question.kind == "short":
         SubElement(element, "usecase").text = "1" if settings.case_sensitive else "0"
-    for answer in question.answers:
+    for answer in [] if question.kind == "cloze" else question.answers:
         if question.kind == "matching":
             sub = _markdown(element, "subquestion", answer.text)
             _add_text(SubElement(sub, "answer"), answer.match)

@@ -15,6 +15,17 @@ ANSWER = {
         {"type": "string", "description": "A text, or a number written out."},
         {"type": "number", "description": "A number."},
         {"type": "object", "additionalProperties": {"type": "string"}, "description": "Item id: match text."},
+        {
+            "type": "object",
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "integer"},
+                    {"type": "array", "items": {"type": "integer"}},
+                ]
+            },
+            "description": "Cloze: gap number: a text, an option id, or option ids.",
+        },
     ]
 }
 
@@ -32,6 +43,16 @@ class AnswersField(serializers.DictField):
 class OptionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text_html = serializers.CharField()
+
+
+class GapSerializer(serializers.Serializer):
+    """One gap of a Cloze question: answered by its number, with a text (short, numeric), an option's id
+    (single) or a list of ids (multiple)."""
+
+    part = serializers.IntegerField(help_text="The gap's number: ⟦n⟧ in the text marks where it stands.")
+    kind = serializers.ChoiceField(choices=["short", "numeric", "single", "multiple"])
+    display = serializers.CharField(help_text="Choices: menu, vertical or horizontal (Moodle's layouts).")
+    options = OptionSerializer(many=True, required=False)
 
 
 class PublicQuestionSerializer(serializers.Serializer):
@@ -58,6 +79,7 @@ class PublicQuestionSerializer(serializers.Serializer):
     units_left = serializers.BooleanField(
         required=False, help_text="Numeric: the unit goes before the number."
     )
+    gaps = GapSerializer(many=True, required=False, help_text="Cloze: the gaps, by number.")
 
 
 class PublicQuizSerializer(serializers.Serializer):

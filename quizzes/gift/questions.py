@@ -20,6 +20,7 @@ class GiftAnswer:
     tolerance: float = 0.0  # ... accepted within ±tolerance
     low: float | None = None  # numeric range form {#1..2}: low and high instead of value/tolerance
     high: float | None = None
+    part: int = 0  # a Cloze question's gap (1, 2, ...) the answer belongs to; 0 elsewhere
 
 
 @dataclass
@@ -42,6 +43,8 @@ class MoodleSettings:
     correct_feedback: str = ""
     partial_feedback: str = ""
     incorrect_feedback: str = ""
+    # A Cloze question's gaps, in order (quizzes.cloze): {kind, points, case_sensitive, display, shuffle}.
+    parts: list[dict] = field(default_factory=list)
 
 
 @dataclass

@@ -227,3 +227,102 @@ class MoodleSettingsTests:
         with pytest.raises(bank.BankError, match="question 2: <unitgradingtype> is 7"):
             bank.import_gift(quiz, bad, "en")
         assert not quiz.questions.exists()
+
+
+CLOZE = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="cloze">
+    <name><text>Training loop</text></name>
+    <questiontext format="html">
+      <text><![CDATA[<p>The optimiser {2:SHORTANSWER:=Adam#Right~%50%SGD#It works, slower~*#No} adapts its steps;
+a learning rate of {1:NUMERICAL:=0.001:0.0005#Good~%50%0.01#A bit high} is common.</p>
+<p>Its loss: {1:MULTICHOICE:=cross-entropy#Yes~mean squared error#For regression}
+and layers {1:MULTIRESPONSE:%50%Linear~%50%ReLU~%-100%Dropout\\}x}.</p>
+<p>Case counts: {1:SAC:=PyTorch}</p>]]></text>
+    </questiontext>
+    <generalfeedback format="html"><text>Adam, 1e-3, cross-entropy.</text></generalfeedback>
+    <hint format="html"><text>Think of Kingma and Ba.</text></hint>
+  </question>
+</quiz>
+"""
+
+
+@pytest.mark.django_db
+class ClozeTests:
+    def test_a_cloze_question_imports_with_its_gaps(self, quiz):
+        bank.import_gift(quiz, CLOZE, "en")
+        loop = questions(quiz)["Training loop"]
+        assert loop.kind == "cloze" and loop.points == 6  # the sum of the gaps' marks, as Moodle makes it
+        assert [part["kind"] for part in loop.parts] == ["short", "numeric", "single", "multiple", "short"]
+        assert [part["points"] for part in loop.parts] == [2, 1, 1, 1, 1]
+        assert loop.parts[4]["case_sensitive"]
+        assert "Adam" not in loop.text_html and "⟦1⟧" in loop.text_html  # no answer in the text shown
+        assert "Dropout}x" in [a.text_html for a in loop.answers.all()]  # \\} is a brace
+
+    def test_it_grades_each_gap_as_its_type_and_weights_them_by_marks(self, quiz):
+        bank.import_gift(quiz, CLOZE, "en")
+        loop = questions(quiz)["Training loop"]
+        by_text = {(a.part, a.text_html): a.pk for a in loop.answers.all()}
+        right = {
+            "1": "adam", "2": "0.0012", "3": by_text[(3, "cross-entropy")],
+            "4": [by_text[(4, "Linear")], by_text[(4, "ReLU")]], "5": "PyTorch",
+        }  # fmt: skip
+        assert grade(loop, right).fraction == 1.0
+        half = {**right, "1": "SGD", "5": "pytorch"}  # 2 x 50% + 0 of 6 marks lost: 1 + 1
+        assert grade(loop, half).fraction == pytest.approx(4 / 6)
+        assert grade(loop, {"2": "0.01"}).fraction == pytest.approx(0.5 / 6)
+        assert grade(loop, {"4": [by_text[(4, "Dropout}x")]]}).fraction == 0.0  # a gap earns at least 0
+        assert grade(loop, {"1": "anything"}).fraction == 0.0
+        with pytest.raises(UserError):
+            grade(loop, {"9": "x"})
+        with pytest.raises(UserError):
+            grade(loop, {"3": 999999})
+
+    def test_the_page_puts_a_control_in_each_gap(self, quiz):
+        bank.import_gift(quiz, CLOZE, "en")
+        shown = public_questions(quiz, random.Random(1))[0]
+        html = str(shown["cloze_html"])
+        assert html.count('data-part="1"') == 1 and "<select" in html and 'type="checkbox"' in html
+        assert "⟦" not in html and "=Adam" not in html
+        assert [gap["kind"] for gap in shown["gaps"]] == ["short", "numeric", "single", "multiple", "short"]
+
+    def test_it_round_trips_through_moodle_xml_and_gift_refuses_it(self, quiz):
+        bank.import_gift(quiz, CLOZE, "en")
+        xml = bank.export_gift(quiz, "en", "xml")
+        assert '<question type="cloze">' in xml and "{2:SHORTANSWER:=Adam#Right~%50%SGD" in xml
+        assert "{1:NUMERICAL:=0.001:0.0005#Good" in xml and "Dropout&amp;#125;x" in xml
+        again = Quiz.objects.create(slug="again", title_en="Again")
+        bank.import_gift(again, xml, "en")
+        first, second = questions(quiz)["Training loop"], questions(again)["Training loop"]
+        assert (second.parts, second.text_md_en, second.points) == (
+            first.parts,
+            first.text_md_en,
+            first.points,
+        )
+        assert [
+            (a.part, a.text_md_en, a.weight, a.value, a.tolerance, a.feedback_md_en)
+            for a in second.answers.all()
+        ] == [
+            (a.part, a.text_md_en, a.weight, a.value, a.tolerance, a.feedback_md_en)
+            for a in first.answers.all()
+        ]
+        assert bank.export_gift(again, "en", "xml") == xml
+        assert bank.import_gift(quiz, xml, "en").updated == []
+        with pytest.raises(bank.BankError, match="Cloze"):
+            bank.export_gift(quiz, "en", "gift")
+
+    def test_a_gap_without_marks_names_the_question_and_imports_nothing(self, quiz):
+        bad = CLOZE.replace("{1:SAC:=PyTorch}", "{1:SAC:PyTorch}")
+        with pytest.raises(bank.BankError, match="question 1: Cloze gap 5 has no answer"):
+            bank.import_gift(quiz, bad, "en")
+        assert not quiz.questions.exists()
+
+    def test_an_attempt_through_the_api_is_graded(self, quiz, client):
+        bank.import_gift(quiz, CLOZE, "en")
+        loop = questions(quiz)["Training loop"]
+        answer = client.post(
+            f"/api/quizzes/{quiz.slug}/attempts/", {"answers": {str(loop.pk): {"1": "Adam"}}},
+            content_type="application/json",
+        )  # fmt: skip
+        assert answer.status_code in (200, 201), answer.content
+        assert answer.json()["score"] == pytest.approx(2.0)
