@@ -517,7 +517,37 @@ def render(
         ) from None
 
 
-def _render(source: str, concepts: ConceptIndex | None, exclude_concept: str | None) -> Rendered:
+def for_mathjax(source: str) -> str:
+    """Markdown as HTML for a platform that typesets formulas with MathJax, such as Moodle's MathJax filter:
+    rendered and sanitised as stored HTML is, but each formula written as \\(…\\) or \\[…\\] (its TeX
+    HTML-escaped) instead of typeset. Markdown itself cannot carry them there: a Markdown text's `\\(` is an
+    escaped parenthesis to Moodle's Markdown, and `$…$` is not a delimiter its filter reads."""
+    check_shape(source)
+    budget = render_budget(source)
+    try:
+        _watchdog.watch(budget)
+        try:
+            body = sanitise(_markdown(None, None).convert(source))
+        finally:
+            _watchdog.unwatch()
+    except _Overtime:
+        raise ValueError(
+            _(
+                "the text takes more than %(seconds).0f seconds to render (what its size allows): look for "
+                "very long paragraphs or many unclosed '<', '`' or '\\('"
+            )
+            % {"seconds": budget}
+        ) from None
+
+    def written(match: re.Match[str]) -> str:
+        if match.group("display") is not None:
+            return f"\\[{match.group('display')}\\]"
+        return f"\\({match.group('inline')}\\)"
+
+    return _MATH.sub(written, body)
+
+
+def _markdown(concepts: ConceptIndex | None, exclude_concept: str | None) -> markdown.Markdown:
     extensions: list = [
         "toc",
         "tables",
@@ -535,7 +565,7 @@ def _render(source: str, concepts: ConceptIndex | None, exclude_concept: str | N
     ]
     if concepts and concepts.names:
         extensions.append(ConceptLinks(concepts, exclude_concept))
-    md = markdown.Markdown(
+    return markdown.Markdown(
         extensions=extensions,
         extension_configs={
             "toc": {"permalink": "#", "permalink_title": "", "slugify": slugify_unicode, "toc_depth": "2-3"},
@@ -544,6 +574,10 @@ def _render(source: str, concepts: ConceptIndex | None, exclude_concept: str | N
             "footnotes": {"BACKLINK_TITLE": ""},
         },
     )
+
+
+def _render(source: str, concepts: ConceptIndex | None, exclude_concept: str | None) -> Rendered:
+    md = _markdown(concepts, exclude_concept)
     try:
         body = md.convert(source)
     except RecursionError:

@@ -23,7 +23,7 @@ from modeltranslation.utils import build_localized_fieldname
 from core.errors import UserError
 from lessons.content import FILENAME, ContentError, Report
 from lessons.models import LANGUAGE_CODES, Course, localized
-from lessons.rendering import MathError
+from lessons.rendering import MathError, for_mathjax
 
 from . import gift, moodle_xml
 from .models import Answer, Question, Quiz
@@ -453,7 +453,9 @@ def export_gift(quiz: Quiz, language: str, fmt: str = "gift") -> str:
             % {"number": cloze, "name": questions[cloze - 1].name}
         )
     try:
-        return (moodle_xml.dump if fmt == "xml" else gift.dump)(questions)
+        if fmt == "xml":
+            return moodle_xml.dump(questions, to_html=for_mathjax)
+        return gift.dump(questions)
     except gift.GiftError as error:
         raise BankError(
             _("question %(number)d “%(name)s”: %(reason)s")

@@ -16,8 +16,10 @@ Categories are <question type="category"> entries, as Moodle writes them.
 
 from __future__ import annotations
 
+import html
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import replace
 from xml.etree.ElementTree import Element, ParseError, SubElement, indent, tostring
 
@@ -121,12 +123,21 @@ def _text(element: Element | None) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
+def _source(element: Element | None, default: str = "html") -> tuple[str, str]:
+    """A text element's content and format. The platform's own exports carry their Markdown beside the HTML
+    they write for Moodle (<markdown>, which Moodle's importer ignores): read back, it is the text exactly."""
+    if element is None:
+        return "", "markdown"
+    own = element.find("markdown")
+    if own is not None:
+        return (own.text or "").strip(), "markdown"
+    return _text(element), _FORMATS.get(element.get("format", default), "html")
+
+
 def _shown(element: Element | None, default: str = "html") -> str:
     """A text element's content as Markdown that shows as Moodle shows it in its format."""
-    if element is None:
-        return ""
-    fmt = _FORMATS.get(element.get("format", default), "html")
-    return gift.convert(_text(element), fmt)
+    text, fmt = _source(element, default)
+    return gift.convert(text, fmt)
 
 
 def _number(raw: str, number: int) -> float:
@@ -237,12 +248,9 @@ def _read(element: Element, kind: str, category: str, number: int) -> GiftQuesti
 def _read_cloze(element: Element, question: GiftQuestion, number: int) -> None:
     """qformat_xml's import_multianswer: the gaps come out of the text as written, before its format shows it;
     the question is worth the sum of its gaps' marks (Moodle reads no defaultgrade for it)."""
-    text_element = element.find("questiontext")
-    fmt = _FORMATS.get(text_element.get("format", "html") if text_element is not None else "html", "html")
+    raw, fmt = _source(element.find("questiontext"))
     try:
-        text, parts, answers = cloze.extract(
-            _text(text_element), number, lambda written: gift.convert(written, fmt)
-        )
+        text, parts, answers = cloze.extract(raw, number, lambda written: gift.convert(written, fmt))
     except GiftError as error:
         raise GiftError(
             number,
@@ -311,11 +319,54 @@ def _settings(element: Element, kind: str, number: int) -> MoodleSettings:
 # Writing
 
 
-def dump(questions: Iterable[GiftQuestion]) -> str:
-    """Write questions as Moodle XML; raise GiftError for a question GIFT could not hold either."""
+def dump(questions: Iterable[GiftQuestion], to_html: Callable[[str], str] | None = None) -> str:
+    """Write questions as Moodle XML; raise GiftError for a question GIFT could not hold either, or with a
+    weight Moodle's importer refuses.
+
+    With `to_html` (Markdown -> HTML whose formulas are \\(…\\) for Moodle's MathJax filter), every text
+    Moodle shows is written as that HTML, its Markdown beside it for the platform; without it, as Markdown."""
+    token = _TO_HTML.set(to_html)
+    try:
+        return _dump(questions)
+    finally:
+        _TO_HTML.reset(token)
+
+
+# Moodle's question_bank::fraction_options_full(): the only answer fractions its importer accepts
+# (qformat_default::importprocess with matchgrades "error", within 0.00001): any other refuses the question.
+MOODLE_FRACTIONS = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25, 0.2,
+                    0.1666667, 0.1428571, 0.125, 0.1111111, 0.1, 0.05, 0.0)  # fmt: skip
+
+
+def moodle_accepts(weight: float) -> bool:
+    """Whether Moodle imports an answer of this weight (percent), positive or negative."""
+    return any(abs(abs(weight) / 100 - fraction) < 0.00001 for fraction in MOODLE_FRACTIONS)
+
+
+def _check_weights(question: GiftQuestion) -> None:
+    if question.kind not in ("single", "multiple", "short", "numeric", "cloze"):
+        return  # true/false, matching, essay and description carry no fractions Moodle checks
+    for answer in question.answers:
+        if not moodle_accepts(answer.weight):
+            raise GiftError(
+                question.line,
+                gettext_noop(
+                    "the answer weight %(weight)s%% is not one Moodle accepts (100, 90, 83.33333, 80, 75, 70, "
+                    "66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5 "
+                    "or 0, or minus one of them): Moodle would refuse the question"
+                ),
+                weight=gift.format_number(answer.weight),
+            )
+
+
+_TO_HTML: ContextVar[Callable[[str], str] | None] = ContextVar("to_html", default=None)
+
+
+def _dump(questions: Iterable[GiftQuestion]) -> str:
     root = Element("quiz")
     category = ""
     for question in questions:
+        _check_weights(question)
         if question.kind != "cloze":
             gift.dump([giftable(question)])  # the same checks as a GIFT export
         if question.category != category:
@@ -332,8 +383,34 @@ def _add_text(parent: Element, text: str) -> Element:
     return parent
 
 
-def _markdown(parent: Element, tag: str, text: str) -> Element:
-    return _add_text(SubElement(parent, tag, format="markdown"), text)
+def _markdown(parent: Element, tag: str, text: str, html: str | None = None) -> Element:
+    """A text Moodle shows: as HTML for its MathJax filter with the Markdown beside it, or as Markdown.
+    `html` is given where the HTML is not the Markdown rendered (a Cloze text with its gaps written in)."""
+    to_html = _TO_HTML.get()
+    if to_html is None:
+        return _add_text(SubElement(parent, tag, format="markdown"), text)
+    element = _add_text(SubElement(parent, tag, format="html"), html if html is not None else to_html(text))
+    if text:
+        SubElement(element, "markdown").text = text
+    return element
+
+
+def _plain(parent: Element, tag: str, text: str) -> Element:
+    """A text Moodle compares, not shows (a short answer, true or false): as written."""
+    return _add_text(SubElement(parent, tag, format="moodle_auto_format"), text)
+
+
+def _cloze_html(question: GiftQuestion, settings: MoodleSettings) -> str | None:
+    """A Cloze text as HTML with its gaps written in: a short answer's text, compared as written, escaped for
+    HTML; the choices and feedback, which Moodle shows as HTML, as they are."""
+    to_html = _TO_HTML.get()
+    if to_html is None:
+        return None
+    short = {n for n, part in enumerate(settings.parts, start=1) if part["kind"] == "short"}
+    escaped = [
+        replace(a, text=html.escape(a.text, quote=False)) if a.part in short else a for a in question.answers
+    ]
+    return cloze.embed(to_html(question.text), settings.parts, escaped)
 
 
 def _fraction(weight: float) -> str:
@@ -353,7 +430,8 @@ def _write(question: GiftQuestion) -> Element:
     _add_text(SubElement(element, "name"), question.name)
     settings = question.moodle or MoodleSettings()
     if question.kind == "cloze":
-        _markdown(element, "questiontext", cloze.embed(question.text, settings.parts, question.answers))
+        written = cloze.embed(question.text, settings.parts, question.answers)
+        _markdown(element, "questiontext", written, _cloze_html(question, settings))
     else:
         _markdown(element, "questiontext", question.text)
     _markdown(element, "generalfeedback", question.general_feedback)
@@ -391,6 +469,9 @@ def _write(question: GiftQuestion) -> Element:
                         low=gift.format_number(answer.low),
                         high=gift.format_number(answer.high),
                     )
+        elif question.kind in ("short", "truefalse"):
+            written = _plain(element, "answer", answer.text)
+            written.set("fraction", _fraction(answer.weight))
         else:
             written = _markdown(element, "answer", answer.text)
             written.set("fraction", _fraction(answer.weight))
