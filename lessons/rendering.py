@@ -17,6 +17,9 @@ import re
 import threading
 import time
 import xml.etree.ElementTree as etree
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -494,17 +497,38 @@ def check_shape(source: str) -> None:
             raise ValueError(_("line %(line)d: %(message)s") % {"line": line, "message": message})
 
 
+_REMEMBERED: ContextVar[dict[str, Rendered] | None] = ContextVar("remembered", default=None)
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Within it, a text rendered once (without concept links) is not rendered again: an import renders every
+    text of a file first, outside any transaction, then writes the rows in one short transaction whose saves
+    find their HTML here, so the database's write lock is never held while a file renders."""
+    token = _REMEMBERED.set({})
+    try:
+        yield
+    finally:
+        _REMEMBERED.reset(token)
+
+
 def render(
     source: str, *, concepts: ConceptIndex | None = None, exclude_concept: str | None = None
 ) -> Rendered:
     """Renders Markdown to stored HTML. Raises MathError for a formula that does not parse and ValueError for
     text too big, too deeply nested or too slow to render: every text renders within `render_budget()`."""
+    memo = _REMEMBERED.get()
+    if memo is not None and concepts is None and source in memo:
+        return memo[source]
     check_shape(source)
     budget = render_budget(source)
     try:
         try:
             _watchdog.watch(budget)
-            return _render(source, concepts, exclude_concept)
+            rendered = _render(source, concepts, exclude_concept)
+            if memo is not None and concepts is None:
+                memo[source] = rendered
+            return rendered
         finally:
             _watchdog.unwatch()
     except _Overtime:

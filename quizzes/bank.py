@@ -12,6 +12,8 @@ questions, with the same names, kinds and answer weights.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from core.errors import UserError
+from lessons import rendering
 from lessons.content import FILENAME, ContentError, Report
 from lessons.models import LANGUAGE_CODES, Course, localized
 from lessons.rendering import MathError, for_mathjax
@@ -391,6 +394,56 @@ def import_gift(
     if language not in LANGUAGE_CODES:
         raise BankError(_("unknown language “%(language)s”") % {"language": language})
     return apply(quiz, {language: parse(text, fmt or detect_format(text))}, delete_missing=delete_missing)
+
+
+class OutOfTime(BankError):
+    """The import ran past its time limit: nothing was written."""
+
+
+def import_in_steps(
+    quiz: Quiz,
+    text: str,
+    language: str,
+    *,
+    delete_missing: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    deadline: float | None = None,
+) -> Report:
+    """`import_gift` as a background job runs it: the file is read, then every text rendered, question by
+    question (`progress(done, total)`; OutOfTime past `deadline`, a time.monotonic() value), outside any
+    transaction; only then are the rows written, in one transaction whose saves reuse those renderings, so a
+    slow file never holds the database's write lock. All of it is imported or nothing."""
+    if language not in LANGUAGE_CODES:
+        raise BankError(_("unknown language “%(language)s”") % {"language": language})
+    parsed = parse(text, detect_format(text))
+    with rendering.remembered():
+        for done, question in enumerate(parsed, start=1):
+            for source in _texts(question):
+                if source:
+                    _rendered(source, question.line)
+            if deadline is not None and time.monotonic() > deadline:
+                raise OutOfTime(
+                    _(
+                        "the file took too long to render (stopped at question %(number)d of %(total)d); split it"
+                    )
+                    % {"number": done, "total": len(parsed)}
+                )
+            if progress:
+                progress(done, len(parsed))
+        return apply(quiz, {language: parsed}, delete_missing=delete_missing)
+
+
+def _rendered(source: str, line: int) -> None:
+    try:
+        rendering.render(source)
+    except MathError as error:
+        raise BankError(
+            _("the formula $%(tex)s$ does not parse: %(reason)s")
+            % {"tex": error.tex.strip()[:80], "reason": error.reason},
+            line,
+        ) from None
+    except ValueError as error:
+        raise BankError(str(error), line) from None
 
 
 def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:

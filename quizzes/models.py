@@ -254,3 +254,48 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.name}: {self.key or self.given}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("Importing")
+    SUCCEEDED = "succeeded", _("Imported")
+    FAILED = "failed", _("Not imported")
+
+
+class ImportJob(models.Model):
+    """A GIFT or Moodle XML file imported into a quiz by a worker (quizzes.imports): all of it or nothing,
+    within a time limit, its progress shown in the admin while it runs."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="imports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    language = models.CharField(max_length=10)  # the file's
+    interface_language = models.CharField(max_length=10)  # the admin's: the report is written in it
+    delete_missing = models.BooleanField(default=False)
+    source = models.TextField(blank=True)  # the file, as text (at most 1 MB); emptied once the import ends
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)  # questions read and rendered
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)  # the summary, or why nothing was imported
+    warnings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("question bank import")
+        verbose_name_plural = _("question bank imports")
+
+    def __str__(self) -> str:
+        return f"import into {self.quiz.slug} ({self.status})"
+
+    @property
+    def ended(self) -> bool:
+        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.SUCCEEDED:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from quizzes import bank, gift, moodle_xml
 from quizzes.grading import grade
 from quizzes.models import Question, Quiz
+from quizzes.tests import importing
 from quizzes.tests.test_bank import EVERY_KIND
 from quizzes.tests.test_gift import GIFT_EXAMPLES
 
@@ -157,12 +158,10 @@ class MoodleXmlTests:
             call_command("import_gift", str(path), "--quiz", "x" * 60)
 
     def test_the_admin_imports_and_exports_xml(self, client, staff, quiz):
-        from django.core.files.uploadedfile import SimpleUploadedFile
 
         client.force_login(staff)
-        upload = SimpleUploadedFile("bank.xml", TEACHER_EXPORT.encode())
-        response = client.post(f"/admin/quizzes/quiz/{quiz.pk}/import/", {"file": upload, "language": "en"})
-        assert response.status_code == 302 and quiz.questions.count() == 8
+        response = importing.upload(client, quiz, TEACHER_EXPORT, name="bank.xml")
+        assert 'data-status="succeeded"' in response.content.decode() and quiz.questions.count() == 8
         response = client.get(f"/admin/quizzes/quiz/{quiz.pk}/export/en/?format=xml")
         assert response["Content-Type"].startswith("application/xml")
         assert len(moodle_xml.parse(response.content.decode())) == 8
