@@ -19,7 +19,7 @@ from typing import Any
 from .gift import GiftAnswer, GiftError, format_number, gettext_noop
 
 GAP = "⟦{}⟧"  # where gap n stood in the text (U+27E6, U+27E7: nothing Markdown or HTML reads)
-GAP_RE = re.compile(r"⟦(\d+)⟧")
+GAP_RE = re.compile(r"⟦(\d+)⟧", re.ASCII)
 
 _TYPES = {
     "SHORTANSWER": ("short", False, "", False),
@@ -51,10 +51,10 @@ _TYPES = {
     "MULTIRESPONSE_HS": ("multiple", False, "horizontal", True),
     "MRHS": ("multiple", False, "horizontal", True),
 }
-_START = re.compile(r"\{(\d*):(" + "|".join(sorted(_TYPES, key=len, reverse=True)) + r"):")
-_FRACTION = re.compile(r"%(-?\d+(?:[.,]\d*)?)%")
+_START = re.compile(r"\{(\d*):(" + "|".join(sorted(_TYPES, key=len, reverse=True)) + r"):", re.ASCII)
+_FRACTION = re.compile(r"%(-?\d+(?:[.,]\d*)?)%", re.ASCII)
 _NUMBER = r"-?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][-+]?\d+)?"
-_NUMERIC = re.compile(rf"^({_NUMBER})(?::({_NUMBER}))?$")
+_NUMERIC = re.compile(rf"^({_NUMBER})(?::({_NUMBER}))?$", re.ASCII)
 _ESCAPED = re.compile(r"\\([}#~/\"\\])")
 MAX_GAPS = 50
 

@@ -185,10 +185,11 @@ def grade(question: Question, given: Any) -> Graded:
 
 # Moodle's qtype_numerical_answer_processor: "3x10^8", "3*10**8" and "3×10^8" are 3e8; the number is read from
 # the response's start (its end when the unit goes first) and the rest is the unit.
-_POWER_OF_TEN = re.compile(r"(?:e|E|(?:x|\*|×)10(?:\^|\*\*))([+-]?\d+)")
+# ASCII digits only, as PHP's \d: "١٢" is no number here (float() would read it).
+_POWER_OF_TEN = re.compile(r"(?:e|E|(?:x|\*|×)10(?:\^|\*\*))([+-]?\d+)", re.ASCII)
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
-_NUMBER_FIRST = re.compile("^" + _NUMBER)
-_NUMBER_LAST = re.compile(_NUMBER + "$")
+_NUMBER_FIRST = re.compile("^" + _NUMBER, re.ASCII)
+_NUMBER_LAST = re.compile(_NUMBER + "$", re.ASCII)
 
 
 def split_units(typed: str, units_left: bool = False) -> tuple[float | None, str]:

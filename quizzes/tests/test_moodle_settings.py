@@ -145,6 +145,8 @@ class MoodleSettingsTests:
             grade(questions(quiz)["Distance"], "m")
         assert split_units("1e999 m") == (None, "m")
         assert split_units("2,456,789.5kg") == (2456789.5, "kg")
+        assert split_units("١٢ m") == (None, "")  # ASCII digits only, as Moodle's pattern
+        assert split_units("１２ m") == (12.0, "m")  # full-width digits are ASCII once read as NFKC
 
     def test_the_page_shows_the_units_never_their_multipliers(self, quiz):
         bank.import_gift(quiz, UNITS_AND_CASE, "en")
