@@ -190,3 +190,25 @@ class QuizAdmin(TranslationAdmin):
             "import_url": reverse("admin:quizzes_quiz_import", args=[object_id]),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Past and running question-bank imports: who imported what into which quiz, and how it ended."""
+
+    list_display = ("quiz", "user", "language", "status", "progress", "created_at", "finished_at")
+    list_filter = ("status",)
+    fields = ("quiz", "user", "language", "status", "done", "total", "message", "warnings", "created_at",
+              "started_at", "finished_at")  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("progress"))
+    def progress(self, job: ImportJob) -> str:
+        return format_html('<a href="{}">{}%</a>', reverse("admin:quizzes_quiz_import_job", args=[job.quiz_id, job.pk]),
+                           imports.current(job).percent)  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ImportJob | None = None) -> bool:
+        return False

@@ -142,3 +142,11 @@ def test_a_real_worker_imports_a_file_uploaded_in_the_admin(worker, client, staf
         job.refresh_from_db()
     assert job.status == ImportStatus.SUCCEEDED, job.message
     assert "12 created" in client.get(posted.url).content.decode() and quiz.questions.count() == 12
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_the_imports(author, quiz):
+    importing.upload(author, quiz, EVERY_KIND)
+    page = author.get("/admin/quizzes/importjob/").content.decode()
+    job = ImportJob.objects.get()
+    assert f"/admin/quizzes/quiz/{quiz.pk}/import/{job.pk}/" in page and "100%" in page
