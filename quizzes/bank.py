@@ -446,6 +446,24 @@ def _rendered(source: str, line: int) -> None:
         raise BankError(str(error), line) from None
 
 
+def _giftable(number: int, question: gift.GiftQuestion) -> None:
+    """Refuses what GIFT cannot carry and Moodle would then grade otherwise: a Cloze question, a case-sensitive
+    short answer, units (hints and the combined feedback, which change no grade, are left out)."""
+    settings = question.moodle or gift.MoodleSettings()
+    if question.kind == "cloze":
+        reason = _("GIFT cannot hold a Cloze question")
+    elif question.kind == "short" and settings.case_sensitive:
+        reason = _("GIFT cannot say that a short answer's case counts")
+    elif question.kind == "numeric" and settings.units:
+        reason = _("GIFT cannot hold a numerical question's units")
+    else:
+        return
+    raise BankError(
+        _("question %(number)d “%(name)s”: %(reason)s; export the quiz as Moodle XML")
+        % {"number": number, "name": question.name, "reason": reason}
+    )
+
+
 def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
     def text(instance: Any, name: str) -> str:
         return localized(instance, name, language) or getattr(instance, name) or ""
@@ -497,14 +515,8 @@ def export_gift(quiz: Quiz, language: str, fmt: str = "gift") -> str:
     """The quiz as a GIFT or Moodle XML file; BankError for a question (edited in the admin) that the format
     cannot hold faithfully, named by its place and name."""
     questions = questions_for_export(quiz, language)
-    cloze = next((number for number, q in enumerate(questions, start=1) if q.kind == "cloze"), None)
-    if fmt == "gift" and cloze:
-        raise BankError(
-            _(
-                "question %(number)d “%(name)s”: GIFT cannot hold a Cloze question; export the quiz as Moodle XML"
-            )
-            % {"number": cloze, "name": questions[cloze - 1].name}
-        )
+    for number, question in enumerate(questions, start=1) if fmt == "gift" else ():
+        _giftable(number, question)
     try:
         if fmt == "xml":
             return moodle_xml.dump(questions, to_html=for_mathjax)

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from core.errors import UserError
 from quizzes import bank
 from quizzes.grading import grade, split_units
-from quizzes.models import Attempt, Quiz, Response
+from quizzes.models import Attempt, Question, Quiz, Response
 from quizzes.selectors import attempt_result, public_questions
 
 UNITS_AND_CASE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -200,6 +200,23 @@ class MoodleSettingsTests:
         assert bank.export_gift(again, "en", "xml") == xml
         report = bank.import_gift(quiz, xml, "en")
         assert (report.updated, report.unchanged) == ([], 6)
+
+    def test_a_gift_export_refuses_what_moodle_would_then_grade_otherwise(self, quiz):
+        bank.import_gift(quiz, UNITS_AND_CASE, "en")
+        with pytest.raises(
+            bank.BankError, match="question 1 “Framework”: GIFT cannot say that a short answer's case"
+        ):
+            bank.export_gift(quiz, "en", "gift")
+        Question.objects.filter(name="Framework").update(case_sensitive=False)
+        with pytest.raises(
+            bank.BankError, match="question 2 “Distance”: GIFT cannot hold a numerical question's units"
+        ):
+            bank.export_gift(quiz, "en", "gift")
+        Question.objects.filter(name__in=["Distance", "Price"]).update(units=[])
+        with pytest.raises(bank.BankError, match=r"question 6 “Reading”: .*general_feedback"):
+            bank.export_gift(quiz, "en", "gift")  # a description's general feedback, as before
+        Question.objects.filter(name="Reading").delete()
+        assert "::Framework::" in bank.export_gift(quiz, "en", "gift")
 
     def test_a_gift_reimport_keeps_the_moodle_settings(self, quiz):
         bank.import_gift(quiz, UNITS_AND_CASE, "en")
