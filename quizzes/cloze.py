@@ -8,11 +8,14 @@ Types (Moodle's names and short forms): SHORTANSWER/SA/MW, SHORTANSWER_C/SAC/MWC
 NUMERICAL/NM (`=value:tolerance`), MULTICHOICE/MC (a menu), MULTICHOICE_V/MCV and MULTICHOICE_H/MCH (buttons,
 vertical or horizontal), MULTIRESPONSE/MR and MULTIRESPONSE_H/MRH (check boxes); an `_S` or `S` suffix
 shuffles the choices. An answer is `=text` (100%), `%n%text` (n%) or `text` (0%); `#feedback` follows it,
-`~` separates answers; `\\}`, `\\#`, `\\~`, `\\/`, `\\"` and `\\\\` are the characters themselves.
+`~` separates answers; HTML entities are decoded and `\\}`, `\\#` are the characters themselves, as
+qtype_multianswer_extract_question reads them (a `~` cannot be written inside a gap). Check boxes' positive
+weights are scaled to add up to 100%, and without any %n% weight each wrong box cancels one right one, as there.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -55,17 +58,22 @@ _START = re.compile(r"\{(\d*):(" + "|".join(sorted(_TYPES, key=len, reverse=True
 _FRACTION = re.compile(r"%(-?\d+(?:[.,]\d*)?)%", re.ASCII)
 _NUMBER = r"-?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][-+]?\d+)?"
 _NUMERIC = re.compile(rf"^({_NUMBER})(?::({_NUMBER}))?$", re.ASCII)
-_ESCAPED = re.compile(r"\\([}#~/\"\\])")
 MAX_GAPS = 50
 
 
-def _unescape(text: str) -> str:
-    return _ESCAPED.sub(r"\1", text).strip()
+def _unescape(text: str, decode: bool = True) -> str:
+    """An answer or feedback as qtype_multianswer reads it: HTML entities decoded (the editor's quoting; not in
+    the platform's own Markdown, which keeps them as written), then only \\} and \\# are the characters."""
+    return (html.unescape(text) if decode else text).replace("\\}", "}").replace("\\#", "#").strip()
 
 
-def _escape(text: str) -> str:
-    """What the gap's syntax would read otherwise; '&#' starts a character reference, never feedback."""
-    return re.sub(r"([\\}~]|(?<!&)#)", r"\\\1", text)
+def _escape(text: str, line: int) -> str:
+    """What the gap's syntax would read otherwise ('&#' starts a character reference, never feedback); a '~'
+    cannot be written in a gap at all (Moodle keeps the backslash of '\\~')."""
+    if "~" in text:
+        raise GiftError(line, gettext_noop("a Cloze gap's answer or feedback “%(text)s” holds a ~, which Moodle cannot read"),
+                        text=text[:40])  # fmt: skip
+    return re.sub(r"(}|(?<!&)#)", r"\\\1", text)
 
 
 def _split(body: str, separator: str) -> list[str]:
@@ -104,7 +112,9 @@ def _number(raw: str, line: int) -> float:
         ) from None
 
 
-def extract(text: str, line: int, convert: Any) -> tuple[str, list[dict[str, Any]], list[GiftAnswer]]:
+def extract(
+    text: str, line: int, convert: Any, decode: bool = True
+) -> tuple[str, list[dict[str, Any]], list[GiftAnswer]]:
     """The text with GAP markers, each gap's settings {kind, points, case_sensitive, display, shuffle}, and the
     answers, each with its gap's number as `part`. `convert` shows an answer's or feedback's text as the
     question's format does. Raises GiftError where Moodle's importer refuses the question."""
@@ -136,8 +146,8 @@ def extract(text: str, line: int, convert: Any) -> tuple[str, list[dict[str, Any
                 weight, answer = 100.0, answer[1:]
             elif fraction := _FRACTION.match(answer):
                 weight, answer = _number(fraction.group(1), line), answer[fraction.end() :]
-            answer = _unescape(answer)
-            shown_feedback = convert(_unescape("#".join(feedback)))
+            answer = _unescape(answer, decode)
+            shown_feedback = convert(_unescape("#".join(feedback), decode))
             if kind == "numeric":
                 numeric = _NUMERIC.match(answer)
                 if answer == "*":
@@ -166,13 +176,34 @@ def extract(text: str, line: int, convert: Any) -> tuple[str, list[dict[str, Any
                 answers.append(
                     GiftAnswer(text=convert(answer), weight=weight, feedback=shown_feedback, part=number)
                 )
-        if not any(answer.weight > 0 for answer in answers if answer.part == number):
-            raise GiftError(line, gettext_noop("Cloze gap %(gap)d has no answer worth any marks"), gap=number)
+        mine = [answer for answer in answers if answer.part == number]
+        if kind == "multiple":
+            alternatives = _split(text[found.end() : end], "~")
+            _normalise_multiresponse(mine, specific=any(_FRACTION.match(a) for a in alternatives))
+        # qtype_multianswer_validate_question: choices need two answers; a full mark must be possible (a 100%
+        # answer; for check boxes, any positive one).
+        if kind in ("single", "multiple") and len(mine) < 2:
+            raise GiftError(line, gettext_noop("Cloze gap %(gap)d offers fewer than two choices"), gap=number)
+        if not any(a.weight > 0 if kind == "multiple" else a.weight == 100 for a in mine):
+            raise GiftError(line, gettext_noop("Cloze gap %(gap)d has no answer worth 100%%"), gap=number)
         out.append(text[at : found.start()] + GAP.format(number))
         at = end + 1
     if not parts:
         raise GiftError(line, gettext_noop("a Cloze question needs at least one gap such as {1:SA:=answer}"))
     return "".join(out) + text[at:], parts, answers
+
+
+def _normalise_multiresponse(answers: list[GiftAnswer], specific: bool) -> None:
+    """Moodle's check boxes in a gap: the positive weights are scaled to add up to 100%; without any %n% weight,
+    each wrong box cancels one right one."""
+    total = sum(a.weight for a in answers if a.weight > 0) / 100
+    if not total:
+        return
+    for answer in answers:
+        if answer.weight > 0:
+            answer.weight = answer.weight / total
+        elif not specific:
+            answer.weight = -100 / total
 
 
 _WRITTEN = {
@@ -190,7 +221,7 @@ _CHOICES = {
 }
 
 
-def gap_markup(part: dict[str, Any], answers: list[GiftAnswer]) -> str:
+def gap_markup(part: dict[str, Any], answers: list[GiftAnswer], line: int = 0) -> str:
     """One gap as Moodle writes it."""
     kind = part["kind"]
     if kind in ("single", "multiple"):
@@ -205,19 +236,19 @@ def gap_markup(part: dict[str, Any], answers: list[GiftAnswer]) -> str:
             if answer.value is not None and answer.tolerance:
                 written += ":" + format_number(answer.tolerance)
         else:
-            written = _escape(answer.text)
-        feedback = f"#{_escape(answer.feedback)}" if answer.feedback else ""
+            written = _escape(answer.text, line)
+        feedback = f"#{_escape(answer.feedback, line)}" if answer.feedback else ""
         alternatives.append(mark + written + feedback)
     return "{" + str(part["points"]) + ":" + name + ":" + "~".join(alternatives) + "}"
 
 
-def embed(text: str, parts: list[dict[str, Any]], answers: list[GiftAnswer]) -> str:
+def embed(text: str, parts: list[dict[str, Any]], answers: list[GiftAnswer], line: int = 0) -> str:
     """The text with each GAP marker written back as its gap."""
 
     def gap(found: re.Match[str]) -> str:
         number = int(found.group(1))
         if not 1 <= number <= len(parts):
             return found.group()
-        return gap_markup(parts[number - 1], [answer for answer in answers if answer.part == number])
+        return gap_markup(parts[number - 1], [answer for answer in answers if answer.part == number], line)
 
     return GAP_RE.sub(gap, text)

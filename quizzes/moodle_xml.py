@@ -250,7 +250,9 @@ def _read_cloze(element: Element, question: GiftQuestion, number: int) -> None:
     the question is worth the sum of its gaps' marks (Moodle reads no defaultgrade for it)."""
     raw, fmt = _source(element.find("questiontext"))
     try:
-        text, parts, answers = cloze.extract(raw, number, lambda written: gift.convert(written, fmt))
+        text, parts, answers = cloze.extract(
+            raw, number, lambda written: gift.convert(written, fmt), decode=fmt != "markdown"
+        )
     except GiftError as error:
         raise GiftError(
             number,
@@ -344,8 +346,8 @@ def moodle_accepts(weight: float) -> bool:
 
 
 def _check_weights(question: GiftQuestion) -> None:
-    if question.kind not in ("single", "multiple", "short", "numeric", "cloze"):
-        return  # true/false, matching, essay and description carry no fractions Moodle checks
+    if question.kind not in ("single", "multiple", "short", "numeric"):
+        return  # true/false, matching, essay, description and Cloze's gaps carry no fractions Moodle checks
     for answer in question.answers:
         if not moodle_accepts(answer.weight):
             raise GiftError(
@@ -410,7 +412,7 @@ def _cloze_html(question: GiftQuestion, settings: MoodleSettings) -> str | None:
     escaped = [
         replace(a, text=html.escape(a.text, quote=False)) if a.part in short else a for a in question.answers
     ]
-    return cloze.embed(to_html(question.text), settings.parts, escaped)
+    return cloze.embed(to_html(question.text), settings.parts, escaped, question.line)
 
 
 def _fraction(weight: float) -> str:
@@ -430,7 +432,7 @@ def _write(question: GiftQuestion) -> Element:
     _add_text(SubElement(element, "name"), question.name)
     settings = question.moodle or MoodleSettings()
     if question.kind == "cloze":
-        written = cloze.embed(question.text, settings.parts, question.answers)
+        written = cloze.embed(question.text, settings.parts, question.answers, question.line)
         _markdown(element, "questiontext", written, _cloze_html(question, settings))
     else:
         _markdown(element, "questiontext", question.text)

@@ -336,6 +336,20 @@ class ClozeTests:
             bank.import_gift(quiz, bad, "en")
         assert not quiz.questions.exists()
 
+    def test_it_reads_the_gaps_as_moodles_extract_question_does(self):
+        from quizzes import cloze, gift
+
+        _text, parts, answers = cloze.extract(
+            "{1:MR:=a~=b~c} {1:SA:=caf&eacute; \\~x} {1:MCS:=x&amp;y#well \\#1~z}", 1, lambda t: t
+        )
+        assert [a.weight for a in answers if a.part == 1] == [50, 50, -50]  # scaled; a wrong box cancels one
+        assert answers[3].text == "café \\~x"  # entities decoded; "\\~" keeps its backslash, as in Moodle
+        assert (answers[4].text, answers[4].feedback) == ("x&y", "well #1") and parts[2]["shuffle"]
+        for bad, reason in (("{1:MC:=only}", "fewer than two"), ("{1:SA:%50%half}", "worth 100%"),
+                            ("{1:NM:=five}", "not a number")):  # fmt: skip
+            with pytest.raises(gift.GiftError, match=reason):
+                cloze.extract(bad, 1, lambda t: t)
+
     def test_an_attempt_through_the_api_is_graded(self, quiz, client):
         bank.import_gift(quiz, CLOZE, "en")
         loop = questions(quiz)["Training loop"]
