@@ -242,10 +242,10 @@ def _grade_numeric(question: Question, answers: list[Answer], given: Any) -> Gra
 
 
 def _grade_cloze(question: Question, answers: list[Answer], given: Any) -> Graded:
-    """qtype_multianswer: each gap graded as its own type grades it (short answers by the first match, numbers
-    within tolerance, one choice by its weight, several by their sum, each between 0 and 1), the question's
-    fraction the gaps' fractions weighted by their marks. `given` maps a gap's number to its response; a gap
-    left empty earns nothing."""
+    """qtype_multianswer's grade_response: each gap graded as its own type grades it (short answers by the first
+    match, numbers within tolerance, one choice by its weight — a negative one takes marks off —, check boxes by
+    their sum between 0 and 1), the question's fraction the gaps' fractions weighted by their marks (here never
+    below 0, as every question's). `given` maps a gap's number to its response; a gap left empty earns nothing."""
     if not isinstance(given, dict):
         raise _bad(question, _("give an answer for each gap."))
     parts = question.parts or []
@@ -261,11 +261,11 @@ def _grade_cloze(question: Question, answers: list[Answer], given: Any) -> Grade
         fraction, matched, key = 0.0, [], ""
         if response not in (None, "", []):
             fraction, matched, key = _grade_gap(question, part, mine, response)
-        earned += max(0.0, min(1.0, fraction)) * float(part.get("points", 1))
+        earned += min(1.0, fraction) * float(part.get("points", 1))
         total += float(part.get("points", 1))
         chosen += matched
         keys.append(f"{number}={key}")
-    return Graded(earned / total if total else 0.0, ";".join(keys)[:300], chosen)
+    return Graded(max(0.0, earned / total) if total else 0.0, ";".join(keys)[:300], chosen)
 
 
 def _grade_gap(question: Question, part: dict[str, Any], answers: list[Answer], response: Any):
@@ -278,7 +278,8 @@ def _grade_gap(question: Question, part: dict[str, Any], answers: list[Answer], 
         picked = sorted({int(value) for value in ids})
         if kind == "single" and len(picked) > 1:
             raise _bad(question, _("choose only one option."))
-        return sum(valid[i].weight for i in picked) / 100, picked, ",".join(map(str, picked))
+        fraction = sum(valid[i].weight for i in picked) / 100
+        return (max(0.0, fraction) if kind == "multiple" else fraction), picked, ",".join(map(str, picked))
     if kind == "numeric":
         number, _unit = (
             split_units(response)

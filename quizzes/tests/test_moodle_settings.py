@@ -266,6 +266,13 @@ and layers {1:MULTIRESPONSE:%50%Linear~%50%ReLU~%-100%Dropout\\}x}.</p>
 """
 
 
+def cloze_question(quiz: Quiz, gaps: str) -> "Question":
+    xml = f"""<quiz><question type="cloze"><name><text>gaps</text></name>
+<questiontext format="html"><text><![CDATA[<p>{gaps}</p>]]></text></questiontext></question></quiz>"""
+    bank.apply(quiz, {"en": bank.parse(xml, "xml")})
+    return quiz.questions.get(name="gaps")
+
+
 @pytest.mark.django_db
 class ClozeTests:
     def test_a_cloze_question_imports_with_its_gaps(self, quiz):
@@ -292,6 +299,11 @@ class ClozeTests:
         assert grade(loop, {"2": "0.01"}).fraction == pytest.approx(0.5 / 6)
         assert grade(loop, {"4": [by_text[(4, "Dropout}x")]]}).fraction == 0.0  # a gap earns at least 0
         assert grade(loop, {"1": "anything"}).fraction == 0.0
+        wrong_choice = cloze_question(quiz, "{1:MC:=right~%-100%wrong} {1:SA:=yes}")
+        picks = {a.text_md: a.pk for a in wrong_choice.answers.all()}
+        assert grade(wrong_choice, {"1": picks["wrong"], "2": "yes"}).fraction == 0.0  # -1 + 1 of 2 marks
+        assert grade(wrong_choice, {"1": picks["wrong"]}).fraction == 0.0  # never below 0
+        assert grade(wrong_choice, {"1": picks["right"]}).fraction == 0.5
         with pytest.raises(UserError):
             grade(loop, {"9": "x"})
         with pytest.raises(UserError):
