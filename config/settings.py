@@ -334,7 +334,13 @@ CELERY_WORKER_DISABLE_PREFETCH = True
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 # The lost-job sweeper has a queue of its own, which every worker consumes besides its training queue: a
 # backlog of training jobs never stands in front of it.
-CELERY_TASK_ROUTES = {"trainer.tasks.sweep_lost_jobs": {"queue": "maintenance"}}
+CELERY_TASK_ROUTES = {
+    "trainer.tasks.sweep_lost_jobs": {"queue": "maintenance"},
+    # Imports are short and bounded: they wait behind no training job.
+    "quizzes.tasks.import_bank": {"queue": "maintenance"},
+}
+# A question-bank import (GIFT, Moodle XML) is stopped after this long, nothing imported.
+QUIZ_IMPORT_TIME_LIMIT_S = envint("QUIZ_IMPORT_TIME_LIMIT_S", 120)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Longer than any job's hard time limit (600 + 30 s). It no longer decides when a lost job runs again (the
 # sweeper does, within seconds of its lease lapsing); a message delivered a second time finds its job claimed or

@@ -17,6 +17,9 @@ import re
 import threading
 import time
 import xml.etree.ElementTree as etree
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -494,17 +497,38 @@ def check_shape(source: str) -> None:
             raise ValueError(_("line %(line)d: %(message)s") % {"line": line, "message": message})
 
 
+_REMEMBERED: ContextVar[dict[str, Rendered] | None] = ContextVar("remembered", default=None)
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Within it, a text rendered once (without concept links) is not rendered again: an import renders every
+    text of a file first, outside any transaction, then writes the rows in one short transaction whose saves
+    find their HTML here, so the database's write lock is never held while a file renders."""
+    token = _REMEMBERED.set({})
+    try:
+        yield
+    finally:
+        _REMEMBERED.reset(token)
+
+
 def render(
     source: str, *, concepts: ConceptIndex | None = None, exclude_concept: str | None = None
 ) -> Rendered:
     """Renders Markdown to stored HTML. Raises MathError for a formula that does not parse and ValueError for
     text too big, too deeply nested or too slow to render: every text renders within `render_budget()`."""
+    memo = _REMEMBERED.get()
+    if memo is not None and concepts is None and source in memo:
+        return memo[source]
     check_shape(source)
     budget = render_budget(source)
     try:
         try:
             _watchdog.watch(budget)
-            return _render(source, concepts, exclude_concept)
+            rendered = _render(source, concepts, exclude_concept)
+            if memo is not None and concepts is None:
+                memo[source] = rendered
+            return rendered
         finally:
             _watchdog.unwatch()
     except _Overtime:
@@ -517,7 +541,37 @@ def render(
         ) from None
 
 
-def _render(source: str, concepts: ConceptIndex | None, exclude_concept: str | None) -> Rendered:
+def for_mathjax(source: str) -> str:
+    """Markdown as HTML for a platform that typesets formulas with MathJax, such as Moodle's MathJax filter:
+    rendered and sanitised as stored HTML is, but each formula written as \\(…\\) or \\[…\\] (its TeX
+    HTML-escaped) instead of typeset. Markdown itself cannot carry them there: a Markdown text's `\\(` is an
+    escaped parenthesis to Moodle's Markdown, and `$…$` is not a delimiter its filter reads."""
+    check_shape(source)
+    budget = render_budget(source)
+    try:
+        _watchdog.watch(budget)
+        try:
+            body = sanitise(_markdown(None, None).convert(source))
+        finally:
+            _watchdog.unwatch()
+    except _Overtime:
+        raise ValueError(
+            _(
+                "the text takes more than %(seconds).0f seconds to render (what its size allows): look for "
+                "very long paragraphs or many unclosed '<', '`' or '\\('"
+            )
+            % {"seconds": budget}
+        ) from None
+
+    def written(match: re.Match[str]) -> str:
+        if match.group("display") is not None:
+            return f"\\[{match.group('display')}\\]"
+        return f"\\({match.group('inline')}\\)"
+
+    return _MATH.sub(written, body)
+
+
+def _markdown(concepts: ConceptIndex | None, exclude_concept: str | None) -> markdown.Markdown:
     extensions: list = [
         "toc",
         "tables",
@@ -535,7 +589,7 @@ def _render(source: str, concepts: ConceptIndex | None, exclude_concept: str | N
     ]
     if concepts and concepts.names:
         extensions.append(ConceptLinks(concepts, exclude_concept))
-    md = markdown.Markdown(
+    return markdown.Markdown(
         extensions=extensions,
         extension_configs={
             "toc": {"permalink": "#", "permalink_title": "", "slugify": slugify_unicode, "toc_depth": "2-3"},
@@ -544,6 +598,10 @@ def _render(source: str, concepts: ConceptIndex | None, exclude_concept: str | N
             "footnotes": {"BACKLINK_TITLE": ""},
         },
     )
+
+
+def _render(source: str, concepts: ConceptIndex | None, exclude_concept: str | None) -> Rendered:
+    md = _markdown(concepts, exclude_concept)
     try:
         body = md.convert(source)
     except RecursionError:

@@ -9,11 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from lessons.content import Report
 from lessons.forms import MarkdownForm, PreviewMixin
 
-from . import bank
-from .models import Answer, Question, Quiz
+from . import bank, imports
+from .models import Answer, ImportJob, Question, Quiz
 
 MAX_GIFT_BYTES = 1024 * 1024
 
@@ -50,27 +49,6 @@ class GiftUploadForm(forms.Form):
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
 
 
-def import_summary(report: Report) -> str:
-    """The report in the admin's language (the report's own summary is the command line's English)."""
-    counts = {
-        "created": len(report.created),
-        "updated": len(report.updated),
-        "unchanged": report.unchanged,
-    }
-    summary = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged") % counts
-    if report.retired:
-        summary += _(
-            "; %(retired)d retired: no longer asked, kept with their %(responses)d learners' answers "
-            "(deleting them would remove those answers)"
-        ) % {"retired": len(report.retired), "responses": report.responses_kept}
-    if report.deleted:
-        summary += _("; %(deleted)d deleted, with %(responses)d learners' answers") % {
-            "deleted": len(report.deleted),
-            "responses": report.responses_removed,
-        }
-    return summary
-
-
 class AnswerInline(TranslationTabularInline):
     model = Answer
     form = MarkdownForm
@@ -93,6 +71,15 @@ class QuestionAdmin(PreviewMixin, TranslationAdmin):
         "text_md",
         "hint_md",
         "explanation_md",
+        "correct_feedback_md",
+        "partial_feedback_md",
+        "incorrect_feedback_md",
+        "case_sensitive",
+        "units",
+        "unit_grading",
+        "unit_penalty",
+        "unit_display",
+        "units_left",
     )
     inlines = [AnswerInline]
 
@@ -131,6 +118,11 @@ class QuizAdmin(TranslationAdmin):
                 "<int:pk>/import/", self.admin_site.admin_view(self.import_view), name="quizzes_quiz_import"
             ),
             path(
+                "<int:pk>/import/<int:job>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="quizzes_quiz_import_job",
+            ),
+            path(
                 "<int:pk>/export/<str:language>/",
                 self.admin_site.admin_view(self.export_view),
                 name="quizzes_quiz_export",
@@ -143,20 +135,14 @@ class QuizAdmin(TranslationAdmin):
         quiz = get_object_or_404(Quiz, pk=pk)
         form = GiftUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            try:
-                report = bank.import_gift(
-                    quiz,
-                    form.cleaned_data["file"],
-                    form.cleaned_data["language"],
-                    delete_missing=form.cleaned_data["delete_missing"],
-                )
-            except bank.BankError as error:
-                form.add_error("file", error.message)
-            else:
-                messages.success(request, _("Imported: %(summary)s.") % {"summary": import_summary(report)})
-                for warning in report.warnings:
-                    messages.warning(request, warning)
-                return redirect("admin:quizzes_quiz_change", quiz.pk)
+            job = imports.queue(
+                quiz,
+                form.cleaned_data["file"],
+                form.cleaned_data["language"],
+                request.user,
+                delete_missing=form.cleaned_data["delete_missing"],
+            )
+            return redirect("admin:quizzes_quiz_import_job", quiz.pk, job.pk)
         context = {
             **self.admin_site.each_context(request),
             "form": form,
@@ -165,6 +151,23 @@ class QuizAdmin(TranslationAdmin):
             "title": _("Import a GIFT or Moodle XML file into %(quiz)s") % {"quiz": quiz},
         }
         return render(request, "admin/quizzes/quiz/import.html", context, status=400 if form.errors else 200)
+
+    def import_job_view(self, request: HttpRequest, pk: int, job: int) -> HttpResponse:
+        """An import's progress while a worker runs it (the page reloads itself), then its summary and
+        warnings, or why nothing was imported, with the form to try again."""
+        found = imports.current(get_object_or_404(ImportJob, pk=job, quiz_id=pk))
+        context = {
+            **self.admin_site.each_context(request),
+            "job": found,
+            "quiz": found.quiz,
+            "opts": self.model._meta,
+            "form": GiftUploadForm(initial={"language": found.language})
+            if found.status == "failed"
+            else None,
+            "import_url": reverse("admin:quizzes_quiz_import", args=[pk]),
+            "title": _("Import into %(quiz)s") % {"quiz": found.quiz},
+        }
+        return render(request, "admin/quizzes/quiz/import_job.html", context)
 
     def export_view(self, request: HttpRequest, pk: int, language: str) -> HttpResponse:
         quiz = get_object_or_404(Quiz, pk=pk)
@@ -187,3 +190,25 @@ class QuizAdmin(TranslationAdmin):
             "import_url": reverse("admin:quizzes_quiz_import", args=[object_id]),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Past and running question-bank imports: who imported what into which quiz, and how it ended."""
+
+    list_display = ("quiz", "user", "language", "status", "progress", "created_at", "finished_at")
+    list_filter = ("status",)
+    fields = ("quiz", "user", "language", "status", "done", "total", "message", "warnings", "created_at",
+              "started_at", "finished_at")  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("progress"))
+    def progress(self, job: ImportJob) -> str:
+        return format_html('<a href="{}">{}%</a>', reverse("admin:quizzes_quiz_import_job", args=[job.quiz_id, job.pk]),
+                           imports.current(job).percent)  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ImportJob | None = None) -> bool:
+        return False

@@ -12,6 +12,8 @@ questions, with the same names, kinds and answer weights.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +23,15 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from core.errors import UserError
+from lessons import rendering
 from lessons.content import FILENAME, ContentError, Report
 from lessons.models import LANGUAGE_CODES, Course, localized
-from lessons.rendering import MathError
+from lessons.rendering import MathError, for_mathjax
 
 from . import gift, moodle_xml
 from .models import Answer, Question, Quiz
 
-STRUCTURE = ("weight", "value", "tolerance", "low", "high")
+STRUCTURE = ("weight", "value", "tolerance", "low", "high", "part")
 
 
 class BankError(UserError):
@@ -124,7 +127,62 @@ def _texts(question: gift.GiftQuestion) -> list[str]:
         question.general_feedback,
         *(a.text for a in answers),
         *(a.feedback for a in answers),
+        *_moodle_texts(question).values(),
     ]
+
+
+# Moodle's hints are kept as one Markdown text, one hint after another, a rule between them.
+HINT_BREAK = "\n\n---\n\n"
+
+
+def _moodle_texts(question: gift.GiftQuestion) -> dict[str, str]:
+    """The Markdown fields a Moodle XML question's own settings fill; none for GIFT (the stored ones stay)."""
+    settings = question.moodle
+    if settings is None:
+        return {}
+    return {
+        "hint_md": HINT_BREAK.join(settings.hints),
+        "correct_feedback_md": settings.correct_feedback,
+        "partial_feedback_md": settings.partial_feedback,
+        "incorrect_feedback_md": settings.incorrect_feedback,
+    }
+
+
+def _moodle_values(question: gift.GiftQuestion) -> dict[str, Any]:
+    settings = question.moodle
+    if settings is None:
+        return {}
+    return {
+        "case_sensitive": settings.case_sensitive,
+        "units": [[name, multiplier] for name, multiplier in settings.units],
+        "unit_grading": settings.unit_grading,
+        "unit_penalty": settings.unit_penalty,
+        "unit_display": settings.unit_display,
+        "units_left": settings.units_left,
+        "parts": settings.parts,
+    }
+
+
+def notices(question: gift.GiftQuestion) -> list[str]:
+    """What Moodle's multiple-choice importer says of a question it imports anyway
+    (qtype_multichoice::save_question_options): a single-choice question whose best choice is not worth 100%,
+    a multiple-choice one whose positive weights do not add up to 100%. Graded as written, here as there."""
+    weights = [answer.weight for answer in question.answers]
+    if question.kind == "single" and weights and max(weights) != 100:
+        return [
+            _(
+                "“%(name)s”: one of the choices should be worth 100%% so that full marks are possible; "
+                "the best is worth %(best)s%%"
+            )
+            % {"name": question.name, "best": gift.format_number(max(weights))}
+        ]
+    total = round(sum(weight for weight in weights if weight > 0), 2)
+    if question.kind == "multiple" and total != 100:
+        return [
+            _("“%(name)s”: the positive weights add up to %(total)s%%, not 100%%")
+            % {"name": question.name, "total": gift.format_number(total)}
+        ]
+    return []
 
 
 def _fits(line: int, model: type[Model], **values: str) -> None:
@@ -157,7 +215,12 @@ def _loc(name: str, language: str) -> str:
 
 
 def _changed(instance: Any, values: dict[str, Any]) -> bool:
-    return instance.pk is None or any(getattr(instance, k) != v for k, v in values.items())
+    """Whether saving `values` changes the row (a translation never written, NULL, is the same as "")."""
+
+    def same(stored: Any, value: Any) -> bool:
+        return stored == value or (stored is None and value == "")
+
+    return instance.pk is None or not all(same(getattr(instance, k), v) for k, v in values.items())
 
 
 def _match(existing: list[Question], parsed: list[gift.GiftQuestion]) -> list[Question | None]:
@@ -218,6 +281,7 @@ def apply(
         changed = _update_question(question, order, parsed, versions)
         changed = _update_answers(question, order, parsed, versions) or changed
         label = f"question {quiz.slug}/{parsed.name}"
+        report.warnings += notices(parsed)
         if any(_DOLLAR_MATH_RE.search(text) for text in _texts_of(parsed)):
             report.warnings.append(
                 _(
@@ -266,9 +330,12 @@ def _update_question(
         parsed.points is not None
     ):  # Moodle XML's defaultgrade; a GIFT file leaves the stored points as they are
         values["points"] = parsed.points
+    values.update(_moodle_values(parsed))
     for lang, questions in versions.items():
         values[_loc("text_md", lang)] = questions[order].text
         values[_loc("explanation_md", lang)] = questions[order].general_feedback
+        for name, text in _moodle_texts(questions[order]).items():
+            values[_loc(name, lang)] = text
     if not _changed(question, values):
         return False
     for key, value in values.items():
@@ -329,6 +396,74 @@ def import_gift(
     return apply(quiz, {language: parse(text, fmt or detect_format(text))}, delete_missing=delete_missing)
 
 
+class OutOfTime(BankError):
+    """The import ran past its time limit: nothing was written."""
+
+
+def import_in_steps(
+    quiz: Quiz,
+    text: str,
+    language: str,
+    *,
+    delete_missing: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    deadline: float | None = None,
+) -> Report:
+    """`import_gift` as a background job runs it: the file is read, then every text rendered, question by
+    question (`progress(done, total)`; OutOfTime past `deadline`, a time.monotonic() value), outside any
+    transaction; only then are the rows written, in one transaction whose saves reuse those renderings, so a
+    slow file never holds the database's write lock. All of it is imported or nothing."""
+    if language not in LANGUAGE_CODES:
+        raise BankError(_("unknown language “%(language)s”") % {"language": language})
+    parsed = parse(text, detect_format(text))
+    with rendering.remembered():
+        for done, question in enumerate(parsed, start=1):
+            for source in _texts(question):
+                if source:
+                    _rendered(source, question.line)
+            if deadline is not None and time.monotonic() > deadline:
+                raise OutOfTime(
+                    _(
+                        "the file took too long to render (stopped at question %(number)d of %(total)d); split it"
+                    )
+                    % {"number": done, "total": len(parsed)}
+                )
+            if progress:
+                progress(done, len(parsed))
+        return apply(quiz, {language: parsed}, delete_missing=delete_missing)
+
+
+def _rendered(source: str, line: int) -> None:
+    try:
+        rendering.render(source)
+    except MathError as error:
+        raise BankError(
+            _("the formula $%(tex)s$ does not parse: %(reason)s")
+            % {"tex": error.tex.strip()[:80], "reason": error.reason},
+            line,
+        ) from None
+    except ValueError as error:
+        raise BankError(str(error), line) from None
+
+
+def _giftable(number: int, question: gift.GiftQuestion) -> None:
+    """Refuses what GIFT cannot carry and Moodle would then grade otherwise: a Cloze question, a case-sensitive
+    short answer, units (hints and the combined feedback, which change no grade, are left out)."""
+    settings = question.moodle or gift.MoodleSettings()
+    if question.kind == "cloze":
+        reason = _("GIFT cannot hold a Cloze question")
+    elif question.kind == "short" and settings.case_sensitive:
+        reason = _("GIFT cannot say that a short answer's case counts")
+    elif question.kind == "numeric" and settings.units:
+        reason = _("GIFT cannot hold a numerical question's units")
+    else:
+        return
+    raise BankError(
+        _("question %(number)d “%(name)s”: %(reason)s; export the quiz as Moodle XML")
+        % {"number": number, "name": question.name, "reason": reason}
+    )
+
+
 def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
     def text(instance: Any, name: str) -> str:
         return localized(instance, name, language) or getattr(instance, name) or ""
@@ -343,6 +478,19 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
             tags=list(question.tags),
             general_feedback=text(question, "explanation_md"),
             category=question.category,
+            moodle=gift.MoodleSettings(
+                case_sensitive=question.case_sensitive,
+                units=[(str(name), float(multiplier)) for name, multiplier in question.units],
+                unit_grading=question.unit_grading,
+                unit_penalty=question.unit_penalty,
+                unit_display=question.unit_display,
+                units_left=question.units_left,
+                hints=[hint for hint in text(question, "hint_md").split(HINT_BREAK) if hint.strip()],
+                correct_feedback=text(question, "correct_feedback_md"),
+                partial_feedback=text(question, "partial_feedback_md"),
+                incorrect_feedback=text(question, "incorrect_feedback_md"),
+                parts=list(question.parts),
+            ),
             line=number,  # its place in the quiz, to name a question the format cannot hold
             answers=[
                 gift.GiftAnswer(
@@ -354,6 +502,7 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
                     tolerance=a.tolerance,
                     low=a.low,
                     high=a.high,
+                    part=a.part,
                 )
                 for a in question.answers.all()
             ],
@@ -366,8 +515,12 @@ def export_gift(quiz: Quiz, language: str, fmt: str = "gift") -> str:
     """The quiz as a GIFT or Moodle XML file; BankError for a question (edited in the admin) that the format
     cannot hold faithfully, named by its place and name."""
     questions = questions_for_export(quiz, language)
+    for number, question in enumerate(questions, start=1) if fmt == "gift" else ():
+        _giftable(number, question)
     try:
-        return (moodle_xml.dump if fmt == "xml" else gift.dump)(questions)
+        if fmt == "xml":
+            return moodle_xml.dump(questions, to_html=for_mathjax)
+        return gift.dump(questions)
     except gift.GiftError as error:
         raise BankError(
             _("question %(number)d “%(name)s”: %(reason)s")

@@ -25,9 +25,27 @@ class Kind(models.TextChoices):
     MATCHING = "matching", _("Matching")
     ESSAY = "essay", _("Essay (self-check)")
     DESCRIPTION = "description", _("Description (no answer)")
+    CLOZE = "cloze", _("Cloze (embedded answers)")
 
 
 CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE)
+
+
+class UnitGrading(models.IntegerChoices):
+    """Moodle's unitgradingtype: what a wrong or missing unit costs."""
+
+    NONE = 0, _("The unit is not graded")
+    OF_MARK = 1, _("A fraction of the response's mark")
+    OF_QUESTION = 2, _("A fraction of the question's mark")
+
+
+class UnitDisplay(models.IntegerChoices):
+    """Moodle's showunits."""
+
+    TYPED = 0, _("Typed after the number")
+    RADIO = 1, _("Chosen from buttons")
+    MENU = 2, _("Chosen from a menu")
+    NONE = 3, _("Not asked (the first unit is shown)")
 
 
 # A quiz is passed at this share of its points; passing a lesson's quiz completes the lesson.
@@ -80,7 +98,14 @@ class QuestionQuerySet(models.QuerySet):
 
 class Question(RenderedMarkdown):
     # No concept links: a link inside an option's label would get in the way of choosing it.
-    markdown = {"text_md": "text_html", "explanation_md": "explanation_html", "hint_md": "hint_html"}
+    markdown = {
+        "text_md": "text_html",
+        "explanation_md": "explanation_html",
+        "hint_md": "hint_html",
+        "correct_feedback_md": "correct_feedback_html",
+        "partial_feedback_md": "partial_feedback_html",
+        "incorrect_feedback_md": "incorrect_feedback_html",
+    }
     concept_links = False
     inline = True
 
@@ -107,6 +132,27 @@ class Question(RenderedMarkdown):
     explanation_html = models.TextField(blank=True, editable=False)
     hint_md = models.TextField(_("hint, revealed on demand (Markdown)"), blank=True)
     hint_html = models.TextField(blank=True, editable=False)
+    # Moodle's combined feedback (multiple choice, matching): shown after answering by how right it was.
+    correct_feedback_md = models.TextField(_("feedback for a right response (Markdown)"), blank=True)
+    correct_feedback_html = models.TextField(blank=True, editable=False)
+    partial_feedback_md = models.TextField(_("feedback for a partly right response (Markdown)"), blank=True)
+    partial_feedback_html = models.TextField(blank=True, editable=False)
+    incorrect_feedback_md = models.TextField(_("feedback for a wrong response (Markdown)"), blank=True)
+    incorrect_feedback_html = models.TextField(blank=True, editable=False)
+    # Moodle's short answer <usecase>: GIFT's short answers ignore case, as Moodle's default does.
+    case_sensitive = models.BooleanField(_("case sensitive"), default=False)
+    # Moodle's numerical units (see gift.MoodleSettings): [[name, multiplier], ...], and how they are graded.
+    units = models.JSONField(_("units"), default=list, blank=True)
+    unit_grading = models.PositiveSmallIntegerField(
+        _("unit grading"), choices=UnitGrading.choices, default=UnitGrading.NONE
+    )
+    unit_penalty = models.FloatField(_("unit penalty"), default=0.1)
+    unit_display = models.PositiveSmallIntegerField(
+        _("units shown"), choices=UnitDisplay.choices, default=UnitDisplay.NONE
+    )
+    units_left = models.BooleanField(_("unit before the number"), default=False)
+    # A Cloze question's gaps (quizzes.cloze): the text marks where each stands, its answers name it (part).
+    parts = models.JSONField(_("gaps"), default=list, blank=True)
     retired = models.BooleanField(
         _("retired"),
         default=False,
@@ -148,6 +194,7 @@ class Answer(RenderedMarkdown):
     tolerance = models.FloatField(default=0)
     low = models.FloatField(null=True, blank=True)
     high = models.FloatField(null=True, blank=True)
+    part = models.PositiveSmallIntegerField(_("gap (Cloze)"), default=0)
 
     class Meta:
         ordering = ["question", "order", "id"]
@@ -207,3 +254,48 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.name}: {self.key or self.given}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("Importing")
+    SUCCEEDED = "succeeded", _("Imported")
+    FAILED = "failed", _("Not imported")
+
+
+class ImportJob(models.Model):
+    """A GIFT or Moodle XML file imported into a quiz by a worker (quizzes.imports): all of it or nothing,
+    within a time limit, its progress shown in the admin while it runs."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="imports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    language = models.CharField(max_length=10)  # the file's
+    interface_language = models.CharField(max_length=10)  # the admin's: the report is written in it
+    delete_missing = models.BooleanField(default=False)
+    source = models.TextField(blank=True)  # the file, as text (at most 1 MB); emptied once the import ends
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)  # questions read and rendered
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)  # the summary, or why nothing was imported
+    warnings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("question bank import")
+        verbose_name_plural = _("question bank imports")
+
+    def __str__(self) -> str:
+        return f"import into {self.quiz.slug} ({self.status})"
+
+    @property
+    def ended(self) -> bool:
+        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.SUCCEEDED:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

@@ -16,18 +16,21 @@ Categories are <question type="category"> entries, as Moodle writes them.
 
 from __future__ import annotations
 
+import html
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from dataclasses import replace
 from xml.etree.ElementTree import Element, ParseError, SubElement, indent, tostring
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from . import gift
-from .gift import GiftAnswer, GiftError, GiftQuestion, gettext_noop
+from . import cloze, gift
+from .gift import GiftAnswer, GiftError, GiftQuestion, MoodleSettings, gettext_noop
 
 _FORMATS = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
-_TYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay", "description")
+_TYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay", "description", "cloze")
 
 
 def parse(text: str) -> list[GiftQuestion]:
@@ -57,6 +60,7 @@ def parse(text: str) -> list[GiftQuestion]:
     answers = 0
     for number, element in enumerate(root.findall("question"), start=1):
         kind = element.get("type", "")
+        kind = {"multianswer": "cloze", "match": "matching"}.get(kind, kind)  # Moodle reads both names
         if kind == "category":
             category = _text(element.find("category"))
             continue
@@ -81,7 +85,8 @@ def parse(text: str) -> list[GiftQuestion]:
                 limit=gift.MAX_ANSWERS,
             )
         try:
-            gift.dump([question])
+            if question.kind != "cloze":  # GIFT has no Cloze: quizzes.cloze checks its gaps
+                gift.dump([giftable(question)])
         except GiftError as error:
             raise GiftError(
                 number,
@@ -94,17 +99,45 @@ def parse(text: str) -> list[GiftQuestion]:
     return questions
 
 
+def giftable(question: GiftQuestion) -> GiftQuestion:
+    """The question as GIFT's checks see it: what GIFT cannot hold but Moodle XML can is left out of the check.
+    A description's general feedback; choice weights that Moodle imports with a notice (a single choice
+    without a 100% choice, positive weights not adding up to 100%, see `bank.notices`): the check sees one
+    positive choice worth 100% instead, so that it still checks every text."""
+    feedback = "" if question.kind == "description" else question.general_feedback
+    kind, answers = question.kind, question.answers
+    weights = [answer.weight for answer in answers]
+    adds_up = round(sum(weight for weight in weights if weight > 0), 2) == 100
+    if kind in ("single", "multiple") and answers and not (100 in weights if kind == "single" else adds_up):
+        best = weights.index(max(weights))
+        answers = [
+            replace(answer, weight=100 if i == best else min(answer.weight, 0))
+            for i, answer in enumerate(answers)
+        ]
+        kind = "multiple"
+    return replace(question, kind=kind, general_feedback=feedback, answers=answers)
+
+
 def _text(element: Element | None) -> str:
     found = element.find("text") if element is not None else None
     return (found.text or "").strip() if found is not None else ""
 
 
+def _source(element: Element | None, default: str = "html") -> tuple[str, str]:
+    """A text element's content and format. The platform's own exports carry their Markdown beside the HTML
+    they write for Moodle (<markdown>, which Moodle's importer ignores): read back, it is the text exactly."""
+    if element is None:
+        return "", "markdown"
+    own = element.find("markdown")
+    if own is not None:
+        return (own.text or "").strip(), "markdown"
+    return _text(element), _FORMATS.get(element.get("format", default), "html")
+
+
 def _shown(element: Element | None, default: str = "html") -> str:
     """A text element's content as Markdown that shows as Moodle shows it in its format."""
-    if element is None:
-        return ""
-    fmt = _FORMATS.get(element.get("format", default), "html")
-    return gift.convert(_text(element), fmt)
+    text, fmt = _source(element, default)
+    return gift.convert(text, fmt)
 
 
 def _number(raw: str, number: int) -> float:
@@ -153,7 +186,10 @@ def _read(element: Element, kind: str, category: str, number: int) -> GiftQuesti
         tags=list(dict.fromkeys(tag for tag in tags if tag)),
         line=number,
     )
+    question.moodle = _settings(element, kind, number)
     answers = element.findall("answer")
+    if kind == "cloze":
+        _read_cloze(element, question, number)
 
     def weight(answer: Element) -> float:
         return _number(answer.get("fraction", "0"), number)
@@ -209,16 +245,132 @@ def _read(element: Element, kind: str, category: str, number: int) -> GiftQuesti
     return question
 
 
+def _read_cloze(element: Element, question: GiftQuestion, number: int) -> None:
+    """qformat_xml's import_multianswer: the gaps come out of the text as written, before its format shows it;
+    the question is worth the sum of its gaps' marks (Moodle reads no defaultgrade for it)."""
+    raw, fmt = _source(element.find("questiontext"))
+    try:
+        text, parts, answers = cloze.extract(
+            raw, number, lambda written: gift.convert(written, fmt), decode=fmt != "markdown"
+        )
+    except GiftError as error:
+        raise GiftError(
+            number,
+            gettext_noop("question %(number)d: %(reason)s"),
+            number=number,
+            reason=error.why,
+        ) from None
+    question.text = gift.convert(text, fmt)
+    question.answers = answers
+    question.points = float(sum(part["points"] for part in parts))
+    assert question.moodle is not None
+    question.moodle.parts = parts
+
+
+def _flag(element: Element, tag: str, default: bool = False) -> bool:
+    raw = (element.findtext(tag) or "").strip().lower()
+    return default if not raw else raw in ("1", "true", "yes")
+
+
+def _whole(element: Element, tag: str, default: int, allowed: range, number: int) -> int:
+    raw = (element.findtext(tag) or "").strip()
+    value = _number(raw, number) if raw else default
+    if value not in allowed:
+        raise GiftError(
+            number,
+            gettext_noop("question %(number)d: <%(tag)s> is %(value)s, not one of Moodle's values"),
+            number=number,
+            tag=tag,
+            value=raw[:40],
+        )
+    return int(value)
+
+
+def _settings(element: Element, kind: str, number: int) -> MoodleSettings:
+    """What Moodle's importer (qformat_xml) reads beside the answers, with its defaults."""
+    settings = MoodleSettings(hints=[hint for hint in map(_shown, element.findall("hint")) if hint])
+    if kind in ("multichoice", "matching"):  # the types whose importer reads the combined feedback
+        settings.correct_feedback = _shown(element.find("correctfeedback"))
+        settings.partial_feedback = _shown(element.find("partiallycorrectfeedback"))
+        settings.incorrect_feedback = _shown(element.find("incorrectfeedback"))
+    if kind == "shortanswer":
+        settings.case_sensitive = _flag(element, "usecase")
+    if kind == "numerical":
+        for unit in element.findall("units/unit"):
+            name = (unit.findtext("unit_name") or "").strip()
+            multiplier = _number((unit.findtext("multiplier") or "1").strip(), number)
+            if not name:
+                continue
+            if multiplier == 0:
+                raise GiftError(
+                    number,
+                    gettext_noop("question %(number)d: the unit “%(unit)s” has the multiplier 0"),
+                    number=number,
+                    unit=name[:40],
+                )
+            settings.units.append((name, multiplier))
+        settings.unit_grading = _whole(element, "unitgradingtype", 0, range(3), number)
+        raw_penalty = (element.findtext("unitpenalty") or "").strip()
+        settings.unit_penalty = _number(raw_penalty, number) if raw_penalty else 0.1
+        settings.unit_display = _whole(element, "showunits", 0 if settings.units else 3, range(4), number)
+        settings.units_left = _flag(element, "unitsleft")
+    return settings
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Writing
 
 
-def dump(questions: Iterable[GiftQuestion]) -> str:
-    """Write questions as Moodle XML; raise GiftError for a question GIFT could not hold either."""
+def dump(questions: Iterable[GiftQuestion], to_html: Callable[[str], str] | None = None) -> str:
+    """Write questions as Moodle XML; raise GiftError for a question GIFT could not hold either, or with a
+    weight Moodle's importer refuses.
+
+    With `to_html` (Markdown -> HTML whose formulas are \\(…\\) for Moodle's MathJax filter), every text
+    Moodle shows is written as that HTML, its Markdown beside it for the platform; without it, as Markdown."""
+    token = _TO_HTML.set(to_html)
+    try:
+        return _dump(questions)
+    finally:
+        _TO_HTML.reset(token)
+
+
+# Moodle's question_bank::fraction_options_full(): the only answer fractions its importer accepts
+# (qformat_default::importprocess with matchgrades "error", within 0.00001): any other refuses the question.
+MOODLE_FRACTIONS = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25, 0.2,
+                    0.1666667, 0.1428571, 0.125, 0.1111111, 0.1, 0.05, 0.0)  # fmt: skip
+
+
+def moodle_accepts(weight: float) -> bool:
+    """Whether Moodle imports an answer of this weight (percent), positive or negative."""
+    return any(abs(abs(weight) / 100 - fraction) < 0.00001 for fraction in MOODLE_FRACTIONS)
+
+
+def _check_weights(question: GiftQuestion) -> None:
+    if question.kind not in ("single", "multiple", "short", "numeric"):
+        return  # true/false, matching, essay, description and Cloze's gaps carry no fractions Moodle checks
+    for answer in question.answers:
+        if not moodle_accepts(answer.weight):
+            raise GiftError(
+                question.line,
+                gettext_noop(
+                    "the answer weight %(weight)s%% is not one Moodle accepts (100, 90, 83.33333, 80, 75, 70, "
+                    "66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5 "
+                    "or 0, or minus one of them): Moodle would refuse the question"
+                ),
+                weight=gift.format_number(answer.weight),
+            )
+
+
+_TO_HTML: ContextVar[Callable[[str], str] | None] = ContextVar("to_html", default=None)
+
+
+def _dump(questions: Iterable[GiftQuestion]) -> str:
     root = Element("quiz")
     category = ""
     for question in questions:
-        gift.dump([question])  # the same checks as a GIFT export
+        _check_weights(question)
+        if question.kind != "cloze":
+            gift.dump([giftable(question)])  # the same checks as a GIFT export
         if question.category != category:
             entry = SubElement(root, "question", type="category")
             _add_text(SubElement(entry, "category"), question.category)
@@ -233,8 +385,34 @@ def _add_text(parent: Element, text: str) -> Element:
     return parent
 
 
-def _markdown(parent: Element, tag: str, text: str) -> Element:
-    return _add_text(SubElement(parent, tag, format="markdown"), text)
+def _markdown(parent: Element, tag: str, text: str, html: str | None = None) -> Element:
+    """A text Moodle shows: as HTML for its MathJax filter with the Markdown beside it, or as Markdown.
+    `html` is given where the HTML is not the Markdown rendered (a Cloze text with its gaps written in)."""
+    to_html = _TO_HTML.get()
+    if to_html is None:
+        return _add_text(SubElement(parent, tag, format="markdown"), text)
+    element = _add_text(SubElement(parent, tag, format="html"), html if html is not None else to_html(text))
+    if text:
+        SubElement(element, "markdown").text = text
+    return element
+
+
+def _plain(parent: Element, tag: str, text: str) -> Element:
+    """A text Moodle compares, not shows (a short answer, true or false): as written."""
+    return _add_text(SubElement(parent, tag, format="moodle_auto_format"), text)
+
+
+def _cloze_html(question: GiftQuestion, settings: MoodleSettings) -> str | None:
+    """A Cloze text as HTML with its gaps written in: a short answer's text, compared as written, escaped for
+    HTML; the choices and feedback, which Moodle shows as HTML, as they are."""
+    to_html = _TO_HTML.get()
+    if to_html is None:
+        return None
+    short = {n for n, part in enumerate(settings.parts, start=1) if part["kind"] == "short"}
+    escaped = [
+        replace(a, text=html.escape(a.text, quote=False)) if a.part in short else a for a in question.answers
+    ]
+    return cloze.embed(to_html(question.text), settings.parts, escaped, question.line)
 
 
 def _fraction(weight: float) -> str:
@@ -252,7 +430,12 @@ _WRITTEN_TYPE = {
 def _write(question: GiftQuestion) -> Element:
     element = Element("question", type=_WRITTEN_TYPE.get(question.kind, question.kind))
     _add_text(SubElement(element, "name"), question.name)
-    _markdown(element, "questiontext", question.text)
+    settings = question.moodle or MoodleSettings()
+    if question.kind == "cloze":
+        written = cloze.embed(question.text, settings.parts, question.answers, question.line)
+        _markdown(element, "questiontext", written, _cloze_html(question, settings))
+    else:
+        _markdown(element, "questiontext", question.text)
     _markdown(element, "generalfeedback", question.general_feedback)
     SubElement(element, "defaultgrade").text = gift.format_number(
         1.0 if question.points is None else question.points
@@ -263,8 +446,8 @@ def _write(question: GiftQuestion) -> Element:
         SubElement(element, "shuffleanswers").text = "true"
         SubElement(element, "answernumbering").text = "abc"
     if question.kind == "short":
-        SubElement(element, "usecase").text = "0"
-    for answer in question.answers:
+        SubElement(element, "usecase").text = "1" if settings.case_sensitive else "0"
+    for answer in [] if question.kind == "cloze" else question.answers:
         if question.kind == "matching":
             sub = _markdown(element, "subquestion", answer.text)
             _add_text(SubElement(sub, "answer"), answer.match)
@@ -288,12 +471,36 @@ def _write(question: GiftQuestion) -> Element:
                         low=gift.format_number(answer.low),
                         high=gift.format_number(answer.high),
                     )
+        elif question.kind in ("short", "truefalse"):
+            written = _plain(element, "answer", answer.text)
+            written.set("fraction", _fraction(answer.weight))
         else:
             written = _markdown(element, "answer", answer.text)
             written.set("fraction", _fraction(answer.weight))
         _markdown(written, "feedback", answer.feedback)
+    _write_settings(element, question.kind, settings)
     if question.tags:
         tags = SubElement(element, "tags")
         for tag in question.tags:
             _add_text(SubElement(tags, "tag"), tag)
     return element
+
+
+def _write_settings(element: Element, kind: str, settings: MoodleSettings) -> None:
+    if kind == "numeric":
+        if settings.units:
+            units = SubElement(element, "units")
+            for name, multiplier in settings.units:
+                unit = SubElement(units, "unit")
+                SubElement(unit, "multiplier").text = gift.format_number(multiplier)
+                SubElement(unit, "unit_name").text = name
+        SubElement(element, "unitgradingtype").text = str(settings.unit_grading)
+        SubElement(element, "unitpenalty").text = gift.format_number(settings.unit_penalty)
+        SubElement(element, "showunits").text = str(settings.unit_display)
+        SubElement(element, "unitsleft").text = "1" if settings.units_left else "0"
+    if kind in ("single", "multiple", "matching"):  # the types whose importer reads the combined feedback
+        _markdown(element, "correctfeedback", settings.correct_feedback)
+        _markdown(element, "partiallycorrectfeedback", settings.partial_feedback)
+        _markdown(element, "incorrectfeedback", settings.incorrect_feedback)
+    for hint in settings.hints:
+        _markdown(element, "hint", hint)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 from django.utils.crypto import salted_hmac
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from lessons.models import LANGUAGE_CODES
 
+from . import cloze
 from .grading import grade
 from .models import Answer, Attempt, Kind, Question, Quiz, Response
 from .services import answers_shown, attempts_left
@@ -60,7 +62,19 @@ def public_questions(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
     rows = (
         Question.objects.filter(quiz=quiz, retired=False)
         .order_by("order", "id", "answers__order", "answers__id")
-        .values("id", "kind", "points", *columns, "answers__id", *(f"answers__{c}" for c in answer_columns))
+        .values(
+            "id",
+            "kind",
+            "points",
+            "units",
+            "unit_display",
+            "units_left",
+            *columns,
+            "answers__id",
+            *(f"answers__{c}" for c in answer_columns),
+            "parts",
+            "answers__part",
+        )
     )
     questions: dict[int, dict[str, Any]] = {}
     answers: dict[int, list[dict[str, Any]]] = {}
@@ -71,15 +85,29 @@ def public_questions(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
                 "kind": row["kind"],
                 **{f: _in_language(row, f) for f in QUESTION_SHOWS},
                 "points": row["points"],
+                **_units_shown(row),
+                **({"parts": row["parts"]} if row["kind"] == Kind.CLOZE else {}),
             }
             answers[row["id"]] = []
         if row["answers__id"] is not None:
             shown = {f: _in_language(row, f, "answers__") for f in ANSWER_SHOWS}
-            answers[row["id"]].append({"id": row["answers__id"], **shown})
+            answers[row["id"]].append({"id": row["answers__id"], "part": row["answers__part"], **shown})
     ordered = list(questions.values())
     if quiz.shuffle_questions:
         rng.shuffle(ordered)
     return [_public_question(q, answers[q["id"]], quiz.shuffle_options, rng) for q in ordered]
+
+
+def _units_shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A numeric question's units as Moodle offers them: the names (never their multipliers), where the unit
+    goes, and how it is asked (UnitDisplay: typed, buttons, a menu, or not asked and the first one shown)."""
+    if row["kind"] != Kind.NUMERIC or not row["units"]:
+        return {}
+    return {
+        "units": [str(name) for name, _multiplier in row["units"]],
+        "unit_display": row["unit_display"],
+        "units_left": row["units_left"],
+    }
 
 
 def _in_language(row: dict[str, Any], field: str, prefix: str = "") -> str:
@@ -110,6 +138,8 @@ def _public_question(
             {"id": a["id"], "text_html": labels.get(a["text_md"].strip().lower(), a["text_html"])}
             for a in answers
         ]
+    elif kind == Kind.CLOZE:
+        data.update(_cloze_shown(question, data.pop("parts"), answers, rng))
     elif kind == Kind.MATCHING:
         data["items"] = [{"id": a["id"], "text_html": a["text_html"]} for a in answers if a["text_md"]]
         matches = sorted({a["match_text"] for a in answers})
@@ -118,9 +148,78 @@ def _public_question(
     return data
 
 
+def _cloze_shown(
+    question: dict[str, Any], parts: list[dict[str, Any]], answers: list[dict[str, Any]], rng: random.Random
+) -> dict[str, Any]:
+    """A Cloze question's gaps as a learner sees them: for the API, each gap's kind and (for choices) options,
+    the text keeping its ⟦n⟧ markers; for the page, the text with a box, menu or buttons in each gap."""
+    gaps = []
+    for number, part in enumerate(parts, start=1):
+        gap: dict[str, Any] = {"part": number, "kind": part["kind"], "display": part.get("display") or ""}
+        if part["kind"] in (Kind.SINGLE, Kind.MULTIPLE):
+            options = [{"id": a["id"], "text_html": a["text_html"]} for a in answers if a["part"] == number]
+            if part.get("shuffle"):
+                rng.shuffle(options)
+            gap["options"] = options
+        gaps.append(gap)
+
+    def control(found: re.Match[str]) -> str:
+        number = int(found.group(1))
+        if not 1 <= number <= len(gaps):
+            return found.group()
+        gap, name = gaps[number - 1], f"answer-{question['id']}-{number}"
+        label = _("Gap %(n)d") % {"n": number}
+        if gap["kind"] == Kind.SINGLE and gap["display"] == "menu":
+            options = format_html_join(
+                "",
+                '<option value="{}">{}</option>',
+                ((o["id"], strip_tags(o["text_html"])) for o in gap["options"]),
+            )
+            return format_html(
+                '<select name="{}" data-part="{}" aria-label="{}"><option value="">{}</option>{}</select>',
+                name, number, label, _("Choose…"), options,
+            )  # fmt: skip
+        if gap["kind"] in (Kind.SINGLE, Kind.MULTIPLE):
+            kind = "checkbox" if gap["kind"] == Kind.MULTIPLE else "radio"
+            options = format_html_join(
+                "",
+                '<label><input type="{}" name="{}" value="{}" data-part="{}"> {}</label>',
+                ((kind, name, o["id"], number, mark_safe(o["text_html"])) for o in gap["options"]),  # noqa: S308 rendered, sanitised HTML
+            )
+            return format_html('<span class="gap-options {}" role="group" aria-label="{}">{}</span>',
+                               gap["display"], label, options)  # fmt: skip
+        mode = ' inputmode="decimal"' if gap["kind"] == Kind.NUMERIC else ""
+        return format_html(
+            '<input type="text" class="gap" name="{}" data-part="{}" aria-label="{}" size="12" autocomplete="off"{}>',
+            name, number, label, mark_safe(mode),  # noqa: S308 a constant
+        )  # fmt: skip
+
+    text = str(question["text_html"])
+    return {"gaps": gaps, "cloze_html": mark_safe(cloze.GAP_RE.sub(control, text))}  # noqa: S308 sanitised HTML, escaped controls
+
+
+def _combined_feedback(question: Question, response: Response | None) -> str:
+    """Moodle's combined feedback for the response's state: right (a whole mark), partly right, or wrong
+    (question_state::graded_state_for_fraction's bounds)."""
+    if response is None or response.fraction is None:
+        return ""
+    if response.fraction >= 0.999999:
+        return question.correct_feedback_html
+    if response.fraction > 0.0000001:
+        return question.partial_feedback_html
+    return question.incorrect_feedback_html
+
+
 def _correct(question: Question, answers: list[Answer]) -> list[dict[str, Any]]:
     if question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE, Kind.SHORT):
         return [{"id": a.pk, "text_html": a.text_html, "weight": a.weight} for a in answers if a.weight > 0]
+    if question.kind == Kind.CLOZE:
+        return [
+            {"id": a.pk, "text_html": f"{a.part}: " + (a.text_html or (f"{a.value:g}" if a.value is not None else "*")),
+             "weight": a.weight}
+            for a in answers
+            if a.weight == 100
+        ]  # fmt: skip
     if question.kind == Kind.NUMERIC:
         shown = []
         for a in answers:
@@ -158,7 +257,7 @@ def attempt_result(
         if given is not None and question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE):
             chosen = {int(i) for i in (given if isinstance(given, list) else [given])}
         feedback = [a.feedback_html for a in answers if a.pk in chosen and a.feedback_html]
-        if question.kind in (Kind.SHORT, Kind.NUMERIC) and given is not None:
+        if question.kind in (Kind.SHORT, Kind.NUMERIC, Kind.CLOZE) and given is not None:
             feedback += [
                 a.feedback_html for a in answers if a.pk in grade(question, given).chosen and a.feedback_html
             ]
@@ -170,6 +269,7 @@ def attempt_result(
                 "correct": bool(response and response.correct),
                 "given": given,
                 "feedback_html": feedback if shown else [],
+                "combined_feedback_html": _combined_feedback(question, response) if shown else "",
                 "explanation_html": question.explanation_html if shown else "",
                 "correct_answers": _correct(question, answers) if shown else [],
                 "option_feedback": {str(a.pk): a.feedback_html for a in answers if a.feedback_html}

@@ -4,7 +4,7 @@ these serializers say what is in them, so generated clients get typed models ins
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Kind
+from .models import Kind, UnitDisplay
 
 # One question's answer, by its kind: an option id (single choice, true/false), option ids (multiple choice),
 # a text (short answer, essay), a number (numerical), or {item id: match text} (matching).
@@ -15,6 +15,17 @@ ANSWER = {
         {"type": "string", "description": "A text, or a number written out."},
         {"type": "number", "description": "A number."},
         {"type": "object", "additionalProperties": {"type": "string"}, "description": "Item id: match text."},
+        {
+            "type": "object",
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "integer"},
+                    {"type": "array", "items": {"type": "integer"}},
+                ]
+            },
+            "description": "Cloze: gap number: a text, an option id, or option ids.",
+        },
     ]
 }
 
@@ -34,6 +45,16 @@ class OptionSerializer(serializers.Serializer):
     text_html = serializers.CharField()
 
 
+class GapSerializer(serializers.Serializer):
+    """One gap of a Cloze question: answered by its number, with a text (short, numeric), an option's id
+    (single) or a list of ids (multiple)."""
+
+    part = serializers.IntegerField(help_text="The gap's number: ⟦n⟧ in the text marks where it stands.")
+    kind = serializers.ChoiceField(choices=["short", "numeric", "single", "multiple"])
+    display = serializers.CharField(help_text="Choices: menu, vertical or horizontal (Moodle's layouts).")
+    options = OptionSerializer(many=True, required=False)
+
+
 class PublicQuestionSerializer(serializers.Serializer):
     """A question to answer; `options` for choices and true/false, `items` and `matches` for matching."""
 
@@ -45,6 +66,20 @@ class PublicQuestionSerializer(serializers.Serializer):
     options = OptionSerializer(many=True, required=False)
     items = OptionSerializer(many=True, required=False)
     matches = serializers.ListField(child=serializers.CharField(), required=False)
+    units = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Numeric: the units a response may carry (typed after the number, or before it).",
+    )
+    unit_display = serializers.ChoiceField(
+        choices=UnitDisplay.choices,
+        required=False,
+        help_text="Numeric: how the unit is asked (Moodle's showunits).",
+    )
+    units_left = serializers.BooleanField(
+        required=False, help_text="Numeric: the unit goes before the number."
+    )
+    gaps = GapSerializer(many=True, required=False, help_text="Cloze: the gaps, by number.")
 
 
 class PublicQuizSerializer(serializers.Serializer):
@@ -72,6 +107,9 @@ class GradedQuestionSerializer(serializers.Serializer):
     correct = serializers.BooleanField()
     given = GivenField(allow_null=True, help_text="The answer as submitted.")
     feedback_html = serializers.ListField(child=serializers.CharField(), required=False)
+    combined_feedback_html = serializers.CharField(
+        required=False, help_text="The feedback for a right, partly right or wrong response (Moodle's)."
+    )
     explanation_html = serializers.CharField(required=False)
     correct_answers = CorrectAnswerSerializer(many=True, required=False)
     option_feedback = serializers.DictField(child=serializers.CharField(), required=False)

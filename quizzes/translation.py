@@ -10,7 +10,20 @@ class QuizTranslation(TranslationOptions):
 
 @register(Question)
 class QuestionTranslation(TranslationOptions):
-    fields = ("text_md", "text_html", "explanation_md", "explanation_html", "hint_md", "hint_html")
+    fields = (
+        "text_md",
+        "text_html",
+        "explanation_md",
+        "explanation_html",
+        "hint_md",
+        "hint_html",
+        "correct_feedback_md",
+        "correct_feedback_html",
+        "partial_feedback_md",
+        "partial_feedback_html",
+        "incorrect_feedback_md",
+        "incorrect_feedback_html",
+    )
 
 
 @register(Answer)

@@ -89,6 +89,7 @@ from .questions import (
     GiftAnswer,
     GiftError,
     GiftQuestion,
+    MoodleSettings,
     Reason,
     gettext_noop,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "GiftAnswer",
     "GiftError",
     "GiftQuestion",
+    "MoodleSettings",
     "Reason",
     "clean_name",
     "convert",

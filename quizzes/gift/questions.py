@@ -20,6 +20,31 @@ class GiftAnswer:
     tolerance: float = 0.0  # ... accepted within ±tolerance
     low: float | None = None  # numeric range form {#1..2}: low and high instead of value/tolerance
     high: float | None = None
+    part: int = 0  # a Cloze question's gap (1, 2, ...) the answer belongs to; 0 elsewhere
+
+
+@dataclass
+class MoodleSettings:
+    """What a Moodle XML question holds that GIFT cannot: kept by the platform and written back to Moodle XML.
+
+    Units follow qtype_numerical: each (name, multiplier) says a response in that unit is divided by the
+    multiplier before it is compared (m 1, cm 100: "500 cm" is 5); `unit_grading` 0 grades no unit, 1 takes
+    `unit_penalty` of the mark, 2 of the question's full mark, when the unit is wrong or missing; `unit_display`
+    is Moodle's showunits (0 typed, 1 radio buttons, 2 a menu, 3 none asked: the first unit is shown beside
+    the box). Hints and the combined feedback (correct / partially correct / incorrect) are Markdown."""
+
+    case_sensitive: bool = False  # shortanswer's <usecase>
+    units: list[tuple[str, float]] = field(default_factory=list)
+    unit_grading: int = 0
+    unit_penalty: float = 0.1
+    unit_display: int = 3
+    units_left: bool = False
+    hints: list[str] = field(default_factory=list)
+    correct_feedback: str = ""
+    partial_feedback: str = ""
+    incorrect_feedback: str = ""
+    # A Cloze question's gaps, in order (quizzes.cloze): {kind, points, case_sensitive, display, shuffle}.
+    parts: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -38,6 +63,8 @@ class GiftQuestion:
     line: int = field(default=0, compare=False)  # 1-based line where the question starts (for messages)
     # The name Moodle would give it without a title (from its text as written); what the importer stores.
     untitled_name: str = field(default="", compare=False)
+    # Moodle XML's own settings (None from GIFT, which has none: a GIFT re-import keeps the stored ones).
+    moodle: MoodleSettings | None = field(default=None, compare=False)
 
 
 def gettext_noop(message: str) -> str:

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from quizzes import bank
 from quizzes.models import Answer, Question, Quiz
+from quizzes.tests import importing
 
 EVERY_KIND = """\
 $CATEGORY: course/basics
@@ -152,16 +153,13 @@ class BankTests:
         assert capsys.readouterr().out == ""
 
     def test_the_admin_upload_imports_a_file(self, client, staff, quiz):
-        from django.core.files.uploadedfile import SimpleUploadedFile
 
         client.force_login(staff)
-        url = f"/admin/quizzes/quiz/{quiz.pk}/import/"
-        upload = SimpleUploadedFile("bank.gift", EVERY_KIND.encode())
-        response = client.post(url, {"file": upload, "language": "en"})
-        assert response.status_code == 302 and quiz.questions.count() == 12
-        bad = SimpleUploadedFile("bad.gift", b"::a:: {=yes ~no")
-        response = client.post(url, {"file": bad, "language": "en"}, HTTP_ACCEPT_LANGUAGE="en")
-        assert response.status_code == 400 and "line 1" in response.content.decode()
+        response = importing.upload(client, quiz, EVERY_KIND)
+        assert 'data-status="succeeded"' in response.content.decode() and quiz.questions.count() == 12
+        client.cookies["django_language"] = "en"
+        response = importing.upload(client, quiz, b"::a:: {=yes ~no")
+        assert 'data-status="failed"' in response.content.decode() and "line 1" in response.content.decode()
         assert quiz.questions.count() == 12
 
 
@@ -173,7 +171,6 @@ def test_fixture_files_exist():
 
 @pytest.mark.django_db
 def test_an_oversized_upload_is_refused_and_nothing_changes(client, staff, quiz):
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(staff)
     big = SimpleUploadedFile("big.gift", b"::q:: x {T}\n\n" * 100_000)
@@ -329,16 +326,11 @@ class ImportCostAndLimitTests:
         assert not Quiz.objects.filter(slug="bad").exists()
 
     def test_the_admin_upload_shows_a_bad_formula_as_a_form_error(self, client, staff, quiz):
-        from django.core.files.uploadedfile import SimpleUploadedFile
 
         client.force_login(staff)
-        bad = SimpleUploadedFile("bad.gift", b"Fine? {T}\n\n[markdown]$\\frac\\{1\\}\\{$ {T}")
-        response = client.post(
-            f"/admin/quizzes/quiz/{quiz.pk}/import/",
-            {"file": bad, "language": "en"},
-            HTTP_ACCEPT_LANGUAGE="en",
-        )
-        assert response.status_code == 400
+        client.cookies["django_language"] = "en"
+        response = importing.upload(client, quiz, b"Fine? {T}\n\n[markdown]$\\frac\\{1\\}\\{$ {T}")
+        assert 'data-status="failed"' in response.content.decode()
         assert "line 3" in response.content.decode() and "does not parse" in response.content.decode()
         assert not quiz.questions.exists()
 
@@ -359,13 +351,10 @@ class HtmlFormulaTests:
         language, and the text is imported as Moodle shows it."""
         client.force_login(staff)
         client.cookies["django_language"] = "zh-hans"
-        response = client.post(
-            f"/admin/quizzes/quiz/{quiz.pk}/import/",
-            {"file": SimpleUploadedFile("b.gift", b"::sq:: What is $x^2$ at 2? {#4}\n\n::ok:: [markdown]$y$? {#1}\n"),
-             "language": "en"},
-            follow=True,
-        )  # fmt: skip
-        shown = [str(m) for m in response.context["messages"]]
+        response = importing.upload(
+            client, quiz, b"::sq:: What is $x^2$ at 2? {#4}\n\n::ok:: [markdown]$y$? {#1}\n"
+        )
+        shown = [str(m) for m in response.context["job"].warnings]
         assert any(m.startswith("sq：") and "\\(…\\)" in m for m in shown), shown
         assert not any(m.startswith("ok") for m in shown)
         assert "$x^2$" in quiz.questions.get(name="sq").text_html_en

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from quizzes import bank, gift, moodle_xml
 from quizzes.grading import grade
 from quizzes.models import Question, Quiz
+from quizzes.tests import importing
 from quizzes.tests.test_bank import EVERY_KIND
 from quizzes.tests.test_gift import GIFT_EXAMPLES
 
@@ -128,13 +129,22 @@ class MoodleXmlTests:
             bank.import_gift(quiz, "<quiz>\n<question>", "en")
 
     def test_it_applies_the_gift_rules_to_each_question(self, quiz):
+        one_choice = TEACHER_EXPORT.replace(
+            '<answer fraction="0" format="html"><text>ReLU</text><feedback format="html"><text>An activation.'
+            "</text></feedback></answer>",
+            "",
+        )
+        with pytest.raises(bank.BankError) as caught:
+            bank.import_gift(quiz, one_choice, "en")
+        assert "question 2 “Optimiser”" in caught.value.message and "two choices" in caught.value.message
+        assert not quiz.questions.exists()
+
+    def test_a_single_choice_without_a_100_percent_choice_imports_with_moodles_notice(self, quiz):
         no_right_answer = TEACHER_EXPORT.replace(
             'fraction="100" format="html"><text>Adam', 'fraction="50" format="html"><text>Adam'
         )
-        with pytest.raises(bank.BankError) as caught:
-            bank.import_gift(quiz, no_right_answer, "en")
-        assert "question 2 “Optimiser”" in caught.value.message and "100%" in caught.value.message
-        assert not quiz.questions.exists()
+        report = bank.import_gift(quiz, no_right_answer, "en")
+        assert any("Optimiser" in warning and "50%" in warning for warning in report.warnings)
 
     def test_the_commands_import_and_export_xml(self, tmp_path, capsys):
         path = tmp_path / "bank.xml"
@@ -148,12 +158,10 @@ class MoodleXmlTests:
             call_command("import_gift", str(path), "--quiz", "x" * 60)
 
     def test_the_admin_imports_and_exports_xml(self, client, staff, quiz):
-        from django.core.files.uploadedfile import SimpleUploadedFile
 
         client.force_login(staff)
-        upload = SimpleUploadedFile("bank.xml", TEACHER_EXPORT.encode())
-        response = client.post(f"/admin/quizzes/quiz/{quiz.pk}/import/", {"file": upload, "language": "en"})
-        assert response.status_code == 302 and quiz.questions.count() == 8
+        response = importing.upload(client, quiz, TEACHER_EXPORT, name="bank.xml")
+        assert 'data-status="succeeded"' in response.content.decode() and quiz.questions.count() == 8
         response = client.get(f"/admin/quizzes/quiz/{quiz.pk}/export/en/?format=xml")
         assert response["Content-Type"].startswith("application/xml")
         assert len(moodle_xml.parse(response.content.decode())) == 8

@@ -1,5 +1,5 @@
 """A quiz's questions are in its page's HTML (they read without a script and take their room at once), and
-nothing in that HTML tells an answer, for any of the eight question types: no accepted text or number, no
+nothing in that HTML tells an answer, for any of the nine question types (Cloze too): no accepted text or number, no
 weight, no feedback, no explanation, and a right option marked up exactly as a wrong one."""
 
 import re
@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from core.documents import bump_content_version
-from quizzes.bank import import_gift
+from quizzes import bank
 from quizzes.models import Kind, Question, Quiz
 from quizzes.selectors import public_quiz
 
@@ -33,6 +33,10 @@ EVERY_KIND = """
 
 ::description:: [markdown]The next questions are about animals.
 """
+# Moodle's Cloze, which GIFT cannot write: a short answer, a number and buttons in one text.
+CLOZE = """<quiz><question type="cloze"><name><text>cloze</text></name><questiontext format="html"><text><![CDATA[
+<p>Serpent {1:SHORTANSWER:=Quetzalcoatl#SECRET-feedback-cloze}, count {2:NUMERICAL:=4242:0.25},
+stripes {1:MULTICHOICE_V:=Zebra#SECRET-feedback-zebra-cloze~Yak}</p>]]></text></questiontext></question></quiz>"""
 SECRETS = ("SECRET", "Quetzalcoatl", "Kukulkan", "4242", "0.25", "7771", "7788", "weight", "correct")
 
 
@@ -68,7 +72,7 @@ def every_kind(course):
         lesson=course.lessons.get(slug="convolution"),
         shuffle_options=True,
     )
-    import_gift(quiz, EVERY_KIND, "en")
+    bank.apply(quiz, {"en": bank.parse(EVERY_KIND) + bank.parse(CLOZE, "xml")})
     Question.objects.filter(quiz=quiz, name="pick-one").update(
         hint_md_en="", hint_html_en="Think of stripes."
     )

@@ -2,11 +2,11 @@
 counts what changed."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from quizzes import bank
 from quizzes.models import Attempt, Question, Quiz, Response
+from quizzes.tests import importing
 
 FULL = """\
 ::capital:: The capital of France? {=Paris ~Lyon ~Nice}
@@ -124,21 +124,11 @@ class ReimportTests:
 
     def test_the_admin_says_how_many_answers_a_deletion_would_remove(self, client, staff, quiz, answered):
         client.force_login(staff)
-        url = f"/admin/quizzes/quiz/{quiz.pk}/import/"
-        upload = SimpleUploadedFile("bank.gift", WITHOUT_COLOUR.encode())
-        response = client.post(
-            url, {"file": upload, "language": "en"}, HTTP_ACCEPT_LANGUAGE="en", follow=True
-        )
-        page = response.content.decode()
+        client.cookies["django_language"] = "en"
+        page = importing.upload(client, quiz, WITHOUT_COLOUR).content.decode()
         assert "1 retired" in page and "kept with their 1 learners" in page
         assert Question.objects.get(name="colour").retired
-        upload = SimpleUploadedFile("bank.gift", WITHOUT_COLOUR.encode())
-        response = client.post(
-            url,
-            {"file": upload, "language": "en", "delete_missing": "on"},
-            HTTP_ACCEPT_LANGUAGE="en",
-            follow=True,
-        )
+        response = importing.upload(client, quiz, WITHOUT_COLOUR, delete_missing="on")
         assert "1 deleted, with 1 learners" in response.content.decode()
         assert not Question.objects.filter(name="colour").exists()
 

@@ -100,6 +100,13 @@
           box.querySelectorAll(`input[name="answer-${id}"]`).forEach((input) => { input.checked = chosen.has(input.value); });
         } else if (kind === "matching" && typeof given === "object") {
           box.querySelectorAll("select").forEach((select) => { select.value = given[select.dataset.item] || ""; });
+        } else if (kind === "cloze" && typeof given === "object") {
+          box.querySelectorAll("[data-part]").forEach((control) => {
+            const value = given[control.dataset.part];
+            if (value === undefined || value === null) return;
+            if (control.type === "radio" || control.type === "checkbox") control.checked = [].concat(value).map(String).includes(control.value);
+            else control.value = String(value);
+          });
         } else if (typeof given === "string") {
           const input = box.querySelector(`[name="answer-${id}"]`);
           if (input) input.value = given;
@@ -245,9 +252,28 @@
           const pairs = {};
           box.querySelectorAll("select").forEach((s) => { if (s.value) pairs[s.dataset.item] = s.value; });
           answers[id] = pairs;
+        } else if (kind === "cloze") {
+          // Each gap's response by its number: a text, a chosen option's id, or the ids checked.
+          const gaps = {};
+          box.querySelectorAll("[data-part]").forEach((control) => {
+            const part = control.dataset.part;
+            if (control.type === "checkbox") {
+              gaps[part] = gaps[part] || [];
+              if (control.checked) gaps[part].push(Number(control.value));
+            } else if (control.type === "radio") {
+              if (control.checked) gaps[part] = Number(control.value);
+            } else if (control.value.trim()) {
+              gaps[part] = control.tagName === "SELECT" ? Number(control.value) : control.value.trim();
+            }
+          });
+          answers[id] = gaps;
         } else if (kind !== "description") {
           const input = box.querySelector(`[name="${name}"]`);
-          if (input && input.value.trim()) answers[id] = input.value.trim();
+          const unit = box.querySelector("select[data-unit]");  // a unit chosen from a menu goes with the number
+          if (input && input.value.trim()) {
+            const before = unit && unit.compareDocumentPosition(input) & Node.DOCUMENT_POSITION_FOLLOWING;
+            answers[id] = unit ? (before ? unit.value + input.value.trim() : input.value.trim() + unit.value) : input.value.trim();
+          }
         }
       }
       return answers;
@@ -326,6 +352,7 @@
         q.correct_answers.forEach((a) => list.append(el("li", { html: a.text_html + (a.match ? " → " + escapeHtml(a.match) : "") })));
         feedback.append(el("p", {}, gettext("Accepted answer(s):")), list);
       }
+      if (q.combined_feedback_html) feedback.append(el("div", { html: q.combined_feedback_html }));
       if (q.explanation_html) feedback.append(el("div", { html: q.explanation_html }));
       if (q.kind === "essay") this.selfRate(feedback, q);
       if (feedback.childNodes.length) out.append(feedback);
