@@ -1,0 +1,46 @@
+"""Registration: dynamic (the address an LMS administrator pastes), manual rows in the admin, the key set,
+key rotation, and who may frame the LMS-facing pages."""
+
+import pytest
+from django.core.management import call_command
+from lti_tool.models import LtiDeployment, LtiRegistration
+
+from .conftest import LAUNCH
+
+
+@pytest.mark.django_db
+class RegistrationTests:
+    def test_it_registers_with_the_lms_and_records_its_deployment(self, client, lms, registered):
+        assert registered.is_active and registered.client_id == lms.client_id
+        assert registered.keyset_url == f"{lms.url}/jwks" and registered.token_url == f"{lms.url}/token"
+        assert LtiDeployment.objects.get(registration=registered).deployment_id == lms.deployment_id
+        assert lms.tool["jwks_uri"] == "http://testserver/lti/jwks/"
+        assert lms.tool["initiate_login_uri"] == "http://testserver/lti/login/"
+        assert lms.tool["redirect_uris"] == [LAUNCH]
+        assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in lms.tool["scope"]
+        assert len(lms.tool_jwks["keys"]) == 1 and lms.tool_jwks["keys"][0]["alg"] == "RS256"
+
+    def test_it_refuses_a_registration_without_a_valid_link(self, client, lms):
+        answer = client.get("/lti/register/forged/", lms.registration_query(), HTTP_ACCEPT_LANGUAGE="en")
+        assert answer.status_code == 403
+        assert "registration link is not valid" in answer.content.decode()
+        assert not LtiRegistration.objects.exists() and not lms.tool
+
+    def test_rotating_keys_publishes_the_new_key_beside_the_old(self, client, registered):
+        before = {key["kid"] for key in client.get("/lti/jwks/").json()["keys"]}
+        call_command("rotate_keys", "--deactivate-after", "7")
+        after = {key["kid"] for key in client.get("/lti/jwks/").json()["keys"]}
+        assert before < after and len(after) == 2
+
+    def test_only_registered_platforms_may_frame_the_login(self, client, lms, registered):
+        framed = client.get("/lti/login/", lms.login_params(target=LAUNCH), HTTP_SEC_FETCH_DEST="iframe")
+        assert framed.status_code == 200
+        policy = framed["Content-Security-Policy"]
+        assert f"frame-ancestors {lms.url}" in policy and "X-Frame-Options" not in framed
+        assert "lti1p3_new_window=1" in framed.content.decode()  # the new-window way, without cookies
+        assert "frame-ancestors 'none'" in client.get("/").get("Content-Security-Policy", "frame-ancestors 'none'")
+        registered.is_active = False
+        registered.save()
+        assert "frame-ancestors 'none'" in client.get(
+            "/lti/login/", lms.login_params(target=LAUNCH), HTTP_SEC_FETCH_DEST="iframe"
+        )["Content-Security-Policy"]
