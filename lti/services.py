@@ -197,11 +197,14 @@ def lms_account(*, registration: LtiRegistration, sub: str, claims: dict):
         user = lti_user.auth_user
     else:
         digest = hashlib.sha256(f"{registration.issuer}\n{sub}".encode()).hexdigest()[:16]
+        email = (claims.get("email") or "").strip()
+        if email and get_user_model().objects.filter(email__iexact=email).exists():
+            email = ""  # one account per address here; the LMS's word is no proof that it is this person's
         user = get_user_model()(
             username=f"lms-{digest}",
             first_name=(claims.get("given_name") or "")[:150],
             last_name=(claims.get("family_name") or "")[:150],
-            email=claims.get("email") or "",
+            email=email,
         )
         user.set_unusable_password()
         user.save()

@@ -1,0 +1,51 @@
+"""A launch: the LMS user becomes a platform account (issuer + subject, never e-mail), the LMS course a class
+with its teachers and learners by role; inside the LMS's frame the activity opens in a new window."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from lti_tool.models import LtiUser
+
+from classes.models import Class, is_teacher
+from lti.models import Course
+
+from .conftest import launch
+from .platform import INSTRUCTOR, LEARNER
+
+
+@pytest.mark.django_db
+class LaunchTests:
+    def test_it_makes_a_teacher_an_account_and_the_course_a_class(self, client, lms, registered):
+        answer = launch(client, lms, sub="teacher-1", roles=[INSTRUCTOR])
+        assert answer.status_code == 302
+        teacher = LtiUser.objects.get(sub="teacher-1").auth_user
+        assert not teacher.has_usable_password() and is_teacher(teacher)
+        klass = Class.objects.get()
+        assert klass.name == "Physics 101" and klass.teacher == teacher
+        assert answer["Location"] == f"/lti/courses/{klass.lti_course.pk}/"
+        assert client.get(answer["Location"]).status_code == 200
+
+    def test_it_makes_a_learner_a_member_of_the_class(self, client, lms, registered):
+        launch(client, lms, sub="teacher-1", roles=[INSTRUCTOR])
+        client.logout()
+        answer = launch(client, lms, sub="learner-1", roles=[LEARNER])
+        assert answer.status_code == 302
+        learner = LtiUser.objects.get(sub="learner-1").auth_user
+        assert list(Course.objects.get().klass.learners.all()) == [learner]
+        assert not is_teacher(learner)
+
+    def test_it_links_by_issuer_and_subject_never_by_email(self, client, lms, registered):
+        launch(client, lms, sub="learner-1", roles=[LEARNER])
+        launch(client, lms, sub="learner-1", roles=[LEARNER])
+        assert get_user_model().objects.count() == 1
+        launch(client, lms, sub="learner-2", roles=[LEARNER], email="learner-1@school.example")
+        assert get_user_model().objects.count() == 2
+
+    def test_in_the_lms_frame_it_opens_the_activity_in_a_new_window(self, client, lms, registered):
+        answer = launch(client, lms, sub="learner-1", roles=[LEARNER], headers={"HTTP_SEC_FETCH_DEST": "iframe"})
+        assert answer.status_code == 200 and "_auth_user_id" not in client.session
+        assert f"frame-ancestors {lms.url}" in answer["Content-Security-Policy"]
+        link = answer.context["url"]
+        assert 'target="_blank"' in answer.content.decode()
+        opened = client.get(link)
+        assert opened.status_code == 302 and client.session["_auth_user_id"]
+        assert client.get(link, HTTP_ACCEPT_LANGUAGE="en").status_code == 403  # once only
