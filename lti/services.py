@@ -93,7 +93,9 @@ def registration_link_check(token: str) -> None:
         signing.loads(token, salt=REGISTRATION_SALT, max_age=settings.LTI_REGISTRATION_LINK_MAX_AGE)
     except signing.BadSignature as error:
         raise LaunchRefused(
-            _("This registration link is not valid or has expired. Ask the platform's administrator for a new one.")
+            _(
+                "This registration link is not valid or has expired. Ask the platform's administrator for a new one."
+            )
         ) from error
 
 
@@ -138,7 +140,11 @@ def registration_dynamic(
                 "target_link_uri": tool.launch,
                 "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
                 "messages": [
-                    {"type": "LtiDeepLinkingRequest", "target_link_uri": tool.launch, "label": str(settings.SITE_NAME)},
+                    {
+                        "type": "LtiDeepLinkingRequest",
+                        "target_link_uri": tool.launch,
+                        "label": str(settings.SITE_NAME),
+                    },
                     {"type": "LtiResourceLinkRequest", "target_link_uri": tool.launch},
                 ],
             },
@@ -151,14 +157,17 @@ def registration_dynamic(
         client_id = client["client_id"]
     except (requests.RequestException, ValueError, KeyError, TypeError) as error:
         log.warning("dynamic registration failed: %s", error)
-        raise UserError(_("The learning platform did not complete the registration: %(error)s") % {"error": error})
+        raise UserError(
+            _("The learning platform did not complete the registration: %(error)s") % {"error": error}
+        ) from error
     registration, _created = LtiRegistration.objects.update_or_create(
         issuer=issuer,
         client_id=client_id,
         defaults={
-            "name": name or config.get(
-                "https://purl.imsglobal.org/spec/lti-platform-configuration", {}
-            ).get("product_family_code", issuer),
+            "name": name
+            or config.get("https://purl.imsglobal.org/spec/lti-platform-configuration", {}).get(
+                "product_family_code", issuer
+            ),
             "auth_url": config["authorization_endpoint"],
             "token_url": config["token_endpoint"],
             "keyset_url": config["jwks_uri"],
@@ -279,7 +288,9 @@ def activities() -> list[Activity]:
         Activity(Placement.Kind.EXPERIMENT, exp.slug, exp.title, exp.get_absolute_url())
         for exp in Experiment.objects.filter(lesson__in=Lesson.objects.published())
     ]
-    found += [Activity(Placement.Kind.LAB, lab.slug, str(lab.title), f"/labs/{lab.slug}/") for lab in LABS.values()]
+    found += [
+        Activity(Placement.Kind.LAB, lab.slug, str(lab.title), f"/labs/{lab.slug}/") for lab in LABS.values()
+    ]
     return found
 
 
@@ -300,7 +311,9 @@ def placements_create(*, course: Course, chosen: list[tuple[str, str]]) -> list[
     ]
 
 
-def deep_link_response(*, lti_launch: LtiLaunch, placements: list[Placement], launch_url: str) -> tuple[str, str]:
+def deep_link_response(
+    *, lti_launch: LtiLaunch, placements: list[Placement], launch_url: str
+) -> tuple[str, str]:
     """The signed LtiDeepLinkingResponse (and where to post it): one LTI resource link per placement, with a
     line item for a graded one so the LMS makes a gradebook column for it."""
     message_launch = lti_launch.get_message_launch()
@@ -322,7 +335,9 @@ def deep_link_response(*, lti_launch: LtiLaunch, placements: list[Placement], la
                 .set_resource_id(str(placement.resource_id))
             )
         resources.append(resource)
-    settings_claim = lti_launch.get_claim("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings")
+    settings_claim = lti_launch.get_claim(
+        "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+    )
     return deep_link.get_response_jwt(resources), settings_claim["deep_link_return_url"]
 
 
@@ -443,7 +458,9 @@ def score_send(score: Score) -> bool:
 
 
 def scores_waiting(older_than: timedelta) -> list[int]:
-    return list(Score.objects.waiting().filter(timestamp__lt=timezone.now() - older_than).values_list("pk", flat=True))
+    return list(
+        Score.objects.waiting().filter(timestamp__lt=timezone.now() - older_than).values_list("pk", flat=True)
+    )
 
 
 # --- Names and Role Provisioning Services --------------------------------------------------------------
@@ -456,7 +473,9 @@ def roster_sync(course: Course) -> dict[str, int]:
     as active leaves the class. Returns counts."""
     context = course.context
     if not context.memberships_url:
-        raise UserError(_("This LMS course does not offer its roster (Names and Role Provisioning Services)."))
+        raise UserError(
+            _("This LMS course does not offer its roster (Names and Role Provisioning Services).")
+        )
     service = NamesRolesProvisioningService(
         _connector(course.registration), {"context_memberships_url": context.memberships_url}
     )

@@ -34,5 +34,9 @@ def quiz_finished(sender, instance: Attempt, created: bool, update_fields=None, 
 def experiment_passed(sender, instance: Submission, created: bool, **kwargs) -> None:
     if created and instance.passed:
         scores_record(
-            learner=instance.owner, kind=Placement.Kind.EXPERIMENT, slug=instance.experiment.slug, given=100, maximum=100
+            learner=instance.owner,
+            kind=Placement.Kind.EXPERIMENT,
+            slug=instance.experiment.slug,
+            given=100,
+            maximum=100,
         )

@@ -62,19 +62,63 @@ class OneTimeNonces(DjangoSessionService):
 
 # pylti1p3's messages (English, for logs) → what the person in front of the LMS is told.
 REASONS = (
-    ("State not found", _("This launch does not match the login that started it (or your browser did not keep its cookie). Open the activity again from your course.")),
-    ("Missing state", _("This launch does not match the login that started it (or your browser did not keep its cookie). Open the activity again from your course.")),
-    ("Missing lti1p3", _("This launch does not match the login that started it (or your browser did not keep its cookie). Open the activity again from your course.")),
-    ("Invalid Nonce", _("This launch was already used or has expired. Open the activity again from your course.")),
-    ('"nonce" is empty', _("This launch was already used or has expired. Open the activity again from your course.")),
-    ("Registration not found", _("This learning platform is not registered here (unknown issuer or client). Ask your administrator to register it.")),
-    ("Client id not registered", _("This learning platform is not registered here (unknown issuer or client). Ask your administrator to register it.")),
-    ("Could not find registration", _("This learning platform is not registered here (unknown issuer or client). Ask your administrator to register it.")),
+    (
+        "State not found",
+        _(
+            "This launch does not match the login that started it (or your browser did not keep its cookie). Open the activity again from your course."
+        ),
+    ),
+    (
+        "Missing state",
+        _(
+            "This launch does not match the login that started it (or your browser did not keep its cookie). Open the activity again from your course."
+        ),
+    ),
+    (
+        "Missing lti1p3",
+        _(
+            "This launch does not match the login that started it (or your browser did not keep its cookie). Open the activity again from your course."
+        ),
+    ),
+    (
+        "Invalid Nonce",
+        _("This launch was already used or has expired. Open the activity again from your course."),
+    ),
+    (
+        '"nonce" is empty',
+        _("This launch was already used or has expired. Open the activity again from your course."),
+    ),
+    (
+        "Registration not found",
+        _(
+            "This learning platform is not registered here (unknown issuer or client). Ask your administrator to register it."
+        ),
+    ),
+    (
+        "Client id not registered",
+        _(
+            "This learning platform is not registered here (unknown issuer or client). Ask your administrator to register it."
+        ),
+    ),
+    (
+        "Could not find registration",
+        _(
+            "This learning platform is not registered here (unknown issuer or client). Ask your administrator to register it."
+        ),
+    ),
     ("Could not find issuer", _("The login request names no learning platform.")),
     ("Could not find login hint", _("The login request is incomplete: it names no user.")),
-    ("Unable to find deployment", _("This deployment of the tool is not registered here, or was switched off. Ask your administrator to register it.")),
+    (
+        "Unable to find deployment",
+        _(
+            "This deployment of the tool is not registered here, or was switched off. Ask your administrator to register it."
+        ),
+    ),
     ("Signature has expired", _("This launch has expired. Open the activity again from your course.")),
-    ("Unable to find public key", _("The launch was signed with a key the learning platform does not publish.")),
+    (
+        "Unable to find public key",
+        _("The launch was signed with a key the learning platform does not publish."),
+    ),
     ("JWT KID not found", _("The launch was signed with a key the learning platform does not publish.")),
     ("JWT ALG not found", _("The launch is not signed.")),
     ("Can't decode id_token", _("The launch's signature or contents are not valid.")),

@@ -172,7 +172,10 @@ def continue_(request: HttpRequest, token: str) -> HttpResponse:
     handoff = cache.get(key)
     if handoff is None or not cache.delete(key):
         return _refused(
-            request, LaunchRefused(_("This link was already used or has expired. Open the activity again from your course."))
+            request,
+            LaunchRefused(
+                _("This link was already used or has expired. Open the activity again from your course.")
+            ),
         )
     user = get_object_or_404(get_user_model(), pk=handoff["user"], is_active=True)
     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -211,13 +214,17 @@ def deep_link(request: HttpRequest) -> HttpResponse:
             raise LaunchRefused(_("These activities were already placed. Start again from your course."))
         placements = services.placements_create(course=course, chosen=chosen)  # type: ignore[arg-type]
         token, return_url = services.deep_link_response(
-            lti_launch=lti_launch, placements=placements, launch_url=request.build_absolute_uri(reverse("lti_launch"))
+            lti_launch=lti_launch,
+            placements=placements,
+            launch_url=request.build_absolute_uri(reverse("lti_launch")),
         )
     except Course.DoesNotExist:
         return _refused(request, LaunchRefused(_("Activities can be placed in a course only.")))
     except UserError as error:
         return _refused(request, error)
-    page = render(request, "lti/placed.html", {"jwt": token, "return_url": return_url, "placements": placements})
+    page = render(
+        request, "lti/placed.html", {"jwt": token, "return_url": return_url, "placements": placements}
+    )
     return _framable(page, form_to=services.origin(return_url))
 
 
@@ -234,12 +241,16 @@ def scores(request: HttpRequest, pk: int) -> HttpResponse:
     """What the platform sent to (or still owes) the LMS's gradebook for this course, for its teachers."""
     course = _taught(request, pk)
     if course is None:
-        return _refused(request, LaunchRefused(_("Only the course's teachers can see the scores sent to the LMS.")))
+        return _refused(
+            request, LaunchRefused(_("Only the course's teachers can see the scores sent to the LMS."))
+        )
     sent = course.placements.none()
     from .models import Score
 
     sent = Score.objects.filter(placement__course=course).select_related("placement", "learner")[:500]
-    return render(request, "lti/scores.html", {"course": course, "scores": sent, "placements": course.placements.all()})
+    return render(
+        request, "lti/scores.html", {"course": course, "scores": sent, "placements": course.placements.all()}
+    )
 
 
 @login_required
@@ -247,7 +258,9 @@ def scores(request: HttpRequest, pk: int) -> HttpResponse:
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
     course = _taught(request, pk)
     if course is None:
-        return _refused(request, LaunchRefused(_("Only the course's teachers can see the scores sent to the LMS.")))
+        return _refused(
+            request, LaunchRefused(_("Only the course's teachers can see the scores sent to the LMS."))
+        )
     try:
         counts = services.roster_sync(course)
     except UserError as error:
@@ -255,6 +268,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Roster read from the LMS: %(teachers)d teachers, %(learners)d learners, %(removed)d removed.") % counts,
+            _("Roster read from the LMS: %(teachers)d teachers, %(learners)d learners, %(removed)d removed.")
+            % counts,
         )
     return redirect("lti_scores", pk=course.pk)

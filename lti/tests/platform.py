@@ -138,7 +138,9 @@ class LmsPlatform:
         for number, item in enumerate(items, start=1):
             item["resource_link"] = f"placed-{number}"
             if "lineItem" in item:
-                item["lineitem"] = self._lineitem_create({**item["lineItem"], "resourceLinkId": item["resource_link"]})
+                item["lineitem"] = self._lineitem_create(
+                    {**item["lineItem"], "resourceLinkId": item["resource_link"]}
+                )
         return items
 
     # --- Services ---------------------------------------------------------------------------------------
@@ -156,7 +158,12 @@ class LmsPlatform:
             return 401, {"error": "invalid_client"}
         token = secrets.token_urlsafe(16)
         self.tokens.add(token)
-        return 200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600, "scope": form.get("scope")}
+        return 200, {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "scope": form.get("scope"),
+        }
 
     def _lineitem_create(self, item: dict) -> str:
         url = f"{self.url}/lineitems/{uuid.uuid4().hex[:8]}"
@@ -231,7 +238,9 @@ def _handler(platform: LmsPlatform) -> type[BaseHTTPRequestHandler]:
             if not self._authorised():
                 return self._send(401, {"error": "no access token"})
             if path == "/lineitems":
-                return self._send(201, platform.lineitems[platform._lineitem_create(json.loads(self._body()))])
+                return self._send(
+                    201, platform.lineitems[platform._lineitem_create(json.loads(self._body()))]
+                )
             matched = re.fullmatch(r"(/lineitems/\w+)/scores", path)
             if matched and f"{platform.url}{matched.group(1)}" in platform.lineitems:
                 body = json.loads(self._body())

@@ -41,7 +41,9 @@ class LaunchTests:
         assert get_user_model().objects.count() == 2
 
     def test_in_the_lms_frame_it_opens_the_activity_in_a_new_window(self, client, lms, registered):
-        answer = launch(client, lms, sub="learner-1", roles=[LEARNER], headers={"HTTP_SEC_FETCH_DEST": "iframe"})
+        answer = launch(
+            client, lms, sub="learner-1", roles=[LEARNER], headers={"HTTP_SEC_FETCH_DEST": "iframe"}
+        )
         assert answer.status_code == 200 and "_auth_user_id" not in client.session
         assert f"frame-ancestors {lms.url}" in answer["Content-Security-Policy"]
         link = answer.context["url"]

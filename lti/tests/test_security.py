@@ -83,7 +83,9 @@ class LaunchSecurityTests:
         assert counts() == (0, 0, 0, 0)
 
     def test_it_refuses_a_learner_asking_for_the_scores_page(self, client, lms, registered):
-        answer = self.post(client, lms, **{"https://purl.imsglobal.org/spec/lti/claim/custom": {"view": "scores"}})
+        answer = self.post(
+            client, lms, **{"https://purl.imsglobal.org/spec/lti/claim/custom": {"view": "scores"}}
+        )
         refused(answer, "teachers can")
         assert counts() == (0, 0, 0, 0)
 

@@ -18,4 +18,6 @@ class Command(BaseCommand):
         path = reverse("lti_register", args=[registration_link_token()])
         days = settings.LTI_REGISTRATION_LINK_MAX_AGE / 86400
         self.stdout.write(base_url.rstrip("/") + path)
-        self.stderr.write(f"valid for {days:g} days; the JWKS is at {base_url.rstrip('/')}{reverse('lti_jwks')}")
+        self.stderr.write(
+            f"valid for {days:g} days; the JWKS is at {base_url.rstrip('/')}{reverse('lti_jwks')}"
+        )
