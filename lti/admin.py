@@ -2,8 +2,24 @@
 dynamic registration); here, what the platform made of LMS courses, and every score with its delivery."""
 
 from django.contrib import admin
+from lti_tool.admin import LtiRegistrationAdmin
+from lti_tool.models import LtiRegistration
 
-from .models import Course, Placement, Score
+from .models import Course, FrameOrigin, Placement, Score
+
+
+class FrameOriginInline(admin.TabularInline):
+    model = FrameOrigin
+    extra = 1
+
+
+# django-lti's registration page (manual registration), with the addresses that may frame the tool.
+admin.site.unregister(LtiRegistration)
+
+
+@admin.register(LtiRegistration)
+class RegistrationAdmin(LtiRegistrationAdmin):
+    inlines = [*LtiRegistrationAdmin.inlines, FrameOriginInline]
 
 
 @admin.register(Course)

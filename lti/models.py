@@ -16,6 +16,29 @@ from django.utils.translation import gettext_lazy as _
 from lti_tool.models import LtiContext, LtiRegistration
 
 
+class FrameOrigin(models.Model):
+    """An address (scheme://host) from which a registered platform shows the tool in its frame. The issuer
+    is not always it: Canvas's issuer is canvas.instructure.com while it frames from the school's domain.
+    Dynamic registration records the address the LMS registered from; the admin adds others."""
+
+    registration = models.ForeignKey(LtiRegistration, on_delete=models.CASCADE, related_name="frame_origins")
+    origin = models.URLField(
+        _("origin"), max_length=255, help_text=_("Scheme and host, e.g. https://school.instructure.com")
+    )
+
+    class Meta:
+        verbose_name = _("address allowed to frame the tool")
+        verbose_name_plural = _("addresses allowed to frame the tool")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "origin"], name="one_frame_origin_per_registration"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.origin
+
+
 class Course(models.Model):
     """An LMS course as one of our classes: its instructors teach it, its learners are its members."""
 

@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lti_tool.lti_core.constants import ContextRole
@@ -33,7 +35,7 @@ from pylti1p3.service_connector import ServiceConnector
 from classes.models import Class, Membership
 from core.errors import UserError
 
-from .models import Course, Placement, Score
+from .models import Course, FrameOrigin, Placement, Score
 from .tool import LaunchRefused
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,7 @@ def frame_origins() -> list[str]:
     urls: list[str] = []
     for issuer, auth_url in LtiRegistration.objects.active().values_list("issuer", "auth_url"):
         urls += [issuer, auth_url]
+    urls += FrameOrigin.objects.filter(registration__is_active=True).values_list("origin", flat=True)
     urls += LtiPlatformInstance.objects.filter(
         deployments__registration__is_active=True, deployments__is_active=True
     ).values_list("url", flat=True)
@@ -175,6 +178,7 @@ def registration_dynamic(
             "is_active": True,
         },
     )
+    FrameOrigin.objects.get_or_create(registration=registration, origin=origin(openid_configuration))
     deployment_id = (client.get(TOOL_CONFIGURATION) or {}).get("deployment_id")
     if deployment_id:
         LtiDeployment.objects.update_or_create(
@@ -252,6 +256,8 @@ def launch_accept(lti_launch: LtiLaunch):
             name = (context.title or context.label or context.id_on_platform)[:100]
             klass = Class.objects.create(name=name, teacher=user)
             course = Course.objects.create(context=context, klass=klass)
+            for earlier in context.memberships.filter(is_learner=True, user__auth_user__isnull=False):
+                Membership.objects.get_or_create(klass=klass, learner_id=earlier.user.auth_user_id)
         if course is not None:
             course_join(course=course, user=user, teacher=teacher)
     return user, course, teacher
@@ -275,21 +281,21 @@ def activities() -> list[Activity]:
     from quizzes.models import Quiz
     from trainer.catalog import LABS
 
-    anonymous = type("Anonymous", (), {"is_staff": False})()
     found = [
         Activity(Placement.Kind.LESSON, lesson.slug, lesson.title, lesson.get_absolute_url())
         for lesson in Lesson.objects.published().select_related("course").order_by("course", "order")
     ]
     found += [
         Activity(Placement.Kind.QUIZ, quiz.slug, quiz.title, quiz.get_absolute_url())
-        for quiz in Quiz.objects.visible_to(anonymous).order_by("title")
+        for quiz in Quiz.objects.visible_to(AnonymousUser()).order_by("title")
     ]
     found += [
         Activity(Placement.Kind.EXPERIMENT, exp.slug, exp.title, exp.get_absolute_url())
         for exp in Experiment.objects.filter(lesson__in=Lesson.objects.published())
     ]
     found += [
-        Activity(Placement.Kind.LAB, lab.slug, str(lab.title), f"/labs/{lab.slug}/") for lab in LABS.values()
+        Activity(Placement.Kind.LAB, lab.slug, str(lab.title), reverse("lab", args=[lab.slug]))
+        for lab in LABS.values()
     ]
     return found
 
@@ -457,9 +463,15 @@ def score_send(score: Score) -> bool:
     return True
 
 
-def scores_waiting(older_than: timedelta) -> list[int]:
+def scores_waiting(older_than: timedelta, quick_tries: int) -> list[int]:
+    """Pending scores no task is working on: never tried (their message was lost), past their task's quick
+    retries, or so old that any task for them has ended."""
+    now = timezone.now()
     return list(
-        Score.objects.waiting().filter(timestamp__lt=timezone.now() - older_than).values_list("pk", flat=True)
+        Score.objects.waiting()
+        .filter(timestamp__lt=now - older_than)
+        .filter(Q(tries=0) | Q(tries__gt=quick_tries) | Q(timestamp__lt=now - timedelta(hours=3)))
+        .values_list("pk", flat=True)
     )
 
 

@@ -28,7 +28,7 @@ def send_score(self, score_id: int) -> None:
 def resend_waiting_scores() -> int:
     from .services import scores_waiting
 
-    waiting = scores_waiting(timedelta(seconds=settings.LTI_RESEND_EVERY_S))
+    waiting = scores_waiting(timedelta(seconds=settings.LTI_RESEND_EVERY_S), MAX_QUICK_RETRIES)
     for score_id in waiting:
         send_score.delay(score_id)
     return len(waiting)

@@ -25,7 +25,7 @@ from pylti1p3.exception import LtiException, OIDCException
 from core.errors import UserError
 
 from . import services
-from .models import Course, Placement
+from .models import Course, Placement, Score
 from .tool import LaunchRefused, ToolConfig, refusal, stored_launch, validated_launch
 
 HANDOFF_TTL_S = 120  # seconds the "open in a new window" link of a framed launch stays good (once)
@@ -244,9 +244,6 @@ def scores(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(
             request, LaunchRefused(_("Only the course's teachers can see the scores sent to the LMS."))
         )
-    sent = course.placements.none()
-    from .models import Score
-
     sent = Score.objects.filter(placement__course=course).select_related("placement", "learner")[:500]
     return render(
         request, "lti/scores.html", {"course": course, "scores": sent, "placements": course.placements.all()}

@@ -3,6 +3,7 @@ with its teachers and learners by role; inside the LMS's frame the activity open
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from lti_tool.models import LtiUser
 
 from classes.models import Class, is_teacher
@@ -51,3 +52,12 @@ class LaunchTests:
         opened = client.get(link)
         assert opened.status_code == 302 and client.session["_auth_user_id"]
         assert client.get(link, HTTP_ACCEPT_LANGUAGE="en").status_code == 403  # once only
+
+    def test_every_instructor_of_the_course_teaches_its_class(self, client, lms, registered):
+        launch(client, lms, sub="teacher-1", roles=[INSTRUCTOR])
+        client.logout()
+        launch(client, lms, sub="teacher-2", roles=["Instructor"])
+        klass = Class.objects.get()
+        assert klass.teacher.lti_users.get().sub == "teacher-1"
+        assert client.get(klass.get_absolute_url()).status_code == 200
+        assert client.get(reverse("classes")).content.decode().count(klass.get_absolute_url()) == 1

@@ -14,6 +14,7 @@ class RegistrationTests:
         assert registered.is_active and registered.client_id == lms.client_id
         assert registered.keyset_url == f"{lms.url}/jwks" and registered.token_url == f"{lms.url}/token"
         assert LtiDeployment.objects.get(registration=registered).deployment_id == lms.deployment_id
+        assert [o.origin for o in registered.frame_origins.all()] == [lms.url]  # where it registered from
         assert lms.tool["jwks_uri"] == "http://testserver/lti/jwks/"
         assert lms.tool["initiate_login_uri"] == "http://testserver/lti/login/"
         assert lms.tool["redirect_uris"] == [LAUNCH]
