@@ -332,8 +332,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool child's message goes b
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 # The lost-job sweeper has a queue of its own, which every worker consumes besides its training queue: a
-# backlog of training jobs never stands in front of it.
-CELERY_TASK_ROUTES = {"trainer.tasks.sweep_lost_jobs": {"queue": "maintenance"}}
+# backlog of training jobs never stands in front of it. Nor of a score on its way to an LMS (lti/tasks.py).
+CELERY_TASK_ROUTES = {
+    "trainer.tasks.sweep_lost_jobs": {"queue": "maintenance"},
+    "lti.tasks.*": {"queue": "maintenance"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Longer than any job's hard time limit (600 + 30 s). It no longer decides when a lost job runs again (the
 # sweeper does, within seconds of its lease lapsing); a message delivered a second time finds its job claimed or

@@ -94,7 +94,10 @@ class LaunchSecurityTests:
         token = lms.id_token(nonce=nonce, sub="learner-1", roles=[LEARNER], iss="https://evil.example")
         page = client.post(path, {"id_token": token, "state": state}, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert page.status_code == 403
-        assert "学习平台的请求被拒绝" in page.content.decode() and "此学习平台尚未在这里注册" in page.content.decode()
+        assert (
+            "学习平台的请求被拒绝" in page.content.decode()
+            and "此学习平台尚未在这里注册" in page.content.decode()
+        )
 
     def test_a_teacher_is_let_in(self, client, lms, registered):
         assert self.post(client, lms, roles=[INSTRUCTOR], sub="teacher-1").status_code == 302
