@@ -10,7 +10,7 @@ import jwt
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from lti_tool.models import LtiDeployment, LtiLaunch
+from lti_tool.models import Key, LtiDeployment, LtiLaunch
 from lti_tool.utils import DjangoToolConfig
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch
 from pylti1p3.contrib.django.session import DjangoSessionService
@@ -32,6 +32,13 @@ class LaunchRefused(UserError):
 class ToolConfig(DjangoToolConfig):
     """django-lti's registry of platforms, except that it never creates a deployment on first sight: only
     deployments an admin registered (or dynamic registration recorded) and left active are found."""
+
+    def find_registration_by_params(self, iss, client_id, *args, **kwargs):
+        # django-lti signs with the newest key and fails without one: a platform registered by hand in the
+        # admin may log in before anyone has read the key set, which makes the first key.
+        if not Key.objects.active().exists():
+            Key.objects.generate()
+        return super().find_registration_by_params(iss, client_id, *args, **kwargs)
 
     def find_deployment(self, iss, deployment_id):
         return self.find_deployment_by_params(iss, deployment_id, None)

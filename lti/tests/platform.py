@@ -16,9 +16,10 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -49,11 +50,17 @@ class LmsPlatform:
     members: list[dict] = field(default_factory=list)
     fail_scores: int = 0  # how many score posts to answer with 503 before taking them
     tokens: set[str] = field(default_factory=set)
+    host: str = "127.0.0.1"  # "localhost": another site than the tool's 127.0.0.1, as an LMS is in a browser
+    tool_login: str = ""  # the tool's OIDC login address, for the course page's frame
+    browser_user: tuple[str, list[str]] = (
+        "learner-1",
+        [LEARNER],
+    )  # who is signed in to the LMS in the browser
 
     def __post_init__(self) -> None:
         self.key, self.jwk = new_key("platform-key-1")
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"http://{self.host}:{self.server.server_address[1]}"
         self.issuer = self.url
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -191,8 +198,31 @@ def _handler(platform: LmsPlatform) -> type[BaseHTTPRequestHandler]:
             given = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
             return given in platform.tokens
 
+        def _page(self, html: str) -> None:
+            data = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
+            if path == "/course":  # the LMS's course page, the tool in a frame
+                query = urlencode(
+                    platform.login_params(target=platform.tool_login.replace("/login/", "/launch/"))
+                )
+                return self._page(f'<!doctype html><title>Physics 101</title><h1>Physics 101</h1>'
+                                  f'<iframe id="tool" src="{platform.tool_login}?{query}" width="800" height="500">'
+                                  f'</iframe>')  # fmt: skip
+            if path == "/auth":  # OIDC authorisation: the signed launch, posted back by the browser
+                query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+                sub, roles = platform.browser_user
+                token = platform.id_token(nonce=query["nonce"], sub=sub, roles=roles)
+                return self._page(f'<!doctype html><form method="post" action="{escape(query["redirect_uri"])}">'
+                                  f'<input type="hidden" name="id_token" value="{token}">'
+                                  f'<input type="hidden" name="state" value="{escape(query["state"])}"></form>'
+                                  f"<script>document.forms[0].submit()</script>")  # fmt: skip
             if path == "/.well-known/openid-configuration":
                 if self.headers.get("Authorization") != f"Bearer {platform.registration_token}":
                     return self._send(401, {"error": "no registration token"})
