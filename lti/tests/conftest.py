@@ -3,12 +3,12 @@ browser takes between them: OIDC login, launch."""
 
 from __future__ import annotations
 
+import io
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.management import call_command
 from lti_tool.models import LtiRegistration
-
-from lti.services import registration_link_token
 
 from .platform import LmsPlatform
 
@@ -23,10 +23,17 @@ def lms(db):
     platform.close()
 
 
+def registration_link() -> str:
+    """What `manage.py lti_registration_link` prints for the platform's administrator to hand on."""
+    out = io.StringIO()
+    call_command("lti_registration_link", "http://testserver", stdout=out, stderr=io.StringIO())
+    return out.getvalue().strip()
+
+
 @pytest.fixture
 def registered(client, lms) -> LtiRegistration:
     """The LMS, registered by its administrator with the signed dynamic-registration address."""
-    answer = client.get(f"/lti/register/{registration_link_token()}/", lms.registration_query())
+    answer = client.get(registration_link(), lms.registration_query())
     assert answer.status_code == 200, answer.content
     lms.tool_jwks = client.get("/lti/jwks/").json()
     return LtiRegistration.objects.get(issuer=lms.issuer)

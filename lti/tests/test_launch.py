@@ -61,3 +61,8 @@ class LaunchTests:
         assert klass.teacher.lti_users.get().sub == "teacher-1"
         assert client.get(klass.get_absolute_url()).status_code == 200
         assert client.get(reverse("classes")).content.decode().count(klass.get_absolute_url()) == 1
+
+    def test_a_teachers_launch_can_ask_for_the_scores_page(self, client, lms, registered):
+        custom = {"https://purl.imsglobal.org/spec/lti/claim/custom": {"view": "scores"}}
+        answer = launch(client, lms, sub="teacher-1", roles=[INSTRUCTOR], **custom)
+        assert answer["Location"] == reverse("lti_scores", args=[Course.objects.get().pk])

@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 from lti_tool.models import LtiDeployment, LtiRegistration
 
-from .conftest import LAUNCH
+from .conftest import LAUNCH, launch, registration_link
+from .platform import LEARNER
 
 
 @pytest.mark.django_db
@@ -50,3 +51,26 @@ class RegistrationTests:
                 "Content-Security-Policy"
             ]
         )
+
+    def test_a_platform_that_refuses_the_registration_is_a_clear_page(self, client, lms):
+        query = {**lms.registration_query(), "registration_token": "expired-token"}
+        answer = client.get(registration_link(), query, HTTP_ACCEPT_LANGUAGE="en")
+        assert answer.status_code == 400
+        assert "did not complete the registration" in answer.content.decode()
+        assert not LtiRegistration.objects.exists()
+
+    def test_an_admin_registers_a_platform_by_hand(self, admin_client, client, lms):
+        """An LMS without dynamic registration: the admin's page for it, with a deployment and the addresses
+        that may frame the tool; then a launch goes through."""
+        page = admin_client.get("/admin/lti_tool/ltiregistration/add/", HTTP_ACCEPT_LANGUAGE="en")
+        assert (
+            page.status_code == 200 and "addresses allowed to frame the tool" in page.content.decode().lower()
+        )
+        registration = LtiRegistration.objects.create(
+            name="School Moodle", issuer=lms.issuer, client_id=lms.client_id, auth_url=f"{lms.url}/auth",
+            token_url=f"{lms.url}/token", keyset_url=f"{lms.url}/jwks",
+        )  # fmt: skip
+        LtiDeployment.objects.create(
+            registration=registration, deployment_id=lms.deployment_id, is_active=True
+        )
+        assert launch(client, lms, sub="learner-1", roles=[LEARNER]).status_code == 302
