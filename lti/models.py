@@ -71,7 +71,7 @@ class Placement(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="placements")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    slug = models.SlugField(_("activity"), max_length=200)
+    slug = models.CharField(_("activity"), max_length=200)  # a lesson's: "<course>/<lesson>"
     title = models.CharField(_("title"), max_length=300)
     # The LTI resourceId of its line item and the key of the custom parameter the LMS sends back at launch.
     resource_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -282,7 +282,13 @@ def activities() -> list[Activity]:
     from trainer.catalog import LABS
 
     found = [
-        Activity(Placement.Kind.LESSON, lesson.slug, lesson.title, lesson.get_absolute_url())
+        # A lesson's slug is unique within its course only.
+        Activity(
+            Placement.Kind.LESSON,
+            f"{lesson.course.slug}/{lesson.slug}",
+            lesson.title,
+            lesson.get_absolute_url(),
+        )
         for lesson in Lesson.objects.published().select_related("course").order_by("course", "order")
     ]
     found += [

@@ -67,15 +67,19 @@ def open_placed(client, lms, item: dict, sub: str = "learner-1"):
 class DeepLinkingAndGradesTests:
     def test_a_finished_quiz_posts_its_score_to_the_lms(self, client, lms, registered, course,
                                                          django_capture_on_commit_callbacks):  # fmt: skip
-        items = place(client, lms, "quiz:gradients", "lesson:gradients", "lab:linear-regression")
+        items = place(client, lms, "quiz:gradients", "lesson:test-course/gradients", "lab:linear-regression")
         quiz_item = items["quiz:gradients"]
         assert (
             quiz_item["lineItem"]["scoreMaximum"] == 100
             and quiz_item["title"] == quiz_item["lineItem"]["label"]
         )
         assert (
-            "lineItem" not in items["lesson:gradients"] and "lineItem" not in items["lab:linear-regression"]
+            "lineItem" not in items["lesson:test-course/gradients"]
+            and "lineItem" not in items["lab:linear-regression"]
         )
+        lesson = open_placed(client, lms, items["lesson:test-course/gradients"])
+        assert lesson["Location"] == Lesson.objects.get(slug="gradients").get_absolute_url()
+        client.logout()
         opened = open_placed(client, lms, quiz_item)
         assert opened.status_code == 302 and opened["Location"] == "/quizzes/gradients/"
         with django_capture_on_commit_callbacks() as queued:
