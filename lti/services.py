@@ -381,7 +381,10 @@ def scores_record(*, learner, kind: str, slug: str, given: float, maximum: float
     if not maximum:
         return []
     placements = Placement.objects.filter(
-        kind=kind, slug=slug, course__klass__memberships__learner=learner
+        kind=kind,
+        slug=slug,
+        course__klass__memberships__learner=learner,
+        course__context__can_publish_scores=True,  # an LMS that grants no AGS score scope gets none
     ).select_related("course__context__deployment__registration")
     made = []
     for placement in placements:
@@ -423,6 +426,17 @@ def _error_text(error: Exception) -> str:
     return str(error)[:1000] or error.__class__.__name__
 
 
+def granted_scopes(context) -> list[str]:
+    """The AGS scopes the LMS's launches granted for this course (django-lti keeps them on the context)."""
+    flags = {
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem": context.can_manage_lineitems,
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly": context.can_query_lineitems,
+        "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly": context.can_access_results,
+        "https://purl.imsglobal.org/spec/lti-ags/scope/score": context.can_publish_scores,
+    }
+    return [scope for scope, granted in flags.items() if granted]
+
+
 def score_send(score: Score) -> bool:
     """Posts one score to its line item (finding or making the line item by resourceId where the launch
     did not name it). True when the LMS took it; otherwise the error is kept and it stays pending."""
@@ -432,7 +446,11 @@ def score_send(score: Score) -> bool:
     context = placement.course.context
     service = AssignmentsGradesService(
         _connector(placement.course.registration),
-        {"scope": AGS_SCOPES, "lineitems": context.lineitems_url, "lineitem": placement.lineitem_url},
+        {
+            "scope": granted_scopes(context),
+            "lineitems": context.lineitems_url,
+            "lineitem": placement.lineitem_url,
+        },
     )
     grade = (
         Grade()

@@ -204,3 +204,26 @@ class RosterTests:
         assert client.get(reverse("lti_scores", args=[course.pk])).status_code == 403
         assert client.post(reverse("lti_roster", args=[course.pk])).status_code == 403
         assert course.roster_synced_at is None
+
+
+@pytest.mark.django_db
+class ScopeTests:
+    def test_an_lms_that_grants_no_score_scope_is_sent_none(self, client, lms, registered, course):
+        items = place(client, lms, "quiz:gradients")
+        no_ags = {
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "scope": [],
+                "lineitems": f"{lms.url}/lineitems",
+            }
+        }
+        launch(
+            client,
+            lms,
+            sub="learner-1",
+            roles=[LEARNER],
+            **{LTI + "custom": items["quiz:gradients"]["custom"]},
+            **no_ags,
+        )
+        client.post("/api/quizzes/gradients/attempts/", {"answers": right_answers(course)},
+                    content_type="application/json")  # fmt: skip
+        assert not Score.objects.exists()

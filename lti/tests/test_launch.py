@@ -24,6 +24,8 @@ class LaunchTests:
         assert klass.name == "Physics 101" and klass.teacher == teacher
         assert answer["Location"] == f"/lti/courses/{klass.lti_course.pk}/"
         assert client.get(answer["Location"]).status_code == 200
+        class_page = client.get(klass.get_absolute_url()).content.decode()
+        assert reverse("lti_scores", args=[klass.lti_course.pk]) in class_page
 
     def test_it_makes_a_learner_a_member_of_the_class(self, client, lms, registered):
         launch(client, lms, sub="teacher-1", roles=[INSTRUCTOR])
