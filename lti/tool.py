@@ -6,6 +6,8 @@ only (pylti1p3 checks that it was issued, not that it is unused), and every fail
 
 from __future__ import annotations
 
+import logging
+
 import jwt
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -17,6 +19,8 @@ from pylti1p3.contrib.django.session import DjangoSessionService
 from pylti1p3.exception import LtiException, OIDCException
 
 from core.errors import UserError
+
+log = logging.getLogger(__name__)
 
 SIGNED = ("RS256", "RS384", "RS512")  # what LTI 1.3 platforms sign with (the spec names RS256); never "none"
 NONCE_TTL_S = 24 * 3600  # longer than any id_token lives (the LMS's `exp`, minutes)
@@ -67,77 +71,53 @@ class OneTimeNonces(DjangoSessionService):
         return super().check_nonce(nonce) and cache.add(f"lti:nonce-used:{nonce}", 1, NONCE_TTL_S)
 
 
+NO_STATE = _(
+    "This launch does not match the login that started it (or your browser did not keep its cookie). "
+    "Open the activity again from your course."
+)
+USED = _("This launch was already used or has expired. Open the activity again from your course.")
+UNREGISTERED = _(
+    "This learning platform is not registered here (unknown issuer or client). Ask your administrator to "
+    "register it."
+)
+EXPIRED = _("This launch has expired. Open the activity again from your course.")
+UNKNOWN_KEY = _("The launch was signed with a key the learning platform does not publish.")
+NOT_A_TOKEN = _("The launch is not a valid signed token.")
+
 # pylti1p3's messages (English, for logs) → what the person in front of the LMS is told.
 REASONS = (
-    (
-        "State not found",
-        _(
-            "This launch does not match the login that started it (or your browser did not keep its cookie). Open the activity again from your course."
-        ),
-    ),
-    (
-        "Missing state",
-        _(
-            "This launch does not match the login that started it (or your browser did not keep its cookie). Open the activity again from your course."
-        ),
-    ),
-    (
-        "Missing lti1p3",
-        _(
-            "This launch does not match the login that started it (or your browser did not keep its cookie). Open the activity again from your course."
-        ),
-    ),
-    (
-        "Invalid Nonce",
-        _("This launch was already used or has expired. Open the activity again from your course."),
-    ),
-    (
-        '"nonce" is empty',
-        _("This launch was already used or has expired. Open the activity again from your course."),
-    ),
-    (
-        "Registration not found",
-        _(
-            "This learning platform is not registered here (unknown issuer or client). Ask your administrator to register it."
-        ),
-    ),
-    (
-        "Client id not registered",
-        _(
-            "This learning platform is not registered here (unknown issuer or client). Ask your administrator to register it."
-        ),
-    ),
-    (
-        "Could not find registration",
-        _(
-            "This learning platform is not registered here (unknown issuer or client). Ask your administrator to register it."
-        ),
-    ),
+    ("State not found", NO_STATE),
+    ("Missing state", NO_STATE),
+    ("Missing %s cookie", NO_STATE),  # over HTTPS: the launch-data cookie set at login
+    ("Invalid Nonce", USED),
+    ('"nonce" is empty', USED),
+    ("Registration not found", UNREGISTERED),
+    ("Client id not registered", UNREGISTERED),
+    ("Could not find registration", UNREGISTERED),
     ("Could not find issuer", _("The login request names no learning platform.")),
     ("Could not find login hint", _("The login request is incomplete: it names no user.")),
     (
         "Unable to find deployment",
         _(
-            "This deployment of the tool is not registered here, or was switched off. Ask your administrator to register it."
+            "This deployment of the tool is not registered here, or was switched off. Ask your administrator "
+            "to register it."
         ),
     ),
-    ("Signature has expired", _("This launch has expired. Open the activity again from your course.")),
-    (
-        "Unable to find public key",
-        _("The launch was signed with a key the learning platform does not publish."),
-    ),
-    ("JWT KID not found", _("The launch was signed with a key the learning platform does not publish.")),
+    ("Signature has expired", EXPIRED),
+    ("Launch data not found", EXPIRED),
+    ("Unable to find public key", UNKNOWN_KEY),
+    ("JWT KID not found", UNKNOWN_KEY),
     ("JWT ALG not found", _("The launch is not signed.")),
     ("Can't decode id_token", _("The launch's signature or contents are not valid.")),
-    ("Invalid id_token", _("The launch is not a valid signed token.")),
-    ("Invalid JWT format", _("The launch is not a valid signed token.")),
-    ("Missing id_token", _("The launch is not a valid signed token.")),
-    ("Launch data not found", _("This launch has expired. Open the activity again from your course.")),
+    ("Invalid id_token", NOT_A_TOKEN),
+    ("Invalid JWT format", NOT_A_TOKEN),
+    ("Missing id_token", NOT_A_TOKEN),
 )
 
 
 def refusal(error: Exception) -> LaunchRefused:
     text = str(error)
+    log.info("LTI launch refused: %s", text)  # the library's words, for whoever reads the logs
     for fragment, message in REASONS:
         if fragment in text:
             return LaunchRefused(str(message))
@@ -148,20 +128,21 @@ def validated_launch(request: HttpRequest) -> LtiLaunch:
     """The launch in this POST, validated (state, signature, issuer, audience, key, expiry, nonce once,
     registered deployment), or LaunchRefused."""
     if request.method != "POST" or "id_token" not in request.POST:
-        raise LaunchRefused(str(_("The launch is not a valid signed token.")))
+        raise LaunchRefused(str(NOT_A_TOKEN))
     try:
         algorithm = jwt.get_unverified_header(request.POST["id_token"]).get("alg")
     except jwt.InvalidTokenError:
         algorithm = None
     if algorithm not in SIGNED:
         raise LaunchRefused(str(_("The launch is not signed.")))
-    message_launch = DjangoMessageLaunch(
-        request,
-        ToolConfig(),
-        session_service=OneTimeNonces(request),
-        launch_data_storage=DjangoCacheDataStorage(),
-    )
     try:
+        # Over HTTPS the launch's data is keyed by a cookie set at login: its absence raises here already.
+        message_launch = DjangoMessageLaunch(
+            request,
+            ToolConfig(),
+            session_service=OneTimeNonces(request),
+            launch_data_storage=DjangoCacheDataStorage(),
+        )
         message_launch.validate()
     except (LtiException, OIDCException) as error:
         raise refusal(error) from error

@@ -1,6 +1,8 @@
 """A launch: the LMS user becomes a platform account (issuer + subject, never e-mail), the LMS course a class
 with its teachers and learners by role; inside the LMS's frame the activity opens in a new window."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -68,3 +70,28 @@ class LaunchTests:
         custom = {"https://purl.imsglobal.org/spec/lti/claim/custom": {"view": "scores"}}
         answer = launch(client, lms, sub="teacher-1", roles=[INSTRUCTOR], **custom)
         assert answer["Location"] == reverse("lti_scores", args=[Course.objects.get().pk])
+
+    def test_over_https_its_cookies_are_made_for_the_lms_frame(self, client, lms, registered):
+        login = client.get(
+            "/lti/login/", lms.login_params(target="https://testserver/lti/launch/"), secure=True
+        )
+        assert login.status_code == 302
+        made = {name: morsel for name, morsel in login.cookies.items() if name.startswith("lti1p3-")}
+        assert made and all(m["samesite"] == "None" and m["secure"] and m["httponly"] for m in made.values())
+        query = parse_qs(urlsplit(login["Location"]).query)
+        token = lms.id_token(nonce=query["nonce"][0], sub="learner-1", roles=[LEARNER])
+        answer = client.post("/lti/launch/", {"id_token": token, "state": query["state"][0]}, secure=True)
+        assert answer.status_code == 302
+
+    def test_over_https_a_launch_without_the_logins_cookies_is_refused(self, client, lms, registered):
+        login = client.get(
+            "/lti/login/", lms.login_params(target="https://testserver/lti/launch/"), secure=True
+        )
+        query = parse_qs(urlsplit(login["Location"]).query)
+        token = lms.id_token(nonce=query["nonce"][0], sub="learner-1", roles=[LEARNER])
+        client.cookies.clear()
+        answer = client.post("/lti/launch/", {"id_token": token, "state": query["state"][0]}, secure=True,
+                             HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+        assert answer.status_code == 403, answer.content
+        assert "did not keep its cookie" in answer.content.decode(), answer.content.decode()[-1500:]
+        assert not LtiUser.objects.exists()
