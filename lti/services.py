@@ -521,6 +521,8 @@ def roster_sync(course: Course) -> dict[str, int]:
         raise UserError(
             _("The LMS did not give the roster: %(error)s") % {"error": _error_text(error)}
         ) from error
+    if not members:  # an LMS hiccup, not a course that emptied: removing everyone would be the wrong answer
+        raise UserError(_("The LMS gave an empty roster; nothing was changed."))
     for member in members:  # the spec makes both optional; django-lti reads both
         member.setdefault("status", "Active")
         member.setdefault("roles", [])

@@ -196,6 +196,17 @@ class RosterTests:
         course.refresh_from_db()
         assert course.roster_synced_at is not None
 
+    def test_an_empty_roster_changes_nothing(self, client, lms, registered):
+        launch(client, lms, sub="teacher-1", roles=[INSTRUCTOR])
+        client.logout()
+        launch(client, lms, sub="learner-1", roles=[LEARNER])
+        client.logout()
+        launch(client, lms, sub="teacher-1", roles=[INSTRUCTOR])
+        course = Course.objects.get()
+        answer = client.post(reverse("lti_roster", args=[course.pk]), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+        assert "empty roster; nothing was changed" in answer.content.decode()
+        assert course.klass.learners.count() == 1
+
     def test_a_learner_cannot_see_the_scores_page_or_read_the_roster(self, client, lms, registered):
         launch(client, lms, sub="teacher-1", roles=[INSTRUCTOR])
         client.logout()
