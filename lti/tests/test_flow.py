@@ -65,7 +65,7 @@ def open_placed(client, lms, item: dict, sub: str = "learner-1"):
 
 @pytest.mark.django_db
 class DeepLinkingAndGradesTests:
-    def test_a_finished_quiz_posts_its_score_to_the_lms(self, client, lms, registered, course,
+    def test_a_finished_quiz_posts_its_score_to_the_lms_then_the_roster_is_read(self, client, lms, registered, course,
                                                          django_capture_on_commit_callbacks):  # fmt: skip
         items = place(client, lms, "quiz:gradients", "lesson:test-course/gradients", "lab:linear-regression")
         quiz_item = items["quiz:gradients"]
@@ -94,6 +94,18 @@ class DeepLinkingAndGradesTests:
             "lineitem": quiz_item["lineitem"]}]  # fmt: skip
         score.refresh_from_db()
         assert score.status == Score.Status.SENT and score.tries == 1
+        # … and the teacher reads the roster: the whole way, registration to roster, in one go.
+        client.logout()
+        launch(client, lms, sub="teacher-1", roles=[INSTRUCTOR])
+        lms.members = [
+            {"user_id": "learner-1", "roles": [LEARNER]},
+            {"user_id": "learner-2", "roles": [LEARNER]},
+        ]
+        client.post(reverse("lti_roster", args=[Course.objects.get().pk]))
+        assert sorted(Course.objects.get().klass.learners.values_list("lti_users__sub", flat=True)) == [
+            "learner-1",
+            "learner-2",
+        ]
 
     def test_a_failed_post_is_retried_until_the_lms_takes_it(self, client, lms, registered, course):
         items = place(client, lms, "quiz:gradients")
