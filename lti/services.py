@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
@@ -209,12 +210,11 @@ def lms_account(*, registration: LtiRegistration, sub: str, claims: dict):
     elif lti_user.auth_user_id:
         user = lti_user.auth_user
     else:
-        digest = hashlib.sha256(f"{registration.issuer}\n{sub}".encode()).hexdigest()[:16]
         email = (claims.get("email") or "").strip()
         if email and get_user_model().objects.filter(email__iexact=email).exists():
             email = ""  # one account per address here; the LMS's word is no proof that it is this person's
         user = get_user_model()(
-            username=f"lms-{digest}",
+            username=lms_username(registration.issuer, sub, claims),
             first_name=(claims.get("given_name") or "")[:150],
             last_name=(claims.get("family_name") or "")[:150],
             email=email,
@@ -225,6 +225,20 @@ def lms_account(*, registration: LtiRegistration, sub: str, claims: dict):
         lti_user.auth_user = user
         lti_user.save(update_fields=["auth_user", "datetime_modified"])
     return user
+
+
+def lms_username(issuer: str, sub: str, claims: dict) -> str:
+    """A username a teacher can read in the class's pages (the LMS's name for the person) made unique by a
+    digest of issuer and subject: `ada-lovelace-3f2a91`, or `lms-3f2a91…` for an LMS that shares no name."""
+    digest = hashlib.sha256(f"{issuer}\n{sub}".encode()).hexdigest()
+    name = (
+        " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")]))
+        or claims.get("name")
+        or ""
+    )
+    base = slugify(name, allow_unicode=True)[:40] or "lms"
+    taken = get_user_model().objects.filter(username=f"{base}-{digest[:6]}").exists()
+    return f"{base}-{digest[:20] if taken else digest[:6]}"
 
 
 def _make_teacher(user) -> None:

@@ -22,6 +22,7 @@ class LaunchTests:
         assert answer.status_code == 302
         teacher = LtiUser.objects.get(sub="teacher-1").auth_user
         assert not teacher.has_usable_password() and is_teacher(teacher)
+        assert teacher.username.startswith("teacher-1-example-")  # the LMS's name, readable in class pages
         klass = Class.objects.get()
         assert klass.name == "Physics 101" and klass.teacher == teacher
         assert answer["Location"] == f"/lti/courses/{klass.lti_course.pk}/"
