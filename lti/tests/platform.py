@@ -52,10 +52,10 @@ class LmsPlatform:
     tokens: set[str] = field(default_factory=set)
     host: str = "127.0.0.1"  # "localhost": another site than the tool's 127.0.0.1, as an LMS is in a browser
     tool_login: str = ""  # the tool's OIDC login address, for the course page's frame
-    browser_user: tuple[str, list[str]] = (
-        "learner-1",
-        [LEARNER],
-    )  # who is signed in to the LMS in the browser
+    # Who is signed in to the LMS in the browser, and what the browser's next launch is.
+    browser_user: tuple[str, list[str]] = ("learner-1", [LEARNER])
+    browser_message: str = "LtiResourceLinkRequest"
+    placed: list[dict] = field(default_factory=list)  # items the browser brought back from the tool's picker
 
     def __post_init__(self) -> None:
         self.key, self.jwk = new_key("platform-key-1")
@@ -218,7 +218,9 @@ def _handler(platform: LmsPlatform) -> type[BaseHTTPRequestHandler]:
             if path == "/auth":  # OIDC authorisation: the signed launch, posted back by the browser
                 query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
                 sub, roles = platform.browser_user
-                token = platform.id_token(nonce=query["nonce"], sub=sub, roles=roles)
+                token = platform.id_token(
+                    nonce=query["nonce"], sub=sub, roles=roles, message=platform.browser_message
+                )
                 return self._page(f'<!doctype html><form method="post" action="{escape(query["redirect_uri"])}">'
                                   f'<input type="hidden" name="id_token" value="{token}">'
                                   f'<input type="hidden" name="state" value="{escape(query["state"])}"></form>'
@@ -252,6 +254,10 @@ def _handler(platform: LmsPlatform) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             path = urlsplit(self.path).path
+            if path == "/deep-link-return":  # the browser brings the tool's signed choice back
+                form = {k: v[0] for k, v in parse_qs(self._body().decode()).items()}
+                platform.placed += platform.deep_link_return(form["JWT"])
+                return self._page("<!doctype html><title>Placed</title><h1>Placed in Physics 101</h1>")
             if path == "/register":
                 if self.headers.get("Authorization") != f"Bearer {platform.registration_token}":
                     return self._send(401, {"error": "no registration token"})

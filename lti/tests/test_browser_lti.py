@@ -2,10 +2,12 @@
 no cookie of ours in that frame, the tool offers a new window; the login, the launch and the activity then
 run there, signed in."""
 
+from urllib.parse import urlencode
+
 import pytest
 from playwright.sync_api import expect
 
-from .platform import LmsPlatform
+from .platform import INSTRUCTOR, LmsPlatform
 
 
 @pytest.fixture
@@ -43,3 +45,32 @@ class FramedLaunchTests:
         window.wait_for_load_state()
         expect(window).to_have_url(f"{page.base}/")
         assert window.evaluate("document.body.dataset.user") == "member"
+
+    def test_a_teacher_places_a_quiz_and_the_browser_brings_it_back_to_the_lms(
+        self, page, framing_lms, course
+    ):
+        from lti_tool.models import LtiDeployment, LtiRegistration
+
+        from lti.services import tool_keys
+
+        lms = framing_lms
+        registration = LtiRegistration.objects.create(
+            name="Test LMS", issuer=lms.issuer, client_id=lms.client_id, auth_url=f"{lms.url}/auth",
+            token_url=f"{lms.url}/token", keyset_url=f"{lms.url}/jwks",
+        )  # fmt: skip
+        LtiDeployment.objects.create(
+            registration=registration, deployment_id=lms.deployment_id, is_active=True
+        )
+        lms.tool_jwks = tool_keys()
+        lms.browser_user = ("teacher-1", [INSTRUCTOR])
+        lms.browser_message = "LtiDeepLinkingRequest"
+        query = urlencode(lms.login_params(target=f"{page.base}/lti/launch/"))
+        page.goto(f"{page.base}/lti/login/?{query}")  # the LMS's "Select content", in a window of its own
+        expect(page.get_by_role("heading", name="Place activities in your course")).to_be_visible()
+        page.get_by_role("checkbox", name="Gradient descent").first.check()
+        page.get_by_role("button", name="Place in the course").click()
+        expect(
+            page.get_by_role("heading", name="Placed in Physics 101")
+        ).to_be_visible()  # CSP let the form go
+        assert [item["type"] for item in lms.placed] == ["ltiResourceLink"]
+        assert lms.placed[0]["custom"]["placement"] and lms.placed[0]["url"] == f"{page.base}/lti/launch/"
