@@ -10,6 +10,7 @@ from lti.models import Score
 from .test_flow import open_placed, place
 
 
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 class WorkerTests:
     def test_a_worker_posts_the_score_after_the_commit(self, client, lms, registered, course, worker):
