@@ -9,6 +9,7 @@ import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -166,8 +167,6 @@ def _enter(request: HttpRequest, user, destination: str, title: str) -> HttpResp
 
 @require_GET
 def continue_(request: HttpRequest, token: str) -> HttpResponse:
-    from django.contrib.auth import get_user_model
-
     key = f"lti:handoff:{token}"
     handoff = cache.get(key)
     if handoff is None or not cache.delete(key):
@@ -210,9 +209,14 @@ def deep_link(request: HttpRequest) -> HttpResponse:
         chosen = [tuple(value.split(":", 1)) for value in request.POST.getlist("activity") if ":" in value]
         if not chosen:
             return _picker(request, launch_id, course, _("Choose at least one activity to place."))
-        if not cache.add(f"lti:deep-link-used:{launch_id}", 1, 24 * 3600):
+        used = f"lti:deep-link-used:{launch_id}"
+        if not cache.add(used, 1, 24 * 3600):  # one response per launch, even for two quick clicks
             raise LaunchRefused(_("These activities were already placed. Start again from your course."))
-        placements = services.placements_create(course=course, chosen=chosen)  # type: ignore[arg-type]
+        try:
+            placements = services.placements_create(course=course, chosen=chosen)  # type: ignore[arg-type]
+        except UserError:
+            cache.delete(used)  # nothing was placed: the teacher may choose again
+            raise
         token, return_url = services.deep_link_response(
             lti_launch=lti_launch,
             placements=placements,

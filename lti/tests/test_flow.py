@@ -177,6 +177,10 @@ class DeepLinkingAndGradesTests:
         launch_id = picker.context["launch_id"]
         empty = client.post(reverse("lti_deep_link"), {"launch": launch_id}, HTTP_ACCEPT_LANGUAGE="en")
         assert empty.status_code == 400 and "Choose at least one" in empty.content.decode()
+        unknown = client.post(
+            reverse("lti_deep_link"), {"launch": launch_id, "activity": "quiz:no-such-quiz"}
+        )
+        assert unknown.status_code == 400 and not Placement.objects.exists()
         assert (
             client.post(
                 reverse("lti_deep_link"), {"launch": launch_id, "activity": "quiz:gradients"}
