@@ -23,6 +23,7 @@ from core.errors import UserError
 log = logging.getLogger(__name__)
 
 SIGNED = ("RS256", "RS384", "RS512")  # what LTI 1.3 platforms sign with (the spec names RS256); never "none"
+KEY_SET_CACHE_S = 300
 NONCE_TTL_S = 24 * 3600  # longer than any id_token lives (the LMS's `exp`, minutes)
 
 
@@ -143,6 +144,9 @@ def validated_launch(request: HttpRequest) -> LtiLaunch:
             session_service=OneTimeNonces(request),
             launch_data_storage=DjangoCacheDataStorage(),
         )
+        # The LMS's key set, read once per KEY_SET_CACHE_S rather than at every launch; short, so that a key
+        # the LMS rotated in is known within minutes (Canvas publishes its next key ahead of using it).
+        message_launch.set_public_key_caching(DjangoCacheDataStorage(), cache_lifetime=KEY_SET_CACHE_S)
         message_launch.validate()
     except (LtiException, OIDCException) as error:
         raise refusal(error) from error

@@ -56,6 +56,7 @@ class LmsPlatform:
     browser_user: tuple[str, list[str]] = ("learner-1", [LEARNER])
     browser_message: str = "LtiResourceLinkRequest"
     placed: list[dict] = field(default_factory=list)  # items the browser brought back from the tool's picker
+    key_set_reads: int = 0
 
     def __post_init__(self) -> None:
         self.key, self.jwk = new_key("platform-key-1")
@@ -238,6 +239,7 @@ def _handler(platform: LmsPlatform) -> type[BaseHTTPRequestHandler]:
                         "product_family_code": "test-lms", "version": "1.0"},
                 })  # fmt: skip
             if path == "/jwks":
+                platform.key_set_reads += 1
                 return self._send(200, {"keys": [platform.jwk]})
             if not self._authorised():
                 return self._send(401, {"error": "no access token"})

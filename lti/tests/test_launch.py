@@ -43,6 +43,7 @@ class LaunchTests:
         launch(client, lms, sub="learner-1", roles=[LEARNER])
         launch(client, lms, sub="learner-1", roles=[LEARNER])
         assert get_user_model().objects.count() == 1
+        assert lms.key_set_reads == 1  # the LMS's key set is kept a few minutes, not read at every launch
         launch(client, lms, sub="learner-2", roles=[LEARNER], email="learner-1@school.example")
         assert get_user_model().objects.count() == 2
 
