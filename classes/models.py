@@ -31,8 +31,11 @@ def is_teacher(user) -> bool:
 
 class ClassQuerySet(models.QuerySet):
     def taught_by(self, user) -> ClassQuerySet:
-        """The classes this teacher sees: their own, never another teacher's (staff included)."""
-        return self.filter(teacher=user) if is_teacher(user) else self.none()
+        """The classes this teacher sees: their own and those of the LMS courses they teach (lti/: a course
+        has one class and every instructor the LMS names), never another teacher's (staff included)."""
+        if not is_teacher(user):
+            return self.none()
+        return self.filter(models.Q(teacher=user) | models.Q(lti_course__teachers=user)).distinct()
 
 
 class Class(models.Model):

@@ -152,6 +152,12 @@ def schedule() -> dict:
             "schedule": every,
             "options": {"queue": "maintenance", "expires": 2 * every},  # one sweep waiting is enough
         },
+        # Sends again the scores an LMS has not yet taken (lti/tasks.py): none is lost to a lost message.
+        "lti-resend-scores": {
+            "task": "lti.tasks.resend_waiting_scores",
+            "schedule": float(settings.LTI_RESEND_EVERY_S),
+            "options": {"queue": "maintenance", "expires": float(settings.LTI_RESEND_EVERY_S)},
+        },
     }
 
 

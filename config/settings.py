@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "trainer",
     "experiments",
     "classes",
+    "lti_tool",  # django-lti: registrations, deployments, keys, LMS users and contexts (pylti1p3 underneath)
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -333,9 +335,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_DISABLE_PREFETCH = True
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 # The lost-job sweeper has a queue of its own, which every worker consumes besides its training queue: a
-# backlog of training jobs never stands in front of it.
+# backlog of training jobs never stands in front of it. Nor of a score on its way to an LMS (lti/tasks.py).
 CELERY_TASK_ROUTES = {
     "trainer.tasks.sweep_lost_jobs": {"queue": "maintenance"},
+    "lti.tasks.*": {"queue": "maintenance"},
     # Imports are short and bounded: they wait behind no training job.
     "quizzes.tasks.import_bank": {"queue": "maintenance"},
 }
@@ -370,6 +373,15 @@ JOB_CHECKPOINT_MAX_BYTES = envint("JOB_CHECKPOINT_MAX_BYTES", 64 * 1024 * 1024) 
 # How long a run that has ended keeps trying to record its end while the database cannot write.
 JOB_END_RETRY_S = envint("JOB_END_RETRY_S", 300)
 EVENT_STREAMS_PER_USER = envint("EVENT_STREAMS_PER_USER", 8)  # open live views of jobs at once (several tabs)
+
+# --- LTI 1.3 (lti/) -------------------------------------------------------------------------------------
+
+# Seconds a signed dynamic-registration link (`manage.py lti_registration_link`) stays valid.
+LTI_REGISTRATION_LINK_MAX_AGE = envint("LTI_REGISTRATION_LINK_MAX_AGE", 7 * 24 * 3600)
+# Seconds between two tries of a score the LMS did not take (lti.tasks.send_score doubles it each time, up to
+# an hour); the beat's `lti-resend-scores` sends again whatever is still waiting, so that none is ever lost.
+LTI_SCORE_RETRY_S = envint("LTI_SCORE_RETRY_S", 30)
+LTI_RESEND_EVERY_S = envint("LTI_RESEND_EVERY_S", 300)
 
 # --- Security -----------------------------------------------------------------------------------------
 

@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("experiments.urls")),
     path("dashboard/", dashboard, name="dashboard"),
     path("classes/", include("classes.urls")),
+    path("lti/", include("lti.urls")),
     path("", include("lessons.urls")),
 ]
