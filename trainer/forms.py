@@ -4,6 +4,7 @@ validate through it, so a value the form refuses never reaches the queue."""
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.fields import StrictBooleanField
@@ -30,7 +31,7 @@ class LabForm(forms.Form):
     def __init__(self, lab: Lab, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.lab = lab
-        for name, (spec, default) in specs(lab.config).items():
+        for name, (spec, default) in specs(lab.config, get_language()).items():
             self.fields[name] = _field(spec, default)
 
     def clean(self) -> dict[str, Any]:
@@ -47,4 +48,5 @@ class LabForm(forms.Form):
 
 
 def defaults(lab: Lab) -> dict[str, Any]:
-    return {name: default for name, (_spec, default) in specs(lab.config).items()}
+    """The settings a run gets for what the learner left out: in the active language (the gpt's text)."""
+    return {name: default for name, (_spec, default) in specs(lab.config, get_language()).items()}

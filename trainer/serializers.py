@@ -1,5 +1,6 @@
 from dataclasses import asdict
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -44,7 +45,7 @@ def lab_description(lab: Lab) -> dict:
                 "log": spec.log,
                 "choices": [{"value": v, "label": _(label)} for v, label in spec.choices],
             }
-            for name, (spec, default) in specs(lab.config).items()
+            for name, (spec, default) in specs(lab.config, get_language()).items()
         ],
     }
 

@@ -48,6 +48,7 @@ class Config:
             ("faq-zh", gettext_noop("The FAQ, in Chinese")),
             ("faq-en", gettext_noop("The FAQ, in English")),
         ),
+        by_language={"en": "lessons-en"},  # the text of the page's language, unless the learner picks another
     )
     context_length: int = hyperparameter(
         64,

@@ -28,6 +28,15 @@ class Spec:
     maximum: float | None = None
     choices: tuple[tuple[str, str], ...] = ()  # (value, label)
     log: bool = False  # a learning rate reads better on a log scale
+    # A default that follows the reader's language, e.g. the gpt's text: (("en", "lessons-en"),), the first
+    # language code that the active one starts with deciding; any other language gets the declared default.
+    by_language: tuple[tuple[str, Any], ...] = ()
+
+    def default_in(self, language: str | None, default: Any) -> Any:
+        for code, value in self.by_language:
+            if language and language.lower().startswith(code):
+                return value
+        return default
 
 
 def hyperparameter(
@@ -39,6 +48,7 @@ def hyperparameter(
     maximum: float | None = None,
     choices: Iterable[tuple[str, str]] = (),
     log: bool = False,
+    by_language: dict[str, Any] | None = None,
 ) -> Any:
     """A dataclass field that carries its Spec; the kind follows from the default (or from choices)."""
     choices = tuple(choices)
@@ -50,7 +60,7 @@ def hyperparameter(
         kind = "int"
     else:
         kind = "float"
-    spec = Spec(label, help, kind, minimum, maximum, choices, log)
+    spec = Spec(label, help, kind, minimum, maximum, choices, log, tuple((by_language or {}).items()))
     return field(default=default, metadata={"spec": spec})
 
 
@@ -124,9 +134,13 @@ def device_choice() -> Any:
     )
 
 
-def specs(config_class: type) -> dict[str, tuple[Spec, Any]]:
-    """Each hyperparameter of a config dataclass: name -> (spec, default), in declaration order."""
-    return {f.name: (f.metadata["spec"], f.default) for f in dataclasses.fields(config_class)}
+def specs(config_class: type, language: str | None = None) -> dict[str, tuple[Spec, Any]]:
+    """Each hyperparameter of a config dataclass: name -> (spec, default), in declaration order; with a
+    language, the defaults a reader of that language gets (Spec.by_language)."""
+    return {
+        f.name: (f.metadata["spec"], f.metadata["spec"].default_in(language, f.default))
+        for f in dataclasses.fields(config_class)
+    }
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ class GptInTheBrowserTests:
         log_in(page, "student", "correct horse 1")
         page.goto("/labs/gpt/")
         lab = page.locator("[data-lab=gpt]")
-        expect(lab.get_by_label("Text to learn")).to_have_value("lessons-zh")
+        expect(lab.get_by_label("Text to learn")).to_have_value("lessons-en")  # the page's language
         expect(lab.get_by_role("button", name="Write")).to_be_disabled()
         for label, value in SETTINGS.items():
             field = lab.get_by_label(label, exact=True)

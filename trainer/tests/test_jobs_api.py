@@ -33,6 +33,20 @@ class SubmitTests:
         assert job.params["learning_rate"] == 0.3 and job.params["steps"] == 2001
         assert response.json()["queue_position"] == 1
 
+    def test_the_gpt_learns_the_text_of_the_learners_language_unless_asked_for_another(self, api):
+        """The English page offers the English lessons, the Chinese page the Chinese ones; the API left without
+        a `corpus` does the same, and one chosen is kept."""
+        english = submit(api, "gpt", steps=10).json()
+        chinese = api.post("/api/jobs/", {"lab": "gpt", "params": {"steps": 10}}, content_type="application/json",
+                           HTTP_ACCEPT_LANGUAGE="zh-hans").json()  # fmt: skip
+        assert (english["params"]["corpus"], chinese["params"]["corpus"]) == ("lessons-en", "lessons-zh")
+        Job.objects.all().delete()
+        assert submit(api, "gpt", steps=10, corpus="faq-zh").json()["params"]["corpus"] == "faq-zh"
+        page = api.get("/labs/gpt/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert '<option value="lessons-en" selected>' in page
+        labs = {lab["slug"]: lab for lab in api.get("/api/labs/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()}
+        assert {h["name"]: h["default"] for h in labs["gpt"]["hyperparameters"]}["corpus"] == "lessons-zh"
+
     def test_anonymous_users_cannot_submit(self, client):
         assert submit(client).status_code == 401
         assert not Job.objects.exists()
