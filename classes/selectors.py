@@ -16,7 +16,7 @@ from lessons.models import LessonProgress
 from quizzes.models import Attempt, Kind, Question, Quiz
 from trainer.models import Job
 
-from .models import Assignment, Class
+from .models import Assignment, Class, Note
 
 User = get_user_model()
 
@@ -220,3 +220,26 @@ def due_for(user) -> list[tuple[Assignment, bool]]:
         "klass", "lesson", "quiz", "experiment"
     )
     return [(a, is_done(a, user)) for a in rows]
+
+
+# --- Notes ----------------------------------------------------------------------------------------------
+
+NOTES_SHOWN = 3
+NOTES_DAYS = 7
+
+
+def notes_for(user, lab: str) -> list[Note]:
+    """The latest notes a learner's teachers sent about this lab, to their class or to them alone, from the
+    classes they are still in."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if not user.is_authenticated:
+        return []
+    since = timezone.now() - timedelta(days=NOTES_DAYS)
+    return list(
+        Note.objects.filter(klass__learners=user, lab=lab, created_at__gte=since)
+        .filter(Q(learner__isnull=True) | Q(learner=user))
+        .select_related("klass")[:NOTES_SHOWN]
+    )

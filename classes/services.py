@@ -12,7 +12,7 @@ from experiments.models import Experiment
 from lessons.models import Lesson
 from quizzes.models import Quiz
 
-from .models import CODE_LENGTH, Assignment, Class, Membership, is_teacher
+from .models import CODE_LENGTH, NOTE_LENGTH, Assignment, Class, Membership, Note, is_teacher
 
 NAME_LENGTH = 100
 TARGETS = {"lesson": Lesson, "quiz": Quiz, "experiment": Experiment}
@@ -84,3 +84,22 @@ def assignment_create(*, klass: Class, target: str, due: str) -> Assignment:
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
     return Assignment.objects.create(klass=klass, due_at=when, **{kind: found})
+
+
+@transaction.atomic
+def note_post(*, klass: Class, lab: str, text: str, learner_id: str | int | None = None) -> Note:
+    """A note from the wall to the whole class (no learner) or to one of its members; kept as the teacher wrote
+    it (plain text: every page shows it escaped)."""
+    text = text.strip()
+    if not text:
+        raise UserError(_("Write the note first."), field="text")
+    if len(text) > NOTE_LENGTH:
+        raise UserError(
+            _("A note has at most %(limit)d characters."), field="text", params={"limit": NOTE_LENGTH}
+        )
+    learner = None
+    if learner_id not in (None, ""):
+        learner = klass.learners.filter(pk=learner_id).first() if str(learner_id).isdigit() else None
+        if learner is None:
+            raise UserError(_("Choose the whole class or one of its learners."), field="learner")
+    return Note.objects.create(klass=klass, learner=learner, lab=lab, text=text)

@@ -14,5 +14,8 @@ urlpatterns = [
     path("<int:pk>/submissions/<int:submission_id>/", views.submission, name="class_submission"),
     path("<int:pk>/runs/<int:job_id>/", views.run, name="class_run"),
     path("<int:pk>/quizzes/<slug:slug>/", views.quiz, name="class_quiz"),
+    path("<int:pk>/wall/<slug:lab>/", views.wall, name="class_wall"),
+    path("<int:pk>/wall/<slug:lab>/notes/", views.note, name="class_note"),
+    path("notes/<slug:lab>/", views.notes, name="class_notes"),
     path("<int:pk>/gradebook.csv", views.gradebook_csv, name="class_gradebook"),
 ]

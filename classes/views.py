@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import UserError
 from core.throttles import throttle_writes
-from experiments.models import Submission
+from experiments.models import Experiment, Submission
 from lessons.models import LessonProgress
 from quizzes.models import Answer, Attempt, Kind, Quiz
+from trainer.catalog import LABS
 from trainer.models import Job
+from trainer.serializers import lab_description
 
 from . import gradebook, selectors
-from .models import Class, is_teacher
-from .services import assignment_create, class_by_code, class_create, class_join, class_leave
+from .models import NOTE_LENGTH, Class, is_teacher
+from .services import assignment_create, class_by_code, class_create, class_join, class_leave, note_post
 
 
 def _taught(request: HttpRequest, pk: int) -> Class:
@@ -136,6 +138,7 @@ def _detail(request: HttpRequest, found: Class, *, status: int = 200, **errors: 
                 for a in found.assignments.select_related("lesson", "quiz", "experiment")
             ],
             "choices": selectors.assignment_choices(),
+            "labs": list(LABS.values()),
             **errors,
         },
         status=status,
@@ -201,7 +204,13 @@ def run(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
     shown = get_object_or_404(
         Job.objects.select_related("owner"), pk=job_id, owner__in=selectors.members(found)
     )
-    return render(request, "classes/run.html", {"class": found, "job": shown})
+    # The lab's own widget, following this run read-only: the learner's charts, status and metrics, as they
+    # see them (the API lets a class's teacher read, never cancel, a member's run: JobQuerySet.readable_by).
+    return render(
+        request,
+        "classes/run.html",
+        {"class": found, "job": shown, "lab": LABS.get(shown.lab), "readonly_job": shown.pk},
+    )
 
 
 @login_required
@@ -228,3 +237,85 @@ def gradebook_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="class-{found.pk}-{kind}.csv"'
     return response
+
+
+def _wall_target(found: Class, lab: str, request: HttpRequest) -> Experiment | None:
+    if lab not in LABS:
+        raise Http404
+    slug = request.GET.get("experiment") or request.POST.get("experiment") or ""
+    return get_object_or_404(Experiment, slug=slug, lab=lab) if slug else None
+
+
+@login_required
+@require_GET
+def wall(request: HttpRequest, pk: int, lab: str) -> HttpResponse:
+    """The live lab wall: every member's current or latest run of the lab (classes/wall.py streams it)."""
+    found = _taught(request, pk)
+    experiment = _wall_target(found, lab, request)
+    return _wall(request, found, lab, experiment)
+
+
+def _wall(request: HttpRequest, found: Class, lab: str, experiment, *, status: int = 200, **errors: str):
+    events = f"/api/classes/{found.pk}/wall/{lab}/events"
+    if experiment:
+        events += f"?experiment={experiment.slug}"
+    return render(
+        request,
+        "classes/wall.html",
+        {
+            "class": found,
+            "lab": LABS[lab],
+            "experiment": experiment,
+            "events_url": events,
+            "description": lab_description(LABS[lab]),
+            "members": selectors.members(found),
+            "note_length": NOTE_LENGTH,
+            "notes": found.notes.filter(lab=lab).select_related("learner")[:10],
+            **errors,
+        },
+        status=status,
+    )
+
+
+@login_required
+@throttle_writes
+@require_POST
+def note(request: HttpRequest, pk: int, lab: str) -> HttpResponse:
+    """A short note from the wall to the class or one learner, shown on their page of the lab."""
+    found = _taught(request, pk)
+    experiment = _wall_target(found, lab, request)
+    try:
+        note_post(
+            klass=found,
+            lab=lab,
+            text=request.POST.get("text", ""),
+            learner_id=request.POST.get("learner") or None,
+        )
+    except UserError as error:
+        return _wall(request, found, lab, experiment, status=error.status_code, note_error=error.message)
+    messages.success(request, _("Note sent. It shows on the lab's page of the learners it is for."))
+    target = redirect("class_wall", pk=found.pk, lab=lab)
+    if experiment:
+        target["Location"] += f"?experiment={experiment.slug}"
+    return target
+
+
+@require_GET
+def notes(request: HttpRequest, lab: str) -> JsonResponse:
+    """A learner's notes from their teachers about a lab, for its page (static/classes/notes.js): the page is
+    the same for every reader, the notes come in this small call."""
+    shown = selectors.notes_for(request.user, lab)
+    return JsonResponse(
+        {
+            "notes": [
+                {
+                    "text": n.text,
+                    "class": n.klass.name,
+                    "to_you": n.learner_id is not None,
+                    "created_at": n.created_at.isoformat(),
+                }
+                for n in shown
+            ]
+        },
+        headers={"Cache-Control": "private, no-store"},
+    )
