@@ -164,3 +164,22 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class Extension(models.Model):
+    """A later due date for one learner on one assignment (what their dashboard then shows)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "learner"], name="one_extension_per_learner")
+        ]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+    def __str__(self) -> str:
+        return f"{self.assignment} for {self.learner} until {self.due_at:%Y-%m-%d}"

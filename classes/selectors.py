@@ -16,7 +16,7 @@ from lessons.models import LessonProgress
 from quizzes.models import Attempt, Kind, Question, Quiz
 from trainer.models import Job
 
-from .models import Assignment, Class, Note
+from .models import Assignment, Class, Extension, Note
 
 User = get_user_model()
 
@@ -216,10 +216,32 @@ def due_for(user) -> list[tuple[Assignment, bool]]:
     """A learner's work set by their classes, soonest first, each with whether it is done."""
     if not user.is_authenticated:
         return []
-    rows = Assignment.objects.filter(klass__learners=user).select_related(
-        "klass", "lesson", "quiz", "experiment"
+    rows = list(
+        Assignment.objects.filter(klass__learners=user).select_related(
+            "klass", "lesson", "quiz", "experiment"
+        )
     )
+    extended = dict(
+        Extension.objects.filter(learner=user, assignment__in=rows).values_list("assignment_id", "due_at")
+    )
+    for row in rows:  # the learner's own date where their teacher gave them more time
+        row.extended = row.pk in extended
+        row.due_at = extended.get(row.pk, row.due_at)
+    rows.sort(key=lambda a: (a.due_at, a.pk))
     return [(a, is_done(a, user)) for a in rows]
+
+
+def learner_assignments(klass: Class, learner) -> list[tuple[Assignment, Any, bool]]:
+    """The class's work with this learner's due date (None: the class's) and whether it is done."""
+    extended = dict(
+        Extension.objects.filter(learner=learner, assignment__klass=klass).values_list(
+            "assignment_id", "due_at"
+        )
+    )
+    return [
+        (a, extended.get(a.pk), is_done(a, learner))
+        for a in klass.assignments.select_related("lesson", "quiz", "experiment")
+    ]
 
 
 # --- Notes ----------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import UserError
@@ -24,7 +25,16 @@ from trainer.serializers import lab_description
 
 from . import gradebook, selectors
 from .models import NOTE_LENGTH, Class, is_teacher
-from .services import assignment_create, class_by_code, class_create, class_join, class_leave, note_post
+from .services import (
+    assignment_create,
+    attempts_reset,
+    class_by_code,
+    class_create,
+    class_join,
+    class_leave,
+    extension_grant,
+    note_post,
+)
 
 
 def _taught(request: HttpRequest, pk: int) -> Class:
@@ -149,18 +159,79 @@ def _detail(request: HttpRequest, found: Class, *, status: int = 200, **errors: 
 @require_GET
 def learner(request: HttpRequest, pk: int, learner_id: int) -> HttpResponse:
     found = _taught(request, pk)
-    member = selectors.member_or_404(found, learner_id)
+    return _learner(request, found, selectors.member_or_404(found, learner_id))
+
+
+def _learner(request: HttpRequest, found: Class, member, *, status: int = 200, **errors: str) -> HttpResponse:
+    attempts = Attempt.objects.filter(user=member).select_related("quiz")
+    limited = {a.quiz for a in attempts if a.quiz.max_attempts}
     return render(
         request,
         "classes/learner.html",
         {
             "class": found,
             "member": member,
-            "attempts": Attempt.objects.filter(user=member).select_related("quiz"),
+            "attempts": attempts,
+            "limited": sorted(limited, key=lambda q: q.title),
+            "assignments": selectors.learner_assignments(found, member),
             "submissions": Submission.objects.filter(owner=member).select_related("experiment"),
             "jobs": Job.objects.filter(owner=member).order_by("-created_at")[:50],
             "lessons_done": LessonProgress.objects.filter(user=member).select_related("lesson"),
+            **errors,
         },
+        status=status,
+    )
+
+
+@login_required
+@throttle_writes
+@require_POST
+def extend(request: HttpRequest, pk: int, learner_id: int) -> HttpResponse:
+    """More time for one learner on one of the class's assignments."""
+    found = _taught(request, pk)
+    member = selectors.member_or_404(found, learner_id)
+    assignment_id = request.POST.get("assignment", "")
+    assignment = found.assignments.filter(pk=assignment_id).first() if assignment_id.isdigit() else None
+    if assignment is None:
+        raise Http404
+    try:
+        extension_grant(assignment=assignment, learner=member, due=request.POST.get("due", ""))
+    except UserError as error:
+        return _learner(request, found, member, status=error.status_code, extend_error=error.message)
+    messages.success(
+        request,
+        _("%(name)s now has until the date you gave; the class keeps its own date.")
+        % {"name": member.get_username()},
+    )
+    return redirect("class_learner", pk=found.pk, learner_id=member.pk)
+
+
+@login_required
+@throttle_writes
+@require_http_methods(["GET", "POST"])
+def reset(request: HttpRequest, pk: int, learner_id: int, slug: str) -> HttpResponse:
+    """A learner's attempts at a limited quiz given back, after a page that says what happens and what is
+    kept (GET), by the teacher's confirmation (POST)."""
+    found = _taught(request, pk)
+    member = selectors.member_or_404(found, learner_id)
+    quiz = get_object_or_404(Quiz, slug=slug)
+    counted = Attempt.objects.filter(user=member, quiz=quiz, reset_at__isnull=True)
+    if request.method == "POST":
+        count = attempts_reset(klass=found, learner=member, quiz=quiz)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d attempt no longer counts towards the limit; it is kept, with its answers and score.",
+                "%(n)d attempts no longer count towards the limit; they are kept, with their answers and scores.",
+                count,
+            )
+            % {"n": count},
+        )
+        return redirect("class_learner", pk=found.pk, learner_id=member.pk)
+    return render(
+        request,
+        "classes/reset.html",
+        {"class": found, "member": member, "quiz": quiz, "counted": counted.count()},
     )
 
 
