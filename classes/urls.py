@@ -19,5 +19,7 @@ urlpatterns = [
     path("<int:pk>/wall/<slug:lab>/", views.wall, name="class_wall"),
     path("<int:pk>/wall/<slug:lab>/notes/", views.note, name="class_note"),
     path("notes/<slug:lab>/", views.notes, name="class_notes"),
+    path("<int:pk>/experiments/<slug:slug>/", views.experiment, name="class_experiment"),
+    path("<int:pk>/concepts/", views.concepts, name="class_concepts"),
     path("<int:pk>/gradebook.csv", views.gradebook_csv, name="class_gradebook"),
 ]

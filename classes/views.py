@@ -252,7 +252,15 @@ def attempt(request: HttpRequest, pk: int, attempt_id: int) -> HttpResponse:
                 for i in response.key.split(",")
                 if i.isdigit() and int(i) in answers
             ]
-        rows.append({"response": response, "given": given, "choice": isinstance(given, list)})
+        pairs = []
+        if response.question.kind == Kind.MATCHING and isinstance(response.given, dict):
+            # Each item with the match the learner chose, readable (not the stored key "12=x;13=y").
+            pairs = [
+                (answers[int(pk)].text_html, chosen)
+                for pk, chosen in response.given.items()
+                if str(pk).isdigit() and int(pk) in answers
+            ]
+        rows.append({"response": response, "given": given, "choice": isinstance(given, list), "pairs": pairs})
     return render(request, "classes/attempt.html", {"class": found, "attempt": shown, "rows": rows})
 
 
@@ -389,4 +397,27 @@ def notes(request: HttpRequest, lab: str) -> JsonResponse:
             ]
         },
         headers={"Cache-Control": "private, no-store"},
+    )
+
+
+@login_required
+@require_GET
+def experiment(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    """A guided experiment read across the class: pass rate, common wrong answers, predictions and outcomes."""
+    found = _taught(request, pk)
+    shown = get_object_or_404(Experiment, slug=slug)
+    return render(
+        request,
+        "classes/experiment.html",
+        {"class": found, "stats": selectors.experiment_stats(found, shown)},
+    )
+
+
+@login_required
+@require_GET
+def concepts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Per concept, the share of the class that has mastered it (as each learner's concept map shows it)."""
+    found = _taught(request, pk)
+    return render(
+        request, "classes/concepts.html", {"class": found, "shares": selectors.concept_shares(found)}
     )
