@@ -68,11 +68,25 @@ class Member:
     name: str
     job: Job | None
     passed: bool | None
+    position: int | None = None  # in its queue, while the run waits
 
 
-def wall_members(klass: Class, lab: str, experiment: Experiment | None) -> list[Member]:
-    """Each member of the class with their latest run of the lab (its history not loaded) and, for a guided
-    experiment, whether they have passed it. Three queries, whatever the size of the class."""
+def queue_positions() -> dict[int, int]:
+    """Every waiting run's place in its queue (1: the next to start), in one query: what the teacher's wall
+    shows of the queue (Job.objects.queue_position's order, for all of them at once)."""
+    positions: dict[int, int] = {}
+    counts: dict[str, int] = {}
+    waiting = Job.objects.filter(status=Job.Status.QUEUED).order_by("created_at", "id")
+    for pk, queue in waiting.values_list("pk", "queue"):
+        counts[queue] = counts.get(queue, 0) + 1
+        positions[pk] = counts[queue]
+    return positions
+
+
+def wall_members(klass: Class, lab: str, experiment: Experiment | None) -> tuple[list[Member], int]:
+    """Each member of the class with their latest run of the lab (its history not loaded), its place in the
+    queue while it waits and, for a guided experiment, whether they have passed it; and how many runs wait on
+    the platform. Four queries, whatever the size of the class."""
     latest = Job.objects.filter(owner=OuterRef("pk"), lab=lab).order_by("-created_at", "-id").values("pk")[:1]
     learners = list(klass.learners.order_by("username").annotate(latest_job=Subquery(latest)))
     jobs = Job.objects.defer("history", "visuals").in_bulk([u.latest_job for u in learners if u.latest_job])
@@ -85,10 +99,17 @@ def wall_members(klass: Class, lab: str, experiment: Experiment | None) -> list[
         if experiment
         else set()
     )
+    positions = queue_positions()
     return [
-        Member(u.pk, u.get_username(), jobs.get(u.latest_job), (u.pk in passed) if experiment else None)
+        Member(
+            u.pk,
+            u.get_username(),
+            jobs.get(u.latest_job),
+            (u.pk in passed) if experiment else None,
+            positions.get(u.latest_job),
+        )
         for u in learners
-    ]
+    ], len(positions)
 
 
 def changed_settings(lab: str, params: dict[str, Any]) -> str:
@@ -150,6 +171,7 @@ class Row:
             "job": self.member.job.pk if self.member.job else None,
             "run_url": self.run_url,
             "status": self.status,
+            "queue_position": self.member.position if self.status == "queued" else None,
             "step": watch.step if watch else None,
             "loss": watch.loss if watch else None,
             "diverged_at": watch.diverged_at if watch else None,
@@ -171,10 +193,11 @@ class Wall:
         self.klass, self.lab, self.experiment = klass, lab, experiment
         self.rows: dict[int, Row] = {}
         self.queue: asyncio.Queue = asyncio.Queue()
+        self.waiting = 0  # runs waiting on the platform, every class's
 
     async def refresh(self) -> set[int]:
         """Reads the members and their runs again; returns the learners whose rows changed (or left)."""
-        members = await sync_to_async(wall_members)(self.klass, self.lab, self.experiment)
+        members, self.waiting = await sync_to_async(wall_members)(self.klass, self.lab, self.experiment)
         changed: set[int] = set()
         present = {m.learner_id for m in members}
         for learner_id in [i for i in self.rows if i not in present]:
@@ -187,7 +210,7 @@ class Wall:
                 job.pk if job else None
             )
             if row is not None and same_run:
-                if row.member.passed != member.passed:
+                if row.member.passed != member.passed or row.member.position != member.position:
                     changed.add(member.learner_id)
                 if job and job.finished and row.status != job.status:
                     row.status = job.status  # its `end` came before this wall opened its stream
@@ -263,9 +286,9 @@ class Wall:
     async def events(self) -> AsyncIterator[bytes]:
         try:
             await self.refresh()
-            yield sse(
-                "wall", json.dumps({"members": [row.as_json(whole=True) for row in self.rows.values()]})
-            )
+            members = [row.as_json(whole=True) for row in self.rows.values()]
+            queue_sent = self._queue()
+            yield sse("wall", json.dumps({"members": members, "queue": queue_sent}))
             for row in self.rows.values():
                 row.pending, row.reset = [], False
             refreshed = sent = time.monotonic()
@@ -280,6 +303,9 @@ class Wall:
                 if time.monotonic() - refreshed >= REFRESH_S:
                     changed |= await self.refresh()
                     refreshed = time.monotonic()
+                    if self._queue() != queue_sent:
+                        queue_sent = self._queue()
+                        yield sse("queue", json.dumps(queue_sent))
                 for learner_id in sorted(changed):
                     row = self.rows.get(learner_id)
                     if row is None:
@@ -294,6 +320,11 @@ class Wall:
         finally:
             for row in self.rows.values():
                 self._unwatch(row)
+
+    def _queue(self) -> dict[str, int]:
+        """The queue as the teacher sees it: runs waiting on the platform, and how many are this class's."""
+        mine = sum(1 for row in self.rows.values() if row.status == "queued")
+        return {"waiting": self.waiting, "class_waiting": mine}
 
     async def _take(self, item: tuple[str, tuple[str, dict[str, str]]]) -> set[int]:
         key, entry = item

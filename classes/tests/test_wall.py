@@ -124,6 +124,13 @@ class WallStreamTests:
         again = next(stream(asgi_server.url, wall_path(klass), teacher_session, timeout=20)).data
         assert first == again and len(first["members"][0]["points"]) == 5
 
+    def test_the_teacher_sees_the_queue(self, asgi_server, teacher_session, klass, student, other_student):
+        Job.objects.create(owner=other_student, lab="cnn", params={}, status="queued")  # another class's, first
+        Job.objects.create(owner=student, lab="linear-regression", params={}, status="queued")
+        wall = next(stream(asgi_server.url, wall_path(klass), teacher_session, timeout=20)).data
+        assert wall["queue"] == {"waiting": 2, "class_waiting": 1}
+        assert wall["members"][0]["queue_position"] == 2 and wall["members"][0]["status"] == "queued"
+
     def test_an_ended_run_shows_from_its_history(self, asgi_server, teacher_session, klass, student):
         Job.objects.create(owner=student, lab="linear-regression", params={}, status="succeeded", attempt=1,
                            history=[{"step": 0, "loss": 1.0}, {"step": 20, "loss": 0.01}])  # fmt: skip

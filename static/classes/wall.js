@@ -24,6 +24,7 @@
   const statusLine = root.querySelector(".wall-status");
   const summary = root.querySelector(".wall-summary");
   const alerts = root.querySelector("[data-wall-alerts]");
+  const queueLine = root.querySelector(".wall-queue");
   const rows = new Map(); // learner id -> { data, points: Map(step -> loss), tr, li, plot }
   let overlay = null;
   let drawPending = false;
@@ -68,7 +69,8 @@
       a.title = gettext("Open this run as the learner sees it");
       who.append(a);
     } else who.textContent = d.name;
-    const cells = [STATES[d.status] || d.status, badges(d.flags), d.step === null ? "–" : String(d.step), format(d.loss), d.changed || (d.job ? gettext("default settings") : "–")];
+    const state = (STATES[d.status] || d.status) + (d.queue_position ? " · " + interpolate(gettext("position in queue: %(n)s"), { n: d.queue_position }, true) : "");
+    const cells = [state, badges(d.flags), d.step === null ? "–" : String(d.step), format(d.loss), d.changed || (d.job ? gettext("default settings") : "–")];
     row.tr.append(who, ...cells.map((c) => { const td = document.createElement("td"); td.append(c); return td; }));
     row.tr.querySelector("td:nth-child(3)").className = "flags-cell";
 
@@ -173,13 +175,24 @@
     multiples.append(...order.map((r) => r.li));
   }
 
+  // The queue as the teacher sees it: how many runs wait on the platform, and how many of them are the class's.
+  function showQueue(q) {
+    if (!q) return;
+    queueLine.dataset.waiting = String(q.waiting);
+    queueLine.textContent = q.waiting
+      ? interpolate(gettext("Queue: %(waiting)s runs waiting to start, %(mine)s of them this class's."), { waiting: q.waiting, mine: q.class_waiting }, true)
+      : gettext("Queue: no run is waiting; new runs start at once.");
+  }
+
   const source = new EventSource(root.dataset.events);
+  source.addEventListener("queue", (event) => showQueue(JSON.parse(event.data)));
   source.addEventListener("open", () => { statusLine.textContent = gettext("Live"); });
   source.addEventListener("wall", (event) => {
     const data = JSON.parse(event.data);
     rows.clear(); tbody.replaceChildren(); multiples.replaceChildren();
     if (overlay) { overlay.destroy(); overlay = null; }
     for (const d of data.members) update(d, true);
+    showQueue(data.queue);
     place(); summarise(); schedule();
     root.dataset.ready = "1";
     if (!data.members.length) summary.textContent = gettext("Nobody has joined this class yet.");
