@@ -159,6 +159,7 @@ class Row:
     tap: _Tagged | None = None
     last: str = "0"
     at: str | None = None  # id of the latest stream entry shown (its time is the worker's: the bench's lag)
+    first_at: str | None = None  # id of the oldest entry whose points wait in `pending`
     pending: list[tuple[int, float | None]] = field(default_factory=list)
     reset: bool = True
 
@@ -183,6 +184,7 @@ class Row:
             "points": [[s, v] for s, v in points],
             "reset": whole or self.reset,
             "at": self.at,
+            "first_at": None if whole else self.first_at,
         }
 
 
@@ -269,7 +271,10 @@ class Wall:
         if kind == "progress":
             if watch.status == "queued":
                 watch.status = row.status = "running"
-            row.pending.extend(watch.add(data.get("points", [])))
+            new = watch.add(data.get("points", []))
+            if new and not row.pending:
+                row.first_at = entry_id
+            row.pending.extend(new)
         elif kind == "status" or kind == "end":
             watch.status = row.status = data.get("status", row.status)
         elif kind == "restart":
@@ -312,7 +317,7 @@ class Wall:
                         yield sse("left", json.dumps({"learner": learner_id}))
                         continue
                     yield sse("member", json.dumps(row.as_json()))
-                    row.pending, row.reset = [], False
+                    row.pending, row.reset, row.first_at = [], False, None
                     sent = time.monotonic()
                 if time.monotonic() - sent > HEARTBEAT:
                     yield b": keep-alive\n\n"

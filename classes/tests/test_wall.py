@@ -125,7 +125,9 @@ class WallStreamTests:
         assert first == again and len(first["members"][0]["points"]) == 5
 
     def test_the_teacher_sees_the_queue(self, asgi_server, teacher_session, klass, student, other_student):
-        Job.objects.create(owner=other_student, lab="cnn", params={}, status="queued")  # another class's, first
+        Job.objects.create(
+            owner=other_student, lab="cnn", params={}, status="queued"
+        )  # another class's, first
         Job.objects.create(owner=student, lab="linear-regression", params={}, status="queued")
         wall = next(stream(asgi_server.url, wall_path(klass), teacher_session, timeout=20)).data
         assert wall["queue"] == {"waiting": 2, "class_waiting": 1}
