@@ -21,6 +21,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+# The bench's own folder, before anything of config is imported: its Celery app reads the settings at import
+# (the beat's schedule), which fixes the database's path then; set later, the bench would prepare one database
+# (var/db.sqlite3) and its server and workers use another (var/bench/db.sqlite3).
+os.environ["VAR_DIR"] = str(Path(__file__).resolve().parent.parent / "var" / "bench")
+
 from config.launch import free_port
 from config.launch import say as launcher_say
 

@@ -220,6 +220,8 @@ class Wall:
                         row.watch.status = job.status
                     changed.add(member.learner_id)
                 row.member = member
+                if job and job.finished and row.key:
+                    self._unwatch(row)  # its stream has nothing more to say
                 live = stream_key(job.pk, max(job.attempt, 1)) if job and not job.finished else None
                 if live and row.key != live:  # continued in another attempt while this wall looked away
                     self._unwatch(row)
