@@ -32,6 +32,7 @@ class WallBrowserTests:
         writer.event("progress", {"points": [{"step": 40, "loss": 9.0}, {"step": 42, "loss": 1e4}]})
         expect(row.locator('[data-flag="diverged"]')).to_be_visible()
         expect(page.locator(".wall-summary")).to_contain_text("1 diverged")
+        expect(page.locator(".wall-queue")).to_contain_text("no run is waiting")
         screenshot(page, "class-wall")
 
         # By keyboard: Tab reaches the learner's run, Enter opens it, read-only, in the lab's own widget.
@@ -59,6 +60,7 @@ class WallBrowserTests:
         tab.goto(f"/classes/{klass.pk}/wall/linear-regression/")
         expect(tab.get_by_role("heading", name="实验墙: 线性回归")).to_be_visible()
         expect(tab.locator(".wall-table tr", has_text="student")).to_contain_text("已发散")
+        expect(tab.locator(".wall-overlay")).to_have_attribute("data-series", "1")
         assert tab.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(tab, "class-wall-phone")
         phone.close()
