@@ -21,6 +21,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+# The bench's own folder, before anything of config is imported: its Celery app reads the settings at import
+# (the beat's schedule), which fixes the database's path then; set later, the bench would prepare one database
+# (var/db.sqlite3) and its server and workers use another (var/bench/db.sqlite3).
+os.environ["VAR_DIR"] = str(Path(__file__).resolve().parent.parent / "var" / "bench")
+
 from config.launch import free_port
 from config.launch import say as launcher_say
 
@@ -51,6 +56,12 @@ GOALS = {  # metric: (goal, unit, "min" if the value must reach the goal, "max" 
     # this machine's warm-up timing (one thread, as a worker process runs): the longest ÷ its lab's time limit.
     # The budget refuses what does not fit; this says the maxima themselves fit on a machine like this one.
     "lab_maximum_share_of_limit": (0.8, "share", "max"),
+    # In the same burst, one learner at learning rate 3.0 and their teacher on the class's lab wall (issue 28): a
+    # point's time from the worker's write to the wall; the wall's flag step less the step where the divergence
+    # began; the longest wait in the queue ÷ the median wait.
+    "class_wall_lag_p95_ms": (2000, "ms", "max"),
+    "class_wall_divergence_flag_steps": (3, "steps", "max"),
+    "class_queue_fairness": (2, "ratio", "max"),
     # With a CUDA GPU only (the step "gpu"): the CNN lab as a job ÷ the same loop as a plain script, both on
     # the GPU; and the plain loop's speed on the GPU ÷ on all the CPU's cores (no goal: a figure to report).
     "cnn_gpu_overhead_ratio": (0.9, "ratio", "min"),
@@ -439,29 +450,86 @@ def submit_and_follow(platform: Platform, token: str, cookie: str, params: dict)
 
 
 CLASS = 40  # learners in the classroom burst
+DIVERGING = CLASS // 2  # the learner among them who trains at learning rate 3.0
+
+
+def divergence_step(history: list[dict]) -> int | None:
+    """Where a run's divergence begins: the first reported step from which its loss stays above the first
+    reported loss (or stops being a number) to the end."""
+    if not history or not isinstance(history[0].get("loss"), int | float):
+        return None
+    first, start = history[0]["loss"], None
+    for point in history[1:]:
+        loss = point.get("loss")
+        above = not isinstance(loss, int | float) or loss != loss or loss > first
+        start = (point["step"] if start is None else start) if above else None
+    return start
 
 
 def class_burst(platform: Platform) -> dict:
-    """CLASS learners each submit the seed's linear regression within 2 s and watch it on its event stream:
-    the time until the last has ended against the plain script's time × CLASS ÷ worker processes, and each
-    learner's time from their POST to the first event on their page."""
+    """CLASS learners of one class each submit the seed's linear regression within 2 s and watch it on its event
+    stream, one of them at learning rate 3.0 (it diverges), while their teacher watches the class's lab wall:
+
+    - the time until the last has ended against the plain script's time × CLASS ÷ worker processes, and each
+      learner's time from their POST to the first event on their page;
+    - class_wall_lag: each point's time from the worker's write to its learner's stream (the stream entry's id is
+      the worker's clock, the same machine's) to its arrival on the teacher's wall;
+    - class_wall_divergence_flag_steps: the step at which the wall flagged the diverging run, less the step where
+      the run's divergence began (its loss above its first and rising to the end), from the run's history;
+    - class_queue_fairness: the longest wait in the queue (created to started) ÷ the median wait."""
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
+    from classes.models import Class, Membership
+
     from .http import Connection
 
-    tokens = [
-        Token.objects.create(user=get_user_model().objects.create_user(f"class-{n}")).key
-        for n in range(CLASS)
-    ]
+    users = [get_user_model().objects.create_user(f"class-{n}") for n in range(CLASS)]
+    tokens = [Token.objects.create(user=user).key for user in users]
+    teacher = get_user_model().objects.create_user("class-teacher", is_staff=True)  # staff teach
+    klass = Class.objects.create(name="Bench class", teacher=teacher)
+    Membership.objects.bulk_create([Membership(klass=klass, learner=user) for user in users])
+    teacher_token = Token.objects.create(user=teacher).key
     processes = len(platform.workers)  # each bench worker is one process
     ideal = plain("linear-regression")["seconds"] * CLASS / processes
+    wall: dict = {"lags": [], "statuses": {}, "flag": None, "ready": asyncio.Event(), "done": asyncio.Event()}
+    diverging_name = f"class-{DIVERGING}"
 
-    async def learner(n: int, token: str) -> tuple[float, float, str]:
+    async def teacher_wall() -> None:
+        connection = await Connection(
+            "127.0.0.1", platform.port, {"Authorization": f"Token {teacher_token}"}
+        ).open()
+
+        def on_event(kind: str, data: dict, arrived: float) -> bool:
+            if kind == "wall":
+                wall["ready"].set()
+                return False
+            if kind != "member":
+                return False
+            if data.get("first_at") and data["points"]:  # the oldest point in the event: its longest lag
+                wall["lags"].append(arrived - int(data["first_at"].split("-")[0]) / 1000)
+            if data["name"] == diverging_name and "diverged" in data["flags"] and wall["flag"] is None:
+                wall["flag"] = {
+                    "diverged_at": data["diverged_at"],
+                    "step_shown": data["step"],
+                    "arrived": arrived,
+                }
+            wall["statuses"][data["name"]] = data["status"]
+            ended = [s for s in wall["statuses"].values() if s not in ("queued", "running", "not_started")]
+            if len(ended) == CLASS:
+                wall["done"].set()
+                return True
+            return False
+
+        await connection.events(f"/api/classes/{klass.pk}/wall/linear-regression/events", on_event)
+        connection.close()
+
+    async def learner(n: int, token: str) -> tuple[float, float, str, float]:
         await asyncio.sleep(2 * n / CLASS)  # arriving over 2 s
         started = time.time()
         connection = await Connection("127.0.0.1", platform.port, {"Authorization": f"Token {token}"}).open()
-        body = json.dumps({"lab": "linear-regression", "params": {}}).encode()
+        params = {"learning_rate": 3.0, "report_every": 1} if n == DIVERGING else {}
+        body = json.dumps({"lab": "linear-regression", "params": params}).encode()
         extra = {"Content-Type": "application/json"}
         status, headers = await connection.request("/api/jobs/", "POST", extra, body)
         job = json.loads(await connection.body(headers))
@@ -478,18 +546,43 @@ def class_burst(platform: Platform) -> dict:
 
         await connection.events(job["events_url"], on_event)
         connection.close()
-        return marks["first"] - started, marks["end"], marks["status"]
+        ended = await asyncio.to_thread(job_of, platform, token, job["id"], n == DIVERGING)
+        if n == DIVERGING:
+            wall["diverging_job"] = ended
+        wait = (
+            (parse_time(ended["started_at"]) - parse_time(ended["created_at"]))
+            if ended["started_at"]
+            else 0.0
+        )
+        return marks["first"] - started, marks["end"], marks["status"], wait
 
-    async def run() -> list[tuple[float, float, str]]:
-        return await asyncio.gather(*(learner(n, token) for n, token in enumerate(tokens)))
+    async def run() -> list[tuple[float, float, str, float]]:
+        watching = asyncio.create_task(teacher_wall())
+        await asyncio.wait_for(wall["ready"].wait(), 30)
+        outcomes = await asyncio.gather(*(learner(n, token) for n, token in enumerate(tokens)))
+        try:
+            await asyncio.wait_for(wall["done"].wait(), 30)
+        except TimeoutError:
+            pass  # the figures below say what the wall did see
+        watching.cancel()
+        return outcomes
 
     started = time.time()
     outcomes = asyncio.run(run())
-    failed = [status for _first, _end, status in outcomes if status != "succeeded"]
+    failed = [
+        (n, s)
+        for n, (_f, _e, s, _w) in enumerate(outcomes)
+        if s != ("diverged" if n == DIVERGING else "succeeded")
+    ]
     if failed:
-        raise SystemExit(f"class burst: {len(failed)} jobs did not succeed: {failed[:3]}")
-    makespan = max(end for _first, end, _status in outcomes) - started
-    firsts = sorted(first for first, _end, _status in outcomes)
+        raise SystemExit(f"class burst: {len(failed)} jobs did not end as expected: {failed[:3]}")
+    makespan = max(end for _first, end, _status, _wait in outcomes) - started
+    firsts = sorted(first for first, _end, _status, _wait in outcomes)
+    waits = sorted(wait for _first, _end, _status, wait in outcomes)
+    lags = sorted(wall["lags"])
+    history = wall.get("diverging_job", {}).get("history") or []
+    began = divergence_step(history)
+    flag = wall["flag"] or {}
     return {
         "learners": CLASS,
         "worker_processes": processes,
@@ -498,7 +591,30 @@ def class_burst(platform: Platform) -> dict:
         "makespan_ratio": makespan / ideal,
         "first_event_p95_ms": 1000 * firsts[int(0.95 * (len(firsts) - 1))],
         "first_event_p50_ms": 1000 * statistics.median(firsts),
+        "wall_points_seen": len(lags),
+        "wall_lag_p95_ms": 1000 * lags[int(0.95 * (len(lags) - 1))] if lags else float("inf"),
+        "wall_lag_p50_ms": 1000 * statistics.median(lags) if lags else float("inf"),
+        "divergence_began_at_step": began,
+        "wall_flag": flag,
+        "divergence_flag_steps": (flag["diverged_at"] - began)
+        if flag.get("diverged_at") is not None and began is not None
+        else float("inf"),
+        "queue_waits_s": waits,
+        "queue_fairness": waits[-1] / max(statistics.median(waits), 1e-3),
     }
+
+
+def parse_time(value: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def job_of(platform: Platform, token: str, job_id: int, history: bool = False) -> dict:
+    url = f"{platform.url}/api/jobs/{job_id}/" + ("?history=1" if history else "")
+    request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
 
 
 def plain(lab: str, *args: str, threads: int = 1) -> dict:
@@ -686,6 +802,9 @@ def step_classroom(bench: Bench) -> None:
     bench.details["class_burst"] = burst
     bench.record("class_burst_makespan_ratio", burst["makespan_ratio"])
     bench.record("class_burst_first_event_p95_ms", burst["first_event_p95_ms"])
+    bench.record("class_wall_lag_p95_ms", burst["wall_lag_p95_ms"])
+    bench.record("class_wall_divergence_flag_steps", burst["divergence_flag_steps"])
+    bench.record("class_queue_fairness", burst["queue_fairness"])
 
 
 def step_training(bench: Bench) -> None:

@@ -138,3 +138,51 @@ class Assignment(models.Model):
     @property
     def target(self):
         return self.lesson or self.quiz or self.experiment
+
+
+NOTE_LENGTH = 280
+
+
+class Note(models.Model):
+    """A short note a teacher pushes from the lab wall to the whole class or one learner; shown on the lab's
+    page to the learners it is for (classes/static notes.js), as plain text."""
+
+    klass = models.ForeignKey(Class, on_delete=models.CASCADE, related_name="notes")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="class_notes",
+        help_text=_("Empty: the whole class."),
+    )
+    lab = models.CharField(_("lab"), max_length=50, db_index=True)
+    text = models.CharField(_("text"), max_length=NOTE_LENGTH)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class Extension(models.Model):
+    """A later due date for one learner on one assignment (what their dashboard then shows)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "learner"], name="one_extension_per_learner")
+        ]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+    def __str__(self) -> str:
+        return f"{self.assignment} for {self.learner} until {self.due_at:%Y-%m-%d}"

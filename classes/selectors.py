@@ -16,7 +16,7 @@ from lessons.models import LessonProgress
 from quizzes.models import Attempt, Kind, Question, Quiz
 from trainer.models import Job
 
-from .models import Assignment, Class
+from .models import Assignment, Class, Extension, Note
 
 User = get_user_model()
 
@@ -216,7 +216,149 @@ def due_for(user) -> list[tuple[Assignment, bool]]:
     """A learner's work set by their classes, soonest first, each with whether it is done."""
     if not user.is_authenticated:
         return []
-    rows = Assignment.objects.filter(klass__learners=user).select_related(
-        "klass", "lesson", "quiz", "experiment"
+    rows = list(
+        Assignment.objects.filter(klass__learners=user).select_related(
+            "klass", "lesson", "quiz", "experiment"
+        )
     )
+    extended = dict(
+        Extension.objects.filter(learner=user, assignment__in=rows).values_list("assignment_id", "due_at")
+    )
+    for row in rows:  # the learner's own date where their teacher gave them more time
+        row.extended = row.pk in extended
+        row.due_at = extended.get(row.pk, row.due_at)
+    rows.sort(key=lambda a: (a.due_at, a.pk))
     return [(a, is_done(a, user)) for a in rows]
+
+
+def learner_assignments(klass: Class, learner) -> list[tuple[Assignment, Any, bool]]:
+    """The class's work with this learner's due date (None: the class's) and whether it is done."""
+    extended = dict(
+        Extension.objects.filter(learner=learner, assignment__klass=klass).values_list(
+            "assignment_id", "due_at"
+        )
+    )
+    return [
+        (a, extended.get(a.pk), is_done(a, learner))
+        for a in klass.assignments.select_related("lesson", "quiz", "experiment")
+    ]
+
+
+# --- Notes ----------------------------------------------------------------------------------------------
+
+NOTES_SHOWN = 3
+NOTES_DAYS = 7
+
+
+def notes_for(user, lab: str) -> list[Note]:
+    """The latest notes a learner's teachers sent about this lab, to their class or to them alone, from the
+    classes they are still in."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if not user.is_authenticated:
+        return []
+    since = timezone.now() - timedelta(days=NOTES_DAYS)
+    return list(
+        Note.objects.filter(klass__learners=user, lab=lab, created_at__gte=since)
+        .filter(Q(learner__isnull=True) | Q(learner=user))
+        .select_related("klass")[:NOTES_SHOWN]
+    )
+
+
+# --- Reading the class: guided experiments and concepts ---------------------------------------------------
+
+
+@dataclass
+class ExperimentStats:
+    experiment: Experiment
+    members: int
+    tried: int  # learners who submitted at least once
+    passed: int  # learners with a passed submission
+    wrong: list[tuple[str, int]]  # the common wrong answers (formatted) and how many gave each
+    unanswerable: int  # failed submissions whose runs did not show the value (no answer could be right)
+    predictions: list[dict[str, Any]]  # per prediction: what, how many, how many it came true for
+
+    @property
+    def pass_rate(self) -> float | None:
+        return 100 * self.passed / self.tried if self.tried else None
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:.3g}"
+
+
+def experiment_stats(klass: Class, experiment: Experiment, common: int = 5) -> ExperimentStats:
+    """A guided experiment read across the class: how many passed of those who tried, the wrong answers given
+    most often (each submission counts), and each learner's latest prediction against what their runs showed
+    (for a divergence experiment: how many predicted a divergence, and for how many it happened)."""
+    from collections import Counter
+
+    rows = list(
+        Submission.objects.filter(experiment=experiment, owner__in=members(klass))
+        .select_related("prediction")
+        .order_by("created_at", "id")
+    )
+    latest = {s.owner_id: s for s in rows}  # each learner's latest submission
+    wrong = Counter(_number(s.answer) for s in rows if not s.passed and s.answer is not None)
+    choices = experiment.choice_list
+    predicted: dict[str, dict[str, Any]] = {}
+    for submission in latest.values():
+        value = submission.prediction.value
+        if experiment.prediction_kind == Experiment.Prediction.CHOICE and isinstance(value, int):
+            label = choices[value] if 0 <= value < len(choices) else str(value)
+        else:
+            label = _number(value)
+        row = predicted.setdefault(label, {"prediction": label, "learners": 0, "happened": 0, "not": 0})
+        row["learners"] += 1
+        happened = (submission.values or {}).get("prediction_happened")
+        if happened is True:
+            row["happened"] += 1
+        elif happened is False:
+            row["not"] += 1
+    return ExperimentStats(
+        experiment=experiment,
+        members=members(klass).count(),
+        tried=len(latest),
+        passed=len({s.owner_id for s in rows if s.passed}),
+        wrong=wrong.most_common(common),
+        unanswerable=sum(1 for s in rows if not s.passed and s.answer is None and experiment.answers_number),
+        predictions=sorted(predicted.values(), key=lambda r: -r["learners"]),
+    )
+
+
+@dataclass
+class ConceptShare:
+    concept: Any
+    mastered: int
+    started: int
+    members: int
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.mastered / self.members if self.members else None
+
+
+def concept_shares(klass: Class) -> list[ConceptShare]:
+    """Per concept, how many of the class have mastered it, as the concept map judges mastery for each learner
+    (lessons.mastery: all the evidence tied to the concept right or passed), most mastered first."""
+    from lessons.mastery import mastery
+    from lessons.models import Concept
+
+    people = list(members(klass))
+    counts: dict[str, list[int]] = {}
+    for learner in people:
+        for slug, state in mastery(learner).items():
+            row = counts.setdefault(slug, [0, 0])
+            row[0] += state["state"] == "mastered"
+            row[1] += state["state"] == "started"
+    concepts = {c.slug: c for c in Concept.objects.all()}
+    shares = [
+        ConceptShare(concepts[slug], mastered, started, len(people))
+        for slug, (mastered, started) in counts.items()
+        if slug in concepts and mastered + started
+    ]
+    return sorted(shares, key=lambda s: (-s.mastered, -s.started, s.concept.term))

@@ -8,21 +8,33 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import UserError
 from core.throttles import throttle_writes
-from experiments.models import Submission
+from experiments.models import Experiment, Submission
 from lessons.models import LessonProgress
 from quizzes.models import Answer, Attempt, Kind, Quiz
+from trainer.catalog import LABS
 from trainer.models import Job
+from trainer.serializers import lab_description
 
 from . import gradebook, selectors
-from .models import Class, is_teacher
-from .services import assignment_create, class_by_code, class_create, class_join, class_leave
+from .models import NOTE_LENGTH, Class, is_teacher
+from .services import (
+    assignment_create,
+    attempts_reset,
+    class_by_code,
+    class_create,
+    class_join,
+    class_leave,
+    extension_grant,
+    note_post,
+)
 
 
 def _taught(request: HttpRequest, pk: int) -> Class:
@@ -136,6 +148,7 @@ def _detail(request: HttpRequest, found: Class, *, status: int = 200, **errors: 
                 for a in found.assignments.select_related("lesson", "quiz", "experiment")
             ],
             "choices": selectors.assignment_choices(),
+            "labs": list(LABS.values()),
             **errors,
         },
         status=status,
@@ -146,18 +159,79 @@ def _detail(request: HttpRequest, found: Class, *, status: int = 200, **errors: 
 @require_GET
 def learner(request: HttpRequest, pk: int, learner_id: int) -> HttpResponse:
     found = _taught(request, pk)
-    member = selectors.member_or_404(found, learner_id)
+    return _learner(request, found, selectors.member_or_404(found, learner_id))
+
+
+def _learner(request: HttpRequest, found: Class, member, *, status: int = 200, **errors: str) -> HttpResponse:
+    attempts = Attempt.objects.filter(user=member).select_related("quiz")
+    limited = {a.quiz for a in attempts if a.quiz.max_attempts}
     return render(
         request,
         "classes/learner.html",
         {
             "class": found,
             "member": member,
-            "attempts": Attempt.objects.filter(user=member).select_related("quiz"),
+            "attempts": attempts,
+            "limited": sorted(limited, key=lambda q: q.title),
+            "assignments": selectors.learner_assignments(found, member),
             "submissions": Submission.objects.filter(owner=member).select_related("experiment"),
             "jobs": Job.objects.filter(owner=member).order_by("-created_at")[:50],
             "lessons_done": LessonProgress.objects.filter(user=member).select_related("lesson"),
+            **errors,
         },
+        status=status,
+    )
+
+
+@login_required
+@throttle_writes
+@require_POST
+def extend(request: HttpRequest, pk: int, learner_id: int) -> HttpResponse:
+    """More time for one learner on one of the class's assignments."""
+    found = _taught(request, pk)
+    member = selectors.member_or_404(found, learner_id)
+    assignment_id = request.POST.get("assignment", "")
+    assignment = found.assignments.filter(pk=assignment_id).first() if assignment_id.isdigit() else None
+    if assignment is None:
+        raise Http404
+    try:
+        extension_grant(assignment=assignment, learner=member, due=request.POST.get("due", ""))
+    except UserError as error:
+        return _learner(request, found, member, status=error.status_code, extend_error=error.message)
+    messages.success(
+        request,
+        _("%(name)s now has until the date you gave; the class keeps its own date.")
+        % {"name": member.get_username()},
+    )
+    return redirect("class_learner", pk=found.pk, learner_id=member.pk)
+
+
+@login_required
+@throttle_writes
+@require_http_methods(["GET", "POST"])
+def reset(request: HttpRequest, pk: int, learner_id: int, slug: str) -> HttpResponse:
+    """A learner's attempts at a limited quiz given back, after a page that says what happens and what is
+    kept (GET), by the teacher's confirmation (POST)."""
+    found = _taught(request, pk)
+    member = selectors.member_or_404(found, learner_id)
+    quiz = get_object_or_404(Quiz, slug=slug)
+    counted = Attempt.objects.filter(user=member, quiz=quiz, reset_at__isnull=True)
+    if request.method == "POST":
+        count = attempts_reset(klass=found, learner=member, quiz=quiz)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d attempt no longer counts towards the limit; it is kept, with its answers and score.",
+                "%(n)d attempts no longer count towards the limit; they are kept, with their answers and scores.",
+                count,
+            )
+            % {"n": count},
+        )
+        return redirect("class_learner", pk=found.pk, learner_id=member.pk)
+    return render(
+        request,
+        "classes/reset.html",
+        {"class": found, "member": member, "quiz": quiz, "counted": counted.count()},
     )
 
 
@@ -178,7 +252,15 @@ def attempt(request: HttpRequest, pk: int, attempt_id: int) -> HttpResponse:
                 for i in response.key.split(",")
                 if i.isdigit() and int(i) in answers
             ]
-        rows.append({"response": response, "given": given, "choice": isinstance(given, list)})
+        pairs = []
+        if response.question.kind == Kind.MATCHING and isinstance(response.given, dict):
+            # Each item with the match the learner chose, readable (not the stored key "12=x;13=y").
+            pairs = [
+                (answers[int(pk)].text_html, chosen)
+                for pk, chosen in response.given.items()
+                if str(pk).isdigit() and int(pk) in answers
+            ]
+        rows.append({"response": response, "given": given, "choice": isinstance(given, list), "pairs": pairs})
     return render(request, "classes/attempt.html", {"class": found, "attempt": shown, "rows": rows})
 
 
@@ -201,7 +283,13 @@ def run(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
     shown = get_object_or_404(
         Job.objects.select_related("owner"), pk=job_id, owner__in=selectors.members(found)
     )
-    return render(request, "classes/run.html", {"class": found, "job": shown})
+    # The lab's own widget, following this run read-only: the learner's charts, status and metrics, as they
+    # see them (the API lets a class's teacher read, never cancel, a member's run: JobQuerySet.readable_by).
+    return render(
+        request,
+        "classes/run.html",
+        {"class": found, "job": shown, "lab": LABS.get(shown.lab), "readonly_job": shown.pk},
+    )
 
 
 @login_required
@@ -228,3 +316,108 @@ def gradebook_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="class-{found.pk}-{kind}.csv"'
     return response
+
+
+def _wall_target(found: Class, lab: str, request: HttpRequest) -> Experiment | None:
+    if lab not in LABS:
+        raise Http404
+    slug = request.GET.get("experiment") or request.POST.get("experiment") or ""
+    return get_object_or_404(Experiment, slug=slug, lab=lab) if slug else None
+
+
+@login_required
+@require_GET
+def wall(request: HttpRequest, pk: int, lab: str) -> HttpResponse:
+    """The live lab wall: every member's current or latest run of the lab (classes/wall.py streams it)."""
+    found = _taught(request, pk)
+    experiment = _wall_target(found, lab, request)
+    return _wall(request, found, lab, experiment)
+
+
+def _wall(request: HttpRequest, found: Class, lab: str, experiment, *, status: int = 200, **errors: str):
+    events = f"/api/classes/{found.pk}/wall/{lab}/events"
+    if experiment:
+        events += f"?experiment={experiment.slug}"
+    return render(
+        request,
+        "classes/wall.html",
+        {
+            "class": found,
+            "lab": LABS[lab],
+            "experiment": experiment,
+            "events_url": events,
+            "description": lab_description(LABS[lab]),
+            "members": selectors.members(found),
+            "note_length": NOTE_LENGTH,
+            "notes": found.notes.filter(lab=lab).select_related("learner")[:10],
+            **errors,
+        },
+        status=status,
+    )
+
+
+@login_required
+@throttle_writes
+@require_POST
+def note(request: HttpRequest, pk: int, lab: str) -> HttpResponse:
+    """A short note from the wall to the class or one learner, shown on their page of the lab."""
+    found = _taught(request, pk)
+    experiment = _wall_target(found, lab, request)
+    try:
+        note_post(
+            klass=found,
+            lab=lab,
+            text=request.POST.get("text", ""),
+            learner_id=request.POST.get("learner") or None,
+        )
+    except UserError as error:
+        return _wall(request, found, lab, experiment, status=error.status_code, note_error=error.message)
+    messages.success(request, _("Note sent. It shows on the lab's page of the learners it is for."))
+    target = redirect("class_wall", pk=found.pk, lab=lab)
+    if experiment:
+        target["Location"] += f"?experiment={experiment.slug}"
+    return target
+
+
+@require_GET
+def notes(request: HttpRequest, lab: str) -> JsonResponse:
+    """A learner's notes from their teachers about a lab, for its page (static/classes/notes.js): the page is
+    the same for every reader, the notes come in this small call."""
+    shown = selectors.notes_for(request.user, lab)
+    return JsonResponse(
+        {
+            "notes": [
+                {
+                    "text": n.text,
+                    "class": n.klass.name,
+                    "to_you": n.learner_id is not None,
+                    "created_at": n.created_at.isoformat(),
+                }
+                for n in shown
+            ]
+        },
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+@login_required
+@require_GET
+def experiment(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    """A guided experiment read across the class: pass rate, common wrong answers, predictions and outcomes."""
+    found = _taught(request, pk)
+    shown = get_object_or_404(Experiment, slug=slug)
+    return render(
+        request,
+        "classes/experiment.html",
+        {"class": found, "stats": selectors.experiment_stats(found, shown)},
+    )
+
+
+@login_required
+@require_GET
+def concepts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Per concept, the share of the class that has mastered it (as each learner's concept map shows it)."""
+    found = _taught(request, pk)
+    return render(
+        request, "classes/concepts.html", {"class": found, "shares": selectors.concept_shares(found)}
+    )

@@ -12,6 +12,7 @@ django_application = get_asgi_application()  # sets Django up: the import below 
 
 from django.conf import settings  # noqa: E402
 
+from classes.wall import with_wall_streams  # noqa: E402
 from core.documents import DocumentFront, code_version  # noqa: E402
 from core.limits import BodyLimit  # noqa: E402
 from core.readers import ReaderFront  # noqa: E402
@@ -19,9 +20,11 @@ from trainer.events import with_event_streams  # noqa: E402
 
 code_version()  # the source tree's digest, read once at start rather than during the first page
 if settings.PAGES_FRONT:
-    application = BodyLimit(with_event_streams(ReaderFront(DocumentFront(django_application))))
+    application = BodyLimit(
+        with_wall_streams(with_event_streams(ReaderFront(DocumentFront(django_application))))
+    )
 else:
-    application = BodyLimit(with_event_streams(django_application))
+    application = BodyLimit(with_wall_streams(with_event_streams(django_application)))
 
 if os.environ.get("VERIFY_SERVICES", "1") == "1":
     from core.startup import verify_services_outside_the_event_loop

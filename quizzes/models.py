@@ -225,6 +225,9 @@ class Attempt(models.Model):
     score = models.FloatField(default=0)  # points earned on auto-graded questions
     max_score = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the learner's teacher reset their attempts at this quiz (classes.services.attempts_reset): the
+    # attempt is kept with its answers and score, and no longer counts towards the quiz's limit.
+    reset_at = models.DateTimeField(_("reset at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

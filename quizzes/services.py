@@ -26,7 +26,7 @@ def attempts_left(quiz: Quiz, user: AbstractBaseUser | AnonymousUser) -> int | N
     """None when there is no limit (or the reader is anonymous: nothing is counted for them)."""
     if not quiz.max_attempts or not user.is_authenticated:
         return None
-    return max(0, quiz.max_attempts - quiz.attempts.filter(user=user).count())
+    return max(0, quiz.max_attempts - quiz.attempts.filter(user=user, reset_at__isnull=True).count())
 
 
 def answers_shown(quiz: Quiz, user: AbstractBaseUser | AnonymousUser) -> bool:

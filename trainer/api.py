@@ -116,7 +116,7 @@ def job(request: Request, job_id: int) -> Response:
     # A plain dict, not the QueryDict: DRF would read an empty `?history=` as absent, not as an error.
     query = JobQuerySerializer(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
-    found = _visible_job(request, job_id)
+    found = get_object_or_404(Job.objects.readable_by(request.user).select_related("owner"), pk=job_id)
     serializer = JobDetailSerializer if query.validated_data["history"] else JobSerializer
     return Response(serializer(found).data)
 

@@ -252,7 +252,8 @@ async def serve(scope: dict, receive, send, job_id: int, generation: str | None 
             await respond(send, 401, {"detail": str(refused.detail), "code": refused.default_code},
                           ((b"www-authenticate", b"Token"),))  # fmt: skip
             return
-        job = await Job.objects.visible_to(user).filter(pk=job_id).afirst()
+        readable = await sync_to_async(Job.objects.readable_by)(user)  # a permission check reads the database
+        job = await readable.filter(pk=job_id).afirst()
         if job is None:
             # Someone else's job is answered exactly like one that does not exist.
             await respond(send, 404, error_body(_("No such job."), "not_found"))

@@ -59,6 +59,14 @@ class Hub:
         """The entries of stream `key` after id `after` ("0" for all), then live ones: `async with` it."""
         return Subscription(self, key, after)
 
+    async def watch(self, key: str, queue: asyncio.Queue[Entry]) -> None:
+        """Entries of `key` from now on into `queue` (anything with `put_nowait`): for a reader that follows
+        many streams with one queue (the class's lab wall, classes/wall.py) and reads their backlog itself."""
+        await self._watch(key, queue)
+
+    def unwatch(self, key: str, queue: asyncio.Queue[Entry]) -> None:
+        self._unwatch(key, queue)
+
     async def _watch(self, key: str, queue: asyncio.Queue[Entry]) -> None:
         new = key not in self.positions
         if new:

@@ -28,6 +28,17 @@ class JobQuerySet(models.QuerySet):
             return self.none()
         return self.filter(owner=user)
 
+    def readable_by(self, user) -> JobQuerySet:
+        """What a user may watch (read, never cancel): what they see, and for a class's teacher the runs of its
+        current members (the teacher opens a member's run as the learner sees it: classes.views.run)."""
+        from classes.models import is_teacher
+
+        if user.is_staff or not is_teacher(user):
+            return self.visible_to(user)
+        return self.filter(
+            models.Q(owner=user) | models.Q(owner__memberships__klass__teacher=user)
+        ).distinct()
+
 
 class Job(models.Model):
     """One training run of a lab with a learner's hyperparameters.

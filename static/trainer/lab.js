@@ -136,6 +136,12 @@
       this.label = this.label.bind(this);
       // A link may carry settings (?learning_rate=0.9&steps=300, as a guided experiment's does): they fill the
       // form, and an ended run of other settings is then not brought back over them.
+      // A class's teacher watching a member's run: the same widget, following that run, changing nothing.
+      this.readOnly = Number(root.dataset.readonlyJob) || 0;
+      if (this.readOnly) {
+        api(`/api/jobs/${this.readOnly}/`).then(({ ok, body }) => { if (ok) this.follow(body); });
+        return;
+      }
       this.preset = this.fromUrl();
       if (this.preset) this.fill(this.preset);
       this.form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(); });
@@ -230,7 +236,7 @@
       this.detail.textContent = detail;
       this.root.dataset.status = status;
       const active = ACTIVE.includes(status);
-      this.cancelButton.hidden = !active;
+      this.cancelButton.hidden = !active || Boolean(this.readOnly);
       this.form.querySelector(".start").disabled = active;
       // The bar and "about 16 s left" describe a run in progress; an ended run says how it ended instead.
       this.progressRow.hidden = !active;
@@ -323,7 +329,7 @@
       this.setState(job.status, job.status === "queued" && job.queue_position ? interpolate(gettext("position in queue: %(n)s"), { n: job.queue_position }, true) : "");
       this.setProgress(job.progress || 0, null);
       this.root.dataset.job = job.id;
-      window.platform.runs.watch(job, this.lab.title); // told on any page when it ends, if not seen here
+      if (!this.readOnly) window.platform.runs.watch(job, this.lab.title); // told on any page when it ends, if not seen here
       // The form and the line above the charts say which settings the run on display has.
       this.fill(job.params);
       this.runLine.textContent = interpolate(gettext("Run #%(n)s: %(settings)s"), { n: job.id, settings: this.settings(job.params) }, true);
@@ -396,6 +402,7 @@
     // The run on display has ended: no page needs to tell of it again; a learner looking at another tab who
     // asked for it gets the browser's notification.
     ended(job, data) {
+      if (this.readOnly) return;
       window.platform.runs.seen(job.id);
       if (!document.hidden || !window.platform.runs.notifyWanted() || !ACTIVE.includes(this.root.dataset.status)) return;
       const text = interpolate(gettext("Your run #%(n)s (%(lab)s) has ended: %(status)s."), { n: job.id, lab: this.lab.title, status: STATES[data.status] || data.status }, true);
@@ -429,6 +436,7 @@
     }
 
     async loadRuns(resume) {
+      if (this.readOnly) return; // a member's run, watched: not the watcher's own runs
       if (!(await window.platform.signedIn())) return; // a visitor has no runs to list
       const { ok, body } = await api(`/api/jobs/?lab=${encodeURIComponent(this.lab.slug)}&mine=1`);
       if (!ok) return;

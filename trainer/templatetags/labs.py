@@ -27,6 +27,8 @@ def lab_widget(context: template.Context | dict, lab: Lab) -> dict:
         "request": context.get("request"),
         # On the lab's own page the page's <h1> names the lab; in a lesson the widget has its own heading.
         "on_lab_page": context.get("on_lab_page", False),
+        # A class's teacher watching a member's run (classes.views.run): the widget follows that run, read only.
+        "readonly_job": context.get("readonly_job"),
     }
 
 
