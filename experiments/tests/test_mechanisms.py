@@ -232,8 +232,9 @@ class RarerMinorityTests:
 
 class GptContextLengthTests:
     """With the characters per step, the steps (hence the schedule) and the evaluation equalised, a context of
-    64 instead of 8 changes the tiny GPT's validation loss by less than changing the seed does, in either
-    direction; with the lab's 24 windows each, the long context's big lead comes from reading more text."""
+    64 instead of 8 changes the tiny GPT's validation loss by a fraction of a bit per character, the size of
+    the noise between runs; with the lab's 24 windows each, the long context's big lead comes from reading
+    more text."""
 
     def test_the_runs_differ_only_in_context_and_predict_as_many_characters_a_step(self):
         short, long = (gpt_lab(s) for s in runs_of("gpt-context-length"))
@@ -241,12 +242,13 @@ class GptContextLengthTests:
         differing = {k for k in short if short[k] != long[k]}
         assert differing == {"context_length", "batch_size"}
 
-    @pytest.mark.parametrize(("seed", "sign"), [(0, -1), (1, 1)])
-    def test_the_difference_is_within_the_seeds_noise_and_flips_with_the_seed(self, seed, sign):
+    @pytest.mark.parametrize("seed", [0, 1])
+    def test_the_difference_is_small_whatever_the_seed(self, seed):
+        """Small enough that its sign has flipped with an edit of the course text (the corpus): asserted is
+        its size, as the judge reads it, never its direction."""
         short, long = (run("gpt", {**s, "seed": seed}) for s in runs_of("gpt-context-length"))
         values = [short.metrics["val_bpc"], long.metrics["val_bpc"]]
-        difference = values[1] - values[0]
-        assert 0.05 < sign * difference < 0.25, values  # the explanation's −0.16 (seed 0) and +0.14 (seed 1)
+        assert abs(values[1] - values[0]) < 0.25, values  # 0.11 and 0.16 lower for the long context today
         assert happened("gpt-context-length", values) == [1], "about the same"
 
     def test_with_the_labs_24_windows_each_the_long_context_leads_by_reading_16_times_the_text(self):
@@ -295,7 +297,7 @@ class LogisticAccuracyTests:
 class DeepSigmoidChallengeTests:
     """Within the challenge's 1000 steps, plain SGD does not teach the 6-layer sigmoid network (its first
     layers' steps shrink with their gradients); Adam, the lab's default, which divides each parameter's step
-    by the size of its recent gradients, does."""
+    by the size of its recent gradients, does; with ten times the default learning rate it stays at chance."""
 
     def test_sgd_cannot_and_adam_can_within_the_challenges_steps(self):
         meta = authored("deep-sigmoid-challenge")
@@ -304,6 +306,13 @@ class DeepSigmoidChallengeTests:
         adam = run("activations", {**given["settings"], "steps": most})
         sgd = run("activations", {**given["settings"], "steps": most, "optimizer": "sgd"})
         assert metric(sgd, "accuracy.sigmoid") < bar <= metric(adam, "accuracy.sigmoid")
+
+    def test_a_learning_rate_too_large_leaves_it_at_chance(self):
+        meta = authored("deep-sigmoid-challenge")
+        (given,) = meta["runs"]
+        most = given["limits"]["steps"]["max"]
+        saturated = run("activations", {**given["settings"], "steps": most, "learning_rate": 0.3})
+        assert metric(saturated, "accuracy.sigmoid") <= 0.55, "two classes: one answer for every point"
 
 
 class CnnAccuracyTests:
