@@ -7,11 +7,12 @@ import pytest
 from django.core.management import call_command
 
 from experiments.models import Experiment
-from lessons.content import ContentError, Report, export_course
+from lessons.content import ContentError, Report, export_course, read_group, shared
 from lessons.models import Lesson, localized
 from trainer.catalog import LABS
 
-from ..content import load_course_experiments
+from .. import grading
+from ..content import FIELDS, SHARED, load_course_experiments
 from .conftest import COURSE_EXPERIMENTS, attach
 
 COURSE = COURSE_EXPERIMENTS.parent
@@ -53,6 +54,37 @@ class CourseExperimentsTests:
         report = Report()
         load_course_experiments(course, tmp_path / "out" / "experiments", report)
         assert report.unchanged == count and not report.created and not report.updated
+
+
+class JudgedPredictionsTests:
+    """Every experiment that grades an answer judges the prediction too, so its feedback says whether what the
+    learner predicted happened (a challenge grades a run, not an answer)."""
+
+    def test_every_graded_experiment_judges_its_prediction_in_both_languages(self):
+        unjudged = []
+        for docs in read_group(COURSE_EXPERIMENTS, FIELDS).values():
+            meta = shared(docs, SHARED)  # the same check in every language
+            check = meta["check"]
+            if check["kind"] == "challenge":
+                continue
+            if "judge" not in check:
+                unjudged.append(meta["slug"])
+                continue
+            grading.validate_judge(check["judge"], meta["prediction"], len(meta.get("choices", [])))
+        assert not unjudged, f"no judge: {unjudged}"
+
+    def test_a_choice_judge_calls_at_most_one_choice_right_away_from_its_bounds(self):
+        """Between the bounds the author wrote, one value never makes two choices come true."""
+        for docs in read_group(COURSE_EXPERIMENTS, FIELDS).values():
+            meta = shared(docs, SHARED)
+            judge = meta["check"].get("judge")
+            if not isinstance(judge, list):
+                continue
+            bounds = sorted({v for c in judge for k, v in c.items() if k in ("min", "max")})
+            probes = [b + d for b in bounds for d in (-1e-6, 1e-6)] + [-1e9, 1e9]
+            for value in probes:
+                right = [i for i, c in enumerate(judge) if grading.holds(c, value)]
+                assert len(right) <= 1, (meta["slug"], value, right)
 
 
 def write(folder: Path, name: str, text: str) -> None:

@@ -236,6 +236,10 @@ class CourseQualityTests:
                 assert len(dated) <= 1, f"{path.name}: one dated box per lesson"
                 for title, content in dated:
                     assert "](http" in content, f"{path.name}: the dated box '{title}' names no source"
+                    for item in re.split(r"\n    - ", content)[1:]:
+                        assert re.search(r"\b(19|20)\d\d\b", item), (
+                            f"{path.name}: an item of '{title}' dates none of its sources: {item[:80]}"
+                        )
                 undated = UNDATED[lang].search(prose(without_dated_boxes(body, lang)))
                 assert not undated, f"{path.name}: '{undated and undated.group(0)}' outside a dated box"
         for en, zh in pairs("lessons"):

@@ -32,6 +32,7 @@ NAMES: dict[str, str] = {
     "unigram": gettext_noop("unigram baseline"),
     "bpc": gettext_noop("bits per character"),
     "val_bpc": gettext_noop("validation bits per character"),
+    "best_val_bpc": gettext_noop("best validation bits per character"),
     "unigram_bpc": gettext_noop("unigram baseline (bits)"),
     "tokens_per_s": gettext_noop("tokens per second"),
     "lr": gettext_noop("learning rate"),

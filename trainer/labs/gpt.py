@@ -49,7 +49,8 @@ HELD_OUT = 0.1  # the end of every document
 SAMPLE_LENGTH = 120  # characters written from the prompt at each sample
 ATTENTION_WINDOW = 32  # the sample's last characters whose attention is drawn
 EVALUATIONS = 40  # held-out losses over a run (and one at its end)
-EVAL_WINDOWS = 64  # held-out windows per evaluation, spread evenly over the held-out text
+EVAL_WINDOWS = 64  # held-out windows per evaluation at least, spread evenly over the held-out text
+EVAL_CHARACTERS = 4096  # characters predicted per evaluation at least: as many at context 4 as at 64
 NEIGHBOUR_CHARACTERS = 6  # the most frequent letters whose nearest neighbours are shown at the end
 NEIGHBOURS = 5
 LN2 = math.log(2)
@@ -323,11 +324,14 @@ def learning_rate(config: Config, step: int) -> float:
 
 
 def val_windows(corpus: Corpus, length: int) -> torch.Tensor:
-    """Up to EVAL_WINDOWS held-out windows of `length` + 1 characters, spread evenly: the same ones at every
-    evaluation, so the curve moves only because the model does."""
+    """Held-out windows of `length` + 1 characters, spread evenly: the same ones at every evaluation, so the
+    curve moves only because the model does. Enough windows to predict EVAL_CHARACTERS characters (and at
+    least EVAL_WINDOWS), as far as the text allows, so that two runs with different context lengths are
+    measured on about as many characters, not a short context on a sixteenth of them."""
     if len(corpus.val) < length + 1 or len(corpus.train) < length + 1:
         raise LabError(gettext_noop("The context length is longer than this text allows."))
-    starts = torch.linspace(0, len(corpus.val) - length - 1, min(EVAL_WINDOWS, len(corpus.val) // length))
+    wanted = max(EVAL_WINDOWS, EVAL_CHARACTERS // length)
+    starts = torch.linspace(0, len(corpus.val) - length - 1, min(wanted, len(corpus.val) // length))
     return torch.stack([corpus.val[s : s + length + 1] for s in starts.long().tolist()])
 
 
@@ -399,6 +403,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     window_losses: list[torch.Tensor] = []
     clock, tokens, spent = time.perf_counter(), 0, 0.0  # spent: seconds of training, without evaluations
     last = config.steps - 1
+    best = math.inf  # the lowest held-out loss of the run's evaluations: where overfitting began
 
     start = 0
     if (saved := report.resume()) is not None:  # a run that another worker began, from its checkpoint
@@ -406,6 +411,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         optimizer.load_state_dict(saved["optimizer"])
         generator.set_state(saved["generator"])
         samples, tokens, spent, start = saved["samples"], saved["tokens"], saved["spent"], saved["step"] + 1
+        best = saved.get("best", best)
 
     model.train()
     for step in range(start, config.steps):
@@ -427,6 +433,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         if step % eval_every == 0 or step == last:
             spent += elapsed(clock, device)
             scalars |= evaluation(model, held_out, autocast, window_losses, tokens, spent) | reference
+            best = min(best, scalars["val_loss"].item())
             window_losses = []
             clock = time.perf_counter()
         report(step, **scalars)
@@ -437,7 +444,8 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
             report.flush({"samples": samples, "attention": attention})  # every sample reaches the page
             clock = time.perf_counter()
         if step < last:
-            report.checkpoint(step, lambda t=tokens, s=spent: {"model": model.state_dict(), "tokens": t, "spent": s,
+            report.checkpoint(step, lambda t=tokens, s=spent, b=best: {"model": model.state_dict(), "tokens": t,
+                              "spent": s, "best": b,
                               "optimizer": optimizer.state_dict(), "generator": generator.get_state(),
                               "samples": list(samples)})  # fmt: skip
 
@@ -448,6 +456,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
         metrics={
             "val_loss": number(final_loss, 4),
             "val_bpc": number(final_loss / LN2, 4),
+            "best_val_bpc": number(min(best, final_loss) / LN2, 4),
             "unigram_bpc": reference["unigram_bpc"],
             "tokens_per_s": round(tokens / spent) if spent > 0 else None,
             "vocabulary": len(corpus.characters),
