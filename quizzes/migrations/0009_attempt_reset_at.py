@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0006_text_as_text'),
+        ('quizzes', '0008_import_job'),
     ]
 
     operations = [
