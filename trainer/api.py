@@ -186,7 +186,7 @@ def weights(request: Request, job_id: int) -> HttpResponse:
         400: OpenApiResponse(description="Invalid settings, or not a GPT run"),
         404: OpenApiResponse(description="No such run (or another learner's)"),
         409: OpenApiResponse(description="The run has no trained model"),
-        429: OpenApiResponse(description="Still writing, or too many generations"),
+        429: OpenApiResponse(description="Too many generations (a new one stops the learner's previous one)"),
     },
     tags=["jobs"],
 )
@@ -197,7 +197,7 @@ def generate(request: Request, job_id: int) -> Response:
     found = _visible_job(request, job_id)
     body = GenerateSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    # Per-learner generations over time, on top of one at a time; only an accepted one counts.
+    # Per-learner generations over time (a new one stops the one before); only an accepted one counts.
     throttle = AcceptedRate("generate", generation.GENERATE_RATE, request.user.pk)
     if not throttle.allows():
         raise TooMany(

@@ -5,10 +5,13 @@ run's weights and writes, appending the text to a Redis stream as it goes. The b
 Server-Sent Events through the same hub as a run's progress (trainer/events.py).
 
     job:<id>:generation:<hex>   stream of events: queued, started, text (a few characters at a time), end
-    generating:<user id>        held while one of the learner's generations is queued or writing
+    generating:<user id>        the learner's latest generation, while it is queued or writing
+    generation:<hex>:stop       set when a newer one of the learner's has taken its place
 
-Limits: one generation at a time per learner, GENERATE_RATE per hour, at most MAX_LENGTH characters and
-TIME_LIMIT seconds of writing; a stream lingers STREAM_TTL seconds, then it is gone (nothing is stored).
+Limits: one generation at a time per learner — a new one stops the one before (a tab closed while its model
+wrote must not lock the learner out) —, GENERATE_RATE per hour, at most MAX_LENGTH characters and TIME_LIMIT
+seconds of writing (the model's loading not counted); a stream lingers STREAM_TTL seconds, then it is gone
+(nothing is stored).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from core import redis_clients
-from core.errors import Conflict, TooMany, UserError
+from core.errors import Conflict, UserError
 from core.workers import live_workers
 
 from .catalog.gpt import LAB as GPT
@@ -52,6 +55,10 @@ def busy_key(user_id: int) -> str:
     return f"generating:{user_id}"
 
 
+def stop_key(generation_id: str) -> str:
+    return f"generation:{generation_id}:stop"
+
+
 def events_url(job_id: int, generation_id: str) -> str:
     return f"/api/jobs/{job_id}/generations/{generation_id}/events"
 
@@ -74,16 +81,18 @@ def generation_start(
 ) -> str:
     """Queues a continuation of `prompt` by the model `job` trained; returns the generation's id.
 
-    Refused (nothing queued) for a run that is not a GPT lab's, one without trained weights, or a learner
-    whose previous generation is still writing."""
+    Refused (nothing queued) for a run that is not a GPT lab's or one without trained weights. The learner's
+    previous generation, if it is still queued or writing, is told to stop."""
     if job.lab != GPT.slug:
         raise UserError(_("Only a run of the GPT lab can write text."), code="not_a_language_model")
     if job.status not in Job.TRAINED or not JobWeights.objects.filter(job=job).exists():
         raise Conflict(_("This run has no trained model to write with (it did not succeed)."))
     generation_id = uuid.uuid4().hex
     client = redis_clients.client()
-    if not client.set(busy_key(owner.pk), generation_id, nx=True, ex=TIME_LIMIT + 60):
-        raise TooMany(_("Your model is still writing. Wait until it has finished."), retry_after=5)
+    previous = client.get(busy_key(owner.pk))
+    if previous:
+        client.set(stop_key(previous), 1, ex=STREAM_TTL)
+    client.set(busy_key(owner.pk), generation_id, ex=STREAM_TTL)
     key = generation_key(job.pk, generation_id)
     params = {"prompt": prompt, "temperature": temperature, "top_k": top_k, "length": length, "seed": seed}
     _add(key, "queued", params)
@@ -96,8 +105,8 @@ def generation_start(
             args=[job.pk, generation_id, params, owner.pk],
             kwargs={"language": job.language},
             queue=queue,
-            soft_time_limit=TIME_LIMIT + 15,
-            time_limit=TIME_LIMIT + 30,
+            soft_time_limit=TIME_LIMIT + 60,  # loading the model is not counted in TIME_LIMIT
+            time_limit=TIME_LIMIT + 90,
             expires=STREAM_TTL,
         )
     except Exception:
@@ -114,7 +123,7 @@ def generation_run(
     started = time.monotonic()
     with override(language or settings.LANGUAGE_CODE):
         try:
-            status, error, text = _write(job_id, key, params, started)
+            status, error, text = _write(job_id, generation_id, params)
         except Exception as problem:  # a bug or a broken weight file: the learner is told, we log it
             log.exception("generation %s of job %s failed", generation_id, job_id)
             status, error, text = (
@@ -131,7 +140,7 @@ def generation_run(
     return status
 
 
-def _write(job_id: int, key: str, params: dict[str, Any], started: float) -> tuple[str, str, str]:
+def _write(job_id: int, generation_id: str, params: dict[str, Any]) -> tuple[str, str, str]:
     """(status, message for the learner, the text written after the prompt). Only a worker gets here: PyTorch
     and the model's code are imported now, never by a web process (which imports this module to queue)."""
     import torch
@@ -139,6 +148,11 @@ def _write(job_id: int, key: str, params: dict[str, Any], started: float) -> tup
     from .labs import gpt
     from .runner import describe, torch_threads
 
+    key, client = generation_key(job_id, generation_id), redis_clients.patient_client()
+    stopped = lambda: client.exists(stop_key(generation_id))  # noqa: E731
+    replaced = _("Stopped: you asked your model for another text.")
+    if stopped():
+        return "stopped", replaced, ""
     job = Job.objects.select_related("weights").get(pk=job_id)
     state = torch.load(io.BytesIO(bytes(job.weights.data)), weights_only=True)
     torch.set_num_threads(torch_threads())
@@ -150,7 +164,10 @@ def _write(job_id: int, key: str, params: dict[str, Any], started: float) -> tup
         shown = " ".join(unknown[:10])
         message = _("The model never saw these characters, so it cannot read them: %(chars)s")
         return "failed", message % {"chars": shown}, ""
-    _add(key, "started", {"device": describe(device)})
+    _add(key, "started", {"device": describe(device), "length": params["length"]})
+    started = (
+        time.monotonic()
+    )  # the limit is on writing: loading a large model on a busy worker takes its time
     index = {c: i for i, c in enumerate(characters)}
     generator = torch.Generator().manual_seed(params["seed"])
     tokens = gpt.write(
@@ -161,18 +178,24 @@ def _write(job_id: int, key: str, params: dict[str, Any], started: float) -> tup
         top_k=params["top_k"],
         generator=generator,
     )
-    pending, sent_at, text = "", time.monotonic(), ""
-    for token in tokens:
-        pending += characters[token]
-        text += characters[token]
-        now = time.monotonic()
-        if now - sent_at >= SEND_EVERY:
-            _add(key, "text", {"text": pending})
-            pending, sent_at = "", now
-        if now - started > TIME_LIMIT:
-            break
+    pending, sent_at, text, message = "", time.monotonic(), "", ""
+    with torch.inference_mode():
+        for token in tokens:
+            pending += characters[token]
+            text += characters[token]
+            now = time.monotonic()
+            if now - sent_at >= SEND_EVERY:
+                _add(key, "text", {"text": pending})
+                pending, sent_at = "", now
+                if stopped():
+                    message = replaced
+                    break
+            if now - started > TIME_LIMIT:
+                break
     if pending:
         _add(key, "text", {"text": pending})
+    if message:
+        return "stopped", message, text
     if len(text) < params["length"]:
         message = _("Stopped after %(s)d seconds: this is what the model wrote by then.")
         return "stopped", message % {"s": TIME_LIMIT}, text

@@ -250,8 +250,17 @@
       this.source = source;
       this.fields.disabled = true;
       const on = (name, handler) => source.addEventListener(name, (event) => handler(JSON.parse(event.data)));
-      on("started", (d) => { this.status.textContent = interpolate(gettext("Writing on %(device)s…"), { device: d.device }, true); });
-      on("text", (d) => { continuation.textContent += d.text; });
+      // How far it has got, not just that it writes: a slow worker shows as slow, not as stuck.
+      let device = "";
+      let length = 0;
+      const writing = () => {
+        const n = continuation.textContent.length;
+        this.status.textContent = length
+          ? interpolate(gettext("Writing on %(device)s… %(n)s of %(total)s characters"), { device, n, total: length }, true)
+          : interpolate(gettext("Writing on %(device)s…"), { device }, true);
+      };
+      on("started", (d) => { device = d.device; length = d.length || 0; writing(); });
+      on("text", (d) => { continuation.textContent += d.text; writing(); });
       on("end", (d) => {
         source.close();
         this.source = null;

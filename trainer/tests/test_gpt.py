@@ -161,6 +161,15 @@ class GptLiveTests:
             texts.append(pieces)
         assert texts[0] == texts[1]
 
+        # A tab closed while its model wrote does not lock the learner out: asking again stops that one.
+        first = generate(learner, job["id"], prompt="The ", length=500, seed=1).json()
+        second = generate(learner, job["id"], prompt="The ", length=20, seed=2).json()
+        for asked, status in ((first, "stopped"), (second, "succeeded")):
+            end = read_until(stream(asgi_server.url, asked["events_url"], learner.session_id),
+                             lambda e: e.event == "end")[-1].data  # fmt: skip
+            assert end["status"] == status, end
+            assert ("another text" in end["error"]) == (status == "stopped"), end
+
         unknown = generate(learner, job["id"], prompt="神经", length=10)
         written = read_until(
             stream(asgi_server.url, unknown.json()["events_url"], learner.session_id),
@@ -202,13 +211,19 @@ class GenerateAccessTests:
         response = generate(learner, other_lab.pk, prompt="a")
         assert response.status_code == 400 and "GPT" in response.json()["detail"]
 
-    def test_one_generation_at_a_time_per_learner(self, learner, student):
+    def test_a_new_generation_stops_the_learners_previous_one(self, learner, student):
+        """One at a time, and never locked out: a generation left writing by a closed tab is told to stop
+        when its learner asks again."""
         from core import redis_clients
-        from trainer.generation import busy_key
+        from trainer.generation import busy_key, stop_key
         from trainer.models import JobWeights
 
         job = Job.objects.create(owner=student, lab="gpt", params={}, status="succeeded")
         JobWeights.objects.create(job=job, data=b"weights")
-        redis_clients.client().set(busy_key(student.pk), "an earlier one", ex=60)
+        client = redis_clients.client()
+        client.set(busy_key(student.pk), "an earlier one", ex=60)
         response = generate(learner, job.pk, prompt="a")
-        assert response.status_code == 429 and "still writing" in response.json()["detail"]
+        assert response.status_code == 202
+        assert client.exists(stop_key("an earlier one"))
+        assert client.get(busy_key(student.pk)) == response.json()["id"]
+        assert not client.exists(stop_key(response.json()["id"]))
