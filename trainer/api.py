@@ -51,11 +51,12 @@ def labs(request: Request) -> Response:
 @permission_classes([permissions.AllowAny])
 def estimate(request: Request, slug: str) -> Response:
     """How long a run with these settings would take (from the workers' measured speed), whether it fits the
-    lab's time limit, and the most steps that would. The form asks as the learner types."""
+    lab's time limit, and the most steps that would; and whether a GPU worker is there to choose. The form asks
+    as the learner types."""
     body = EstimateSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     lab, config = services.lab_config(lab_slug=slug, params=body.validated_data["params"])
-    return Response(budget.estimate(lab, config))
+    return Response({**budget.estimate(lab, config), "gpu": services.gpu_worker_alive()})
 
 
 @extend_schema(

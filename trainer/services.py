@@ -67,6 +67,15 @@ def lab_config(*, lab_slug: str, params: dict[str, Any]) -> tuple[Lab, Any]:
     return lab, lab.config(**form.cleaned_data)
 
 
+def gpu_worker_alive() -> bool:
+    """Whether a GPU worker has announced itself within the last few seconds (core.workers); False while
+    Redis cannot say (a submission then reports Redis itself)."""
+    try:
+        return bool(live_workers().get("gpu"))
+    except Exception:
+        return False
+
+
 def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]) -> Job:
     """Validates a learner's hyperparameters, records the job and queues it once the row is committed.
 
@@ -80,7 +89,7 @@ def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]
     too_long = budget.refusal(lab, config) if queue == "cpu" else None
     if too_long:
         raise invalid_parameters({lab.steps_field: [too_long]})
-    if queue == "gpu" and not live_workers().get("gpu"):
+    if queue == "gpu" and not gpu_worker_alive():
         raise UserError(
             _("No GPU worker is running right now. Choose “Automatic” or “CPU” as the device."),
             field="device",

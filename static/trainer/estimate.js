@@ -41,12 +41,23 @@
       });
       if (mine !== asked) return; // a newer question is on its way
       const body = response.ok ? await response.json() : null;
+      if (body) offerGpu(body.gpu);
       if (!body || body.seconds === null) { line.hidden = true; line.textContent = ""; return; }
       line.hidden = false;
       line.classList.toggle("warn", !body.fits);
       line.textContent = body.fits
         ? interpolate(gettext("Estimated time: about %(time)s (this lab's limit: %(limit)s)."), { time: duration(body.seconds), limit: duration(body.limit_s) }, true)
         : body.advice;
+    }
+
+    // The GPU is offered only while a GPU worker is there: a choice that would be refused is not a choice.
+    const gpu = form.querySelector('select[name="device"] option[value="cuda"]');
+    const gpuLabel = gpu ? gpu.textContent : "";
+    function offerGpu(available) {
+      if (!gpu || gpu.disabled === !available) return;
+      gpu.disabled = !available;
+      gpu.textContent = available ? gpuLabel : interpolate(gettext("%(device)s: no GPU worker is running now"), { device: gpuLabel }, true);
+      if (!available && gpu.selected) gpu.parentElement.value = "auto";
     }
 
     const soon = () => { clearTimeout(timer); timer = setTimeout(update, 250); };

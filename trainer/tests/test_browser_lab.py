@@ -72,6 +72,17 @@ class LabInTheBrowserTests:
         log_in(page, "student", "correct horse 1")
         page.goto("/labs/linear-regression/")
         lab = page.locator("[data-lab=linear-regression]")
+        # The GPU is offered only while a worker takes GPU jobs (the suite's worker does, once an earlier test
+        # has started it); without one the option says why.
+        from core.workers import live_workers
+
+        gpu = lab.locator('select[name="device"] option[value="cuda"]')
+        if live_workers().get("gpu"):
+            expect(gpu).to_be_enabled()
+            expect(gpu).to_have_text("GPU (CUDA)")
+        else:
+            expect(gpu).to_be_disabled()
+            expect(gpu).to_contain_text("no GPU worker is running now")
         lab.get_by_label("Learning rate").fill("1e9")
         lab.get_by_role("button", name="Start training").click()
         expect(lab.locator("[data-field=learning_rate] .field-error")).to_contain_text(

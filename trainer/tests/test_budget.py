@@ -98,8 +98,19 @@ class EstimateApiTests:
         assert response.status_code == 200
         body = response.json()
         assert body == {
-            "seconds": 2.1, "limit_s": 60, "fits": True, "field": "steps", "largest": 47900, "advice": ""
+            "seconds": 2.1, "limit_s": 60, "fits": True, "field": "steps", "largest": 47900, "advice": "",
+            "gpu": False,
         }  # fmt: skip
+
+    def test_it_says_whether_a_gpu_worker_is_there_to_choose(self, client):
+        from core.workers import KEY, announce
+
+        ask = lambda: client.post("/api/labs/cnn/estimate/", {"params": {}}, content_type="application/json")  # noqa: E731
+        assert ask().json()["gpu"] is False
+        announce("gpu@node1", ["cpu", "gpu", "maintenance"])
+        assert ask().json()["gpu"] is True
+        redis_clients.client().delete(KEY.format("gpu@node1"))
+        assert ask().json()["gpu"] is False
 
     def test_a_model_too_large_for_any_step_is_told_which_size_fits_in_minutes(self, client):
         """A gpt measured at 2 s a step: at its largest embedding not one step fits; the advice names the
