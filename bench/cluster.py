@@ -59,7 +59,9 @@ def measure(folder: Path, load) -> tuple[dict[str, float], dict]:
         details["takeover"] = {key: value for key, value in takeover.items() if key != "job"}
         jobs = fault_schedule(cluster, cluster.token("learner2"))
         details["fault_schedule"] = {"jobs": jobs, "overlapping": cluster.runs.overlapping()}
-        with Traffic(cluster) as traffic:
+        with Traffic(
+            cluster, paths=("/courses/ai-large-models/", LESSON, "/api/courses/", "/ping")
+        ) as traffic:
             cluster.restart_web_nodes_one_by_one()
         details["rolling_restart"] = {"requests": traffic.requests, "failures": traffic.failures[:20]}
         two = load(cluster, LESSON)

@@ -105,15 +105,16 @@ class Traffic:
 
     PATHS = ("/courses/test-course/", "/courses/test-course/gradients/", "/api/courses/", "/ping")
 
-    def __init__(self, cluster: Cluster, threads: int = 3) -> None:
-        self.cluster, self.requests, self.failures = cluster, 0, []
+    def __init__(self, cluster: Cluster, threads: int = 3, paths: tuple[str, ...] = PATHS) -> None:
+        """`paths`: pages of the course the cluster was started with (the tests' by default)."""
+        self.cluster, self.paths, self.requests, self.failures = cluster, paths, 0, []
         self.stopped = threading.Event()
         self.threads = [threading.Thread(target=self._load, daemon=True) for _ in range(threads)]
 
     def _load(self) -> None:
         with httpx.Client(base_url=self.cluster.url, timeout=10) as client:
             while not self.stopped.is_set():
-                for path in self.PATHS:
+                for path in self.paths:
                     try:
                         answer = client.get(path)
                         if answer.status_code >= 400:
