@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "quizzes",
     "trainer",
     "experiments",
+    "exercises",
     "classes",
 ]
 
@@ -331,7 +332,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 # The lost-job sweeper has a queue of its own, which every worker consumes besides its training queue: a
 # backlog of training jobs never stands in front of it.
-CELERY_TASK_ROUTES = {"trainer.tasks.sweep_lost_jobs": {"queue": "maintenance"}}
+CELERY_TASK_ROUTES = {
+    "trainer.tasks.sweep_lost_jobs": {"queue": "maintenance"},
+    # A learner's code runs only on the `sandbox` queue's worker (bubblewrap there): never beside training jobs.
+    "exercises.tasks.check_attempt": {"queue": "sandbox"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Longer than any job's hard time limit (600 + 30 s). It no longer decides when a lost job runs again (the
 # sweeper does, within seconds of its lease lapsing); a message delivered a second time finds its job claimed or
@@ -347,6 +352,9 @@ CELERY_BEAT_MAX_LOOP_INTERVAL = 5  # seconds: the beat renews its lock and recor
 # --- Training jobs ------------------------------------------------------------------------------------
 
 JOBS_PER_LEARNER = envint("JOBS_PER_LEARNER", 2)  # queued or running at once
+SOLUTION_AFTER_TRIES = envint(
+    "SOLUTION_AFTER_TRIES", 3
+)  # an exercise's solution opens after this many misses
 JOB_SUBMIT_RATE = os.environ.get("JOB_SUBMIT_RATE", "30/hour")
 JOB_STREAM_MAXLEN = 5000
 # A running job is held by one run through a lease in Redis that the run renews every JOB_LEASE_S / 3 seconds.

@@ -110,7 +110,7 @@ def _numpy_dirs() -> list[Path]:
 def _library_dirs() -> list[str]:
     """The system's shared libraries (libc, libm, libz, libffi…) that the interpreter links: /usr/lib and
     /usr/lib64, no binaries, no /etc."""
-    return [d for d in ("/usr/lib", "/usr/lib64", "/usr/local/lib") if os.path.isdir(d)]
+    return [d for d in ("/usr/lib", "/usr/lib64") if os.path.isdir(d)]
 
 
 # seccomp: classic BPF, as bwrap's --seccomp reads it (an array of struct sock_filter).

@@ -1,0 +1,111 @@
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, status
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.errors import UserError
+
+from . import selectors, services
+from .content import Exercise, exercises
+from .models import Attempt
+from .serializers import AttemptSerializer, ExerciseSerializer, SolutionSerializer, SourceSerializer
+
+
+class SolutionLocked(UserError):
+    status_code = 403
+    code = "solution_locked"
+
+
+def _exercise(slug: str) -> Exercise:
+    found = exercises().get(slug)
+    if found is None:
+        raise Http404
+    return found
+
+
+@extend_schema(responses=ExerciseSerializer(many=True), tags=["exercises"])
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def exercise_list(request: Request) -> Response:
+    """Every code exercise: its statement, starter code, hints and the properties its hidden tests check."""
+    rows = [ExerciseSerializer.build(e, selectors.mine(request.user, e)) for e in exercises().values()]
+    return Response(ExerciseSerializer(rows, many=True).data)
+
+
+@extend_schema(responses=ExerciseSerializer, tags=["exercises"])
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def exercise_detail(request: Request, slug: str) -> Response:
+    """One exercise, with the signed-in learner's draft and standing."""
+    found = _exercise(slug)
+    return Response(
+        ExerciseSerializer(ExerciseSerializer.build(found, selectors.mine(request.user, found))).data
+    )
+
+
+@extend_schema(request=SourceSerializer, responses={200: SourceSerializer}, tags=["exercises"])
+@api_view(["PUT"])
+@permission_classes([permissions.IsAuthenticated])
+def draft(request: Request, slug: str) -> Response:
+    """Keeps what the learner has in the editor (one draft per learner and exercise)."""
+    body = SourceSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    kept = services.draft_save(
+        owner=request.user, exercise=_exercise(slug), source=body.validated_data["source"]
+    )
+    return Response({"source": kept.source})
+
+
+@extend_schema(
+    methods=["POST"],
+    request=SourceSerializer,
+    responses={
+        202: AttemptSerializer,
+        400: OpenApiResponse(description="Code that cannot be run (NUL bytes, too long)"),
+        429: OpenApiResponse(description="A check of this learner is still running"),
+        503: OpenApiResponse(description="No sandbox on this server: exercises are refused"),
+    },
+    tags=["exercises"],
+)
+@extend_schema(methods=["GET"], responses=AttemptSerializer(many=True), tags=["exercises"])
+@api_view(["GET", "POST"])
+@permission_classes([permissions.IsAuthenticated])
+def attempts(request: Request, slug: str) -> Response:
+    """POST: check the code (queued on the `sandbox` worker; poll the attempt). GET: the learner's attempts."""
+    found = _exercise(slug)
+    if request.method == "GET":
+        rows = Attempt.objects.filter(owner=request.user, exercise=found.slug)[:50]
+        return Response(AttemptSerializer(rows, many=True).data)
+    body = SourceSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    made = services.attempt_submit(owner=request.user, exercise=found, source=body.validated_data["source"])
+    return Response(AttemptSerializer(made).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(responses=AttemptSerializer, tags=["exercises"])
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def attempt(request: Request, pk: int) -> Response:
+    """One attempt: queued, checking, or its result (the failed properties in words, never the tests)."""
+    return Response(AttemptSerializer(get_object_or_404(Attempt, pk=pk, owner=request.user)).data)
+
+
+@extend_schema(
+    responses={
+        200: SolutionSerializer,
+        403: OpenApiResponse(description="Not passed, and too few tries yet"),
+    },
+    tags=["exercises"],
+)
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def solution(request: Request, slug: str) -> Response:
+    """The author's solution: after passing, or after a few tries that did not pass."""
+    found = _exercise(slug)
+    if not services.solution_allowed(owner=request.user, exercise=found):
+        raise SolutionLocked(_("The solution opens once you pass, or after a few tries."))
+    return Response({"source": found.solution})
