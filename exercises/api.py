@@ -8,11 +8,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.errors import UserError
+from trainer.serializers import JobSerializer
 
 from . import selectors, services
 from .content import Exercise, exercises
 from .models import Attempt
-from .serializers import AttemptSerializer, ExerciseSerializer, SolutionSerializer, SourceSerializer
+from .serializers import (
+    AttemptSerializer,
+    ExerciseSerializer,
+    SolutionSerializer,
+    SourceSerializer,
+    TrainSerializer,
+)
 
 
 class SolutionLocked(UserError):
@@ -92,6 +99,30 @@ def attempts(request: Request, slug: str) -> Response:
 def attempt(request: Request, pk: int) -> Response:
     """One attempt: queued, checking, or its result (the failed properties in words, never the tests)."""
     return Response(AttemptSerializer(get_object_or_404(Attempt, pk=pk, owner=request.user)).data)
+
+
+@extend_schema(
+    request=TrainSerializer,
+    responses={
+        201: JobSerializer,
+        400: OpenApiResponse(
+            description="Not passed yet, a lab without this exercise's loop, or invalid settings"
+        ),
+        503: OpenApiResponse(description="No sandbox on this server"),
+    },
+    tags=["exercises"],
+)
+@api_view(["POST"])
+@permission_classes([permissions.IsAuthenticated])
+def train(request: Request, slug: str) -> Response:
+    """Starts a run of the exercise's lab whose steps are the learner's latest passing function (run inside the
+    sandbox); it streams like any job (`events_url`), and its `params.learner_code` names whose function."""
+    body = TrainSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    job = services.train_with_code(
+        owner=request.user, exercise=_exercise(slug), params=body.validated_data["params"]
+    )
+    return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(

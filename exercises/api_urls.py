@@ -8,5 +8,6 @@ urlpatterns = [
     path("exercises/<slug:slug>/", api.exercise_detail, name="api-exercise"),
     path("exercises/<slug:slug>/draft/", api.draft, name="api-exercise-draft"),
     path("exercises/<slug:slug>/attempts/", api.attempts, name="api-exercise-attempts"),
+    path("exercises/<slug:slug>/train/", api.train, name="api-exercise-train"),
     path("exercises/<slug:slug>/solution/", api.solution, name="api-exercise-solution"),
 ]

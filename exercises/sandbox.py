@@ -30,6 +30,7 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,10 +212,18 @@ def _rlimits(limits: Limits) -> None:
     # RLIMIT_NPROC is set inside (the harness) where it counts only the sandbox's own user namespace.
 
 
-def run_python(code: str, *, stdin: bytes = b"", limits: Limits | None = None) -> Outcome:
+def run_python(
+    code: str,
+    *,
+    stdin: bytes = b"",
+    limits: Limits | None = None,
+    on_line: Callable[[bytes], None] | None = None,
+) -> Outcome:
     """Run `code` (a program given to `python -c`) in a fresh sandbox, feeding it `stdin`.
 
-    The caller decides what the output means; this only guarantees the code ran contained and ended.
+    The caller decides what the output means; this only guarantees the code ran contained and ended. With
+    `on_line`, each complete line of stdout is handed over as it arrives (a training run's points); whatever
+    that callback raises (a cancel, a divergence, a time limit) kills the sandbox first, then goes on up.
     """
     limits = limits or Limits()
     if bwrap_path() is None:
@@ -245,10 +254,21 @@ def run_python(code: str, *, stdin: bytes = b"", limits: Limits | None = None) -
     finally:
         if read_end is not None:
             os.close(read_end)
-    return _collect(process, stdin, limits, started)
+    try:
+        return _collect(process, stdin, limits, started, on_line)
+    except BaseException:
+        _kill(process)
+        process.wait()
+        raise
 
 
-def _collect(process: subprocess.Popen[bytes], stdin: bytes, limits: Limits, started: float) -> Outcome:
+def _collect(
+    process: subprocess.Popen[bytes],
+    stdin: bytes,
+    limits: Limits,
+    started: float,
+    on_line: Callable[[bytes], None] | None,
+) -> Outcome:
     deadline = started + limits.wall_s
     out: dict[str, list[bytes]] = {"stdout": [], "stderr": []}
     total = 0
@@ -267,6 +287,7 @@ def _collect(process: subprocess.Popen[bytes], stdin: bytes, limits: Limits, sta
     selector.register(process.stdout, selectors.EVENT_READ, "stdout")
     selector.register(process.stderr, selectors.EVENT_READ, "stderr")
     open_streams = 2
+    partial = b""
     while open_streams:
         left = deadline - time.perf_counter()
         if left <= 0:
@@ -279,8 +300,14 @@ def _collect(process: subprocess.Popen[bytes], stdin: bytes, limits: Limits, sta
                 open_streams -= 1
                 continue
             take = chunk[: max(0, limits.output_bytes - total)]
-            out[key.data].append(take)
             total += len(chunk)
+            if on_line is not None and key.data == "stdout":
+                partial += take
+                *lines, partial = partial.split(b"\n")
+                for line in lines:
+                    on_line(line)
+                continue
+            out[key.data].append(take)
             if total > limits.output_bytes:
                 status = "output"
                 break

@@ -95,3 +95,9 @@ class AttemptSerializer(serializers.ModelSerializer):
 
 class SolutionSerializer(serializers.Serializer):
     source = serializers.CharField()
+
+
+class TrainSerializer(serializers.Serializer):
+    params = serializers.DictField(
+        required=False, default=dict, help_text="The lab's settings; defaults otherwise."
+    )

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import UserError
+from trainer.models import Job
+from trainer.services import job_submit
 
 from . import grading, sandbox
 from .content import Exercise
@@ -78,6 +80,27 @@ def attempt_check(*, attempt: Attempt, exercise: Exercise) -> Attempt:
     attempt.finished_at = timezone.now()
     attempt.save()
     return attempt
+
+
+# Exercises whose passing function a lab can train with (the lab's loop: exercises.training.TRAINERS).
+TRAINABLE = {"linear-gradient-step"}
+
+
+def train_with_code(*, owner, exercise: Exercise, params: dict) -> Job:
+    """A run of the exercise's lab that takes its steps with the learner's latest passing function."""
+    if exercise.slug not in TRAINABLE:
+        raise UserError(_("This exercise's function does not train a lab yet."))
+    passed = Attempt.objects.filter(owner=owner, exercise=exercise.slug, status=Attempt.Status.PASSED).first()
+    if passed is None:
+        raise UserError(_("Pass the exercise first: only a function that passes its tests trains the model."))
+    refuse_without_sandbox()
+    code = {
+        "exercise": exercise.slug,
+        "attempt": passed.pk,
+        "author": owner.get_username(),
+        "source": passed.source,
+    }
+    return job_submit(owner=owner, lab_slug=exercise.lab, params=params, learner_code=code)
 
 
 def solution_allowed(*, owner, exercise: Exercise) -> bool:

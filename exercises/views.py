@@ -5,6 +5,7 @@ from trainer.catalog import LABS
 
 from . import sandbox, selectors
 from .content import exercises
+from .services import TRAINABLE
 
 
 def exercise_index(request: HttpRequest) -> HttpResponse:
@@ -25,5 +26,6 @@ def exercise_page(request: HttpRequest, slug: str) -> HttpResponse:
         "words": exercise.in_language(),
         "lab": lab,
         "sandbox_missing": not sandbox.available(),
+        "trainable": lab is not None and exercise.slug in TRAINABLE,
     }
     return render(request, "exercises/exercise.html", context)

@@ -122,6 +122,16 @@
     });
   }
   if (checkButton) checkButton.addEventListener("click", submit);
+  const trainButton = document.getElementById("train");
+  if (trainButton) {
+    trainButton.addEventListener("click", async () => {
+      trainButton.disabled = true;
+      const { ok, body } = await api(trainButton.dataset.url, { method: "POST", body: JSON.stringify({ params: {} }) });
+      trainButton.disabled = false;
+      if (ok) window.location.assign(`${trainButton.dataset.lab}?run=${body.id}`);
+      else result.querySelector(".verdict").textContent = (body && body.detail) || gettext("The run could not be started.");
+    });
+  }
 
   (async () => {
     if (member) {
