@@ -14,8 +14,12 @@ class ExerciseMasteryTests:
     def test_it_masters_the_exercises_concepts_once_passed(self, student) -> None:
         for slug in ("convolution", "convolutional-neural-network"):
             Concept.objects.create(slug=slug, term=slug.replace("-", " "))
-        Attempt.objects.create(owner=student, exercise="conv2d-max-pool", source="x", status=Attempt.Status.FAILED)
+        Attempt.objects.create(
+            owner=student, exercise="conv2d-max-pool", source="x", status=Attempt.Status.FAILED
+        )
         assert mastery(student)["convolution"]["state"] == "started"
-        Attempt.objects.create(owner=student, exercise="conv2d-max-pool", source="y", status=Attempt.Status.PASSED)
+        Attempt.objects.create(
+            owner=student, exercise="conv2d-max-pool", source="y", status=Attempt.Status.PASSED
+        )
         assert mastery(student)["convolution"]["state"] == "mastered"
         assert mastery(student)["convolutional-neural-network"]["state"] == "mastered"
