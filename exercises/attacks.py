@@ -50,9 +50,10 @@ def stopped(*statuses: str) -> Callable[[Result, list[str]], bool]:
 
 
 def failed_cleanly(result: Result, canaries: list[str]) -> bool:
-    """Not passed, with a message saying why, and nothing secret in it."""
+    """Not passed, with a message saying why (an error, or the properties that failed), nothing secret in it."""
     seen = result.verdict.printed + result.verdict.error
-    return not result.verdict.passed and bool(result.verdict.error) and not any(c in seen for c in canaries)
+    said = bool(result.verdict.error or result.verdict.failed)
+    return not result.verdict.passed and said and not any(c in seen for c in canaries)
 
 
 def clean_environment(result: Result, canaries: list[str]) -> bool:
