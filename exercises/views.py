@@ -1,3 +1,5 @@
+from csp.constants import NONCE
+from csp.decorators import csp_update
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -15,6 +17,9 @@ def exercise_index(request: HttpRequest) -> HttpResponse:
     return render(request, "exercises/index.html", {"rows": rows, "passed": len(passed & set(exercises()))})
 
 
+# CodeMirror themes itself with a <style> element it writes at run time; this page alone lets a style element
+# carrying the request's nonce in (scripts stay 'self' only; no other inline style is allowed).
+@csp_update({"style-src": [NONCE]})
 def exercise_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The statement, the editor (its text is the learner's draft, read through the API), Check, the result."""
     exercise = exercises().get(slug)

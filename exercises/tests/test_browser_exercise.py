@@ -29,13 +29,14 @@ def softmax_cross_entropy(logits, labels):
 
 
 def replace_code(page, text: str) -> None:
-    editor = page.locator(".cm-content")
-    editor.click()
-    page.keyboard.press("Control+a")
-    page.keyboard.press("Delete")
-    expect(editor).to_have_text("")
-    # Pasted, as a learner would paste a fix (typing would meet CodeMirror's auto-indent and brackets).
-    page.keyboard.insert_text(text)
+    """Replaces the editor's text in one change, as a paste does (typing line by line would meet CodeMirror's
+    auto-indent and closing brackets, which a learner's paste does not)."""
+    page.locator(".cm-content").click()
+    page.evaluate(
+        """(text) => { const view = CodeMirror.EditorView.findFromDOM(document.querySelector('.cm-editor'));
+             view.dispatch({changes: {from: 0, to: view.state.doc.length, insert: text}, userEvent: 'input.paste'}); }""",
+        text,
+    )
 
 
 class EditorTests:

@@ -32,15 +32,16 @@
   function mountEditor() {
     const CM = window.CodeMirror;
     if (!CM) return;
-    const check = { key: "Mod-Enter", run: () => { submit(); return true; } };
     view = new CM.EditorView({
       parent: host,
       doc: textarea.value,
       extensions: [
         CM.basicSetup,
         CM.python(),
+        CM.EditorView.lineWrapping,  // long lines wrap: no sideways scrolling on a phone
         // Tab indents; Esc then Tab leaves the editor (CodeMirror's own escape from its Tab handling).
-        CM.keymap.of([check, CM.indentWithTab]),
+        CM.EditorView.cspNonce.of(root.dataset.styleNonce || ""),  // its theme's <style>, allowed on this page
+        CM.keymap.of([CM.indentWithTab]),
         CM.EditorView.contentAttributes.of({ "aria-label": gettext("Your code"), autocapitalize: "off", autocorrect: "off", spellcheck: "false" }),
         CM.EditorView.updateListener.of((update) => { if (update.docChanged) changed(); }),
       ],
@@ -49,9 +50,15 @@
   }
 
   textarea.addEventListener("input", changed);
-  textarea.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); }
-  });
+  // Ctrl/Cmd+Enter checks, in the editor or the plain textarea: caught on the way down, before CodeMirror's
+  // own Mod-Enter (insert a blank line) sees it.
+  section.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      event.stopPropagation();
+      submit();
+    }
+  }, true);
 
   const result = root.querySelector(".exercise-result");
   function show(attempt) {
