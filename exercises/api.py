@@ -14,11 +14,11 @@ from . import selectors, services
 from .content import Exercise, exercises
 from .models import Attempt
 from .serializers import (
-    AttemptSerializer,
+    CodeSerializer,
+    ExerciseAttemptSerializer,
     ExerciseSerializer,
-    SolutionSerializer,
-    SourceSerializer,
-    TrainSerializer,
+    ExerciseSolutionSerializer,
+    TrainWithCodeSerializer,
 )
 
 
@@ -54,12 +54,12 @@ def exercise_detail(request: Request, slug: str) -> Response:
     )
 
 
-@extend_schema(request=SourceSerializer, responses={200: SourceSerializer}, tags=["exercises"])
+@extend_schema(request=CodeSerializer, responses={200: CodeSerializer}, tags=["exercises"])
 @api_view(["PUT"])
 @permission_classes([permissions.IsAuthenticated])
 def draft(request: Request, slug: str) -> Response:
     """Keeps what the learner has in the editor (one draft per learner and exercise)."""
-    body = SourceSerializer(data=request.data)
+    body = CodeSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     kept = services.draft_save(
         owner=request.user, exercise=_exercise(slug), source=body.validated_data["source"]
@@ -69,16 +69,16 @@ def draft(request: Request, slug: str) -> Response:
 
 @extend_schema(
     methods=["POST"],
-    request=SourceSerializer,
+    request=CodeSerializer,
     responses={
-        202: AttemptSerializer,
+        202: ExerciseAttemptSerializer,
         400: OpenApiResponse(description="Code that cannot be run (NUL bytes, too long)"),
         429: OpenApiResponse(description="A check of this learner is still running"),
         503: OpenApiResponse(description="No sandbox on this server: exercises are refused"),
     },
     tags=["exercises"],
 )
-@extend_schema(methods=["GET"], responses=AttemptSerializer(many=True), tags=["exercises"])
+@extend_schema(methods=["GET"], responses=ExerciseAttemptSerializer(many=True), tags=["exercises"])
 @api_view(["GET", "POST"])
 @permission_classes([permissions.IsAuthenticated])
 def attempts(request: Request, slug: str) -> Response:
@@ -86,23 +86,23 @@ def attempts(request: Request, slug: str) -> Response:
     found = _exercise(slug)
     if request.method == "GET":
         rows = Attempt.objects.filter(owner=request.user, exercise=found.slug)[:50]
-        return Response(AttemptSerializer(rows, many=True).data)
-    body = SourceSerializer(data=request.data)
+        return Response(ExerciseAttemptSerializer(rows, many=True).data)
+    body = CodeSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     made = services.attempt_submit(owner=request.user, exercise=found, source=body.validated_data["source"])
-    return Response(AttemptSerializer(made).data, status=status.HTTP_202_ACCEPTED)
+    return Response(ExerciseAttemptSerializer(made).data, status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(responses=AttemptSerializer, tags=["exercises"])
+@extend_schema(responses=ExerciseAttemptSerializer, tags=["exercises"])
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def attempt(request: Request, pk: int) -> Response:
     """One attempt: queued, checking, or its result (the failed properties in words, never the tests)."""
-    return Response(AttemptSerializer(get_object_or_404(Attempt, pk=pk, owner=request.user)).data)
+    return Response(ExerciseAttemptSerializer(get_object_or_404(Attempt, pk=pk, owner=request.user)).data)
 
 
 @extend_schema(
-    request=TrainSerializer,
+    request=TrainWithCodeSerializer,
     responses={
         201: JobSerializer,
         400: OpenApiResponse(
@@ -117,7 +117,7 @@ def attempt(request: Request, pk: int) -> Response:
 def train(request: Request, slug: str) -> Response:
     """Starts a run of the exercise's lab whose steps are the learner's latest passing function (run inside the
     sandbox); it streams like any job (`events_url`), and its `params.learner_code` names whose function."""
-    body = TrainSerializer(data=request.data)
+    body = TrainWithCodeSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     job = services.train_with_code(
         owner=request.user, exercise=_exercise(slug), params=body.validated_data["params"]
@@ -127,7 +127,7 @@ def train(request: Request, slug: str) -> Response:
 
 @extend_schema(
     responses={
-        200: SolutionSerializer,
+        200: ExerciseSolutionSerializer,
         403: OpenApiResponse(description="Not passed, and too few tries yet"),
     },
     tags=["exercises"],

@@ -50,11 +50,10 @@ def check(exercise: Exercise, source: str, limits: sandbox.Limits | None = None)
     }
     outcome = sandbox.run_python(HARNESS, stdin=json.dumps(request).encode(), limits=limits)
     if outcome.status != "ok":
-        return Result(Verdict(False, [], error=_stopped(outcome.status)), outcome.status, outcome.wall_ms)
+        return Result(Verdict(False, [], error=stopped(outcome.status)), outcome.status, outcome.wall_ms)
     answer = _parse(outcome.stdout)
     if answer is None:
-        error = _("Your code ended the checks before they could report (it exited or broke their output).")
-        return Result(Verdict(False, [], error=error), "ok", outcome.wall_ms)
+        return Result(Verdict(False, [], error=stopped("unreported")), "unreported", outcome.wall_ms)
     return Result(judge(cases, references, answer), "ok", outcome.wall_ms)
 
 
@@ -70,8 +69,13 @@ def _parse(stdout: bytes) -> dict | None:
     return answer if isinstance(answer, dict) else None
 
 
-def _stopped(status: str) -> str:
+def stopped(status: str) -> str:
+    """Why the sandbox ended a check without a verdict, in the language active now (an attempt stores the status
+    and is read in its reader's language)."""
     return {
+        "unreported": _(
+            "Your code ended the checks before they could report (it exited or broke their output)."
+        ),
         "timeout": _("Your code was stopped: it ran longer than the time allowed (it may never return)."),
         "cpu": _("Your code was stopped: it used more CPU time than allowed (an endless loop?)."),
         "output": _("Your code was stopped: it printed more than the output allowed."),

@@ -4,16 +4,16 @@ from .content import Exercise
 from .models import Attempt
 
 
-class SourceSerializer(serializers.Serializer):
+class CodeSerializer(serializers.Serializer):
     source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=200_000)
 
 
-class PropertySerializer(serializers.Serializer):
+class TestedPropertySerializer(serializers.Serializer):
     property = serializers.CharField(help_text="The key of a property the hidden tests check.")
     words = serializers.CharField(help_text="What it means, in the request's language.")
 
 
-class MineSerializer(serializers.Serializer):
+class ExerciseStandingSerializer(serializers.Serializer):
     passed = serializers.BooleanField()
     attempts = serializers.IntegerField()
     solution_available = serializers.BooleanField()
@@ -32,10 +32,10 @@ class ExerciseSerializer(serializers.Serializer):
     functions = serializers.ListField(child=serializers.CharField(), help_text="What the code must define.")
     statement = serializers.CharField(help_text="HTML.")
     hints = serializers.ListField(child=serializers.CharField())
-    properties = PropertySerializer(many=True, help_text="What the hidden tests check, in words.")
+    properties = TestedPropertySerializer(many=True, help_text="What the hidden tests check, in words.")
     starter = serializers.CharField()
     url = serializers.CharField()
-    mine = MineSerializer(allow_null=True, help_text="Null for a visitor who is not signed in.")
+    mine = ExerciseStandingSerializer(allow_null=True, help_text="Null for a visitor who is not signed in.")
 
     @staticmethod
     def build(exercise: Exercise, mine: dict | None) -> dict:
@@ -59,10 +59,11 @@ class ExerciseSerializer(serializers.Serializer):
         }
 
 
-class AttemptSerializer(serializers.ModelSerializer):
+class ExerciseAttemptSerializer(serializers.ModelSerializer):
     passed = serializers.SerializerMethodField()
     done = serializers.BooleanField(read_only=True)
     failed = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
 
     class Meta:
         model = Attempt
@@ -83,6 +84,17 @@ class AttemptSerializer(serializers.ModelSerializer):
     def get_passed(self, attempt: Attempt) -> bool:
         return attempt.status == Attempt.Status.PASSED
 
+    def get_error(self, attempt: Attempt) -> str:
+        """The learner's exception as their code raised it, or why the sandbox stopped it, in the reader's words."""
+        from .grading import stopped
+        from .services import NO_SANDBOX
+
+        if attempt.sandbox_status == "missing":
+            return str(NO_SANDBOX)
+        if attempt.sandbox_status not in ("", "ok"):
+            return stopped(attempt.sandbox_status)
+        return attempt.error
+
     def get_failed(self, attempt: Attempt) -> list[dict[str, str]]:
         from .content import exercises
 
@@ -93,11 +105,11 @@ class AttemptSerializer(serializers.ModelSerializer):
         ]
 
 
-class SolutionSerializer(serializers.Serializer):
+class ExerciseSolutionSerializer(serializers.Serializer):
     source = serializers.CharField()
 
 
-class TrainSerializer(serializers.Serializer):
+class TrainWithCodeSerializer(serializers.Serializer):
     params = serializers.DictField(
         required=False, default=dict, help_text="The lab's settings; defaults otherwise."
     )

@@ -70,12 +70,14 @@ def attempt_check(*, attempt: Attempt, exercise: Exercise) -> Attempt:
         return attempt  # a message delivered twice
     Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.RUNNING)
     if not sandbox.available():
-        attempt.status, attempt.error = Attempt.Status.ERROR, str(NO_SANDBOX)
+        attempt.status, attempt.sandbox_status = Attempt.Status.ERROR, "missing"
     else:
         result = grading.check(exercise, attempt.source)
         verdict = result.verdict
         attempt.status = Attempt.Status.PASSED if verdict.passed else Attempt.Status.FAILED
-        attempt.failed, attempt.error, attempt.printed = verdict.failed, verdict.error, verdict.printed
+        attempt.failed, attempt.printed = verdict.failed, verdict.printed
+        # The learner's own exception is kept as it is; why the sandbox stopped the code is said when it is read.
+        attempt.error = verdict.error if result.status == "ok" else ""
         attempt.sandbox_status, attempt.wall_ms = result.status, result.wall_ms
     attempt.finished_at = timezone.now()
     attempt.save()

@@ -23,8 +23,9 @@ def passed(owner, source: str) -> Attempt:
 
 
 def train(client, params: dict | None = None):
+    body = {"params": params or {}}
     return client.post(
-        f"/api/exercises/{SLUG}/train/", {"params": params or {}}, content_type="application/json"
+        f"/api/exercises/{SLUG}/train/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
     )
 
 
