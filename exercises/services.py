@@ -33,9 +33,16 @@ NO_SANDBOX = gettext_lazy(
 )
 
 
+def sandbox_installed() -> bool:
+    """What the web can know: bubblewrap is installed (its image is the worker's). Whether it can make
+    namespaces is known only where the code runs: the worker probes it before every check and answers an
+    attempt with NO_SANDBOX when it cannot (under Docker the web container is not given the namespaces that
+    compose gives worker-sandbox, so a probe here would refuse what the worker can do)."""
+    return sandbox.bwrap_path() is not None
+
+
 def refuse_without_sandbox() -> None:
-    """The web checks bwrap on its own machine; the worker checks again where the code runs and refuses too."""
-    if not sandbox.available():
+    if not sandbox_installed():
         raise SandboxMissing(NO_SANDBOX)
 
 

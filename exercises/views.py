@@ -5,9 +5,9 @@ from django.shortcuts import render
 
 from trainer.catalog import LABS
 
-from . import sandbox, selectors
+from . import selectors
 from .content import exercises
-from .services import TRAINABLE
+from .services import TRAINABLE, sandbox_installed
 
 
 def exercise_index(request: HttpRequest) -> HttpResponse:
@@ -30,7 +30,7 @@ def exercise_page(request: HttpRequest, slug: str) -> HttpResponse:
         "exercise": exercise,
         "words": exercise.in_language(),
         "lab": lab,
-        "sandbox_missing": not sandbox.available(),
+        "sandbox_missing": not sandbox_installed(),
         "trainable": lab is not None and exercise.slug in TRAINABLE,
     }
     return render(request, "exercises/exercise.html", context)

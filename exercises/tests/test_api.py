@@ -150,3 +150,21 @@ class RefusalTests:
         finally:
             monkeypatch.undo()
             sandbox.probe.cache_clear()
+
+    def test_the_worker_answers_an_attempt_it_cannot_sandbox_saying_so(
+        self, learner, student, monkeypatch
+    ) -> None:
+        from exercises.services import attempt_check
+
+        attempt = Attempt.objects.create(owner=student, exercise=SLUG, source="x = 1")
+        monkeypatch.setattr(
+            sandbox, "BWRAP", "/nonexistent/bwrap"
+        )  # the worker's machine, without bubblewrap
+        sandbox.probe.cache_clear()
+        try:
+            attempt_check(attempt=attempt, exercise=exercises()[SLUG])
+        finally:
+            monkeypatch.undo()
+            sandbox.probe.cache_clear()
+        body = learner.get(f"/api/exercises/attempts/{attempt.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+        assert body["status"] == "error" and body["done"] and "bubblewrap" in body["error"]
