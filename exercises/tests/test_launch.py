@@ -22,7 +22,7 @@ class LaunchTests:
         bwrap.write_text("#!/bin/sh\n")
         bwrap.chmod(0o755)
         monkeypatch.setenv("PATH", str(tmp_path))
-        launch.say_how_to_install_bubblewrap()
+        assert launch.say_how_to_install_bubblewrap() is True
         said = capsys.readouterr()
         assert "bubblewrap" not in said.out + said.err
 
