@@ -93,6 +93,11 @@ GOALS = {  # metric: (goal, unit, "min" if the value must reach the goal, "max" 
     "cluster_rolling_restart_failed_requests": (0, "requests", "max"),
     "cluster_pages_scaling": (None, "ratio", "min"),
     "web_process_rss_mib": (200, "MiB", "max"),
+    # Code exercises (the step "sandbox", bench/sandbox.py): a trivial exercise's submit -> graded result through
+    # the web, the `sandbox` worker and bubblewrap, minus the same tests as plain Python; and the attack suite's
+    # attacks contained ÷ tried.
+    "sandbox_check_ms": (300, "ms", "max"),
+    "sandbox_attacks_contained": (1.0, "share", "min"),
 }
 GPT_GPU_STEPS = 600  # of the GPU model's 3,000: a rate, not a whole run (about half a minute on a GPU)
 GPT_CPU_STEPS = 5  # the same model on the CPU: a step takes seconds there
@@ -186,7 +191,7 @@ class Platform:
         while True:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
-                    if json.load(response)["workers"][queue]["count"]:
+                    if json.load(response)["workers"].get(queue, {}).get("count"):  # once one announces
                         return
             except OSError:
                 pass
@@ -888,9 +893,21 @@ def step_cluster(bench: Bench) -> None:
         bench.record(metric, value)
 
 
+def step_sandbox(bench: Bench) -> None:
+    from bench import sandbox
+
+    say("code exercises: submit -> graded in the sandbox vs plain Python, then the attack suite…")
+    bench.platform.start_worker("sandbox", WORKER_WARM_UP="0")
+    checked = sandbox.check_ms(bench.platform.url, bench.token)
+    attacks = sandbox.attacks_contained()
+    bench.details["sandbox"] = {"check": checked, "attacks": attacks}
+    bench.record("sandbox_check_ms", checked["difference_ms"])
+    bench.record("sandbox_attacks_contained", attacks["contained"] / attacks["tried"])
+
+
 STEPS = {"pages": step_pages, "latency": step_latency, "fanout": step_fanout, "jobs": step_jobs,
          "classroom": step_classroom, "training": step_training, "budget": step_budget, "lighthouse": step_lighthouse,
-         "cluster": step_cluster}  # fmt: skip
+         "cluster": step_cluster, "sandbox": step_sandbox}  # fmt: skip
 
 
 def main() -> None:

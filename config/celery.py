@@ -90,6 +90,8 @@ def warm_up_torch(sender, **kwargs) -> None:
 
     if os.environ.get("WORKER_WARM_UP") == "0":  # a test's extra worker: start at once, time nothing
         return
+    if set(sender.app.amqp.queues.consume_from) == {"sandbox"}:  # it checks learners' code: no lab runs here
+        return
     if "gpu" in sender.app.amqp.queues.consume_from:
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             timings = pool.apply(warm_up)

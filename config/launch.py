@@ -319,6 +319,27 @@ def worker_command(concurrency: int) -> list[str]:
             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
 
 
+def sandbox_worker_command(concurrency: int) -> list[str]:
+    """The worker that checks learners' code (exercises/), as `make run` and compose's worker-sandbox start it:
+    a queue of its own, so a check never waits behind a training run, and no training job ever shares a
+    process with a learner's code. Its children run each submission inside bubblewrap (exercises/sandbox.py)."""
+    return ["celery", "-A", "config", "worker", "-Q", "sandbox", "-c", str(concurrency), "-n", "sandbox@%h",
+            "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+
+
+def say_how_to_install_bubblewrap() -> bool:
+    """Code exercises need bubblewrap on the worker; without it they are refused (and say so), the rest runs.
+    True when it is installed (then the exercise checker starts)."""
+    if shutil.which("bwrap") is None:
+        say(
+            "Code exercises are off: bubblewrap (bwrap) is not installed, and learners' code never runs "
+            "outside it. Install it with `sudo apt-get install bubblewrap` (Debian, Ubuntu), "
+            "`sudo dnf install bubblewrap` (Fedora) or `sudo pacman -S bubblewrap` (Arch), then restart."
+        )
+        return False
+    return True
+
+
 def refuse_public_debug(host: str) -> None:
     """DEBUG pages show tracebacks and settings to whoever reaches the server: on this machine only, unless
     told twice (DEBUG=1 and DEBUG_ON_NETWORK=1)."""
@@ -371,9 +392,13 @@ def run() -> int:
         concurrency = int(os.environ.get("WORKER_CONCURRENCY", min(2, cores)))
         celery = [sys.executable, "-m", "celery", "-A", "config"]
         worker = [sys.executable, "-m", *worker_command(concurrency)]
+        checker = [Child("the exercise checker", [sys.executable, "-m", *sandbox_worker_command(1)])]
+        if not say_how_to_install_bubblewrap():
+            checker = []  # no sandbox, no checker: the exercises say so and refuse
         beat = [*celery, "beat", "--loglevel", "INFO", "-s", str(VAR / "celerybeat-schedule")]
         web = [sys.executable, "-m", *web_server(host, port)]
-        platform += [Child("the worker", worker), Child("the scheduler", beat), Child("the web server", web)]
+        platform += [Child("the worker", worker), *checker, Child("the scheduler", beat),
+                     Child("the web server", web)]  # fmt: skip
         for child in platform:
             child.start()
         mode = (

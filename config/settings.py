@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "quizzes",
     "trainer",
     "experiments",
+    "exercises",
     "classes",
     "lti_tool",  # django-lti: registrations, deployments, keys, LMS users and contexts (pylti1p3 underneath)
     "lti",
@@ -341,6 +342,8 @@ CELERY_TASK_ROUTES = {
     "lti.tasks.*": {"queue": "maintenance"},
     # Imports are short and bounded: they wait behind no training job.
     "quizzes.tasks.import_bank": {"queue": "maintenance"},
+    # A learner's code runs only on the `sandbox` queue's worker (bubblewrap there): never beside training jobs.
+    "exercises.tasks.check_attempt": {"queue": "sandbox"},
 }
 # A question-bank import (GIFT, Moodle XML) is stopped after this long, nothing imported.
 QUIZ_IMPORT_TIME_LIMIT_S = envint("QUIZ_IMPORT_TIME_LIMIT_S", 120)
@@ -359,6 +362,10 @@ CELERY_BEAT_MAX_LOOP_INTERVAL = 5  # seconds: the beat renews its lock and recor
 # --- Training jobs ------------------------------------------------------------------------------------
 
 JOBS_PER_LEARNER = envint("JOBS_PER_LEARNER", 2)  # queued or running at once
+# An exercise's solution opens after this many checked attempts that did not pass.
+SOLUTION_AFTER_TRIES = envint("SOLUTION_AFTER_TRIES", 3)
+# Lab -> its loop that takes steps with a learner's function (in the sandbox); imported on a worker only.
+LEARNER_CODE_TRAINERS = "exercises.training.TRAINERS"
 JOB_SUBMIT_RATE = os.environ.get("JOB_SUBMIT_RATE", "30/hour")
 JOB_STREAM_MAXLEN = 5000
 # A running job is held by one run through a lease in Redis that the run renews every JOB_LEASE_S / 3 seconds.

@@ -43,6 +43,11 @@ MESSAGES: dict[str, str] = {
     ),
     # A lab's own message (LabError), itself a msgid marked in the lab, in `text`.
     "lab": "%(text)s",
+    # A run of the learner's own function (exercises/): what their code did, in their code's words.
+    "learner_code_raised": gettext_noop("Your function raised an error during training: %(error)s"),
+    "learner_code_stopped": gettext_noop(
+        "The sandbox stopped your function during training (%(status)s): it ran too long or used too much."
+    ),
     # An unexpected error: its text is Python's and is shown as it is.
     "training_failed": gettext_noop("Training failed: %(reason)s"),
 }

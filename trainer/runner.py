@@ -31,6 +31,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import override
 
 from . import budget
@@ -272,7 +273,9 @@ def _train(job: Job, writer: Writer, checkpoint: dict | None, time_limit: float 
     torch.set_num_threads(torch_threads())
     reporter = None
     try:
-        config = lab.config(**job.params)
+        params = dict(job.params)
+        code = params.pop("learner_code", None)  # a run of the learner's own function (exercises/)
+        config = lab.config(**params)
         device = resolve_device(config.device)
         job.device = describe(device)
         if not owned(job).update(device=job.device):
@@ -288,7 +291,13 @@ def _train(job: Job, writer: Writer, checkpoint: dict | None, time_limit: float 
             reporter.saved = checkpoint["state"] if checkpoint else None
             reporter.save = lambda step, state: save_checkpoint(job, writer, step, state)
             reporter.checkpoint_every = settings.JOB_CHECKPOINT_EVERY_S
-        outcome = lab.train(config, reporter, device)
+        if code:
+            # Their function runs only inside the sandbox, on the `sandbox` queue's worker (settings name the
+            # trainers: the exercises app's, imported here on a worker only).
+            trainer = import_string(settings.LEARNER_CODE_TRAINERS)[lab.slug]
+            outcome = trainer(config, reporter, device, code)
+        else:
+            outcome = lab.train(config, reporter, device)
     except (LostLease, WorkerStopping) as stop:
         if isinstance(stop, LostLease):
             raise
@@ -307,7 +316,8 @@ def _train(job: Job, writer: Writer, checkpoint: dict | None, time_limit: float 
         limit = time_limit or lab.time_limit_s
         stopped(job, writer, reporter, int(limit))
     except LabError as problem:
-        finish(job, writer, Job.Status.FAILED, error=Message("lab", {"text": str(problem)}))
+        said = getattr(problem, "said", None) or Message("lab", {"text": str(problem)})
+        finish(job, writer, Job.Status.FAILED, error=said)
     except Exception as problem:  # a bug: the learner sees what happened, we log it
         log.exception("job %s failed", job.pk)
         reason = "".join(traceback.format_exception_only(problem)).strip()

@@ -76,8 +76,17 @@ def gpu_worker_alive() -> bool:
         return False
 
 
-def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]) -> Job:
+def job_submit(
+    *,
+    owner: AbstractBaseUser,
+    lab_slug: str,
+    params: dict[str, Any],
+    learner_code: dict[str, Any] | None = None,
+) -> Job:
     """Validates a learner's hyperparameters, records the job and queues it once the row is committed.
+
+    `learner_code` (from exercises.services.train_with_code): the run takes its steps with the learner's own
+    function, so it goes to the `sandbox` queue, whose worker runs that function inside bubblewrap only.
 
     Raises UserError (nothing is queued or written) for an unknown lab, invalid values, a run estimated to
     take longer than the lab's time limit, a learner who already has the maximum number of jobs in flight,
@@ -85,8 +94,10 @@ def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]
     """
     lab, config = lab_config(lab_slug=lab_slug, params=params)
     queue = "gpu" if config.device == "cuda" else "cpu"
+    if learner_code is not None:
+        queue = "sandbox"
     # The estimate is from CPU timings: a GPU run is faster, and its limit is the same.
-    too_long = budget.refusal(lab, config) if queue == "cpu" else None
+    too_long = budget.refusal(lab, config) if queue != "gpu" else None
     if too_long:
         raise invalid_parameters({lab.steps_field: [too_long]})
     if queue == "gpu" and not gpu_worker_alive():
@@ -107,7 +118,7 @@ def job_submit(*, owner: AbstractBaseUser, lab_slug: str, params: dict[str, Any]
         job = Job.objects.create(
             owner=owner,
             lab=lab.slug,
-            params=dataclasses.asdict(config),
+            params=dataclasses.asdict(config) | ({"learner_code": learner_code} if learner_code else {}),
             queue=queue,
             language=get_language() or settings.LANGUAGE_CODE,
         )

@@ -1,0 +1,28 @@
+"""Reads: a learner's standing on an exercise."""
+
+from __future__ import annotations
+
+from .content import Exercise
+from .models import Attempt, Draft
+from .services import solution_allowed
+
+
+def mine(user, exercise: Exercise) -> dict | None:
+    if not user.is_authenticated:
+        return None
+    attempts = Attempt.objects.filter(owner=user, exercise=exercise.slug)
+    draft = Draft.objects.filter(owner=user, exercise=exercise.slug).values_list("source", flat=True).first()
+    return {
+        "passed": attempts.filter(status=Attempt.Status.PASSED).exists(),
+        "attempts": attempts.count(),
+        "solution_available": solution_allowed(owner=user, exercise=exercise),
+        "draft": draft,
+    }
+
+
+def passed_slugs(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Attempt.objects.filter(owner=user, status=Attempt.Status.PASSED).values_list("exercise", flat=True)
+    )
