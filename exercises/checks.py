@@ -17,9 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Case:
 
 def encode(arg: Any) -> Any:
     """An input as the sandbox reads it: arrays as {"array": nested lists, "dtype": ...}, numbers as they are."""
+    import numpy as np  # here, not at the top: a web process reads the exercises (Case) and has no NumPy to spare
+
     if isinstance(arg, np.ndarray):
         return {"array": arg.tolist(), "dtype": "int64" if arg.dtype.kind in "iu" else "float64"}
     if isinstance(arg, np.generic):
@@ -62,6 +65,8 @@ class Verdict:
 
 
 def _as_tuple(value: Any) -> tuple[np.ndarray, ...]:
+    import numpy as np
+
     if isinstance(value, tuple):
         return tuple(np.asarray(v, dtype=float) for v in value)
     return (np.asarray(value, dtype=float),)
@@ -93,6 +98,8 @@ def judge(
 
 
 def _matches(case: Case, reference: Any, values: Any) -> bool:
+    import numpy as np
+
     expected = _as_tuple(reference)
     if not isinstance(values, list) or len(values) != len(expected):
         return False

@@ -9,6 +9,7 @@ and, until it is earned, the solution, never do.
 
 from __future__ import annotations
 
+import ast
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,15 +53,26 @@ class Exercise:
 
     @functools.cached_property
     def checks(self) -> tuple[list[Case], dict[str, Any]]:
-        """The cases and the reference functions (the solution, run here, on the worker)."""
+        """The cases and the reference functions (the solution, run here, on the worker: never in a web
+        process, which has no NumPy to spare). Refuses checks whose properties have no words in a language."""
         module = load(self.folder / "checks.py")
         namespace: dict[str, Any] = {}
         exec(compile(self.solution, str(self.folder / "solution.py"), "exec"), namespace)  # noqa: S102  authored
-        return module.cases(), namespace
+        cases = module.cases()
+        keys = {case.property for case in cases}
+        for language, text in self.words.items():
+            if keys - set(text.properties):
+                raise ContentError(
+                    self.folder,
+                    f"{language}: no words for the properties {sorted(keys - set(text.properties))}",
+                )
+        return cases, namespace
 
-    @property
+    @functools.cached_property
     def functions(self) -> list[str]:
-        return sorted({case.function for case in self.checks[0]})
+        """The functions the learner writes: those the starter code defines (read, not run)."""
+        tree = ast.parse(self.starter)
+        return sorted(node.name for node in tree.body if isinstance(node, ast.FunctionDef))
 
     def property_words(self, key: str, language: str | None = None) -> str:
         return self.in_language(language).properties.get(key, key)
@@ -94,12 +106,6 @@ def _read(folder: Path) -> Exercise:
         solution=(folder / "solution.py").read_text(encoding="utf-8"),
         words=words,
     )
-    keys = {case.property for case in exercise.checks[0]}
-    for language, text in words.items():
-        if keys - set(text.properties):
-            raise ContentError(
-                folder, f"{language}: no words for the properties {sorted(keys - set(text.properties))}"
-            )
     return exercise
 
 
