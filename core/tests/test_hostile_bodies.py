@@ -10,6 +10,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Preferences
+from exercises.models import Attempt as CodeAttempt
+from exercises.models import Draft
 from experiments.models import Experiment, Prediction, Submission
 from lessons.models import Reading
 from quizzes.models import Attempt, Kind, Quiz, Response
@@ -84,6 +86,8 @@ def baselines(world) -> dict[str, dict]:
         "AccountDeleteBodyRequest": {"password": "not the password"},  # a wrong one: nothing is deleted
         "ReadingRequest": {"section": ""},
         "PreferencesRequest": {"theme": "dark"},
+        "CodeRequest": {"source": "def gradient_step(w, b, x, y, lr):\n    return w, b\n"},
+        "TrainWithCodeRequest": {"params": {}},
     }
 
 
@@ -128,7 +132,7 @@ def stored(world) -> tuple:
     return (Attempt.objects.count(), Response.objects.count(), Job.objects.count(), Token.objects.count(),
             essay.given, essay.fraction, Job.objects.get(pk=world["job"].pk).status,
             Prediction.objects.count(), Submission.objects.count(), Reading.objects.count(),
-            Preferences.objects.count())  # fmt: skip
+            Preferences.objects.count(), CodeAttempt.objects.count(), Draft.objects.count())  # fmt: skip
 
 
 def write_operations(client) -> Iterator[tuple[str, str, str | None]]:
@@ -170,7 +174,9 @@ class HostileBodyTests:
         assert {path for _m, path, _s in operations} >= {"/api/quizzes/{slug}/attempts/", "/api/jobs/"}
         before, tried = stored(world), 0
         for method, path, schema in operations:
-            slug = "linear-regression" if path.startswith("/api/labs/") else "gradients"  # a lab, or a quiz
+            slug = {"/api/labs/": "linear-regression", "/api/exercises/": "linear-gradient-step"}.get(
+                path[: path.index("/", 5) + 1], "gradients"
+            )  # a lab, an exercise, or a quiz
             url = path.format(slug=slug, attempt_id=world["attempt"], job_id=world["job"].pk,
                               course_slug=world["quiz"].lesson.course.slug, lesson_slug=world["quiz"].lesson.slug)  # fmt: skip
             if schema is None:  # no body is read: what is sent cannot break it

@@ -36,9 +36,11 @@ def operations(client) -> Iterator[tuple[str, str, list[dict]]]:
 def address(path: str, made: dict, parameter: str | None = None, value: str = "") -> str:
     """The operation's address with good path values, except `parameter`, which gets `value` (raw)."""
     good = {"slug": "gradients", "attempt_id": made["attempt"], "job_id": made["job"].pk,
-            "course_slug": "test-course", "lesson_slug": "convolution"}  # fmt: skip
+            "course_slug": "test-course", "lesson_slug": "convolution", "id": made["attempt"]}  # fmt: skip
     if path.startswith("/api/labs/"):
         good["slug"] = "linear-regression"
+    if path.startswith("/api/exercises/"):
+        good["slug"] = "linear-gradient-step"
     filled = {name: (value if name == parameter else quote(str(v), safe="")) for name, v in good.items()}
     return path.format(**filled)
 
