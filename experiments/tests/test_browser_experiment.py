@@ -37,6 +37,7 @@ class GuidedExperimentTests:
         panel.get_by_label("Overshoot further at every step until the loss is no longer a number").check()
         panel.get_by_role("button", name="Commit my prediction").click()
         expect(panel.locator(".said")).to_contain_text("You predicted: Overshoot further")
+        expect(panel.locator(".said")).to_be_focused()  # the form has gone: the focus is on what it says
         screenshot(page, "experiment-predicted")
 
         lab.get_by_role("button", name="Start training").click()

@@ -37,7 +37,9 @@
     }
   }
 
-  function showPrediction(value, at) {
+  // `moveFocus`: after the learner commits, the form they were in is hidden; the focus goes to what it says
+  // they predicted (read out by a screen reader), not to the page's body.
+  function showPrediction(value, at, moveFocus = false) {
     predictedAt = at ? new Date(at) : null;
     const said = experiment.prediction.kind === "choice" ? experiment.prediction.choices[value] : String(value);
     panel.querySelector(".experiment-predict").hidden = true;
@@ -45,6 +47,7 @@
     box.hidden = false;
     box.querySelector(".said").textContent = interpolate(gettext("You predicted: %(prediction)s. Now run the experiment; runs started before your prediction do not count."), { prediction: said }, true);
     panel.querySelector(".experiment-check").hidden = false;
+    if (moveFocus) box.querySelector(".said").focus();
     loadRuns();
   }
 
@@ -76,7 +79,7 @@
       if (raw === "") { error.textContent = kind === "choice" ? gettext("Choose one of the predictions first.") : gettext("Enter your prediction as a number."); return; }
       const { ok, body } = await api(`/api/experiments/${encodeURIComponent(slug)}/prediction/`, { method: "POST", body: JSON.stringify({ prediction: Number(raw) }) });
       if (!ok) { error.textContent = (body && (body.prediction || [body.detail]).join(" ")) || gettext("The prediction could not be saved."); return; }
-      showPrediction(body.prediction, body.created_at);
+      showPrediction(body.prediction, body.created_at, true);
     });
   }
 
