@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
@@ -24,7 +24,19 @@ def expires_at(token: Token) -> datetime | None:
 
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's, refusing (and deleting) a token past its lifetime. The one check of a token: the API (DRF's
-    authentication classes) and the event stream (`token_user`) both call it."""
+    authentication classes) and the event stream (`token_user`) both call it.
+
+    A token's learner is answered in the language saved to their account (accounts.Preferences), over what an
+    HTTP library sends by default; a language cookie, which only a browser that chose one sends, still wins."""
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            saved = getattr(getattr(found[0], "preferences", None), "language", "")
+            if saved:
+                translation.activate(saved)
+                request._request.LANGUAGE_CODE = saved
+        return found
 
     def authenticate_credentials(self, key: str):
         user, token = super().authenticate_credentials(key)

@@ -44,6 +44,20 @@ class PreferencesTests:
         browser.post("/i18n/setlang/", {"language": "zh-hans", "next": "/", "csrfmiddlewaretoken": token})
         assert Preferences.objects.get(user=student).language == "zh-hans"
 
+    def test_a_script_with_the_learners_token_is_answered_in_their_saved_language(self, client, student):
+        """A notebook's HTTP library sends no language of its own choosing: the account's is used."""
+        from rest_framework.authtoken.models import Token
+
+        Preferences.objects.create(user=student, language="en")
+        key = Token.objects.create(user=student).key
+        answer = client.post("/api/jobs/", {"lab": "nope"}, content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="zh-hans")  # fmt: skip
+        assert answer.status_code == 400 and answer["Content-Language"] == "en"
+        Preferences.objects.filter(user=student).update(language="zh-hans")
+        answer = client.post("/api/jobs/", {"lab": "nope"}, content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+        assert answer["Content-Language"] == "zh-hans"
+
     def test_the_password_reset_email_is_in_the_learners_language(self, client, student, mailoutbox):
         from django.core import mail
 
