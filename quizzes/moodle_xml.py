@@ -123,18 +123,24 @@ def _text(element: Element | None) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _source(element: Element | None, default: str = "html") -> tuple[str, str]:
-    """A text element's content and format. The platform's own exports carry their Markdown beside the HTML
-    they write for Moodle (<markdown>, which Moodle's importer ignores): read back, it is the text exactly."""
+# The format of the question being read (`_inherited`): what a text without a format attribute is in.
+_DEFAULT_FORMAT: ContextVar[str] = ContextVar("default_format", default="html")
+
+
+def _source(element: Element | None, default: str | None = None) -> tuple[str, str]:
+    """A text element's content and format (its own, else `default`, else the question text's). The
+    platform's own exports carry their Markdown beside the HTML they write for Moodle (<markdown>, which
+    Moodle's importer ignores): read back, it is the text exactly."""
     if element is None:
         return "", "markdown"
     own = element.find("markdown")
     if own is not None:
         return (own.text or "").strip(), "markdown"
-    return _text(element), _FORMATS.get(element.get("format", default), "html")
+    written = element.get("format", default or _DEFAULT_FORMAT.get()).strip()
+    return _text(element), _FORMATS.get(written, "html")
 
 
-def _shown(element: Element | None, default: str = "html") -> str:
+def _shown(element: Element | None, default: str | None = None) -> str:
     """A text element's content as Markdown that shows as Moodle shows it in its format."""
     text, fmt = _source(element, default)
     return gift.convert(text, fmt)
@@ -173,11 +179,29 @@ def _points(element: Element, number: int) -> float:
     return points
 
 
+def _inherited(element: Element) -> str:
+    """The format a question's other texts take when they name none: its question text's, as Moodle's importer
+    reads them (qformat_xml passes `get_format($qo->questiontextformat)` as the default of the general
+    feedback, choices, feedback, subquestions, combined feedback and hints); the question text's own default,
+    and the reading of a format Moodle does not know, is html."""
+    written = element.find("questiontext")
+    raw = (written.get("format", "html") if written is not None else "html").strip()
+    return raw if raw in _FORMATS else "html"
+
+
 def _read(element: Element, kind: str, category: str, number: int) -> GiftQuestion:
+    token = _DEFAULT_FORMAT.set(_inherited(element))
+    try:
+        return _read_question(element, kind, category, number)
+    finally:
+        _DEFAULT_FORMAT.reset(token)
+
+
+def _read_question(element: Element, kind: str, category: str, number: int) -> GiftQuestion:
     tags = [_text(tag) for tag in element.findall("tags/tag")]
     question = GiftQuestion(
         kind=kind,
-        text=_shown(element.find("questiontext")),
+        text=_shown(element.find("questiontext"), "html"),
         name=_text(element.find("name")),
         general_feedback=_shown(element.find("generalfeedback")),
         category=category,
@@ -248,7 +272,7 @@ def _read(element: Element, kind: str, category: str, number: int) -> GiftQuesti
 def _read_cloze(element: Element, question: GiftQuestion, number: int) -> None:
     """qformat_xml's import_multianswer: the gaps come out of the text as written, before its format shows it;
     the question is worth the sum of its gaps' marks (Moodle reads no defaultgrade for it)."""
-    raw, fmt = _source(element.find("questiontext"))
+    raw, fmt = _source(element.find("questiontext"), "html")
     try:
         text, parts, answers = cloze.extract(
             raw, number, lambda written: gift.convert(written, fmt), decode=fmt != "markdown"
