@@ -16,8 +16,10 @@ Categories are <question type="category"> entries, as Moodle writes them.
 
 from __future__ import annotations
 
+import binascii
 import html
 import math
+from base64 import b64decode, b64encode
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import replace
@@ -26,7 +28,7 @@ from xml.etree.ElementTree import Element, ParseError, SubElement, indent, tostr
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from . import cloze, gift
+from . import cloze, gift, images
 from .gift import GiftAnswer, GiftError, GiftQuestion, MoodleSettings, gettext_noop
 
 _FORMATS = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
@@ -57,7 +59,7 @@ def parse(text: str) -> list[GiftQuestion]:
         raise GiftError(1, gettext_noop("a Moodle XML file has <quiz> as its root element"))
     questions: list[GiftQuestion] = []
     category = ""
-    answers = 0
+    answers = image_bytes = 0
     for number, element in enumerate(root.findall("question"), start=1):
         kind = element.get("type", "")
         kind = {"multianswer": "cloze", "match": "matching"}.get(kind, kind)  # Moodle reads both names
@@ -76,6 +78,18 @@ def parse(text: str) -> list[GiftQuestion]:
                 number, gettext_noop("a file can hold at most %(limit)d questions"), limit=gift.MAX_QUESTIONS
             )
         question = _read(element, kind, category, number)
+        image_bytes += sum(len(data) for data in question.files.values())
+        if image_bytes > images.MAX_IMPORT_IMAGE_BYTES:
+            raise GiftError(
+                number,
+                gettext_noop(
+                    "question %(number)d “%(name)s”: the images up to here weigh more than %(limit)s bytes, "
+                    "what one import can hold; split the file"
+                ),
+                number=number,
+                name=question.name,
+                limit=f"{images.MAX_IMPORT_IMAGE_BYTES:,}",
+            )
         answers += len(question.answers)
         if len(question.answers) > gift.MAX_ANSWERS or answers > gift.MAX_FILE_ANSWERS:
             raise GiftError(
@@ -266,7 +280,52 @@ def _read_question(element: Element, kind: str, category: str, number: int) -> G
             GiftAnswer(text=_shown(sub), match=_text(sub.find("answer")))
             for sub in element.findall("subquestion")
         ]
+    question.files = _files(element, question, number)
+    question.missing_files = images.drop_missing(question)
     return question
+
+
+def _files(element: Element, question: GiftQuestion, number: int) -> dict[str, bytes]:
+    """The question's <file> elements (beside any of its texts; Moodle gives each text the files beside it,
+    here a question's texts share them), each checked to be an image the platform holds."""
+    files: dict[str, bytes] = {}
+
+    def refused(template: str, name: str, **params: object) -> GiftError:
+        return GiftError(
+            number,
+            gettext_noop("question %(number)d “%(name)s”: %(reason)s"),
+            number=number,
+            name=question.name,
+            reason=gift.Reason(template, {"file": name[:80], **params}),
+        )
+
+    for file in element.iter("file"):
+        name = (file.get("name") or "").strip()
+        if not name or len(name) > images.MAX_NAME:
+            raise refused(gettext_noop("a <file> needs a name of at most 255 characters"), name)
+        if (file.get("encoding") or "base64").strip() != "base64":
+            raise refused(gettext_noop("the file “%(file)s” is not base64-encoded"), name)
+        try:
+            data = b64decode("".join((file.text or "").split()), validate=True)
+        except binascii.Error:
+            raise refused(gettext_noop("the file “%(file)s” is not valid base64"), name) from None
+        if len(data) > images.MAX_IMAGE_BYTES:
+            raise refused(
+                gettext_noop("the image “%(file)s” has %(size)s bytes; at most %(limit)s fit"),
+                name,
+                size=f"{len(data):,}",
+                limit=f"{images.MAX_IMAGE_BYTES:,}",
+            )
+        if images.image_type(data) is None:
+            raise refused(
+                gettext_noop(
+                    "the file “%(file)s” is not a PNG, JPEG, GIF or WebP image (SVG is refused: it can carry "
+                    "scripts)"
+                ),
+                name,
+            )
+        files[name] = data
+    return files
 
 
 def _read_cloze(element: Element, question: GiftQuestion, number: int) -> None:
@@ -399,7 +458,11 @@ def _dump(questions: Iterable[GiftQuestion]) -> str:
             entry = SubElement(root, "question", type="category")
             _add_text(SubElement(entry, "category"), question.category)
             category = question.category
-        root.append(_write(question))
+        token = _FILES.set(question.files)
+        try:
+            root.append(_write(question))
+        finally:
+            _FILES.reset(token)
     indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode") + "\n"
 
@@ -409,15 +472,28 @@ def _add_text(parent: Element, text: str) -> Element:
     return parent
 
 
+# The question being written's images (name -> bytes): each text that refers to one carries it as a <file>.
+_FILES: ContextVar[dict[str, bytes] | None] = ContextVar("files", default=None)
+
+
 def _markdown(parent: Element, tag: str, text: str, html: str | None = None) -> Element:
     """A text Moodle shows: as HTML for its MathJax filter with the Markdown beside it, or as Markdown.
-    `html` is given where the HTML is not the Markdown rendered (a Cloze text with its gaps written in)."""
+    `html` is given where the HTML is not the Markdown rendered (a Cloze text with its gaps written in).
+    The images it refers to follow it as <file> elements, where Moodle's importer looks for them."""
     to_html = _TO_HTML.get()
     if to_html is None:
-        return _add_text(SubElement(parent, tag, format="markdown"), text)
-    element = _add_text(SubElement(parent, tag, format="html"), html if html is not None else to_html(text))
-    if text:
-        SubElement(element, "markdown").text = text
+        element = _add_text(SubElement(parent, tag, format="markdown"), text)
+    else:
+        element = _add_text(
+            SubElement(parent, tag, format="html"), html if html is not None else to_html(text)
+        )
+        if text:
+            SubElement(element, "markdown").text = text
+    files = _FILES.get() or {}
+    for name in images.referenced(text):
+        if name in files:
+            file = SubElement(element, "file", name=name, path="/", encoding="base64")
+            file.text = b64encode(files[name]).decode("ascii")
     return element
 
 
