@@ -298,7 +298,7 @@ def apply(
         created = question.pk is None
         changed = _update_question(question, order, parsed, versions)
         changed = _update_answers(question, order, parsed, versions) or changed
-        changed = _update_files(question, parsed, versions) or changed
+        changed = _update_files(question, order, parsed, versions) or changed
         label = f"question {quiz.slug}/{parsed.name}"
         report.warnings += notices(parsed)
         for name in parsed.missing_files:
@@ -395,13 +395,12 @@ def _update_answers(
 
 
 def _update_files(
-    question: Question, parsed: gift.GiftQuestion, versions: dict[str, list[gift.GiftQuestion]]
+    question: Question, order: int, parsed: gift.GiftQuestion, versions: dict[str, list[gift.GiftQuestion]]
 ) -> bool:
     """Makes the question's images those of the file (every language's). A GIFT file carries none and leaves
     the stored ones, which its texts' addresses still show."""
     if parsed.moodle is None:
         return False
-    order = next(iter(versions.values())).index(parsed)
     wanted: dict[str, bytes] = {}
     for questions in versions.values():
         wanted.update(questions[order].files)
