@@ -3,15 +3,17 @@ question bank exports them: stored, served at an address that never changes, wri
 exported back as <file> elements. A reference without its file is a warning, never a broken image."""
 
 import base64
+import random
 import struct
 import zlib
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 
+from lessons.models import Course, Lesson, Status
 from quizzes import bank, moodle_xml
 from quizzes.models import QuestionFile, Quiz
 from quizzes.selectors import public_questions
+from quizzes.tests import importing
 
 
 def png(red: int = 255) -> bytes:
@@ -67,7 +69,7 @@ class MoodleImageTests:
         assert f'<img src="{dot.url}" alt="a dot">' in question.text_html_en
         assert "@@PLUGINFILE@@" not in question.text_html_en
         assert question.files.get(name="other.gif").url in question.answers.all()[1].text_html_en
-        shown = public_questions(quiz, __import__("random").Random(1))[0]["text_html"]
+        shown = public_questions(quiz, random.Random(1))[0]["text_html"]
         assert dot.url in shown
 
         response = client.get(dot.url)
@@ -88,8 +90,6 @@ class MoodleImageTests:
         assert second != first and second in question.text_html_en and first not in question.text_html_en
 
     def test_an_image_of_a_draft_quiz_is_served_to_staff_alone(self, quiz, client, staff):
-        from lessons.models import Course, Lesson, Status
-
         course = Course.objects.create(slug="c", title_en="C", status=Status.PUBLISHED)
         lesson = Lesson.objects.create(course=course, slug="l", title_en="L", status=Status.DRAFT)
         quiz.lesson = lesson
@@ -182,4 +182,16 @@ class MoodleImageTests:
 
 def test_an_anonymous_reader_never_gets_an_unknown_image(client, db):
     assert client.get("/quizzes/images/" + "0" * 64 + ".png").status_code == 404
-    assert AnonymousUser().is_anonymous
+    assert client.get("/quizzes/images/not-a-digest.png").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_admin_upload_stores_the_images_and_reports_a_missing_one(client, staff, quiz):
+    client.force_login(staff)
+    source = bank_with(file_element("red dot.png", png()), feedback='<img src="@@PLUGINFILE@@/gone.png">')
+    page = importing.upload(client, quiz, source, name="bank.xml").content.decode()
+    assert 'data-status="succeeded"' in page
+    assert "gone.png" in page and "“Dot”" in page
+    question = quiz.questions.get()
+    assert sorted(question.files.values_list("name", flat=True)) == ["other.gif", "red dot.png"]
+    assert "<img" not in question.explanation_html_en
