@@ -195,3 +195,13 @@ def test_the_admin_upload_stores_the_images_and_reports_a_missing_one(client, st
     question = quiz.questions.get()
     assert sorted(question.files.values_list("name", flat=True)) == ["other.gif", "red dot.png"]
     assert "<img" not in question.explanation_html_en
+
+
+@pytest.mark.django_db
+def test_staff_see_a_questions_images_and_their_address_in_the_admin(client, staff, quiz):
+    bank.import_gift(quiz, IMAGES, "en")
+    question = quiz.questions.get()
+    client.force_login(staff)
+    page = client.get(f"/admin/quizzes/question/{question.pk}/change/").content.decode()
+    dot = question.files.get(name="red dot.png")
+    assert "red dot.png" in page and page.count(dot.url) >= 2 and "image/png" in page
