@@ -299,14 +299,26 @@ def _files(element: Element, question: GiftQuestion, number: int) -> dict[str, b
             reason=gift.Reason(template, {"file": name[:80], **params}),
         )
 
-    for file in element.iter("file"):
-        name = (file.get("name") or "").strip()
+    written = [
+        (file.get("name") or "", file.get("encoding") or "base64", file.text) for file in element.iter("file")
+    ]
+    legacy = (element.findtext("image") or "").strip(), element.findtext("image_base64")
+    if legacy[0] and legacy[1]:
+        # Moodle 1.x's <image> and <image_base64>: qformat_xml stores the file (its name's "/" made "_") and
+        # appends an <img> of it to the question text, in the question text's format.
+        name = legacy[0].replace("/", "_")
+        written.append((name, "base64", legacy[1]))
+        _raw, fmt = _source(element.find("questiontext"), "html")
+        tag = '<img src="' + images.reference(name) + '" />'
+        question.text = question.text + " " + gift.convert(tag, fmt)
+    for name, encoding, content in written:
+        name = name.strip()
         if not name or len(name) > images.MAX_NAME:
             raise refused(gettext_noop("a <file> needs a name of at most 255 characters"), name)
-        if (file.get("encoding") or "base64").strip() != "base64":
+        if encoding.strip() != "base64":
             raise refused(gettext_noop("the file “%(file)s” is not base64-encoded"), name)
         try:
-            data = b64decode("".join((file.text or "").split()), validate=True)
+            data = b64decode("".join((content or "").split()), validate=True)
         except binascii.Error:
             raise refused(gettext_noop("the file “%(file)s” is not valid base64"), name) from None
         if len(data) > images.MAX_IMAGE_BYTES:

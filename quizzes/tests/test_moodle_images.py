@@ -205,3 +205,18 @@ def test_staff_see_a_questions_images_and_their_address_in_the_admin(client, sta
     page = client.get(f"/admin/quizzes/question/{question.pk}/change/").content.decode()
     dot = question.files.get(name="red dot.png")
     assert "red dot.png" in page and page.count(dot.url) >= 2 and "image/png" in page
+
+
+@pytest.mark.django_db
+def test_moodles_old_image_element_is_read_as_moodle_reads_it(quiz):
+    """Moodle 1.x wrote <image> and <image_base64>; qformat_xml still stores the file and appends an <img>
+    of it to the question text."""
+    source = f"""<?xml version="1.0"?><quiz><question type="truefalse"><name><text>Old</text></name>
+<questiontext format="html"><text>Is it red?</text></questiontext>
+<image>pics/dot.png</image><image_base64>{base64.b64encode(png()).decode()}</image_base64>
+<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer>
+</question></quiz>"""
+    bank.import_gift(quiz, source, "en")
+    question = quiz.questions.get()
+    dot = question.files.get(name="pics_dot.png")
+    assert question.text_html_en == f'Is it red? <img src="{dot.url}">'
