@@ -285,6 +285,14 @@ def _read_question(element: Element, kind: str, category: str, number: int) -> G
     return question
 
 
+def _file_name(file: Element) -> str:
+    """A <file>'s name as its texts refer to it: @@PLUGINFILE@@/name, or @@PLUGINFILE@@/folder/name for a file
+    whose path is /folder/."""
+    folder = (file.get("path") or "/").strip().strip("/")
+    name = (file.get("name") or "").strip()
+    return f"{folder}/{name}" if folder and name else name
+
+
 def _files(element: Element, question: GiftQuestion, number: int) -> dict[str, bytes]:
     """The question's <file> elements (beside any of its texts; Moodle gives each text the files beside it,
     here a question's texts share them), each checked to be an image the platform holds."""
@@ -300,7 +308,7 @@ def _files(element: Element, question: GiftQuestion, number: int) -> dict[str, b
         )
 
     written = [
-        (file.get("name") or "", file.get("encoding") or "base64", file.text) for file in element.iter("file")
+        (_file_name(file), file.get("encoding") or "base64", file.text) for file in element.iter("file")
     ]
     legacy = (element.findtext("image") or "").strip(), element.findtext("image_base64")
     if legacy[0] and legacy[1]:
@@ -504,7 +512,9 @@ def _markdown(parent: Element, tag: str, text: str, html: str | None = None) -> 
     files = _FILES.get() or {}
     for name in images.referenced(text):
         if name in files:
-            file = SubElement(element, "file", name=name, path="/", encoding="base64")
+            folder, _slash, base = name.rpartition("/")
+            path = f"/{folder}/" if folder else "/"
+            file = SubElement(element, "file", name=base, path=path, encoding="base64")
             file.text = b64encode(files[name]).decode("ascii")
     return element
 

@@ -220,3 +220,22 @@ def test_moodles_old_image_element_is_read_as_moodle_reads_it(quiz):
     question = quiz.questions.get()
     dot = question.files.get(name="pics_dot.png")
     assert question.text_html_en == f'Is it red? <img src="{dot.url}">'
+
+
+@pytest.mark.django_db
+def test_a_file_in_a_folder_is_found_and_written_back_in_it(quiz):
+    folder = (
+        '<file name="dot.png" path="/figures/" encoding="base64">'
+        + base64.b64encode(png()).decode()
+        + "</file>"
+    )
+    source = bank_with(folder, text="![a dot](@@PLUGINFILE@@/figures/dot.png)").replace(
+        'format="html"><text><![CDATA[![', 'format="markdown"><text><![CDATA[!['
+    )
+    bank.import_gift(quiz, source, "en")
+    question = quiz.questions.get()
+    dot = question.files.get(name="figures/dot.png")
+    assert question.text_html_en == f'<img alt="a dot" src="{dot.url}">'
+    exported = bank.export_gift(quiz, "en", "xml")
+    assert '<file name="dot.png" path="/figures/" encoding="base64">' in exported
+    assert moodle_xml.parse(exported)[0].files["figures/dot.png"] == png()
