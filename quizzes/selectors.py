@@ -359,16 +359,27 @@ def _readable_key(question: Question, key: str, answers_by_id: dict[int, Answer]
         pairs = (pair.partition("=") for pair in key.split(";"))
         return format_html_join("; ", "{} → {}", ((html(item), match) for item, _eq, match in pairs))
     if question.kind == Kind.CLOZE:
-        gaps = _cloze_gaps(key, len(question.parts or []))
-        kinds = [part.get("kind") for part in question.parts or []]
-
-        def shown(number: int, value: str) -> SafeString:
-            if number <= len(kinds) and kinds[number - 1] in ("single", "multiple"):
-                return format_html_join(" + ", "{}", ((html(i),) for i in value.split(",") if i))
-            return format_html("{}", value)
-
-        return format_html_join("; ", "{}: {}", ((n, shown(n, value)) for n, value in gaps if value))
+        return format_html_join(
+            "; ", "{}", ((gap,) for gap in cloze_response_shown(question, key, answers_by_id))
+        )
     return format_html("{}", key)
+
+
+def cloze_response_shown(question: Question, key: str, answers_by_id: dict[int, Answer]) -> list[SafeString]:
+    """A Cloze response's key as staff read it, one "gap: answer" per gap answered: a choice by its stored HTML
+    (never its option id), typed text escaped."""
+    kinds = [part.get("kind") for part in question.parts or []]
+
+    def html(answer_id: str) -> SafeString | str:
+        answer = answers_by_id.get(int(answer_id)) if answer_id.isdigit() else None
+        return mark_safe(answer.text_html) if answer else answer_id  # noqa: S308 (stored HTML, sanitised when rendered: nh3)
+
+    def shown(number: int, value: str) -> SafeString:
+        if number <= len(kinds) and kinds[number - 1] in ("single", "multiple"):
+            return format_html_join(" + ", "{}", ((html(i),) for i in value.split(",") if i))
+        return format_html("{}", value)
+
+    return [format_html("{}: {}", n, shown(n, value)) for n, value in _cloze_gaps(key, len(kinds)) if value]
 
 
 def _cloze_gaps(key: str, count: int) -> list[tuple[int, str]]:
