@@ -18,6 +18,7 @@ from core.errors import UserError
 from core.throttles import throttle_writes
 from experiments.models import Experiment, Submission
 from lessons.models import LessonProgress
+from quizzes import selectors as quiz_selectors
 from quizzes.models import Answer, Attempt, Kind, Quiz
 from trainer.catalog import LABS
 from trainer.models import Job
@@ -252,6 +253,8 @@ def attempt(request: HttpRequest, pk: int, attempt_id: int) -> HttpResponse:
                 for i in response.key.split(",")
                 if i.isdigit() and int(i) in answers
             ]
+        if response.question.kind == Kind.CLOZE and response.key:
+            given = quiz_selectors.cloze_response_shown(response.question, response.key, answers)
         pairs = []
         if response.question.kind == Kind.MATCHING and isinstance(response.given, dict):
             # Each item with the match the learner chose, readable (not the stored key "12=x;13=y").

@@ -12,7 +12,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from lessons.forms import MarkdownForm, PreviewMixin
 
 from . import bank, imports
-from .models import Answer, ImportJob, Question, Quiz
+from .models import Answer, ImportJob, Question, QuestionFile, Quiz
 
 MAX_GIFT_BYTES = 1024 * 1024
 
@@ -56,6 +56,33 @@ class AnswerInline(TranslationTabularInline):
     extra = 0
 
 
+class QuestionFileInline(admin.TabularInline):
+    """A question's images, as its Moodle XML file brought them: shown with the address a text refers to them
+    by, never edited or deleted here (a text showing a deleted one would show a broken image); a re-import
+    changes them."""
+
+    model = QuestionFile
+    fields = ("preview", "name", "content_type", "size", "address")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("image"))
+    def preview(self, file: QuestionFile) -> str:
+        return format_html('<img src="{}" alt="" style="max-height: 4em">', file.url)
+
+    @admin.display(description=gettext_lazy("bytes"))
+    def size(self, file: QuestionFile) -> int:
+        return len(file.data)
+
+    @admin.display(description=gettext_lazy("address in the texts"))
+    def address(self, file: QuestionFile) -> str:
+        return file.url
+
+
 @admin.register(Question)
 class QuestionAdmin(PreviewMixin, TranslationAdmin):
     list_display = ("name", "quiz", "kind", "order", "retired")
@@ -81,7 +108,7 @@ class QuestionAdmin(PreviewMixin, TranslationAdmin):
         "unit_display",
         "units_left",
     )
-    inlines = [AnswerInline]
+    inlines = [AnswerInline, QuestionFileInline]
 
 
 class QuestionInline(admin.TabularInline):

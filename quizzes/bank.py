@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from django.db import transaction
 from django.db.models import Model
@@ -28,8 +29,8 @@ from lessons.content import FILENAME, ContentError, Report
 from lessons.models import LANGUAGE_CODES, Course, localized
 from lessons.rendering import MathError, for_mathjax
 
-from . import gift, moodle_xml
-from .models import Answer, Question, Quiz
+from . import gift, images, moodle_xml
+from .models import Answer, Question, QuestionFile, Quiz, image_url
 
 STRUCTURE = ("weight", "value", "tolerance", "low", "high", "part")
 
@@ -70,7 +71,24 @@ def parse(text: str, fmt: str = "gift") -> list[gift.GiftQuestion]:
         questions = (moodle_xml.parse if fmt == "xml" else gift.parse)(text)
     except gift.GiftError as error:
         raise BankError(error.why.said(_), error.line) from None
+    for question in questions:
+        _serve_images(question)
     return checked(questions)
+
+
+def _serve_images(question: gift.GiftQuestion) -> None:
+    """A Moodle XML question's @@PLUGINFILE@@ references become the addresses its images are served at."""
+    if not question.files:
+        return
+    urls = {
+        name: image_url(images.digest(data), images.image_type(data)[0])  # type: ignore[index]
+        for name, data in question.files.items()
+    }
+
+    def served(text: str) -> str:
+        return images.REFERENCE_RE.sub(lambda m: urls.get(unquote(m[1]), m.group()), text)
+
+    images.map_texts(question, served)
 
 
 def checked(questions: list[gift.GiftQuestion]) -> list[gift.GiftQuestion]:
@@ -280,8 +298,14 @@ def apply(
         created = question.pk is None
         changed = _update_question(question, order, parsed, versions)
         changed = _update_answers(question, order, parsed, versions) or changed
+        changed = _update_files(question, order, parsed, versions) or changed
         label = f"question {quiz.slug}/{parsed.name}"
         report.warnings += notices(parsed)
+        for name in parsed.missing_files:
+            report.warnings.append(
+                _("“%(name)s”: its text shows the file “%(file)s”, which the file does not hold; left out")
+                % {"name": parsed.name, "file": name}
+            )
         if any(_DOLLAR_MATH_RE.search(text) for text in _texts_of(parsed)):
             report.warnings.append(
                 _(
@@ -366,6 +390,32 @@ def _update_answers(
             for key, value in values.items():
                 setattr(answer, key, value)
             _save(answer, parsed.line)
+            changed = True
+    return changed
+
+
+def _update_files(
+    question: Question, order: int, parsed: gift.GiftQuestion, versions: dict[str, list[gift.GiftQuestion]]
+) -> bool:
+    """Makes the question's images those of the file (every language's). A GIFT file carries none and leaves
+    the stored ones, which its texts' addresses still show."""
+    if parsed.moodle is None:
+        return False
+    wanted: dict[str, bytes] = {}
+    for questions in versions.values():
+        wanted.update(questions[order].files)
+    stored = {file.name: file for file in question.files.all()}
+    changed = False
+    for name, file in stored.items():
+        if name not in wanted or file.digest != images.digest(wanted[name]):
+            file.delete()
+            changed = True
+    for name, data in wanted.items():
+        if name not in stored or stored[name].digest != images.digest(data):
+            content_type, _extension = images.image_type(data) or ("", "")
+            QuestionFile.objects.create(
+                question=question, name=name, digest=images.digest(data), content_type=content_type, data=data
+            )
             changed = True
     return changed
 
@@ -511,12 +561,31 @@ def questions_for_export(quiz: Quiz, language: str) -> list[gift.GiftQuestion]:
     ]
 
 
+def _images_as_files(quiz: Quiz, questions: list[gift.GiftQuestion]) -> None:
+    """Each question's images written back as Moodle keeps them: @@PLUGINFILE@@/name in the text, the bytes
+    in a <file> beside it (moodle_xml.dump)."""
+    stored = quiz.questions.current().prefetch_related("files")
+    for question, row in zip(questions, stored, strict=True):
+        files = list(row.files.all())
+        question.files = {file.name: bytes(file.data) for file in files}
+        references = {file.url: images.reference(file.name) for file in files}
+        if references:
+            images.map_texts(question, _replacer(references))
+
+
+def _replacer(replacements: dict[str, str]) -> Callable[[str], str]:
+    pattern = re.compile("|".join(re.escape(old) for old in replacements))
+    return lambda text: pattern.sub(lambda m: replacements[m.group()], text)
+
+
 def export_gift(quiz: Quiz, language: str, fmt: str = "gift") -> str:
     """The quiz as a GIFT or Moodle XML file; BankError for a question (edited in the admin) that the format
     cannot hold faithfully, named by its place and name."""
     questions = questions_for_export(quiz, language)
     for number, question in enumerate(questions, start=1) if fmt == "gift" else ():
         _giftable(number, question)
+    if fmt == "xml":
+        _images_as_files(quiz, questions)
     try:
         if fmt == "xml":
             return moodle_xml.dump(questions, to_html=for_mathjax)

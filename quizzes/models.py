@@ -177,6 +177,37 @@ class Question(RenderedMarkdown):
         return self.kind not in (Kind.ESSAY, Kind.DESCRIPTION)
 
 
+class QuestionFile(models.Model):
+    """An image a question's texts show (Moodle XML's <file>, quizzes.images): PNG, JPEG, GIF or WebP, told
+    by its bytes. Kept in the database, so every web process serves it without a shared disk; addressed by
+    its content's digest (`url`), so the address never changes and is cached for a year."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(_("file name"), max_length=255)  # as the bank's @@PLUGINFILE@@ names it
+    digest = models.CharField(max_length=64, db_index=True)  # SHA-256 of `data`
+    content_type = models.CharField(max_length=20)
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["question", "name"]
+        constraints = [models.UniqueConstraint(fields=["question", "name"], name="unique_question_file")]
+        verbose_name = _("question image")
+        verbose_name_plural = _("question images")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def url(self) -> str:
+        return image_url(self.digest, self.content_type)
+
+
+def image_url(digest: str, content_type: str) -> str:
+    """Where a question's image is served: the same for the same bytes in every question and language."""
+    extension = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+    return reverse("question_image", args=[digest, extension[content_type]])
+
+
 class Answer(RenderedMarkdown):
     markdown = {"text_md": "text_html", "feedback_md": "feedback_html"}
     concept_links = False

@@ -16,8 +16,10 @@ Categories are <question type="category"> entries, as Moodle writes them.
 
 from __future__ import annotations
 
+import binascii
 import html
 import math
+from base64 import b64decode, b64encode
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import replace
@@ -26,7 +28,7 @@ from xml.etree.ElementTree import Element, ParseError, SubElement, indent, tostr
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from . import cloze, gift
+from . import cloze, gift, images
 from .gift import GiftAnswer, GiftError, GiftQuestion, MoodleSettings, gettext_noop
 
 _FORMATS = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
@@ -57,7 +59,7 @@ def parse(text: str) -> list[GiftQuestion]:
         raise GiftError(1, gettext_noop("a Moodle XML file has <quiz> as its root element"))
     questions: list[GiftQuestion] = []
     category = ""
-    answers = 0
+    answers = image_bytes = 0
     for number, element in enumerate(root.findall("question"), start=1):
         kind = element.get("type", "")
         kind = {"multianswer": "cloze", "match": "matching"}.get(kind, kind)  # Moodle reads both names
@@ -76,6 +78,18 @@ def parse(text: str) -> list[GiftQuestion]:
                 number, gettext_noop("a file can hold at most %(limit)d questions"), limit=gift.MAX_QUESTIONS
             )
         question = _read(element, kind, category, number)
+        image_bytes += sum(len(data) for data in question.files.values())
+        if image_bytes > images.MAX_IMPORT_IMAGE_BYTES:
+            raise GiftError(
+                number,
+                gettext_noop(
+                    "question %(number)d “%(name)s”: the images up to here weigh more than %(limit)s bytes, "
+                    "what one import can hold; split the file"
+                ),
+                number=number,
+                name=question.name,
+                limit=f"{images.MAX_IMPORT_IMAGE_BYTES:,}",
+            )
         answers += len(question.answers)
         if len(question.answers) > gift.MAX_ANSWERS or answers > gift.MAX_FILE_ANSWERS:
             raise GiftError(
@@ -123,18 +137,24 @@ def _text(element: Element | None) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _source(element: Element | None, default: str = "html") -> tuple[str, str]:
-    """A text element's content and format. The platform's own exports carry their Markdown beside the HTML
-    they write for Moodle (<markdown>, which Moodle's importer ignores): read back, it is the text exactly."""
+# The format of the question being read (`_inherited`): what a text without a format attribute is in.
+_DEFAULT_FORMAT: ContextVar[str] = ContextVar("default_format", default="html")
+
+
+def _source(element: Element | None, default: str | None = None) -> tuple[str, str]:
+    """A text element's content and format (its own, else `default`, else the question text's). The
+    platform's own exports carry their Markdown beside the HTML they write for Moodle (<markdown>, which
+    Moodle's importer ignores): read back, it is the text exactly."""
     if element is None:
         return "", "markdown"
     own = element.find("markdown")
     if own is not None:
         return (own.text or "").strip(), "markdown"
-    return _text(element), _FORMATS.get(element.get("format", default), "html")
+    written = element.get("format", default or _DEFAULT_FORMAT.get()).strip()
+    return _text(element), _FORMATS.get(written, "html")
 
 
-def _shown(element: Element | None, default: str = "html") -> str:
+def _shown(element: Element | None, default: str | None = None) -> str:
     """A text element's content as Markdown that shows as Moodle shows it in its format."""
     text, fmt = _source(element, default)
     return gift.convert(text, fmt)
@@ -173,11 +193,29 @@ def _points(element: Element, number: int) -> float:
     return points
 
 
+def _inherited(element: Element) -> str:
+    """The format a question's other texts take when they name none: its question text's, as Moodle's importer
+    reads them (qformat_xml passes `get_format($qo->questiontextformat)` as the default of the general
+    feedback, choices, feedback, subquestions, combined feedback and hints); the question text's own default,
+    and the reading of a format Moodle does not know, is html."""
+    written = element.find("questiontext")
+    raw = (written.get("format", "html") if written is not None else "html").strip()
+    return raw if raw in _FORMATS else "html"
+
+
 def _read(element: Element, kind: str, category: str, number: int) -> GiftQuestion:
+    token = _DEFAULT_FORMAT.set(_inherited(element))
+    try:
+        return _read_question(element, kind, category, number)
+    finally:
+        _DEFAULT_FORMAT.reset(token)
+
+
+def _read_question(element: Element, kind: str, category: str, number: int) -> GiftQuestion:
     tags = [_text(tag) for tag in element.findall("tags/tag")]
     question = GiftQuestion(
         kind=kind,
-        text=_shown(element.find("questiontext")),
+        text=_shown(element.find("questiontext"), "html"),
         name=_text(element.find("name")),
         general_feedback=_shown(element.find("generalfeedback")),
         category=category,
@@ -242,13 +280,78 @@ def _read(element: Element, kind: str, category: str, number: int) -> GiftQuesti
             GiftAnswer(text=_shown(sub), match=_text(sub.find("answer")))
             for sub in element.findall("subquestion")
         ]
+    question.files = _files(element, question, number)
+    question.missing_files = images.drop_missing(question)
     return question
+
+
+def _file_name(file: Element) -> str:
+    """A <file>'s name as its texts refer to it: @@PLUGINFILE@@/name, or @@PLUGINFILE@@/folder/name for a file
+    whose path is /folder/."""
+    folder = (file.get("path") or "/").strip().strip("/")
+    name = (file.get("name") or "").strip()
+    return f"{folder}/{name}" if folder and name else name
+
+
+def _files(element: Element, question: GiftQuestion, number: int) -> dict[str, bytes]:
+    """The question's <file> elements (beside any of its texts; Moodle gives each text the files beside it,
+    here a question's texts share them), each checked to be an image the platform holds."""
+    files: dict[str, bytes] = {}
+
+    def refused(template: str, name: str, **params: object) -> GiftError:
+        return GiftError(
+            number,
+            gettext_noop("question %(number)d “%(name)s”: %(reason)s"),
+            number=number,
+            name=question.name,
+            reason=gift.Reason(template, {"file": name[:80], **params}),
+        )
+
+    written = [
+        (_file_name(file), file.get("encoding") or "base64", file.text) for file in element.iter("file")
+    ]
+    legacy = (element.findtext("image") or "").strip(), element.findtext("image_base64")
+    if legacy[0] and legacy[1]:
+        # Moodle 1.x's <image> and <image_base64>: qformat_xml stores the file (its name's "/" made "_") and
+        # appends an <img> of it to the question text, in the question text's format.
+        name = legacy[0].replace("/", "_")
+        written.append((name, "base64", legacy[1]))
+        _raw, fmt = _source(element.find("questiontext"), "html")
+        tag = '<img src="' + images.reference(name) + '" />'
+        question.text = question.text + " " + gift.convert(tag, fmt)
+    for name, encoding, content in written:
+        name = name.strip()
+        if not name or len(name) > images.MAX_NAME:
+            raise refused(gettext_noop("a <file> needs a name of at most 255 characters"), name)
+        if encoding.strip() != "base64":
+            raise refused(gettext_noop("the file “%(file)s” is not base64-encoded"), name)
+        try:
+            data = b64decode("".join((content or "").split()), validate=True)
+        except binascii.Error:
+            raise refused(gettext_noop("the file “%(file)s” is not valid base64"), name) from None
+        if len(data) > images.MAX_IMAGE_BYTES:
+            raise refused(
+                gettext_noop("the image “%(file)s” has %(size)s bytes; at most %(limit)s fit"),
+                name,
+                size=f"{len(data):,}",
+                limit=f"{images.MAX_IMAGE_BYTES:,}",
+            )
+        if images.image_type(data) is None:
+            raise refused(
+                gettext_noop(
+                    "the file “%(file)s” is not a PNG, JPEG, GIF or WebP image (SVG is refused: it can carry "
+                    "scripts)"
+                ),
+                name,
+            )
+        files[name] = data
+    return files
 
 
 def _read_cloze(element: Element, question: GiftQuestion, number: int) -> None:
     """qformat_xml's import_multianswer: the gaps come out of the text as written, before its format shows it;
     the question is worth the sum of its gaps' marks (Moodle reads no defaultgrade for it)."""
-    raw, fmt = _source(element.find("questiontext"))
+    raw, fmt = _source(element.find("questiontext"), "html")
     try:
         text, parts, answers = cloze.extract(
             raw, number, lambda written: gift.convert(written, fmt), decode=fmt != "markdown"
@@ -375,7 +478,11 @@ def _dump(questions: Iterable[GiftQuestion]) -> str:
             entry = SubElement(root, "question", type="category")
             _add_text(SubElement(entry, "category"), question.category)
             category = question.category
-        root.append(_write(question))
+        token = _FILES.set(question.files)
+        try:
+            root.append(_write(question))
+        finally:
+            _FILES.reset(token)
     indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode") + "\n"
 
@@ -385,15 +492,30 @@ def _add_text(parent: Element, text: str) -> Element:
     return parent
 
 
+# The question being written's images (name -> bytes): each text that refers to one carries it as a <file>.
+_FILES: ContextVar[dict[str, bytes] | None] = ContextVar("files", default=None)
+
+
 def _markdown(parent: Element, tag: str, text: str, html: str | None = None) -> Element:
     """A text Moodle shows: as HTML for its MathJax filter with the Markdown beside it, or as Markdown.
-    `html` is given where the HTML is not the Markdown rendered (a Cloze text with its gaps written in)."""
+    `html` is given where the HTML is not the Markdown rendered (a Cloze text with its gaps written in).
+    The images it refers to follow it as <file> elements, where Moodle's importer looks for them."""
     to_html = _TO_HTML.get()
     if to_html is None:
-        return _add_text(SubElement(parent, tag, format="markdown"), text)
-    element = _add_text(SubElement(parent, tag, format="html"), html if html is not None else to_html(text))
-    if text:
-        SubElement(element, "markdown").text = text
+        element = _add_text(SubElement(parent, tag, format="markdown"), text)
+    else:
+        element = _add_text(
+            SubElement(parent, tag, format="html"), html if html is not None else to_html(text)
+        )
+        if text:
+            SubElement(element, "markdown").text = text
+    files = _FILES.get() or {}
+    for name in images.referenced(text):
+        if name in files:
+            folder, _slash, base = name.rpartition("/")
+            path = f"/{folder}/" if folder else "/"
+            file = SubElement(element, "file", name=base, path=path, encoding="base64")
+            file.text = b64encode(files[name]).decode("ascii")
     return element
 
 

@@ -358,4 +358,41 @@ def _readable_key(question: Question, key: str, answers_by_id: dict[int, Answer]
     if question.kind == Kind.MATCHING:
         pairs = (pair.partition("=") for pair in key.split(";"))
         return format_html_join("; ", "{} → {}", ((html(item), match) for item, _eq, match in pairs))
+    if question.kind == Kind.CLOZE:
+        return format_html_join(
+            "; ", "{}", ((gap,) for gap in cloze_response_shown(question, key, answers_by_id))
+        )
     return format_html("{}", key)
+
+
+def cloze_response_shown(question: Question, key: str, answers_by_id: dict[int, Answer]) -> list[SafeString]:
+    """A Cloze response's key as staff read it, one "gap: answer" per gap answered: a choice by its stored HTML
+    (never its option id), typed text escaped."""
+    kinds = [part.get("kind") for part in question.parts or []]
+
+    def html(answer_id: str) -> SafeString | str:
+        answer = answers_by_id.get(int(answer_id)) if answer_id.isdigit() else None
+        return mark_safe(answer.text_html) if answer else answer_id  # noqa: S308 (stored HTML, sanitised when rendered: nh3)
+
+    def shown(number: int, value: str) -> SafeString:
+        if number <= len(kinds) and kinds[number - 1] in ("single", "multiple"):
+            return format_html_join(" + ", "{}", ((html(i),) for i in value.split(",") if i))
+        return format_html("{}", value)
+
+    return [format_html("{}: {}", n, shown(n, value)) for n, value in _cloze_gaps(key, len(kinds)) if value]
+
+
+def _cloze_gaps(key: str, count: int) -> list[tuple[int, str]]:
+    """A Cloze response's key ("1=12;2=typed;3=5", grading._grade_cloze) split into its gaps, found by their
+    numbers from the last one back, so that a typed answer holding ";" (or even ";3=") stays whole where a
+    later gap's own marker follows it."""
+    gaps: list[tuple[int, str]] = []
+    end = len(key)
+    for number in range(count, 1, -1):
+        marker = key.rfind(f";{number}=", 0, end)
+        if marker < 0:
+            continue  # cut off by the key's 300 characters
+        gaps.append((number, key[marker + len(f";{number}=") : end]))
+        end = marker
+    gaps.append((1, key[len("1=") : end] if key.startswith("1=") else key[:end]))
+    return gaps[::-1]

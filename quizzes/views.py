@@ -7,7 +7,9 @@ from core.documents import as_document
 from lessons.views import draft_page
 
 from . import selectors
-from .models import Quiz
+from .models import QuestionFile, Quiz
+
+A_YEAR = 365 * 24 * 3600
 
 
 def quiz(request: HttpRequest, slug: str) -> HttpResponse:
@@ -30,3 +32,26 @@ def _quiz_context(reader, slug: str) -> dict:
 def stats(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Quiz, slug=slug)
     return render(request, "quizzes/stats.html", {"quiz": found, "stats": selectors.question_stats(found)})
+
+
+def image(request: HttpRequest, digest: str, extension: str) -> HttpResponse:
+    """A question's image, by its content's digest: the address changes when the bytes do, so it is cached for
+    a year (publicly when a published quiz shows it, privately when only a draft's readers may see it). Served
+    with the Content-Type its bytes were checked to be, and nosniff, so a browser never reads it as anything
+    else."""
+    visible = Quiz.objects.visible_to(request.user)
+    found = (
+        QuestionFile.objects.filter(digest=digest, question__quiz__in=visible)
+        .only("digest", "content_type", "data")
+        .first()
+    )
+    if found is None or not found.url.endswith(f".{extension}"):
+        raise Http404
+    public = QuestionFile.objects.filter(
+        digest=digest, question__quiz__in=Quiz.objects.visible_to(AnonymousUser())
+    ).exists()
+    response = HttpResponse(bytes(found.data), content_type=found.content_type)
+    response["Cache-Control"] = f"{'public' if public else 'private'}, max-age={A_YEAR}, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response

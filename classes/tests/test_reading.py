@@ -1,5 +1,5 @@
 """Reading the class: a guided experiment's pass rate, common wrong answers and predictions against outcomes;
-the share of the class that mastered each concept; matching answers and formulas shown readably."""
+the share of the class that mastered each concept; matching and Cloze answers and formulas shown readably."""
 
 import pytest
 from django.urls import reverse
@@ -104,3 +104,23 @@ class ReadableTests:
         assert "<mfrac>" in page and f"{pair.pk}=$" not in page
         stats = client.get(reverse("class_quiz", args=[klass.pk, quiz.slug])).content.decode()
         assert "<mfrac>" in stats
+
+    def test_a_cloze_answer_reads_gap_by_gap_with_its_choices_by_their_text(
+        self, client, teacher, student, klass, course
+    ):
+        """The teacher reads a learner's Cloze response as the learner gave it: each gap's choice by its text,
+        never the stored key "1=12;2=…" with its option ids."""
+        quiz = Quiz.objects.get()
+        question = Question.objects.create(
+            quiz=quiz, kind=Kind.CLOZE, text_md="⟦1⟧ ⟦2⟧", points=2,
+            parts=[{"kind": "single", "points": 1}, {"kind": "short", "points": 1}],
+        )  # fmt: skip
+        chosen = Answer.objects.create(question=question, part=1, text_md="**hinge**", weight=0)
+        Answer.objects.create(question=question, part=1, text_md="cross-entropy", weight=100)
+        attempt = Attempt.objects.create(quiz=quiz, user=student, score=0, max_score=2)
+        Response.objects.create(attempt=attempt, question=question, given={"1": chosen.pk, "2": "<adam>"},
+                                key=f"1={chosen.pk};2=<adam>", fraction=0.0)  # fmt: skip
+        client.force_login(teacher)
+        page = client.get(reverse("class_attempt", args=[klass.pk, attempt.pk])).content.decode()
+        assert "1: <strong>hinge</strong>" in page and "2: &lt;adam&gt;" in page
+        assert f"1={chosen.pk}" not in page

@@ -65,6 +65,10 @@ class GiftQuestion:
     untitled_name: str = field(default="", compare=False)
     # Moodle XML's own settings (None from GIFT, which has none: a GIFT re-import keeps the stored ones).
     moodle: MoodleSettings | None = field(default=None, compare=False)
+    # Moodle XML's <file>s (quizzes.images): name -> an image's bytes, referred to as @@PLUGINFILE@@/name.
+    files: dict[str, bytes] = field(default_factory=dict, compare=False)
+    # Names its texts referred to without a <file> (their images dropped): warned of in the import's report.
+    missing_files: list[str] = field(default_factory=list, compare=False)
 
 
 def gettext_noop(message: str) -> str:

@@ -1,11 +1,13 @@
 """A learner answers Moodle's Cloze and a numerical question with units in the browser: a box, a menu and
-buttons inside the text, a unit picked from a menu beside the number, graded as Moodle grades them."""
+buttons inside the text, a unit picked from a menu beside the number, graded as Moodle grades them; an image a
+Moodle XML question carries shows."""
 
 import pytest
 from playwright.sync_api import expect
 
 from quizzes import bank
 from quizzes.models import Quiz
+from quizzes.tests.test_moodle_images import IMAGES
 
 pytestmark = pytest.mark.browser
 
@@ -58,3 +60,13 @@ class MoodleQuestionsInTheBrowserTests:
         questions.nth(1).get_by_label("Unit").select_option("m")
         page.get_by_role("button", name="Check my answers").click()
         expect(page.get_by_text("Your score: 67%")).to_be_visible()  # the Cloze's 3 of 5 marks and 1 of 1
+
+    def test_an_embedded_image_shows_in_the_question(self, page, db):
+        """The image a Moodle XML question carries loads on the page (not a broken image): the browser fetches
+        it from its address, within the page's Content-Security-Policy, and decodes it."""
+        quiz = Quiz.objects.create(slug="pictures", title_en="Pictures")
+        bank.import_gift(quiz, IMAGES, "en")
+        page.goto(f"/quizzes/{quiz.slug}/")
+        image = page.get_by_role("img", name="a dot")
+        expect(image).to_be_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth") == 1

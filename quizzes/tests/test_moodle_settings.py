@@ -362,6 +362,27 @@ class ClozeTests:
             with pytest.raises(gift.GiftError, match=reason):
                 cloze.extract(bad, 1, lambda t: t)
 
+    def test_staff_read_a_wrong_cloze_response_by_its_choices_text(
+        self, quiz, client, staff, django_user_model
+    ):
+        """The statistics show a Cloze gap's choice as its text, not its option id; a typed gap as typed, even
+        holding what separates gaps in the stored key."""
+        question = cloze_question(quiz, "{1:MC:=right~*wrong*} {1:SA:=yes} {1:MR:=a~%-100%b}")
+        ids = {(a.part, a.text_md): a.pk for a in question.answers.all()}
+        given = {"1": ids[(1, "&#42;wrong&#42;")], "2": "no;3=x", "3": [ids[(3, "a")], ids[(3, "b")]]}
+        client.force_login(django_user_model.objects.create_user("learner"))
+        body = {"answers": {str(question.pk): given}}
+        assert (
+            client.post(
+                f"/api/quizzes/{quiz.slug}/attempts/", body, content_type="application/json"
+            ).status_code
+            == 201
+        )
+        client.force_login(staff)
+        html = client.get(f"/quizzes/{quiz.slug}/stats/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "1: *wrong*; 2: no;3=x; 3: a + b" in html
+        assert f"1={ids[(1, '&#42;wrong&#42;')]}" not in html
+
     def test_an_attempt_through_the_api_is_graded(self, quiz, client):
         bank.import_gift(quiz, CLOZE, "en")
         loop = questions(quiz)["Training loop"]
