@@ -120,7 +120,8 @@ def ended(job: Job, timeout: float = 400) -> Job:
 
 class PausedNodeTests:
     def test_a_paused_node_whose_lease_lapsed_cannot_write_after_it_resumes(self, cluster, student):
-        job = submit(student, "linear-regression", steps=3000, report_every=1)
+        # Long enough to be paused mid-run on a quiet machine (3,000 steps took 1.7 s on an idle one).
+        job = submit(student, "linear-regression", steps=20000, report_every=1)
         wait_until(lambda: redis_clients.client().xlen(stream_key(job.pk, 1)) > 3, timeout=120)
         paused = cluster.holder(job.pk)
         paused.signal(signal.SIGSTOP)
@@ -135,7 +136,7 @@ class PausedNodeTests:
         assert "restart" in kinds and kinds[-1] == "restart", (
             "nothing from the paused run after it lost the job"
         )
-        assert [p["step"] for p in job.history] == list(range(3000)), "the newer attempt's result stands"
+        assert [p["step"] for p in job.history] == list(range(20000)), "the newer attempt's result stands"
         second = [kind for _id, kind, _data in events(job.pk, 2)]
         assert second.count("end") == 1 and second[-1] == "end"
 
