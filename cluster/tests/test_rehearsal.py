@@ -19,12 +19,14 @@ pytestmark = pytest.mark.cluster
 class StreamAcrossNodesTests:
     def test_it_streams_what_the_job_stores_whichever_node_serves_each_part(self, cluster):
         token = cluster.token("learner1")
-        job_id = submit(cluster, token, steps=3000, report_every=10, seed=2)
+        # Long enough to be live while it is read (3,000 steps ended in 0.6 s, before the first read, and an
+        # ended job is sent whole in a few events).
+        job_id = submit(cluster, token, steps=20000, report_every=10, seed=2)
         reader = Reader(cluster, token, job_id)
-        reader.read(node="web1", until=5)
-        node = 0
-        while not reader.read(node=WEB_NODES[node % 2], until=len(reader.events) + 5):
+        node, ended = 0, reader.read(node=WEB_NODES[0], until=5)
+        while not ended:  # each part of the stream through the other node, as a browser's reconnects might go
             node += 1
+            ended = reader.read(node=WEB_NODES[node % 2], until=len(reader.events) + 5)
         stored = job(cluster, token, job_id)
         assert stored["status"] == "succeeded", stored
         assert reader.points(stored["attempt"]) == stored["history"]
