@@ -73,17 +73,29 @@ def estimate(lab: Lab, config: Any) -> dict[str, Any]:
     budget = lab.time_limit_s * SHARE
     if measured is None:
         return {"seconds": None, "limit_s": lab.time_limit_s, "fits": True, "field": lab.steps_field,
-                "largest": None, "advice": ""}  # fmt: skip
+                "largest": None, "advice": "", "summary": ""}  # fmt: skip
     seconds = lab.estimate_s(config, measured)
     largest = lab.largest_steps(config, measured, budget)
     fits = seconds <= budget
-    return {
+    found = {
         "seconds": round(seconds, 1),
         "limit_s": lab.time_limit_s,
         "fits": fits,
         "field": lab.steps_field,
         "largest": largest,
         "advice": "" if fits else advice(lab, config, measured, seconds, largest, budget),
+    }
+    return {**found, "summary": summary(found)}
+
+
+def summary(found: dict[str, Any]) -> str:
+    """The line the form shows under its settings, in the learner's words and language: the estimate, or why
+    it does not fit and what would. Durations are written here only (duration()), never again in a script."""
+    if not found["fits"]:
+        return found["advice"]
+    return _("Estimated time: about %(time)s (this lab's limit: %(limit)s).") % {
+        "time": duration(found["seconds"]),
+        "limit": duration(found["limit_s"]),
     }
 
 

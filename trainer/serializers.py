@@ -120,6 +120,9 @@ class EstimateResultSerializer(serializers.Serializer):
     advice = serializers.CharField(
         help_text="When it does not fit: what would (fewer steps or a smaller model), in the request's language."
     )
+    summary = serializers.CharField(
+        help_text="The line a form shows: the estimate with the lab's limit, or the advice; empty before any measurement."
+    )
     gpu = serializers.BooleanField(
         help_text="Whether a GPU worker is running now (device “cuda” is refused without)."
     )

@@ -1,17 +1,10 @@
 // How long a run would take, shown under a lab's form as the learner types: the server estimates it from the
-// workers' measured speed (POST /api/labs/<slug>/estimate/) and says when it would not fit the lab's limit.
+// workers' measured speed (POST /api/labs/<slug>/estimate/) and writes the line, in the learner's language,
+// saying when it would not fit the lab's limit.
 (function () {
   "use strict";
 
   const { csrfToken } = window.platform;
-
-  function duration(s) {
-    s = Math.max(1, Math.round(s));
-    if (s < 60) return `${s} s`;
-    if (s < 600 && s % 60) return `${Math.floor(s / 60)} min ${s % 60} s`;
-    const m = Math.round(s / 60);
-    return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
-  }
 
   function attach(root) {
     const form = root.querySelector(".lab-form");
@@ -45,9 +38,7 @@
       if (!body || body.seconds === null) { line.hidden = true; line.textContent = ""; return; }
       line.hidden = false;
       line.classList.toggle("warn", !body.fits);
-      line.textContent = body.fits
-        ? interpolate(gettext("Estimated time: about %(time)s (this lab's limit: %(limit)s)."), { time: duration(body.seconds), limit: duration(body.limit_s) }, true)
-        : body.advice;
+      line.textContent = body.summary; // written by the server, in the learner's language
     }
 
     // The GPU is offered only while a GPU worker is there: a choice that would be refused is not a choice.

@@ -94,13 +94,17 @@ class EstimateApiTests:
             "/api/labs/linear-regression/estimate/",
             {"params": {"steps": 2000}},
             content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="en",
         )
         assert response.status_code == 200
         body = response.json()
         assert body == {
             "seconds": 2.1, "limit_s": 60, "fits": True, "field": "steps", "largest": 47900, "advice": "",
-            "gpu": False,
+            "summary": "Estimated time: about 2 s (this lab's limit: 1 min).", "gpu": False,
         }  # fmt: skip
+        chinese = client.post("/api/labs/linear-regression/estimate/", {"params": {"steps": 2000}},
+                              content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()  # fmt: skip
+        assert chinese["summary"] == "预计用时：约 2 秒（本实验上限：1 分钟）。", chinese["summary"]
 
     def test_it_says_whether_a_gpu_worker_is_there_to_choose(self, client):
         from core.workers import KEY, announce
