@@ -86,6 +86,7 @@ class Reporter:
         self.last_emit = -math.inf
         self.pending: list[tuple[int, dict[str, Any]]] = []
         self.last_step = 0
+        self.first: tuple[int, float] | None = None  # the first step reported, and when: the pace's start
         self.finite: dict[str, tuple[int, float]] = {}  # series -> (step, value) of its last finite value
         # Checkpoints, for a lab that can continue on another worker (trainer/runner.py sets `saved` and `save`).
         self.saved: dict[str, Any] | None = None
@@ -98,6 +99,8 @@ class Reporter:
         copied = {k: _copy(v) for k, v in scalars.items()}
         self.pending.append((step, copied))
         self.last_step = step
+        if self.first is None:
+            self.first = (step, self.clock())
         if not all(_finite(v) for v in copied.values()):
             self.flush()  # raises Diverged
         elif self.clock() - self.last_emit >= self.interval:
@@ -150,8 +153,14 @@ class Reporter:
     def _emit(self, points: list[dict[str, Any]], frame: Frame | None) -> None:
         now = self.clock()
         done = min(1.0, (self.last_step + 1) / self.total_steps) if self.total_steps else 1.0
-        elapsed = now - self.started
-        eta = elapsed * (1 - done) / done if done > 0 else None
+        # Time left at the pace of the steps taken so far: from the first step reported, so that neither the
+        # set-up before it (data, model) nor the steps a resumed run did not take itself (a checkpoint's) count.
+        if self.first is not None and self.last_step > self.first[0]:
+            per_step = (now - self.first[1]) / (self.last_step - self.first[0])
+            eta = per_step * max(0, self.total_steps - 1 - self.last_step)
+        else:
+            elapsed = now - self.started
+            eta = elapsed * (1 - done) / done if done > 0 else None
         batch: dict[str, Any] = {
             "points": points,
             "step": self.last_step,

@@ -397,3 +397,27 @@ class ClassImbalanceTests:
         assert metrics["none"]["accuracy"] > metrics["resample"]["accuracy"], "accuracy hides the problem"
         recall = run.outcome.visuals["recall"]["methods"]
         assert recall["none"][1] == round(plain, 4)
+
+
+class TimeLeftTests:
+    def test_it_counts_from_the_first_step_at_the_pace_of_the_steps_taken(self) -> None:
+        """Ten seconds of set-up (data, model) before a run of one second a step: halfway, about half the
+        steps' time is left — not the set-up's share again, which made "time left" start high and jump."""
+        now = [0.0]
+        batches: list[dict] = []
+        report = Reporter(100, batches.append, interval=0, clock=lambda: now[0])
+        now[0] = 10.0  # the set-up
+        for step in range(50):
+            report(step, loss=1.0)
+            now[0] += 1.0
+        assert batches[-1]["step"] == 49
+        assert batches[-1]["eta_s"] == pytest.approx(50.0, abs=1.5)
+
+    def test_a_resumed_run_counts_only_the_steps_it_took(self) -> None:
+        now = [0.0]
+        batches: list[dict] = []
+        report = Reporter(100, batches.append, interval=0, clock=lambda: now[0])
+        for step in range(80, 90):  # resumed from a checkpoint at step 80, 2 s a step
+            report(step, loss=1.0)
+            now[0] += 2.0
+        assert batches[-1]["eta_s"] == pytest.approx(20.0, abs=2.5)
