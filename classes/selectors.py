@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from exercises.models import Attempt as CodeAttempt
 from experiments.models import Experiment, Submission
 from lessons.models import LessonProgress
 from quizzes.models import Attempt, Kind, Question, Quiz
@@ -44,6 +45,7 @@ class LearnerProgress:
     experiments_passed: set[int] = field(default_factory=set)
     experiments_tried: set[int] = field(default_factory=set)
     runs: int = 0
+    exercises_passed: set[str] = field(default_factory=set)  # code exercises' slugs
     cells: list[int | None] = field(default_factory=list)  # best percent per quiz column, for a table
 
 
@@ -65,7 +67,41 @@ def progress(klass: Class) -> list[LearnerProgress]:
             rows[owner].experiments_passed.add(experiment)
     for owner in Job.objects.filter(owner_id__in=ids).values_list("owner_id", flat=True):
         rows[owner].runs += 1
+    passed = CodeAttempt.objects.filter(owner_id__in=ids, status=CodeAttempt.Status.PASSED)
+    for owner, exercise in passed.values_list("owner_id", "exercise").distinct():
+        rows[owner].exercises_passed.add(exercise)
     return list(rows.values())
+
+
+@dataclass
+class ExerciseStanding:
+    exercise: Any  # exercises.content.Exercise
+    tries: int
+    passed: bool
+    last: Any  # the latest attempt (exercises.models.Attempt)
+
+
+def learner_exercises(learner) -> list[ExerciseStanding]:
+    """The code exercises a learner has tried, in the course's order: tries, passed or not, the latest try."""
+    from exercises.content import exercises
+
+    found: dict[str, list] = {}
+    for attempt in (
+        CodeAttempt.objects.filter(owner=learner)
+        .order_by("created_at")
+        .only("exercise", "status", "created_at")
+    ):
+        found.setdefault(attempt.exercise, []).append(attempt)
+    known = exercises()
+    return [
+        ExerciseStanding(
+            known[slug], len(tries), any(a.status == CodeAttempt.Status.PASSED for a in tries), tries[-1]
+        )
+        for slug, tries in sorted(
+            found.items(), key=lambda item: list(known).index(item[0]) if item[0] in known else 999
+        )
+        if slug in known
+    ]
 
 
 # --- Quiz item analysis ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import UserError
 from core.throttles import throttle_writes
+from exercises.content import exercises
 from experiments.models import Experiment, Submission
 from lessons.models import LessonProgress
 from quizzes import selectors as quiz_selectors
@@ -144,6 +145,7 @@ def _detail(request: HttpRequest, found: Class, *, status: int = 200, **errors: 
             "rows": rows,
             "quizzes": quizzes,
             "experiments": list(selectors.class_experiments(found)),
+            "exercise_count": len(exercises()),
             "assignments": [
                 (a, sum(selectors.is_done(a, row.learner) for row in rows))
                 for a in found.assignments.select_related("lesson", "quiz", "experiment")
@@ -178,6 +180,7 @@ def _learner(request: HttpRequest, found: Class, member, *, status: int = 200, *
             "submissions": Submission.objects.filter(owner=member).select_related("experiment"),
             "jobs": Job.objects.filter(owner=member).order_by("-created_at")[:50],
             "lessons_done": LessonProgress.objects.filter(user=member).select_related("lesson"),
+            "code_exercises": selectors.learner_exercises(member),
             **errors,
         },
         status=status,
