@@ -82,10 +82,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "courses": courses_with_progress(request.user),
             "scores": best_scores(request.user),
             "experiments": experiment_progress(request.user),
+            "exercises": exercise_progress(request.user),
             "jobs": Job.objects.filter(owner=request.user).order_by("-created_at")[:20],
             "labs": LABS,
         },
     )
+
+
+def exercise_progress(user) -> dict:
+    """The code exercises: how many the learner passed of all, and each one's words and state."""
+    from exercises.content import exercises
+    from exercises.selectors import passed_slugs, tried_slugs
+
+    passed, tried = passed_slugs(user), tried_slugs(user)
+    found = list(exercises().values())
+    done = sum(e.slug in passed for e in found)
+    return {
+        "total": len(found),
+        "passed": done,
+        "percent": round(100 * done / len(found)) if found else 0,
+        "rows": [(e, e.in_language(), e.slug in passed) for e in found if e.slug in passed | tried],
+    }
 
 
 def data_download(user, fmt: str | None) -> HttpResponse:

@@ -26,3 +26,10 @@ def passed_slugs(user) -> set[str]:
     return set(
         Attempt.objects.filter(owner=user, status=Attempt.Status.PASSED).values_list("exercise", flat=True)
     )
+
+
+def tried_slugs(user) -> set[str]:
+    """The exercises the learner has pressed Check on, passed or not."""
+    if not user.is_authenticated:
+        return set()
+    return set(Attempt.objects.filter(owner=user).values_list("exercise", flat=True))
