@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from core.errors import UserError, error_body
 from core.throttles import throttle_writes
+from exercises.selectors import progress as exercise_progress
 from experiments.selectors import progress as experiment_progress
 from lessons.selectors import courses_with_progress
 from quizzes.selectors import best_scores
@@ -87,22 +88,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "labs": LABS,
         },
     )
-
-
-def exercise_progress(user) -> dict:
-    """The code exercises: how many the learner passed of all, and each one's words and state."""
-    from exercises.content import exercises
-    from exercises.selectors import passed_slugs, tried_slugs
-
-    passed, tried = passed_slugs(user), tried_slugs(user)
-    found = list(exercises().values())
-    done = sum(e.slug in passed for e in found)
-    return {
-        "total": len(found),
-        "passed": done,
-        "percent": round(100 * done / len(found)) if found else 0,
-        "rows": [(e, e.in_language(), e.slug in passed) for e in found if e.slug in passed | tried],
-    }
 
 
 def data_download(user, fmt: str | None) -> HttpResponse:

@@ -92,15 +92,12 @@ def learner_exercises(learner) -> list[ExerciseStanding]:
         .only("exercise", "status", "created_at")
     ):
         found.setdefault(attempt.exercise, []).append(attempt)
-    known = exercises()
     return [
         ExerciseStanding(
-            known[slug], len(tries), any(a.status == CodeAttempt.Status.PASSED for a in tries), tries[-1]
+            exercise, len(tries), any(a.status == CodeAttempt.Status.PASSED for a in tries), tries[-1]
         )
-        for slug, tries in sorted(
-            found.items(), key=lambda item: list(known).index(item[0]) if item[0] in known else 999
-        )
-        if slug in known
+        for exercise in exercises().values()  # in the course's order
+        if (tries := found.get(exercise.slug))
     ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .content import Exercise
+from .content import Exercise, exercises
 from .models import Attempt, Draft
 from .services import solution_allowed
 
@@ -33,3 +33,17 @@ def tried_slugs(user) -> set[str]:
     if not user.is_authenticated:
         return set()
     return set(Attempt.objects.filter(owner=user).values_list("exercise", flat=True))
+
+
+def progress(user) -> dict:
+    """For the dashboard: how many exercises the learner passed of all, and each one tried, with its words and
+    whether it passed, in the course's order."""
+    passed, tried = passed_slugs(user), tried_slugs(user)
+    found = list(exercises().values())
+    done = sum(e.slug in passed for e in found)
+    return {
+        "total": len(found),
+        "passed": done,
+        "percent": round(100 * done / len(found)) if found else 0,
+        "rows": [(e, e.in_language(), e.slug in passed) for e in found if e.slug in passed | tried],
+    }
