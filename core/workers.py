@@ -39,6 +39,15 @@ def live_workers(client: redis.Redis | None = None) -> dict[str, list[str]]:
     return by_queue
 
 
+def gpu_worker_alive() -> bool:
+    """Whether a GPU worker has announced itself within the last WORKER_TTL seconds; False while Redis cannot
+    say (a submission then reports Redis itself)."""
+    try:
+        return bool(live_workers().get("gpu"))
+    except redis.RedisError:
+        return False
+
+
 def beat_state(client: redis.Redis | None = None) -> dict:
     """The scheduler's last tick (config.celery.LockedScheduler records it every few seconds): which beat holds
     the lock, and how many seconds ago it ticked (None when no beat has ever run)."""

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from core import paging
 from core.errors import NotFound, TooMany
 from core.throttles import AcceptedRate
+from core.workers import gpu_worker_alive
 
 from . import budget, generation, services
 from .catalog import LABS
@@ -56,7 +57,7 @@ def estimate(request: Request, slug: str) -> Response:
     body = EstimateSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     lab, config = services.lab_config(lab_slug=slug, params=body.validated_data["params"])
-    return Response({**budget.estimate(lab, config), "gpu": services.gpu_worker_alive()})
+    return Response({**budget.estimate(lab, config), "gpu": gpu_worker_alive()})
 
 
 @extend_schema(

@@ -31,7 +31,7 @@ from django.utils.translation import override
 
 from core import redis_clients
 from core.errors import Conflict, UserError
-from core.workers import live_workers
+from core.workers import gpu_worker_alive
 
 from .catalog.gpt import LAB as GPT
 from .models import Job, JobWeights
@@ -97,7 +97,7 @@ def generation_start(
     params = {"prompt": prompt, "temperature": temperature, "top_k": top_k, "length": length, "seed": seed}
     _add(key, "queued", params)
     # A run trained on a GPU writes on one if a GPU worker is there; any worker can, on its CPU.
-    queue = "gpu" if job.queue == "gpu" and live_workers().get("gpu") else "cpu"
+    queue = "gpu" if job.queue == "gpu" and gpu_worker_alive() else "cpu"
     try:
         # By name: the tasks call this module, never the other way round.
         current_app.send_task(

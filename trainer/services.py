@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from core import redis_clients
 from core.errors import Conflict, TooMany, UserError
 from core.fields import is_json_number
-from core.workers import live_workers
+from core.workers import gpu_worker_alive
 
 from . import budget
 from .catalog import LABS
@@ -65,15 +65,6 @@ def lab_config(*, lab_slug: str, params: dict[str, Any]) -> tuple[Lab, Any]:
     if not form.is_valid():
         raise invalid_parameters({name: list(errors) for name, errors in form.errors.items()})
     return lab, lab.config(**form.cleaned_data)
-
-
-def gpu_worker_alive() -> bool:
-    """Whether a GPU worker has announced itself within the last few seconds (core.workers); False while
-    Redis cannot say (a submission then reports Redis itself)."""
-    try:
-        return bool(live_workers().get("gpu"))
-    except Exception:
-        return False
 
 
 def job_submit(
