@@ -35,15 +35,16 @@ def tried_slugs(user) -> set[str]:
     return set(Attempt.objects.filter(owner=user).values_list("exercise", flat=True))
 
 
-def progress(user) -> dict:
-    """For the dashboard: how many exercises the learner passed of all, and each one tried, with its words and
-    whether it passed, in the course's order."""
-    passed, tried = passed_slugs(user), tried_slugs(user)
+def progress(user, *, every: bool = False) -> dict:
+    """How many exercises the learner passed of all, and per exercise its words and whether it passed, in the
+    course's order: every exercise (the exercises' index) or only those tried (the dashboard)."""
+    passed = passed_slugs(user)
+    shown = None if every else passed | tried_slugs(user)
     found = list(exercises().values())
     done = sum(e.slug in passed for e in found)
     return {
         "total": len(found),
         "passed": done,
         "percent": round(100 * done / len(found)) if found else 0,
-        "rows": [(e, e.in_language(), e.slug in passed) for e in found if e.slug in passed | tried],
+        "rows": [(e, e.in_language(), e.slug in passed) for e in found if shown is None or e.slug in shown],
     }

@@ -12,9 +12,8 @@ from .services import TRAINABLE, sandbox_installed
 
 def exercise_index(request: HttpRequest) -> HttpResponse:
     """Every code exercise, in the course's order, with the learner's passes."""
-    passed = selectors.passed_slugs(request.user)
-    rows = [(e, e.in_language(), e.slug in passed) for e in exercises().values()]
-    return render(request, "exercises/index.html", {"rows": rows, "passed": len(passed & set(exercises()))})
+    found = selectors.progress(request.user, every=True)
+    return render(request, "exercises/index.html", {"rows": found["rows"], "passed": found["passed"]})
 
 
 # CodeMirror themes itself with a <style> element it writes at run time; this page alone lets a style element
