@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from experiments.models import Prediction, Submission
 from lessons.models import FaqRating, LessonProgress, Reading
-from lessons.selectors import visible_lessons
+from lessons.selectors import text_fields, visible_lessons
 from quizzes.models import PASS_PERCENT, Attempt
 from quizzes.selectors import best_scores
 from trainer.catalog import LABS
@@ -180,6 +180,7 @@ def next_steps(user: AbstractBaseUser, limit: int = 4) -> list[Step]:
         Reading.objects.filter(user=user, lesson__in=visible_lessons(user))
         .exclude(Exists(done))
         .select_related("lesson", "lesson__course")
+        .defer(*text_fields("lesson__"))
         .order_by("-read_at")
         .first()
     )

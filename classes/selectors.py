@@ -14,6 +14,7 @@ from django.http import Http404
 from exercises.models import Attempt as CodeAttempt
 from experiments.models import Experiment, Submission
 from lessons.models import LessonProgress
+from lessons.selectors import text_fields
 from quizzes.models import Attempt, Kind, Question, Quiz
 from trainer.models import Job
 
@@ -273,7 +274,9 @@ def learner_assignments(klass: Class, learner) -> list[tuple[Assignment, Any, bo
     )
     return [
         (a, extended.get(a.pk), is_done(a, learner))
-        for a in klass.assignments.select_related("lesson", "quiz", "experiment")
+        for a in klass.assignments.select_related("lesson", "quiz", "experiment").defer(
+            *text_fields("lesson__")
+        )
     ]
 
 

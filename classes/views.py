@@ -19,6 +19,7 @@ from core.throttles import throttle_writes
 from exercises.content import exercises
 from experiments.models import Experiment, Submission
 from lessons.models import LessonProgress
+from lessons.selectors import text_fields
 from quizzes import selectors as quiz_selectors
 from quizzes.models import Answer, Attempt, Kind, Quiz
 from trainer.catalog import LABS
@@ -148,7 +149,9 @@ def _detail(request: HttpRequest, found: Class, *, status: int = 200, **errors: 
             "exercise_count": len(exercises()),
             "assignments": [
                 (a, sum(selectors.is_done(a, row.learner) for row in rows))
-                for a in found.assignments.select_related("lesson", "quiz", "experiment")
+                for a in found.assignments.select_related("lesson", "quiz", "experiment").defer(
+                    *text_fields("lesson__")
+                )
             ],
             "choices": selectors.assignment_choices(),
             "labs": list(LABS.values()),
@@ -179,7 +182,9 @@ def _learner(request: HttpRequest, found: Class, member, *, status: int = 200, *
             "assignments": selectors.learner_assignments(found, member),
             "submissions": Submission.objects.filter(owner=member).select_related("experiment"),
             "jobs": Job.objects.filter(owner=member).order_by("-created_at")[:50],
-            "lessons_done": LessonProgress.objects.filter(user=member).select_related("lesson"),
+            "lessons_done": LessonProgress.objects.filter(user=member)
+            .select_related("lesson")
+            .defer(*text_fields("lesson__")),
             "code_exercises": selectors.learner_exercises(member),
             **errors,
         },

@@ -21,7 +21,11 @@ from trainer.events import with_event_streams  # noqa: E402
 code_version()  # the source tree's digest, read once at start rather than during the first page
 if settings.PAGES_FRONT:
     application = BodyLimit(
-        with_wall_streams(with_event_streams(ReaderFront(DocumentFront(django_application))))
+        with_wall_streams(
+            with_event_streams(
+                ReaderFront(DocumentFront(django_application, settings.PAGES_FRONT_MIB * 2**20))
+            )
+        )
     )
 else:
     application = BodyLimit(with_wall_streams(with_event_streams(django_application)))

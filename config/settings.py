@@ -190,6 +190,8 @@ CACHES = {
 # 1: documents are kept and served again by core.documents.DocumentFront in front of Django; 0: Django serves
 # them from the "pages" cache (the standard design the bench measures beside it).
 PAGES_FRONT = envbool("PAGES_FRONT", True)
+# How much of a web process's memory the front may keep documents in (plain and gzipped bodies together).
+PAGES_FRONT_MIB = envint("PAGES_FRONT_MIB", 32)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Notices wait in a cookie, never in the session: core/readers.py sees that one is waiting.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"

@@ -206,6 +206,10 @@ class Kept(NamedTuple):
     plain: Representation
     gzipped: Representation  # compressed once, when kept: a page carries nothing of any one reader's
 
+    @property
+    def size(self) -> int:
+        return len(self.plain.body) + len(self.gzipped.body)
+
 
 def _representations(
     headers: list[tuple[bytes, bytes]], body: bytes
@@ -314,10 +318,13 @@ class DocumentFront:
     request can make a copy that another reader gets in a language (or at an address) it was not rendered for.
     """
 
-    def __init__(self, app, size: int = 256) -> None:
+    def __init__(self, app, budget_bytes: int = 256 * 2**20) -> None:
         self.app = app
-        self.size = size
+        self.budget_bytes = (
+            budget_bytes  # the bodies kept, plain and gzipped: the least recently read go first
+        )
         self.kept: OrderedDict[tuple[str, ...], Kept] = OrderedDict()
+        self.kept_bytes = 0
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
@@ -336,16 +343,20 @@ class DocumentFront:
             # A response that sets a cookie belongs to one reader: passed on, never kept for others.
             if b"set-cookie" not in fields and b"content-language" in fields:
                 kept = Kept(version.decode(), *_representations(headers, body))
-                key = (*where, fields[b"content-language"].decode("latin-1"))
-                self.kept[key] = kept
-                self.kept.move_to_end(key)
-                while len(self.kept) > self.size:
-                    self.kept.popitem(last=False)
+                self._keep((*where, fields[b"content-language"].decode("latin-1")), kept)
                 return await self._serve(kept, request, send)
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, capturing(send, MARK, keep))
+
+    def _keep(self, key: tuple[str, ...], kept: Kept) -> None:
+        if key in self.kept:
+            self.kept_bytes -= self.kept.pop(key).size
+        self.kept[key] = kept
+        self.kept_bytes += kept.size
+        while self.kept_bytes > self.budget_bytes and self.kept:
+            self.kept_bytes -= self.kept.popitem(last=False)[1].size
 
     @staticmethod
     async def _serve(kept: Kept, request: HttpRequest, send) -> None:

@@ -8,15 +8,20 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from lessons.models import Lesson
+from lessons.selectors import text_fields
 
 from .models import Experiment, Prediction, Submission
 
 
 def experiments() -> QuerySet[Experiment]:
     """Those of published lessons, in course order; not the retired ones."""
-    return Experiment.objects.filter(
-        lesson__status="published", lesson__course__status="published", retired=False
-    ).select_related("lesson", "lesson__course")
+    return (
+        Experiment.objects.filter(
+            lesson__status="published", lesson__course__status="published", retired=False
+        )
+        .select_related("lesson", "lesson__course")
+        .defer(*text_fields("lesson__"))
+    )
 
 
 @dataclass
@@ -80,8 +85,12 @@ def by_lesson(found: list[Experiment]) -> list[tuple[Lesson, list[Experiment]]]:
 
 def pass_rates() -> QuerySet[Experiment]:
     """Per experiment: learners who submitted, learners who passed, submissions (for staff)."""
-    return Experiment.objects.select_related("lesson").annotate(
-        learners=Count("submissions__owner", distinct=True),
-        passers=Count("submissions__owner", filter=Q(submissions__passed=True), distinct=True),
-        submitted=Count("submissions"),
+    return (
+        Experiment.objects.select_related("lesson")
+        .defer(*text_fields("lesson__"))
+        .annotate(
+            learners=Count("submissions__owner", distinct=True),
+            passers=Count("submissions__owner", filter=Q(submissions__passed=True), distinct=True),
+            submitted=Count("submissions"),
+        )
     )

@@ -37,6 +37,18 @@ def reading_fields(language: str) -> tuple[str, ...]:
     )
 
 
+def text_fields(related: str = "") -> tuple[str, ...]:
+    """A lesson's text in every language — Markdown, HTML, contents, search text — for `.defer()` wherever a
+    lesson is only named and linked (`related`: the path to it, e.g. "lesson__"). Loaded with every row that
+    names it, a page listing eighteen experiments held each one's lesson, megabytes, in the web process."""
+    names = ("body_md", "body_html", "toc_html", "search_text")
+    return tuple(
+        related + field
+        for name in names
+        for field in (name, *(build_localized_fieldname(name, lang) for lang in LANGUAGE_CODES))
+    )
+
+
 def translated(lesson: Lesson, language: str) -> bool:
     """Whether the lesson's body exists in `language` (its reading time is set only when it does)."""
     return getattr(lesson, build_localized_fieldname("reading_minutes", language)) is not None

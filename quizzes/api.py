@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from core import paging
 from core.fields import JsonIntegerField, JsonNumberField
+from lessons.selectors import text_fields
 
 from . import selectors, services
 from .models import Attempt, Quiz
@@ -53,7 +54,9 @@ def quizzes(request: Request) -> Response:
                 "lesson": q.lesson.get_absolute_url() if q.lesson_id else None,
                 "questions": q.questions.current().count(),
             }
-            for q in Quiz.objects.visible_to(request.user).select_related("lesson__course")
+            for q in Quiz.objects.visible_to(request.user)
+            .select_related("lesson__course")
+            .defer(*text_fields("lesson__"))
         ]
     )
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from lessons.models import LANGUAGE_CODES
+from lessons.selectors import text_fields
 
 from . import cloze
 from .grading import grade
@@ -299,6 +300,7 @@ def best_scores(user: AbstractBaseUser) -> list[dict[str, Any]]:
     attempts = (
         Attempt.objects.filter(user=user)
         .select_related("quiz", "quiz__lesson__course")
+        .defer(*text_fields("quiz__lesson__"))
         .order_by("created_at")
     )
     by_quiz: dict[int, list[Attempt]] = {}

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from core.documents import as_document
+from lessons.selectors import text_fields
 from lessons.views import draft_page
 
 from . import selectors
@@ -24,7 +25,10 @@ def quiz(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _quiz_context(reader, slug: str) -> dict:
-    found = get_object_or_404(Quiz.objects.visible_to(reader).select_related("lesson__course"), slug=slug)
+    found = get_object_or_404(
+        Quiz.objects.visible_to(reader).select_related("lesson__course").defer(*text_fields("lesson__")),
+        slug=slug,
+    )
     return {"quiz": found, "questions_count": found.questions.current().count()}
 
 

@@ -237,6 +237,20 @@ class DocumentFrontTests:
         assert call(front, LESSON)[0] == 200
         assert front.reached == [LESSON, LESSON]
 
+    def test_it_keeps_no_more_than_its_budget_letting_the_least_recently_read_go(self, front):
+        course, concept = PAGES[1], PAGES[2]
+        for path in (LESSON, course, concept):
+            call(front, path)
+        front.budget_bytes = front.kept_bytes - 1  # one of the three has to go
+        front.kept.clear()
+        front.kept_bytes = 0
+        for path in (LESSON, course, LESSON, concept):  # the lesson read again: the course is the oldest read
+            call(front, path)
+        assert [key[-2] for key in front.kept] == [LESSON, concept]
+        assert front.kept_bytes == sum(kept.size for kept in front.kept.values()) <= front.budget_bytes
+        call(front, course)
+        assert front.reached == [LESSON, course, concept, LESSON, course, concept, course]
+
     def test_a_response_that_sets_a_cookie_is_never_kept(self):
         reached = []
 
