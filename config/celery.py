@@ -147,6 +147,7 @@ def schedule() -> dict:
     from django.conf import settings
 
     every = float(settings.JOB_SWEEP_EVERY_S)
+    roster_every = settings.LTI_ROSTER_SYNC_EVERY_S / 4
     return {
         # Queues again the jobs whose worker was lost (lease lapsed), so that another continues them.
         "sweep-lost-jobs": {
@@ -159,6 +160,13 @@ def schedule() -> dict:
             "task": "lti.tasks.resend_waiting_scores",
             "schedule": float(settings.LTI_RESEND_EVERY_S),
             "options": {"queue": "maintenance", "expires": float(settings.LTI_RESEND_EVERY_S)},
+        },
+        # Reads again the LMS rosters older than LTI_ROSTER_SYNC_EVERY_S; looked for four times as often, so
+        # that no course waits much longer than that.
+        "lti-sync-rosters": {
+            "task": "lti.tasks.sync_stale_rosters",
+            "schedule": roster_every,
+            "options": {"queue": "maintenance", "expires": roster_every},
         },
     }
 

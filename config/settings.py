@@ -391,6 +391,9 @@ LTI_REGISTRATION_LINK_MAX_AGE = envint("LTI_REGISTRATION_LINK_MAX_AGE", 7 * 24 *
 # an hour); the beat's `lti-resend-scores` sends again whatever is still waiting, so that none is ever lost.
 LTI_SCORE_RETRY_S = envint("LTI_SCORE_RETRY_S", 30)
 LTI_RESEND_EVERY_S = envint("LTI_RESEND_EVERY_S", 300)
+# A course's roster is read from the LMS (NRPS) at a teacher's launch and by the beat's `lti-sync-rosters`,
+# unless it was read (or tried) less than this many seconds ago.
+LTI_ROSTER_SYNC_EVERY_S = envint("LTI_ROSTER_SYNC_EVERY_S", 6 * 3600)
 
 # --- Security -----------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from lti_tool.models import LtiContext, LtiRegistration
 
@@ -39,14 +40,30 @@ class FrameOrigin(models.Model):
         return self.origin
 
 
+# Why a read of a course's roster failed, stored as a code and its arguments (`Course.roster_error`) and put
+# into words when read, in the reader's language: the beat's read fails in no one's language.
+ROSTER_ERRORS = {
+    "lti_no_roster": gettext_noop(
+        "This LMS course does not offer its roster (Names and Role Provisioning Services)."
+    ),
+    "lti_roster_refused": gettext_noop("The LMS did not give the roster: %(error)s"),
+    "lti_roster_empty": gettext_noop("The LMS gave an empty roster; nothing was changed."),
+}
+
+
 class Course(models.Model):
-    """An LMS course as one of our classes: its instructors teach it, its learners are its members."""
+    """An LMS course as one of our classes: its instructors teach it, its learners are its members. Its roster
+    is read from the LMS at a teacher's launch and by the beat (lti.tasks), at most every
+    LTI_ROSTER_SYNC_EVERY_S; a failed read is kept here for the teachers' page."""
 
     context = models.OneToOneField(LtiContext, on_delete=models.CASCADE, related_name="course")
     klass = models.OneToOneField("classes.Class", on_delete=models.CASCADE, related_name="lti_course")
     # Every instructor the LMS named; the class's own `teacher` is the first who launched.
     teachers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="lti_courses_taught", blank=True)
     roster_synced_at = models.DateTimeField(_("roster synchronised"), null=True, blank=True)
+    roster_tried_at = models.DateTimeField(_("last try to read the roster"), null=True, blank=True)
+    # {"code": a key of ROSTER_ERRORS, "params": {...}} when the last read failed; {} when it succeeded.
+    roster_error = models.JSONField(_("roster error"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("LMS course")
@@ -58,6 +75,15 @@ class Course(models.Model):
     @property
     def registration(self) -> LtiRegistration:
         return self.context.deployment.registration
+
+    @property
+    def roster_error_message(self) -> str:
+        """Why the last read of the roster failed, in the language active now ("" when it did not)."""
+        template = ROSTER_ERRORS.get(self.roster_error.get("code", ""))
+        if template is None:
+            return self.roster_error.get("code", "")
+        params = self.roster_error.get("params") or {}
+        return gettext(template) % params if params else gettext(template)
 
 
 class Placement(models.Model):

@@ -15,12 +15,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
 from lti_tool.models import Key, LtiDeployment, LtiLaunch, LtiPlatformInstance, LtiRegistration, LtiUser
@@ -36,7 +38,7 @@ from pylti1p3.service_connector import ServiceConnector
 from classes.models import Class, Membership
 from core.errors import UserError
 
-from .models import Course, FrameOrigin, Placement, Score
+from .models import ROSTER_ERRORS, Course, FrameOrigin, Placement, Score
 from .tool import LaunchRefused
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.r
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 REGISTRATION_SALT = "lti.registration-link"
 SERVICE_TIMEOUT_S = 10
+ROSTER_LOCK_S = 600  # longer than any read of a roster (each of its pages times out after SERVICE_TIMEOUT_S)
 
 
 # --- Keys, frames, registration -----------------------------------------------------------------------
@@ -274,6 +277,8 @@ def launch_accept(lti_launch: LtiLaunch):
                 Membership.objects.get_or_create(klass=klass, learner_id=earlier.user.auth_user_id)
         if course is not None:
             course_join(course=course, user=user, teacher=teacher)
+            if teacher:
+                roster_sync_soon(course)
     return user, course, teacher
 
 
@@ -516,33 +521,55 @@ def scores_waiting(older_than: timedelta, quick_tries: int) -> list[int]:
 # --- Names and Role Provisioning Services --------------------------------------------------------------
 
 
-@transaction.atomic
+def _roster_error(code: str, **params) -> UserError:
+    return UserError(gettext_lazy(ROSTER_ERRORS[code]), code=code, params=params)
+
+
 def roster_sync(course: Course) -> dict[str, int]:
-    """Reads the course's members from the LMS and makes the class match: every active member an account
-    (linked by issuer and subject), instructors teachers, learners members; a learner the LMS no longer lists
-    as active leaves the class. Returns counts."""
+    """Reads the course's members from the LMS and adds to the class whom it lacks: every active member an
+    account (linked by issuer and subject), instructors teachers, learners members. Nobody is taken out: a
+    learner the LMS no longer lists keeps their membership and their work in the class (an LMS's partial or
+    mistaken answer must not cost anyone their place); they are counted as `absent`. A failure is logged and
+    kept on the course for its teachers' page, then raised. Returns counts."""
+    lock = f"lti:roster-sync:{course.pk}"
+    if not cache.add(lock, 1, ROSTER_LOCK_S):  # two reads at once would make the same rows twice
+        raise UserError(_("The roster is being read from the LMS right now; reload this page in a moment."))
+    now = timezone.now()
+    try:
+        counts = _roster_apply(course)
+    except UserError as error:
+        log.warning("roster of course %s not read from the LMS: %s", course.pk, error.params or error.code)
+        course.roster_tried_at, course.roster_error = now, {"code": error.code, "params": error.params}
+        course.save(update_fields=["roster_tried_at", "roster_error"])
+        raise
+    finally:
+        cache.delete(lock)
+    course.roster_synced_at = course.roster_tried_at = now
+    course.roster_error = {}
+    course.save(update_fields=["roster_synced_at", "roster_tried_at", "roster_error"])
+    return counts
+
+
+@transaction.atomic
+def _roster_apply(course: Course) -> dict[str, int]:
     context = course.context
     if not context.memberships_url:
-        raise UserError(
-            _("This LMS course does not offer its roster (Names and Role Provisioning Services).")
-        )
+        raise _roster_error("lti_no_roster")
     service = NamesRolesProvisioningService(
         _connector(course.registration), {"context_memberships_url": context.memberships_url}
     )
     try:
         members = service.get_members()
     except (LtiException, requests.RequestException, ValueError) as error:
-        raise UserError(
-            _("The LMS did not give the roster: %(error)s") % {"error": _error_text(error)}
-        ) from error
-    if not members:  # an LMS hiccup, not a course that emptied: removing everyone would be the wrong answer
-        raise UserError(_("The LMS gave an empty roster; nothing was changed."))
+        raise _roster_error("lti_roster_refused", error=_error_text(error)) from error
+    if not members:  # an LMS hiccup, not a course that emptied
+        raise _roster_error("lti_roster_empty")
     for member in members:  # the spec makes both optional; django-lti reads both
         member.setdefault("status", "Active")
         member.setdefault("roles", [])
     context.update_memberships(members)
     registration = course.registration
-    counts = {"teachers": 0, "learners": 0, "removed": 0}
+    counts = {"teachers": 0, "learners": 0, "absent": 0}
     listed = set()
     for member in members:
         if member.get("status", "Active") != "Active" or not member.get("user_id"):
@@ -554,9 +581,46 @@ def roster_sync(course: Course) -> dict[str, int]:
         counts["teachers" if teacher else "learners"] += 1
         if not teacher:
             listed.add(user.pk)
-    gone = course.klass.memberships.exclude(learner__in=listed)
-    counts["removed"] = gone.count()
-    gone.delete()
-    course.roster_synced_at = timezone.now()
-    course.save(update_fields=["roster_synced_at"])
+    counts["absent"] = course.klass.memberships.exclude(learner__in=listed).count()
     return counts
+
+
+def roster_sync_due(course: Course) -> bool:
+    """Whether the roster should be read again on its own: the LMS offers it and the last read (or failed
+    try) is older than LTI_ROSTER_SYNC_EVERY_S."""
+    since = timezone.now() - timedelta(seconds=settings.LTI_ROSTER_SYNC_EVERY_S)
+    tried = course.roster_tried_at
+    return bool(course.context.memberships_url) and (tried is None or tried < since)
+
+
+def roster_sync_soon(course: Course) -> None:
+    """A teacher's launch: the roster is read after the commit, by a task, unless it was read lately."""
+    from .tasks import sync_roster
+
+    if roster_sync_due(course):
+        transaction.on_commit(lambda pk=course.pk: sync_roster.delay(pk), robust=True)  # never fails a launch
+
+
+def roster_sync_if_due(course_id: int) -> dict[str, int] | None:
+    """The task's read: skipped when another read came first; a failure is already logged and recorded."""
+    course = Course.objects.select_related("context__deployment__registration", "klass").filter(pk=course_id)
+    course = course.first()
+    if course is None or not roster_sync_due(course):
+        return None
+    try:
+        return roster_sync(course)
+    except UserError:
+        return None
+
+
+def rosters_due() -> list[int]:
+    """The courses of active registrations and deployments whose roster the beat should read again."""
+    since = timezone.now() - timedelta(seconds=settings.LTI_ROSTER_SYNC_EVERY_S)
+    return list(
+        Course.objects.filter(
+            context__deployment__is_active=True, context__deployment__registration__is_active=True
+        )
+        .exclude(context__memberships_url="")
+        .filter(Q(roster_tried_at__isnull=True) | Q(roster_tried_at__lt=since))
+        .values_list("pk", flat=True)
+    )

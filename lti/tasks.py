@@ -1,5 +1,6 @@
 """Thin tasks: send one score; send again whatever the LMS has not yet taken. A score is never dropped: a task
-that gives up leaves its row pending, and the beat's sweep queues it again."""
+that gives up leaves its row pending, and the beat's sweep queues it again. Read a course's roster (after a
+teacher's launch), and the rosters not read for LTI_ROSTER_SYNC_EVERY_S (the beat)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,20 @@ def resend_waiting_scores() -> int:
     for score_id in waiting:
         send_score.delay(score_id)
     return len(waiting)
+
+
+@shared_task(ignore_result=True)
+def sync_roster(course_id: int) -> None:
+    from .services import roster_sync_if_due
+
+    roster_sync_if_due(course_id)
+
+
+@shared_task(ignore_result=True)
+def sync_stale_rosters() -> int:
+    from .services import rosters_due
+
+    due = rosters_due()
+    for course_id in due:
+        sync_roster.delay(course_id)
+    return len(due)

@@ -5,6 +5,7 @@ activity opens in a window of its own, where our session cookie is first-party."
 
 from __future__ import annotations
 
+import logging
 import secrets
 from urllib.parse import urlencode
 
@@ -24,10 +25,13 @@ from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoOIDCLogin
 from pylti1p3.exception import LtiException, OIDCException
 
 from core.errors import UserError
+from core.net import client_ip
 
 from . import services
 from .models import Course, Placement, Score
 from .tool import LaunchRefused, ToolConfig, refusal, stored_launch, validated_launch
+
+log = logging.getLogger(__name__)
 
 HANDOFF_TTL_S = 120  # seconds the "open in a new window" link of a framed launch stays good (once)
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
@@ -153,20 +157,29 @@ def launch(request: HttpRequest) -> HttpResponse:
     return _enter(request, user, destination, title)
 
 
+def _browser(request: HttpRequest) -> dict[str, str]:
+    """What can be known of a browser without a cookie: its address (by core.net's rule) and User-Agent."""
+    return {"ip": client_ip(request) or "", "agent": request.headers.get("User-Agent", "")}
+
+
 def _enter(request: HttpRequest, user, destination: str, title: str) -> HttpResponse:
     """Top-level window: signs in and goes. In the LMS's frame, where no cookie of ours can be relied on, a
-    one-time link opens the activity in a new window instead."""
+    one-time link opens the activity in a new window instead; it works for the browser that launched only
+    (same address and User-Agent), so that a link handed on, or read over a shoulder, signs nobody in."""
     if not _framed(request):
         auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(destination)
     token = secrets.token_urlsafe(32)
-    cache.set(f"lti:handoff:{token}", {"user": user.pk, "next": destination}, HANDOFF_TTL_S)
+    cache.set(
+        f"lti:handoff:{token}", {"user": user.pk, "next": destination, **_browser(request)}, HANDOFF_TTL_S
+    )
     page = render(request, "lti/open.html", {"url": reverse("lti_continue", args=[token]), "title": title})
     return _framable(page)
 
 
 @require_GET
 def continue_(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time link: burnt at its first use, whoever uses it."""
     key = f"lti:handoff:{token}"
     handoff = cache.get(key)
     if handoff is None or not cache.delete(key):
@@ -174,6 +187,17 @@ def continue_(request: HttpRequest, token: str) -> HttpResponse:
             request,
             LaunchRefused(
                 _("This link was already used or has expired. Open the activity again from your course.")
+            ),
+        )
+    if {name: handoff.get(name) for name in ("ip", "agent")} != _browser(request):
+        log.warning("a framed launch's link for user %s was opened by another browser", handoff["user"])
+        return _refused(
+            request,
+            LaunchRefused(
+                _(
+                    "This link works only in the browser that opened the activity in your course. Open the"
+                    " activity again from your course."
+                )
             ),
         )
     user = get_object_or_404(get_user_model(), pk=handoff["user"], is_active=True)
@@ -257,6 +281,7 @@ def scores(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
+    """A teacher's "read it now", beside the reads at their launches and the beat's."""
     course = _taught(request, pk)
     if course is None:
         return _refused(
@@ -269,7 +294,10 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Roster read from the LMS: %(teachers)d teachers, %(learners)d learners, %(removed)d removed.")
+            _(
+                "Roster read from the LMS: %(teachers)d teachers, %(learners)d learners; %(absent)d no longer"
+                " listed by the LMS, kept in the class."
+            )
             % counts,
         )
     return redirect("lti_scores", pk=course.pk)

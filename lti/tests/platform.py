@@ -49,6 +49,8 @@ class LmsPlatform:
     scores: list[dict] = field(default_factory=list)
     members: list[dict] = field(default_factory=list)
     fail_scores: int = 0  # how many score posts to answer with 503 before taking them
+    fail_roster: bool = False  # answer the roster's reads with 503
+    roster_reads: list[str] = field(default_factory=list)  # the course of each read of a roster
     tokens: set[str] = field(default_factory=set)
     host: str = "127.0.0.1"  # "localhost": another site than the tool's 127.0.0.1, as an LMS is in a browser
     tool_login: str = ""  # the tool's OIDC login address, for the course page's frame
@@ -111,7 +113,7 @@ class LmsPlatform:
             LTI + "tool_platform": {"guid": "lms-1", "name": "Test LMS", "url": self.url},
             LTI + "target_link_uri": claims.pop("target", ""),
             "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
-                "context_memberships_url": f"{self.url}/memberships", "service_versions": ["2.0"]},
+                "context_memberships_url": f"{self.url}/memberships?context={self.course_id}", "service_versions": ["2.0"]},
             "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
                 "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
                           "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
@@ -246,6 +248,9 @@ def _handler(platform: LmsPlatform) -> type[BaseHTTPRequestHandler]:
             if path == "/lineitems":
                 return self._send(200, list(platform.lineitems.values()))
             if path == "/memberships":
+                platform.roster_reads.append(parse_qs(urlsplit(self.path).query).get("context", [""])[0])
+                if platform.fail_roster:
+                    return self._send(503, {"error": "roster service down"})
                 return self._send(200, {"id": f"{platform.url}/memberships",
                                         "context": {"id": platform.course_id, "title": "Physics 101"},
                                         "members": platform.members},

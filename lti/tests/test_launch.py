@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import override_settings
 from django.urls import reverse
 from lti_tool.models import LtiUser
 
@@ -13,6 +14,9 @@ from lti.models import Course
 
 from .conftest import launch
 from .platform import INSTRUCTOR, LEARNER
+
+FRAMED = {"HTTP_SEC_FETCH_DEST": "iframe"}
+BROWSER = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0", "REMOTE_ADDR": "198.51.100.7"}
 
 
 @pytest.mark.django_db
@@ -48,16 +52,45 @@ class LaunchTests:
         assert get_user_model().objects.count() == 2
 
     def test_in_the_lms_frame_it_opens_the_activity_in_a_new_window(self, client, lms, registered):
-        answer = launch(
-            client, lms, sub="learner-1", roles=[LEARNER], headers={"HTTP_SEC_FETCH_DEST": "iframe"}
-        )
+        answer = launch(client, lms, sub="learner-1", roles=[LEARNER], headers={**FRAMED, **BROWSER})
         assert answer.status_code == 200 and "_auth_user_id" not in client.session
         assert f"frame-ancestors {lms.url}" in answer["Content-Security-Policy"]
         link = answer.context["url"]
         assert 'target="_blank"' in answer.content.decode()
-        opened = client.get(link)
+        opened = client.get(link, **BROWSER)
         assert opened.status_code == 302 and client.session["_auth_user_id"]
-        assert client.get(link, HTTP_ACCEPT_LANGUAGE="en").status_code == 403  # once only
+        assert client.get(link, HTTP_ACCEPT_LANGUAGE="en", **BROWSER).status_code == 403  # once only
+
+    @pytest.mark.parametrize(
+        "other",
+        [
+            {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"},
+            {"REMOTE_ADDR": "203.0.113.66"},
+            # A forged X-Forwarded-For is not believed (TRUSTED_PROXIES=0): the address is the socket's.
+            {"REMOTE_ADDR": "203.0.113.66", "HTTP_X_FORWARDED_FOR": BROWSER["REMOTE_ADDR"]},
+        ],
+    )
+    @override_settings(TRUSTED_PROXIES=0)
+    def test_the_new_window_link_works_in_the_launching_browser_only(self, client, lms, registered, other):
+        answer = launch(client, lms, sub="learner-1", roles=[LEARNER], headers={**FRAMED, **BROWSER})
+        link = answer.context["url"]
+        handed_on = client.get(link, HTTP_ACCEPT_LANGUAGE="en", **{**BROWSER, **other})
+        assert handed_on.status_code == 403 and "_auth_user_id" not in client.session
+        assert "works only in the browser that opened the activity" in handed_on.content.decode()
+        chinese = client.get(link, HTTP_ACCEPT_LANGUAGE="zh-hans", **BROWSER)  # burnt by the attempt
+        assert chinese.status_code == 403 and "已被使用或已过期" in chinese.content.decode()
+        assert "_auth_user_id" not in client.session
+
+    @override_settings(TRUSTED_PROXIES=1)
+    def test_behind_a_proxy_the_link_is_bound_to_the_address_the_proxy_saw(self, client, lms, registered):
+        proxy = {"REMOTE_ADDR": "10.0.0.2", "HTTP_USER_AGENT": BROWSER["HTTP_USER_AGENT"]}
+        framed = {**FRAMED, **proxy, "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+        link = launch(client, lms, sub="learner-1", roles=[LEARNER], headers=framed).context["url"]
+        other = client.get(link, HTTP_X_FORWARDED_FOR="198.51.100.8", **proxy)
+        assert other.status_code == 403 and "_auth_user_id" not in client.session
+        link = launch(client, lms, sub="learner-1", roles=[LEARNER], headers=framed).context["url"]
+        same = client.get(link, HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7", **proxy)
+        assert same.status_code == 302 and client.session["_auth_user_id"]
 
     def test_every_instructor_of_the_course_teaches_its_class(self, client, lms, registered):
         launch(client, lms, sub="teacher-1", roles=[INSTRUCTOR])
