@@ -15,8 +15,10 @@ from torch import nn
 from ..catalog.logistic_regression import Config
 from .base import (
     Frame,
+    LossGradient,
     Outcome,
     Reporter,
+    backward,
     make_optimizer,
 )
 from .data import Split, number, seeded_generator, shuffled_batches, stratified_split
@@ -94,7 +96,10 @@ def scores(matrix: list[list[int]]) -> dict[str, float]:
     }
 
 
-def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
+def train(
+    config: Config, report: Reporter, device: torch.device, *, loss_gradient: LossGradient | None = None
+) -> Outcome:
+    """`loss_gradient`: a learner's binary cross-entropy takes the steps instead (exercise stable-sigmoid-bce)."""
     torch.manual_seed(config.seed)
     data = make_data(config).to(device)
     model = LogisticRegression(data.x_train.shape[1]).to(device)
@@ -105,9 +110,10 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
     model.train()
     for step in range(config.steps):
         index = next(batches)
-        loss = criterion(model(data.x_train[index]), data.y_train[index])
+        logits, targets = model(data.x_train[index]), data.y_train[index]
+        loss = criterion(logits, targets)
         optimizer.zero_grad()
-        loss.backward()
+        backward(loss, logits, targets, loss_gradient)
         optimizer.step()
         held_out = evaluate(model, data, config.threshold)
         matrix = held_out.pop("matrix")
