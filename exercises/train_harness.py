@@ -6,9 +6,10 @@ Its first line of input names the learner's source and function. Then either:
 - the request carries "steps" (a gradient step, exercise linear-gradient-step): it runs the loop here, with
   the data and starting values it was given, and writes one line per reported step, "<step> <w> <b>" (repr of
   floats); the worker computes the loss from w and b;
-- or it names a "probe" (a loss function): it answers each following line, a JSON array of logits, with one
-  line, "ok <JSON array>" of the learner's loss of each single example (below), from which the worker takes
-  its gradient; the worker's model, data and loop stay outside.
+- or it names a "probe": it answers each following line (JSON) with one line, "ok <JSON>": for a loss
+  function, the learner's loss of each single example of a batch of logits, from which the worker takes its
+  gradient; for an optimizer step, the parameters and moments it makes. The worker's model, data and loop
+  stay outside.
 
 If their function raises, it writes "error <description>" and stops.
 """
@@ -46,20 +47,36 @@ def number(value) -> float:
     return float(np.asarray(value, dtype=float).reshape(-1)[0])
 
 
-def minus_log_sigmoid(loss, z):
+def minus_log_sigmoid(loss, logits):
     """-log σ(z) of each logit: their binary cross-entropy of that one logit, labelled 1."""
-    one = np.ones(1)
-    return [number(loss(z[i : i + 1], one)) for i in range(len(z))]
+    z = np.array(logits, dtype=float)
+    return [number(loss(z[i : i + 1].copy(), np.ones(1))) for i in range(len(z))]
 
 
 def minus_log_softmax(loss, logits):
-    """-log softmax(row)[c] of each row and class: their cross-entropy of that one row, labelled c."""
+    """-log softmax(row)[c] of each row and class: their cross-entropy of that one row, labelled c (each
+    call is given its own copy: a function that changes its argument in place changes nothing else)."""
+    logits = np.array(logits, dtype=float)
     rows = [logits[i : i + 1] for i in range(len(logits))]
-    labels = [np.array([c]) for c in range(logits.shape[1])]
-    return [[number(loss(row, label)) for label in labels] for row in rows]
+    return [[number(loss(row.copy(), np.array([c]))) for c in range(logits.shape[1])] for row in rows]
 
 
-PROBES = {"minus_log_sigmoid": minus_log_sigmoid, "minus_log_softmax": minus_log_softmax}
+def optimizer_step(step, question):
+    """Their update of each parameter: [p, g, m, v] each in, [p, m, v] each out, at step t."""
+    settings = [question[k] for k in ("t", "lr", "beta1", "beta2", "eps", "weight_decay")]
+    answer = []
+    for tensors in question["params"]:
+        p, g, m, v = (np.array(x, dtype=float) for x in tensors)
+        p, m, v = step(p, g, m, v, *settings)
+        answer.append([np.asarray(x, dtype=float).reshape(np.shape(g)).tolist() for x in (p, m, v)])
+    return answer
+
+
+PROBES = {
+    "minus_log_sigmoid": minus_log_sigmoid,
+    "minus_log_softmax": minus_log_softmax,
+    "optimizer_step": optimizer_step,
+}
 
 
 def gradient_descent(step_function):
@@ -75,8 +92,7 @@ def gradient_descent(step_function):
 
 def answer(function, probe):
     for line in sys.stdin.buffer:
-        logits = np.array(json.loads(line), dtype=float)
-        send("ok " + json.dumps(probe(function, logits)))
+        send("ok " + json.dumps(probe(function, json.loads(line))))
 
 
 try:

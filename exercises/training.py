@@ -99,37 +99,50 @@ def linear_regression(config: Any, report: Reporter, device: torch.device, code:
     )
 
 
-class LossInSandbox:
-    """The learner's loss function, loaded once in a sandbox that stays open for the run: called with a
-    batch's logits, it returns -log p of each (and each class), as their function computes it."""
+class InSandbox:
+    """The learner's function, loaded once in a sandbox that stays open for the run (the harness's `probe`
+    calls it): each call sends a question (JSON) and returns their answer, decoded. Their error, or a sandbox
+    that stops or writes what the harness does not, ends the run in words (LearnerCodeError)."""
 
-    ANSWER_S = 30.0  # one batch's answer: code that sleeps or waits instead of answering is stopped
+    ANSWER_S = 30.0  # one answer: code that sleeps or waits instead of answering is stopped
 
     def __init__(self, session: sandbox.Session, code: dict[str, Any], function: str, probe: str) -> None:
         self.session = session
         self.first = json.dumps({"source": code["source"], "function": function, "probe": probe})
 
-    def __call__(self, logits: torch.Tensor) -> torch.Tensor:
-        question = json.dumps(logits.double().tolist()).encode()
-        if self.first:  # the source goes with the first batch: one line, one answer
-            question, self.first = self.first.encode() + b"\n" + question, ""
+    def __call__(self, question: Any) -> Any:
+        line = json.dumps(question).encode()
+        if self.first:  # the source goes with the first question: one line, one answer
+            line, self.first = self.first.encode() + b"\n" + line, ""
         try:
-            line = self.session.ask(question, timeout_s=self.ANSWER_S)
+            answer = self.session.ask(line, timeout_s=self.ANSWER_S)
         except sandbox.SessionEnded as ended:
             raise LearnerCodeError(Message("learner_code_stopped", {"status": ended.status})) from None
-        if line.startswith(b"error "):
-            raise LearnerCodeError(
-                Message("learner_code_raised", {"error": line[6:].decode(errors="replace")[:400]})
-            )
+        if answer.startswith(b"error "):
+            said = answer[6:].decode(errors="replace")[:400]
+            raise LearnerCodeError(Message("learner_code_raised", {"error": said}))
         try:
-            if not line.startswith(b"ok "):
-                raise ValueError(line[:40])
-            answer = torch.tensor(json.loads(line[3:]), dtype=torch.float64)
-        except (ValueError, TypeError, RecursionError):
-            answer = None
-        if answer is None or answer.shape != logits.shape:  # only code that wrote past the harness gets here
-            raise LearnerCodeError(Message("learner_code_garbled"))
-        return answer.to(logits.device)
+            if not answer.startswith(b"ok "):
+                raise ValueError(answer[:40])
+            return json.loads(answer[3:])
+        except (ValueError, RecursionError):
+            raise garbled() from None
+
+
+def garbled() -> LearnerCodeError:
+    """Only code that wrote past the harness (to its output, by hand) answers what the harness would not."""
+    return LearnerCodeError(Message("learner_code_garbled"))
+
+
+def tensor(value: Any, like: torch.Tensor) -> torch.Tensor:
+    """An answer as a tensor of `like`'s shape (float64, on its device), or garbled."""
+    try:
+        found = torch.tensor(value, dtype=torch.float64)
+    except (ValueError, TypeError, RuntimeError):
+        raise garbled() from None
+    if found.shape != like.shape:
+        raise garbled()
+    return found.to(like.device)
 
 
 def _limits(lab_slug: str) -> sandbox.Limits:
@@ -138,34 +151,85 @@ def _limits(lab_slug: str) -> sandbox.Limits:
     return sandbox.Limits(cpu_s=seconds, wall_s=seconds + 30, output_bytes=16 * 2**20)
 
 
-def bce_gradient(loss: LossInSandbox) -> LossGradient:
+def bce_gradient(loss: InSandbox) -> LossGradient:
     def gradient(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        probability = torch.exp(-loss(logits))  # σ(z), from -log σ(z)
+        probability = torch.exp(-tensor(loss(logits.double().tolist()), logits))  # σ(z), from -log σ(z)
         return (probability - targets) / len(targets)
 
     return gradient
 
 
-def softmax_gradient(loss: LossInSandbox) -> LossGradient:
+def softmax_gradient(loss: InSandbox) -> LossGradient:
     def gradient(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        probabilities = torch.exp(-loss(logits))  # softmax(logits), from -log softmax
-        return (probabilities - F.one_hot(labels, logits.shape[1])) / len(labels)
+        minus_log_p = tensor(loss(logits.double().tolist()), logits)
+        return (torch.exp(-minus_log_p) - F.one_hot(labels, logits.shape[1])) / len(labels)
 
     return gradient
+
+
+class AdamWInSandbox(torch.optim.Optimizer):
+    """AdamW at PyTorch's default settings, each update computed by the learner's `adamw_step`; the moments
+    are kept here (float64) and handed to their function at every step, as its signature asks."""
+
+    def __init__(self, params: Any, step: InSandbox, lr: float) -> None:
+        super().__init__(params, {"lr": lr, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01})
+        self.function, self.t = step, 0
+
+    @torch.no_grad()
+    def step(self, closure: Any = None) -> None:
+        self.t += 1
+        group = self.param_groups[0]
+        params = [p for p in group["params"] if p.grad is not None]
+        for p in params:
+            if not self.state[p]:
+                self.state[p] = {"m": torch.zeros_like(p, dtype=torch.float64), "v": torch.zeros_like(p, dtype=torch.float64)}  # fmt: skip
+        beta1, beta2 = group["betas"]
+        question = {
+            "t": self.t, "lr": group["lr"], "beta1": beta1, "beta2": beta2, "eps": group["eps"],
+            "weight_decay": group["weight_decay"],
+            "params": [[t.double().tolist() for t in (p, p.grad, self.state[p]["m"], self.state[p]["v"])] for p in params],
+        }  # fmt: skip
+        answer = self.function(question)
+        if not isinstance(answer, list) or len(answer) != len(params):
+            raise garbled()
+        for p, new in zip(params, answer, strict=True):
+            if not isinstance(new, list) or len(new) != 3:
+                raise garbled()
+            p.copy_(tensor(new[0], p))
+            self.state[p]["m"], self.state[p]["v"] = tensor(new[1], p), tensor(new[2], p)
 
 
 def logistic_regression(config: Any, report: Reporter, device: torch.device, code: dict[str, Any]) -> Outcome:
     """The logistic-regression lab, its gradients from the learner's `bce_with_logits`."""
     with sandbox.Session(HARNESS, _limits("logistic-regression")) as session:
-        loss = LossInSandbox(session, code, "bce_with_logits", "minus_log_sigmoid")
+        loss = InSandbox(session, code, "bce_with_logits", "minus_log_sigmoid")
         return logistic_regression_lab.train(config, report, device, loss_gradient=bce_gradient(loss))
+
+
+def logistic_regression_adamw(
+    config: Any, report: Reporter, device: torch.device, code: dict[str, Any]
+) -> Outcome:
+    """The logistic-regression lab, each update of its 31 parameters the learner's `adamw_step` (at the
+    form's learning rate; the form's optimizer is replaced by theirs). A small lab on purpose: every step
+    sends every parameter, its gradient and moments to the sandbox."""
+    with sandbox.Session(HARNESS, _limits("logistic-regression")) as session:
+        step = InSandbox(session, code, "adamw_step", "optimizer_step")
+        return logistic_regression_lab.train(
+            config, report, device, make_own_optimizer=lambda params, lr: AdamWInSandbox(params, step, lr)
+        )
 
 
 def cnn(config: Any, report: Reporter, device: torch.device, code: dict[str, Any]) -> Outcome:
     """The CNN lab, its gradients from the learner's `softmax_cross_entropy`."""
     with sandbox.Session(HARNESS, _limits("cnn")) as session:
-        loss = LossInSandbox(session, code, "softmax_cross_entropy", "minus_log_softmax")
+        loss = InSandbox(session, code, "softmax_cross_entropy", "minus_log_softmax")
         return cnn_lab.train(config, report, device, loss_gradient=softmax_gradient(loss))
 
 
-TRAINERS = {"linear-regression": linear_regression, "logistic-regression": logistic_regression, "cnn": cnn}
+# Exercise -> the loop of its lab (exercises.services.TRAINABLE lists the same, for the web).
+TRAINERS = {
+    "linear-gradient-step": linear_regression,
+    "stable-sigmoid-bce": logistic_regression,
+    "stable-softmax-cross-entropy": cnn,
+    "adamw-step": logistic_regression_adamw,
+}

@@ -172,3 +172,54 @@ class SessionTests:
         ):
             session.ask(b"")
         assert ended.value.status == "output"
+
+
+ADAMW = "adamw-step"
+
+
+class TrainWithOptimizerTests:
+    def test_their_adamw_trains_logistic_regression_as_pytorchs_does(self, learner, student, worker) -> None:
+        import torch
+
+        from trainer.catalog import LABS
+        from trainer.labs import logistic_regression
+        from trainer.labs.base import Reporter
+
+        passed(student, exercises()[ADAMW].solution, ADAMW)
+        body = train(learner, {"steps": 100}, ADAMW).json()
+        assert body["lab"] == "logistic-regression" and body["params"]["learner_code"]["exercise"] == ADAMW
+        job = ended(body["id"])
+        assert job.status == Job.Status.SUCCEEDED, job.error_message
+        config = LABS["logistic-regression"].config(
+            **{k: v for k, v in job.params.items() if k != "learner_code"}
+        )
+        pytorchs = logistic_regression.train(
+            config,
+            Reporter(config.steps, lambda batch: None),
+            torch.device("cpu"),
+            make_own_optimizer=lambda params, lr: torch.optim.AdamW(params, lr=lr),
+        )
+        assert job.metrics["confusion_matrix"] == pytorchs.metrics["confusion_matrix"]
+        assert job.metrics["val_loss"] == pytest.approx(pytorchs.metrics["val_loss"], abs=2e-3)
+
+    def test_an_update_that_raises_mid_training_fails_in_the_learners_words(
+        self, learner, student, worker
+    ) -> None:
+        source = exercises()[ADAMW].solution + (
+            "\n_real = adamw_step\n\ndef adamw_step(p, g, m, v, t, *rest):\n"
+            "    if t == 40:\n        raise ArithmeticError('step forty')\n    return _real(p, g, m, v, t, *rest)\n"
+        )
+        passed(student, source, ADAMW)
+        job = ended(train(learner, {"steps": 100}, ADAMW).json()["id"])
+        assert job.status == Job.Status.FAILED
+        assert "ArithmeticError: step forty (line" in job.error_message
+
+
+def test_every_trainable_exercise_has_its_loop() -> None:
+    from exercises.services import TRAINABLE
+    from exercises.training import TRAINERS
+
+    assert set(TRAINERS) == TRAINABLE
+    assert all(
+        exercises()[slug].lab in {"linear-regression", "logistic-regression", "cnn"} for slug in TRAINABLE
+    )

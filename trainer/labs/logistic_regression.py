@@ -7,6 +7,7 @@ and the decision threshold trades it against precision.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from functools import partial
 
 import torch
@@ -97,13 +98,21 @@ def scores(matrix: list[list[int]]) -> dict[str, float]:
 
 
 def train(
-    config: Config, report: Reporter, device: torch.device, *, loss_gradient: LossGradient | None = None
+    config: Config,
+    report: Reporter,
+    device: torch.device,
+    *,
+    loss_gradient: LossGradient | None = None,
+    make_own_optimizer: Callable[[Iterator[nn.Parameter], float], torch.optim.Optimizer] | None = None,
 ) -> Outcome:
-    """`loss_gradient`: a learner's binary cross-entropy takes the steps instead (exercise stable-sigmoid-bce)."""
+    """A learner's own code may take part (exercises/training.py): `loss_gradient`, their binary
+    cross-entropy's gradient (exercise stable-sigmoid-bce); `make_own_optimizer`, from the parameters and the
+    learning rate, their AdamW (exercise adamw-step)."""
     torch.manual_seed(config.seed)
     data = make_data(config).to(device)
     model = LogisticRegression(data.x_train.shape[1]).to(device)
-    optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
+    make = make_own_optimizer or partial(make_optimizer, config.optimizer)
+    optimizer = make(model.parameters(), config.learning_rate)
     criterion = nn.BCEWithLogitsLoss()
     batches = shuffled_batches(len(data.y_train), config.batch_size, device)
 
