@@ -366,7 +366,7 @@ CELERY_BEAT_MAX_LOOP_INTERVAL = 5  # seconds: the beat renews its lock and recor
 JOBS_PER_LEARNER = envint("JOBS_PER_LEARNER", 2)  # queued or running at once
 # An exercise's solution opens after this many checked attempts that did not pass.
 SOLUTION_AFTER_TRIES = envint("SOLUTION_AFTER_TRIES", 3)
-# Lab -> its loop that takes steps with a learner's function (in the sandbox); imported on a worker only.
+# Exercise -> the loop of its lab that trains with a learner's function (in the sandbox); imported on a worker only.
 LEARNER_CODE_TRAINERS = "exercises.training.TRAINERS"
 JOB_SUBMIT_RATE = os.environ.get("JOB_SUBMIT_RATE", "30/hour")
 JOB_STREAM_MAXLEN = 5000

@@ -226,6 +226,17 @@ def run_python(
     that callback raises (a cancel, a divergence, a time limit) kills the sandbox first, then goes on up.
     """
     limits = limits or Limits()
+    process, started = _start(code, limits)
+    try:
+        return _collect(process, stdin, limits, started, on_line)
+    except BaseException:
+        _kill(process)
+        process.wait()
+        raise
+
+
+def _start(code: str, limits: Limits) -> tuple[subprocess.Popen[bytes], float]:
+    """bwrap running `python -c code` under the limits and the filter, its pipes open."""
     if bwrap_path() is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
     arch = os.uname().machine
@@ -254,12 +265,7 @@ def run_python(
     finally:
         if read_end is not None:
             os.close(read_end)
-    try:
-        return _collect(process, stdin, limits, started, on_line)
-    except BaseException:
-        _kill(process)
-        process.wait()
-        raise
+    return process, started
 
 
 def _collect(
@@ -324,10 +330,8 @@ def _collect(
         returncode = process.wait()
     for stream in (process.stdout, process.stderr):
         stream.close()
-    # bwrap exits 128 + n when its child died of signal n.
-    if status == "ok" and returncode is not None and (returncode < 0 or returncode > 128):
-        number = -returncode if returncode < 0 else returncode - 128
-        status = "cpu" if number == signal.SIGXCPU else "killed"
+    if status == "ok":
+        status = _ended_by(returncode)
     return Outcome(
         status=status,
         returncode=returncode,
@@ -335,6 +339,118 @@ def _collect(
         stderr=b"".join(out["stderr"]),
         wall_ms=(time.perf_counter() - started) * 1000,
     )
+
+
+def _ended_by(returncode: int | None) -> str:
+    """ok for a process that exited by itself; cpu or killed for one that a signal ended."""
+    # bwrap exits 128 + n when its child died of signal n.
+    if returncode is not None and (returncode < 0 or returncode > 128):
+        number = -returncode if returncode < 0 else returncode - 128
+        return "cpu" if number == signal.SIGXCPU else "killed"
+    return "ok"
+
+
+class SessionEnded(RuntimeError):
+    """The sandbox of a Session stopped answering; `status` says why, as an Outcome's does (ok: it exited)."""
+
+    def __init__(self, status: str, stderr: bytes = b"") -> None:
+        super().__init__(status)
+        self.status, self.stderr = status, stderr
+
+
+class Session:
+    """A sandbox kept open for a conversation: each `ask` writes one line to its stdin and waits for one line
+    of its stdout. A training run asks once per step, so the learner's function stays loaded (one start, not
+    one per step) and yet runs only in here, under the same namespaces, filter and rlimits as `run_python`.
+
+    `limits.wall_s` bounds the whole session, `limits.cpu_s` its CPU time, `limits.output_bytes` what it may
+    write in answer to one question (stdout and stderr together; past it the sandbox is killed). Leaving the
+    `with` block kills it, whatever ends the conversation (its end, a cancel, the run's time limit).
+    """
+
+    def __init__(self, code: str, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self.process, started = _start(code, self.limits)
+        self.deadline = started + self.limits.wall_s
+        self.stdout = b""  # what came after the last full line
+        self.stderr = b""
+        self.stderr_open = True  # the harness may close its stderr early (it sends what it prints nowhere)
+        assert self.process.stdin and self.process.stdout and self.process.stderr
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            os.set_blocking(stream.fileno(), False)  # a sandbox that does not read cannot block the writer
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ask(self, line: bytes, timeout_s: float | None = None) -> bytes:
+        """Its answer to `line` (both without the newline). Raises SessionEnded when it exits, runs past its
+        time (the session's, or `timeout_s` for this answer), or writes past its cap."""
+        deadline = self.deadline if timeout_s is None else min(self.deadline, time.perf_counter() + timeout_s)
+        process = self.process
+        assert process.stdin and process.stdout and process.stderr
+        pending = memoryview(line + b"\n")
+        written = 0
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdin, selectors.EVENT_WRITE, "stdin")
+        selector.register(process.stdout, selectors.EVENT_READ, "stdout")
+        if self.stderr_open:
+            selector.register(process.stderr, selectors.EVENT_READ, "stderr")
+        try:
+            while b"\n" not in self.stdout:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    self._end("timeout")
+                for key, _ in selector.select(timeout=left):
+                    if key.data == "stdin":
+                        try:
+                            written += os.write(key.fd, pending[written:])
+                        except (BrokenPipeError, OSError):
+                            written = len(pending)  # it closed its input: its end says why
+                        if written == len(pending):
+                            selector.unregister(key.fileobj)
+                        continue
+                    chunk = os.read(key.fd, 65536)
+                    if not chunk and key.data == "stderr":
+                        selector.unregister(key.fileobj)
+                        self.stderr_open = False
+                        continue
+                    if not chunk:
+                        self._end(None)
+                    if len(self.stdout) + len(self.stderr) + len(chunk) > self.limits.output_bytes:
+                        self._end("output")
+                    if key.data == "stdout":
+                        self.stdout += chunk
+                    else:
+                        self.stderr += chunk
+        finally:
+            selector.close()
+        answer, self.stdout = self.stdout.split(b"\n", 1)
+        self.stderr = b""
+        return answer
+
+    def _end(self, status: str | None) -> None:
+        """Kills it and raises SessionEnded: `status`, or (None) what its exit says."""
+        if status is not None:
+            _kill(self.process)
+        try:
+            returncode = self.process.wait(timeout=max(0.1, self.deadline - time.perf_counter()))
+        except subprocess.TimeoutExpired:
+            status = "timeout"
+            _kill(self.process)
+            returncode = self.process.wait()
+        raise SessionEnded(status or _ended_by(returncode), self.stderr)
+
+    def close(self) -> None:
+        _kill(self.process)
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:

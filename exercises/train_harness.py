@@ -1,9 +1,17 @@
-"""The training loop that runs inside the sandbox when a learner trains a lab with their own function
-(given to `python -c`; never imported by the platform; see exercises/training.py).
+"""What runs inside the sandbox when a learner trains a lab with their own function (given to `python -c`;
+never imported by the platform; see exercises/training.py).
 
-It reads the data, the starting values and the settings, calls the learner's gradient_step once per step,
-and writes one line per reported step: "<step> <w> <b>" (repr of floats), or "error <description>" if their
-function raises. The loss is computed by the worker from w and b, not here.
+Its first line of input names the learner's source and function. Then either:
+
+- the request carries "steps" (a gradient step, exercise linear-gradient-step): it runs the loop here, with
+  the data and starting values it was given, and writes one line per reported step, "<step> <w> <b>" (repr of
+  floats); the worker computes the loss from w and b;
+- or it names a "probe": it answers each following line (JSON) with one line, "ok <JSON>": for a loss
+  function, the learner's loss of each single example of a batch of logits, from which the worker takes its
+  gradient; for an optimizer step, the parameters and moments it makes. The worker's model, data and loop
+  stay outside.
+
+If their function raises, it writes "error <description>" and stops.
 """
 
 import io
@@ -15,7 +23,7 @@ import traceback
 
 resource.setrlimit(resource.RLIMIT_NPROC, (16, 16))
 sys.path.insert(0, "/sandbox/site")
-request = json.loads(sys.stdin.buffer.read(16 * 2**20))
+request = json.loads(sys.stdin.buffer.readline(16 * 2**20))
 out = os.dup(1)
 null = os.open("/dev/null", os.O_WRONLY)
 os.dup2(null, 1)
@@ -33,18 +41,68 @@ def send(line: str) -> None:
 import numpy as np  # noqa: E402
 
 np.seterr(all="ignore")
-try:
-    namespace = {"__name__": "learner", "np": np, "numpy": np}
-    exec(compile(request["source"], "<your code>", "exec"), namespace)  # noqa: S102  inside the sandbox
-    step_function = namespace[request["function"]]
+
+
+def number(value) -> float:
+    return float(np.asarray(value, dtype=float).reshape(-1)[0])
+
+
+def minus_log_sigmoid(loss, logits):
+    """-log σ(z) of each logit: their binary cross-entropy of that one logit, labelled 1."""
+    z = np.array(logits, dtype=float)
+    return [number(loss(z[i : i + 1].copy(), np.ones(1))) for i in range(len(z))]
+
+
+def minus_log_softmax(loss, logits):
+    """-log softmax(row)[c] of each row and class: their cross-entropy of that one row, labelled c (each
+    call is given its own copy: a function that changes its argument in place changes nothing else)."""
+    logits = np.array(logits, dtype=float)
+    rows = [logits[i : i + 1] for i in range(len(logits))]
+    return [[number(loss(row.copy(), np.array([c]))) for c in range(logits.shape[1])] for row in rows]
+
+
+def optimizer_step(step, question):
+    """Their update of each parameter: [p, g, m, v] each in, [p, m, v] each out, at step t."""
+    settings = [question[k] for k in ("t", "lr", "beta1", "beta2", "eps", "weight_decay")]
+    answer = []
+    for tensors in question["params"]:
+        p, g, m, v = (np.array(x, dtype=float) for x in tensors)
+        p, m, v = step(p, g, m, v, *settings)
+        answer.append([np.asarray(x, dtype=float).reshape(np.shape(g)).tolist() for x in (p, m, v)])
+    return answer
+
+
+PROBES = {
+    "minus_log_sigmoid": minus_log_sigmoid,
+    "minus_log_softmax": minus_log_softmax,
+    "optimizer_step": optimizer_step,
+}
+
+
+def gradient_descent(step_function):
     x, y = np.array(request["x"], dtype=float), np.array(request["y"], dtype=float)
     w, b, lr = float(request["w"]), float(request["b"]), float(request["lr"])
     last = request["steps"] - 1
     for step in range(request["steps"]):
         w, b = step_function(w, b, x, y, lr)
-        w, b = float(np.asarray(w).reshape(-1)[0]), float(np.asarray(b).reshape(-1)[0])
+        w, b = number(w), number(b)
         if step % request["report_every"] == 0 or step == last:
             send(f"{step} {w!r} {b!r}")
+
+
+def answer(function, probe):
+    for line in sys.stdin.buffer:
+        send("ok " + json.dumps(probe(function, json.loads(line))))
+
+
+try:
+    namespace = {"__name__": "learner", "np": np, "numpy": np}
+    exec(compile(request["source"], "<your code>", "exec"), namespace)  # noqa: S102  inside the sandbox
+    function = namespace[request["function"]]
+    if "probe" in request:
+        answer(function, PROBES[request["probe"]])
+    else:
+        gradient_descent(function)
 except BaseException as error:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<your code>"]
     where = f" (line {frames[-1].lineno})" if frames else ""

@@ -1,13 +1,23 @@
-"""Training a lab with the learner's own function: its loop runs inside the sandbox, the worker relays it.
+"""Training a lab with the learner's own function: their function runs only inside the sandbox.
 
-Why the whole loop runs in the sandbox, not the function alone, and not "a safe form" of it: a learner's
-function is arbitrary Python; the only safe place to call it is inside bubblewrap, and calling into a sandbox
-once per step would cost a round trip per step. So the loop (a few lines of numpy) runs inside, with the same
-data and starting values the lab's own PyTorch code uses, and streams w and b out; the worker computes the loss
-from them itself (a sandbox cannot make its curve look good), reports like any lab (so a NaN or infinity
-ends the run `diverged`), draws the fit, and kills the sandbox at a cancel or the time limit.
+Two shapes, by what the function is:
 
-Imported only on a worker (it imports PyTorch through the lab).
+- a gradient step (linear-gradient-step): the whole loop runs inside (a few lines of numpy, with the same data
+  and starting values the lab's own PyTorch code uses) and streams w and b out, so a step costs no round
+  trip; the worker computes the loss from them itself and draws the fit;
+- a loss (stable-sigmoid-bce, stable-softmax-cross-entropy): the worker keeps the lab's own model, data and
+  loop (trainer/labs/, `loss_gradient`), and one sandbox stays open for the run as a Session. Each step sends
+  the batch's logits; the sandbox answers with the learner's loss of each single example at each label, which
+  is -log p (p the sigmoid or softmax their function implies), so p = exp(-answer) and the gradient of the
+  mean loss with respect to the logits is (p - onehot) / n. Their function returns a mean, not a gradient:
+  calling it on one example at a time is how its gradient is read without trusting any code of theirs
+  outside the sandbox.
+
+Either way the loss the run reports is the worker's own (a sandbox cannot make its curve look good), so a
+NaN or infinity ends the run `diverged` through the Reporter, as any run's; a cancel or the time limit kills
+the sandbox.
+
+Imported only on a worker (it imports PyTorch through the labs).
 """
 
 from __future__ import annotations
@@ -19,7 +29,10 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from trainer.labs.base import Outcome, Reporter
+from trainer.catalog import LABS
+from trainer.labs import cnn as cnn_lab
+from trainer.labs import logistic_regression as logistic_regression_lab
+from trainer.labs.base import LossGradient, Outcome, Reporter
 from trainer.labs.data import number
 from trainer.labs.errors import LabError
 from trainer.labs.linear_regression import Line, fit_frame, make_data
@@ -86,4 +99,137 @@ def linear_regression(config: Any, report: Reporter, device: torch.device, code:
     )
 
 
-TRAINERS = {"linear-regression": linear_regression}
+class InSandbox:
+    """The learner's function, loaded once in a sandbox that stays open for the run (the harness's `probe`
+    calls it): each call sends a question (JSON) and returns their answer, decoded. Their error, or a sandbox
+    that stops or writes what the harness does not, ends the run in words (LearnerCodeError)."""
+
+    ANSWER_S = 30.0  # one answer: code that sleeps or waits instead of answering is stopped
+
+    def __init__(self, session: sandbox.Session, code: dict[str, Any], function: str, probe: str) -> None:
+        self.session = session
+        self.first = json.dumps({"source": code["source"], "function": function, "probe": probe})
+
+    def __call__(self, question: Any) -> Any:
+        line = json.dumps(question).encode()
+        if self.first:  # the source goes with the first question: one line, one answer
+            line, self.first = self.first.encode() + b"\n" + line, ""
+        try:
+            answer = self.session.ask(line, timeout_s=self.ANSWER_S)
+        except sandbox.SessionEnded as ended:
+            raise LearnerCodeError(Message("learner_code_stopped", {"status": ended.status})) from None
+        if answer.startswith(b"error "):
+            said = answer[6:].decode(errors="replace")[:400]
+            raise LearnerCodeError(Message("learner_code_raised", {"error": said}))
+        try:
+            if not answer.startswith(b"ok "):
+                raise ValueError(answer[:40])
+            return json.loads(answer[3:])
+        except (ValueError, RecursionError):
+            raise garbled() from None
+
+
+def garbled() -> LearnerCodeError:
+    """Only code that wrote past the harness (to its output, by hand) answers what the harness would not."""
+    return LearnerCodeError(Message("learner_code_garbled"))
+
+
+def tensor(value: Any, like: torch.Tensor) -> torch.Tensor:
+    """An answer as a tensor of `like`'s shape (float64, on its device), or garbled."""
+    try:
+        found = torch.tensor(value, dtype=torch.float64)
+    except (ValueError, TypeError, RuntimeError):
+        raise garbled() from None
+    if found.shape != like.shape:
+        raise garbled()
+    return found.to(like.device)
+
+
+def _limits(lab_slug: str) -> sandbox.Limits:
+    """The sandbox may use the run's whole time: the run's own limit stops it first (it kills the sandbox)."""
+    seconds = LABS[lab_slug].time_limit_s
+    return sandbox.Limits(cpu_s=seconds, wall_s=seconds + 30, output_bytes=16 * 2**20)
+
+
+def bce_gradient(loss: InSandbox) -> LossGradient:
+    def gradient(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        probability = torch.exp(-tensor(loss(logits.double().tolist()), logits))  # σ(z), from -log σ(z)
+        return (probability - targets) / len(targets)
+
+    return gradient
+
+
+def softmax_gradient(loss: InSandbox) -> LossGradient:
+    def gradient(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        minus_log_p = tensor(loss(logits.double().tolist()), logits)
+        return (torch.exp(-minus_log_p) - F.one_hot(labels, logits.shape[1])) / len(labels)
+
+    return gradient
+
+
+class AdamWInSandbox(torch.optim.Optimizer):
+    """AdamW at PyTorch's default settings, each update computed by the learner's `adamw_step`; the moments
+    are kept here (float64) and handed to their function at every step, as its signature asks."""
+
+    def __init__(self, params: Any, step: InSandbox, lr: float) -> None:
+        super().__init__(params, {"lr": lr, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01})
+        self.function, self.t = step, 0
+
+    @torch.no_grad()
+    def step(self, closure: Any = None) -> None:
+        self.t += 1
+        group = self.param_groups[0]
+        params = [p for p in group["params"] if p.grad is not None]
+        for p in params:
+            if not self.state[p]:
+                self.state[p] = {"m": torch.zeros_like(p, dtype=torch.float64), "v": torch.zeros_like(p, dtype=torch.float64)}  # fmt: skip
+        beta1, beta2 = group["betas"]
+        question = {
+            "t": self.t, "lr": group["lr"], "beta1": beta1, "beta2": beta2, "eps": group["eps"],
+            "weight_decay": group["weight_decay"],
+            "params": [[t.double().tolist() for t in (p, p.grad, self.state[p]["m"], self.state[p]["v"])] for p in params],
+        }  # fmt: skip
+        answer = self.function(question)
+        if not isinstance(answer, list) or len(answer) != len(params):
+            raise garbled()
+        for p, new in zip(params, answer, strict=True):
+            if not isinstance(new, list) or len(new) != 3:
+                raise garbled()
+            p.copy_(tensor(new[0], p))
+            self.state[p]["m"], self.state[p]["v"] = tensor(new[1], p), tensor(new[2], p)
+
+
+def logistic_regression(config: Any, report: Reporter, device: torch.device, code: dict[str, Any]) -> Outcome:
+    """The logistic-regression lab, its gradients from the learner's `bce_with_logits`."""
+    with sandbox.Session(HARNESS, _limits("logistic-regression")) as session:
+        loss = InSandbox(session, code, "bce_with_logits", "minus_log_sigmoid")
+        return logistic_regression_lab.train(config, report, device, loss_gradient=bce_gradient(loss))
+
+
+def logistic_regression_adamw(
+    config: Any, report: Reporter, device: torch.device, code: dict[str, Any]
+) -> Outcome:
+    """The logistic-regression lab, each update of its 31 parameters the learner's `adamw_step` (at the
+    form's learning rate; the form's optimizer is replaced by theirs). A small lab on purpose: every step
+    sends every parameter, its gradient and moments to the sandbox."""
+    with sandbox.Session(HARNESS, _limits("logistic-regression")) as session:
+        step = InSandbox(session, code, "adamw_step", "optimizer_step")
+        return logistic_regression_lab.train(
+            config, report, device, make_own_optimizer=lambda params, lr: AdamWInSandbox(params, step, lr)
+        )
+
+
+def cnn(config: Any, report: Reporter, device: torch.device, code: dict[str, Any]) -> Outcome:
+    """The CNN lab, its gradients from the learner's `softmax_cross_entropy`."""
+    with sandbox.Session(HARNESS, _limits("cnn")) as session:
+        loss = InSandbox(session, code, "softmax_cross_entropy", "minus_log_softmax")
+        return cnn_lab.train(config, report, device, loss_gradient=softmax_gradient(loss))
+
+
+# Exercise -> the loop of its lab (exercises.services.TRAINABLE lists the same, for the web).
+TRAINERS = {
+    "linear-gradient-step": linear_regression,
+    "stable-sigmoid-bce": logistic_regression,
+    "stable-softmax-cross-entropy": cnn,
+    "adamw-step": logistic_regression_adamw,
+}

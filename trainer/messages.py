@@ -48,6 +48,10 @@ MESSAGES: dict[str, str] = {
     "learner_code_stopped": gettext_noop(
         "The sandbox stopped your function during training (%(status)s): it ran too long or used too much."
     ),
+    "learner_code_garbled": gettext_noop(
+        "Your function's answer during training could not be read: it wrote something else where the sandbox "
+        "answers."
+    ),
     # An unexpected error: its text is Python's and is shown as it is.
     "training_failed": gettext_noop("Training failed: %(reason)s"),
 }

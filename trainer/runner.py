@@ -293,8 +293,8 @@ def _train(job: Job, writer: Writer, checkpoint: dict | None, time_limit: float 
             reporter.checkpoint_every = settings.JOB_CHECKPOINT_EVERY_S
         if code:
             # Their function runs only inside the sandbox, on the `sandbox` queue's worker (settings name the
-            # trainers: the exercises app's, imported here on a worker only).
-            trainer = import_string(settings.LEARNER_CODE_TRAINERS)[lab.slug]
+            # trainers, one per exercise: the exercises app's, imported here on a worker only).
+            trainer = import_string(settings.LEARNER_CODE_TRAINERS)[code["exercise"]]
             outcome = trainer(config, reporter, device, code)
         else:
             outcome = lab.train(config, reporter, device)

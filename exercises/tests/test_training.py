@@ -1,6 +1,7 @@
-"""Train with your code: a passing gradient step trains the linear-regression lab through the real `sandbox`
-worker, streaming like any job; a passing function whose run blows up ends `diverged`; one that raises ends
-`failed` in the learner's words; a function that has not passed trains nothing."""
+"""Train with your code: a passing gradient step trains the linear-regression lab, a passing binary
+cross-entropy the logistic-regression lab and a passing softmax cross-entropy the CNN, through the real
+`sandbox` worker, streaming like any job; a passing function whose run blows up ends `diverged`; one that
+raises ends `failed` in the learner's words; a function that has not passed trains nothing."""
 
 from __future__ import annotations
 
@@ -17,15 +18,18 @@ SLUG = "linear-gradient-step"
 pytestmark = pytest.mark.skipif(not sandbox.available(), reason=f"no sandbox here: {sandbox.probe()}")
 
 
-def passed(owner, source: str) -> Attempt:
+BCE, SOFTMAX = "stable-sigmoid-bce", "stable-softmax-cross-entropy"
+
+
+def passed(owner, source: str, slug: str = SLUG) -> Attempt:
     """An attempt as the checker leaves it after the hidden tests held (each source here passes them)."""
-    return Attempt.objects.create(owner=owner, exercise=SLUG, source=source, status=Attempt.Status.PASSED)
+    return Attempt.objects.create(owner=owner, exercise=slug, source=source, status=Attempt.Status.PASSED)
 
 
-def train(client, params: dict | None = None):
+def train(client, params: dict | None = None, slug: str = SLUG):
     body = {"params": params or {}}
     return client.post(
-        f"/api/exercises/{SLUG}/train/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+        f"/api/exercises/{slug}/train/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
     )
 
 
@@ -80,3 +84,142 @@ class TrainWithCodeTests:
         response = train(learner)
         assert response.status_code == 400 and "Pass the exercise first" in response.json()["detail"]
         assert not Job.objects.exists()
+
+
+# Sources that pass the hidden tests (whose batches hold several examples) and yet harm a run: the lab reads
+# the learner's loss of one example at a time, and the worker's own loss is what the run reports.
+NAN_ALONE = {
+    BCE: "\n_real = bce_with_logits\n\ndef bce_with_logits(z, y):\n"
+    "    return np.nan if len(z) == 1 else _real(z, y)\n",
+    SOFTMAX: "\n_real = softmax_cross_entropy\n\ndef softmax_cross_entropy(logits, labels):\n"
+    "    return np.nan if len(labels) == 1 else _real(logits, labels)\n",
+}
+TIRED = {  # raises once it has been called a thousand times: mid-training, never in the checks
+    BCE: "\n_real, _calls = bce_with_logits, []\n\ndef bce_with_logits(z, y):\n    _calls.append(1)\n"
+    "    if len(_calls) > 1000:\n        raise RuntimeError('tired of logits')\n    return _real(z, y)\n",
+    SOFTMAX: "\n_real, _calls = softmax_cross_entropy, []\n\ndef softmax_cross_entropy(logits, labels):\n"
+    "    _calls.append(1)\n    if len(_calls) > 1000:\n        raise RuntimeError('tired of logits')\n"
+    "    return _real(logits, labels)\n",
+}
+SMALL_CNN = {"epochs": 1, "train_images": 320, "batch_size": 32}  # ten steps
+
+
+class TrainWithLossTests:
+    def test_their_binary_cross_entropy_trains_logistic_regression(self, learner, student, worker) -> None:
+        passed(student, exercises()[BCE].solution, BCE)
+        body = train(learner, {"steps": 200}, BCE).json()
+        assert body["lab"] == "logistic-regression" and body["queue"] == "sandbox"
+        job = ended(body["id"])
+        assert job.status == Job.Status.SUCCEEDED, job.error_message
+        assert job.params["learner_code"] | {"source": ""} == {
+            "exercise": BCE, "attempt": Attempt.objects.get().pk, "author": "student", "source": ""
+        }  # fmt: skip
+        assert job.metrics["accuracy"] > 0.9  # the lab's own held-out tumours
+        assert len(job.history) >= 2 and job.history[0]["loss"] > job.history[-1]["loss"]
+
+    def test_their_softmax_cross_entropy_trains_the_cnn(self, learner, student, worker) -> None:
+        passed(student, exercises()[SOFTMAX].solution, SOFTMAX)
+        body = train(learner, SMALL_CNN, SOFTMAX).json()
+        assert body["lab"] == "cnn" and body["params"]["learner_code"]["author"] == "student"
+        job = ended(body["id"], timeout=180)
+        assert job.status == Job.Status.SUCCEEDED, job.error_message
+        assert job.metrics["val_accuracy"] > 0.3  # ten classes: chance is 0.1
+
+    @pytest.mark.parametrize(("slug", "params"), [(BCE, {"steps": 50}), (SOFTMAX, SMALL_CNN)])
+    def test_a_passing_loss_that_gives_nan_in_training_ends_diverged(
+        self, learner, student, worker, slug, params
+    ) -> None:
+        passed(student, exercises()[slug].solution + NAN_ALONE[slug], slug)
+        job = ended(train(learner, params, slug).json()["id"], timeout=180)
+        assert job.status == Job.Status.DIVERGED, job.error_message
+
+    @pytest.mark.parametrize(("slug", "params"), [(BCE, {"steps": 300}), (SOFTMAX, SMALL_CNN)])
+    def test_a_loss_that_raises_mid_training_fails_in_the_learners_words(
+        self, learner, student, worker, slug, params
+    ) -> None:
+        passed(student, exercises()[slug].solution + TIRED[slug], slug)
+        job = ended(train(learner, params, slug).json()["id"], timeout=180)
+        assert job.status == Job.Status.FAILED
+        assert "RuntimeError: tired of logits (line" in job.error_message
+        assert len(job.history) >= 1  # it trained before it raised
+
+
+class SessionTests:
+    """The sandbox kept open for a run: answers line by line, and is stopped when it does not answer."""
+
+    def test_it_answers_each_line_with_the_same_process(self) -> None:
+        code = "import sys\nfor n, line in enumerate(sys.stdin):\n    print(n, line.strip(), flush=True)\n"
+        with sandbox.Session(code) as session:
+            assert session.ask(b"a") == b"0 a" and session.ask(b"b" * 100_000) == b"1 " + b"b" * 100_000
+
+    def test_a_silent_sandbox_is_stopped_at_its_answers_time(self) -> None:
+        with sandbox.Session("import time\ntime.sleep(60)\n") as session:
+            started = time.monotonic()
+            with pytest.raises(sandbox.SessionEnded) as ended:
+                session.ask(b"hello", timeout_s=1)
+        assert ended.value.status == "timeout" and time.monotonic() - started < 5
+
+    def test_one_that_exits_says_so(self) -> None:
+        with sandbox.Session("raise SystemExit(3)") as session, pytest.raises(sandbox.SessionEnded) as ended:
+            session.ask(b"hello")
+        assert ended.value.status == "ok"
+
+    def test_a_flood_is_cut_at_the_cap(self) -> None:
+        limits = sandbox.Limits(output_bytes=4096)
+        with (
+            sandbox.Session("print('x' * 100_000)", limits) as session,
+            pytest.raises(sandbox.SessionEnded) as ended,
+        ):
+            session.ask(b"")
+        assert ended.value.status == "output"
+
+
+ADAMW = "adamw-step"
+
+
+class TrainWithOptimizerTests:
+    def test_their_adamw_trains_logistic_regression_as_pytorchs_does(self, learner, student, worker) -> None:
+        import torch
+
+        from trainer.catalog import LABS
+        from trainer.labs import logistic_regression
+        from trainer.labs.base import Reporter
+
+        passed(student, exercises()[ADAMW].solution, ADAMW)
+        body = train(learner, {"steps": 100}, ADAMW).json()
+        assert body["lab"] == "logistic-regression" and body["params"]["learner_code"]["exercise"] == ADAMW
+        job = ended(body["id"])
+        assert job.status == Job.Status.SUCCEEDED, job.error_message
+        config = LABS["logistic-regression"].config(
+            **{k: v for k, v in job.params.items() if k != "learner_code"}
+        )
+        pytorchs = logistic_regression.train(
+            config,
+            Reporter(config.steps, lambda batch: None),
+            torch.device("cpu"),
+            make_own_optimizer=lambda params, lr: torch.optim.AdamW(params, lr=lr),
+        )
+        assert job.metrics["confusion_matrix"] == pytorchs.metrics["confusion_matrix"]
+        assert job.metrics["val_loss"] == pytest.approx(pytorchs.metrics["val_loss"], abs=2e-3)
+
+    def test_an_update_that_raises_mid_training_fails_in_the_learners_words(
+        self, learner, student, worker
+    ) -> None:
+        source = exercises()[ADAMW].solution + (
+            "\n_real = adamw_step\n\ndef adamw_step(p, g, m, v, t, *rest):\n"
+            "    if t == 40:\n        raise ArithmeticError('step forty')\n    return _real(p, g, m, v, t, *rest)\n"
+        )
+        passed(student, source, ADAMW)
+        job = ended(train(learner, {"steps": 100}, ADAMW).json()["id"])
+        assert job.status == Job.Status.FAILED
+        assert "ArithmeticError: step forty (line" in job.error_message
+
+
+def test_every_trainable_exercise_has_its_loop() -> None:
+    from exercises.services import TRAINABLE
+    from exercises.training import TRAINERS
+
+    assert set(TRAINERS) == TRAINABLE
+    assert all(
+        exercises()[slug].lab in {"linear-regression", "logistic-regression", "cnn"} for slug in TRAINABLE
+    )

@@ -333,9 +333,9 @@
       // The form and the line above the charts say which settings the run on display has.
       this.fill(job.params);
       this.runLine.textContent = interpolate(gettext("Run #%(n)s: %(settings)s"), { n: job.id, settings: this.settings(job.params) }, true);
-      // A run of a learner's own function (a code exercise) says whose function took its steps.
+      // A run of a learner's own function (a code exercise: a gradient step, a loss) says whose function trained it.
       const code = job.params.learner_code;
-      if (code) this.runLine.textContent += " · " + interpolate(gettext("steps taken by the function %(author)s wrote (exercise %(exercise)s)"), { author: code.author, exercise: code.exercise }, true);
+      if (code) this.runLine.textContent += " · " + interpolate(gettext("trained with the function %(author)s wrote (exercise %(exercise)s)"), { author: code.author, exercise: code.exercise }, true);
       this.runLine.hidden = false;
       const source = new EventSource(job.events_url);
       this.source = source;

@@ -17,8 +17,10 @@ from torch import nn
 from ..catalog.cnn import Config
 from .base import (
     Frame,
+    LossGradient,
     Outcome,
     Reporter,
+    backward,
     make_optimizer,
 )
 from .data import Split, number, seeded_generator, stratified_split
@@ -130,7 +132,11 @@ def predictions(model: ConvNet, x: torch.Tensor, y: torch.Tensor) -> list[dict]:
     ]
 
 
-def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
+def train(
+    config: Config, report: Reporter, device: torch.device, *, loss_gradient: LossGradient | None = None
+) -> Outcome:
+    """`loss_gradient`: a learner's softmax cross-entropy takes the steps instead (exercise
+    stable-softmax-cross-entropy)."""
     torch.manual_seed(config.seed)
     data = make_data(config).to(device)
     model = ConvNet(data.x_train.mean(dim=(0, 2, 3)), data.x_train.std(dim=(0, 2, 3)))
@@ -159,7 +165,7 @@ def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
             logits = model(images)
             loss = F.cross_entropy(logits, labels)
             optimizer.zero_grad()
-            loss.backward()
+            backward(loss, logits, labels, loss_gradient)
             optimizer.step()
             scalars = {"loss": loss, "accuracy": (logits.argmax(dim=1) == labels).float().mean()}
             if batch == batches_per_epoch - 1:

@@ -7,6 +7,7 @@ and the decision threshold trades it against precision.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from functools import partial
 
 import torch
@@ -15,8 +16,10 @@ from torch import nn
 from ..catalog.logistic_regression import Config
 from .base import (
     Frame,
+    LossGradient,
     Outcome,
     Reporter,
+    backward,
     make_optimizer,
 )
 from .data import Split, number, seeded_generator, shuffled_batches, stratified_split
@@ -94,20 +97,32 @@ def scores(matrix: list[list[int]]) -> dict[str, float]:
     }
 
 
-def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
+def train(
+    config: Config,
+    report: Reporter,
+    device: torch.device,
+    *,
+    loss_gradient: LossGradient | None = None,
+    make_own_optimizer: Callable[[Iterator[nn.Parameter], float], torch.optim.Optimizer] | None = None,
+) -> Outcome:
+    """A learner's own code may take part (exercises/training.py): `loss_gradient`, their binary
+    cross-entropy's gradient (exercise stable-sigmoid-bce); `make_own_optimizer`, from the parameters and the
+    learning rate, their AdamW (exercise adamw-step)."""
     torch.manual_seed(config.seed)
     data = make_data(config).to(device)
     model = LogisticRegression(data.x_train.shape[1]).to(device)
-    optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
+    make = make_own_optimizer or partial(make_optimizer, config.optimizer)
+    optimizer = make(model.parameters(), config.learning_rate)
     criterion = nn.BCEWithLogitsLoss()
     batches = shuffled_batches(len(data.y_train), config.batch_size, device)
 
     model.train()
     for step in range(config.steps):
         index = next(batches)
-        loss = criterion(model(data.x_train[index]), data.y_train[index])
+        logits, targets = model(data.x_train[index]), data.y_train[index]
+        loss = criterion(logits, targets)
         optimizer.zero_grad()
-        loss.backward()
+        backward(loss, logits, targets, loss_gradient)
         optimizer.step()
         held_out = evaluate(model, data, config.threshold)
         matrix = held_out.pop("matrix")
