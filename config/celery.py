@@ -92,16 +92,20 @@ def warm_up_torch(sender, **kwargs) -> None:
         return
     if set(sender.app.amqp.queues.consume_from) == {"sandbox"}:  # it checks learners' code: no lab runs here
         return
+    from core.workers import PACE
+
+    PACE.probe()  # the machine's pace while the labs are timed: their costs are kept as at rest
     if "gpu" in sender.app.amqp.queues.consume_from:
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             timings = pool.apply(warm_up)
     else:
         timings = warm_up()
+    slowdown = PACE.probe()
     django.setup()
     from trainer import budget
 
     try:
-        budget.store(timings)
+        budget.store(timings, slowdown=slowdown)
     except redis.RedisError:
         pass  # verify_services_at_start says what is wrong, in one line
 

@@ -2,13 +2,19 @@
 
 /healthz and the job form read this registry instead of broadcasting a ping to every worker and waiting
 for answers; a worker that dies stops refreshing its key, which expires within WORKER_TTL seconds.
+
+Each announcement carries the worker's pace: how much longer a fixed bit of arithmetic takes on its machine
+now than the fastest it has taken there (1.0 at rest; 2.0 when other work takes half the processor). Run
+estimates (trainer/budget.py) follow it, so that a loaded machine's estimates are a loaded machine's.
 """
 
 import contextlib
 import json
 import os
+import statistics
 import threading
 import time
+from collections import deque
 
 import redis
 from celery.signals import worker_ready, worker_shutdown
@@ -20,23 +26,76 @@ KEY = "workers:{}"
 _stop = threading.Event()
 
 
-def announce(hostname: str, queues: list[str]) -> None:
-    redis_clients.client().set(
-        KEY.format(hostname), json.dumps({"queues": queues, "pid": os.getpid()}), ex=WORKER_TTL
-    )
+class Pace:
+    """This machine's speed now against its best: the median of the last few timings of a fixed piece of
+    Python (tens of milliseconds: longer than a scheduler's slice, so that sharing a processor shows) over
+    the fastest this process has seen. A worker's children inherit what their parent measured."""
+
+    def __init__(self) -> None:
+        self.best = float("inf")
+        self.recent: deque[float] = deque(maxlen=3)
+
+    def probe(self) -> float:
+        """Times the arithmetic once more; the pace of the last few timings."""
+        self._time()
+        return self.slowdown()
+
+    def now(self) -> float:
+        """The pace of one timing taken now (a run's end, in a child that inherited its parent's timings)."""
+        return round(max(1.0, self._time() / self.best), 2)
+
+    def _time(self) -> float:
+        started = time.perf_counter()
+        sum(i * i for i in range(400_000))
+        took = time.perf_counter() - started
+        self.best = min(self.best, took)
+        self.recent.append(took)
+        return took
+
+    def slowdown(self) -> float:
+        if not self.recent:
+            return 1.0
+        return round(max(1.0, statistics.median(self.recent) / self.best), 2)
+
+
+PACE = Pace()
+
+
+def announce(hostname: str, queues: list[str], slowdown: float = 1.0) -> None:
+    state = {"queues": queues, "pid": os.getpid(), "slowdown": slowdown}
+    redis_clients.client().set(KEY.format(hostname), json.dumps(state), ex=WORKER_TTL)
+
+
+def announced(client: redis.Redis) -> dict[str, dict]:
+    """Hostname -> what its worker last announced (queues, pid, pace), for the live ones."""
+    keys = sorted(client.scan_iter(KEY.format("*"), count=500))
+    values = client.mget(keys) if keys else []
+    return {
+        key.removeprefix(KEY.format("")): json.loads(value)
+        for key, value in zip(keys, values, strict=True)
+        if value is not None
+    }
 
 
 def live_workers(client: redis.Redis | None = None) -> dict[str, list[str]]:
     """Queue name -> hostnames of live workers consuming it (always with `cpu` and `gpu`)."""
-    client = client or redis_clients.client()
     by_queue: dict[str, list[str]] = {"cpu": [], "gpu": []}
-    keys = sorted(client.scan_iter(KEY.format("*"), count=500))
-    for key, value in zip(keys, client.mget(keys) if keys else [], strict=True):
-        if value is None:
-            continue
-        for queue in json.loads(value)["queues"]:
-            by_queue.setdefault(queue, []).append(key.removeprefix(KEY.format("")))
+    for hostname, state in announced(client or redis_clients.client()).items():
+        for queue in state["queues"]:
+            by_queue.setdefault(queue, []).append(hostname)
     return by_queue
+
+
+def slowdown(queue: str) -> float:
+    """The pace of the least loaded live worker of `queue` (the next run may go to it): 1.0 when none has
+    announced one, or while Redis cannot say."""
+    try:
+        paces = [
+            s.get("slowdown", 1.0) for s in announced(redis_clients.client()).values() if queue in s["queues"]
+        ]
+    except redis.RedisError:
+        return 1.0
+    return min(paces, default=1.0)
 
 
 def gpu_worker_alive() -> bool:
@@ -66,7 +125,7 @@ def start_heartbeat(sender, **kwargs) -> None:
     def beat() -> None:
         while not _stop.is_set():
             with contextlib.suppress(Exception):  # Redis restarting: the next beat tries again
-                announce(hostname, queues)
+                announce(hostname, queues, PACE.probe())
             _stop.wait(WORKER_TTL / 3)
 
     threading.Thread(target=beat, name="worker-heartbeat", daemon=True).start()

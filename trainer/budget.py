@@ -6,8 +6,11 @@ run that succeeds — and kept in Redis, where every web process reads it:
 
     labs:timing   hash lab slug -> {"setup_s", "step_s", "source"}; step_s is a step's seconds at the defaults
 
-A run's own measurement moves the stored cost a third of the way towards it, so the estimate follows the
-workers' real speed (a loaded machine, more threads) without jumping on one odd run.
+Costs are kept as on a machine at rest: each measurement is divided by its worker's pace when it was taken
+(core.workers.Pace: 2.0 when other work took half the processor), and an estimate multiplies them by the pace
+the workers announce now, so that an estimate made while the machine is busy is a busy machine's. A run's
+own measurement moves the stored cost a third of the way towards it, so the estimate follows the workers'
+real speed (more threads, another processor) without jumping on one odd run.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core import redis_clients
+from core import redis_clients, workers
 
 from .catalog.lab import Lab, Timing, specs
 
@@ -27,12 +30,13 @@ log = logging.getLogger(__name__)
 KEY = "labs:timing"
 SHARE = 0.8  # of the time limit that a run may be estimated to take: estimates are rough, limits are hard
 LEARN = 1 / 3  # how far one finished run moves the stored cost towards its own
+BUSY = 1.5  # from this pace on, the estimate says that the workers are busy
 
 
-def store(timings: dict[str, Timing], source: str = "warm-up") -> None:
-    """Records a worker's measurements (its warm-up's)."""
+def store(timings: dict[str, Timing], source: str = "warm-up", slowdown: float = 1.0) -> None:
+    """Records a worker's measurements (its warm-up's), taken at pace `slowdown`, as at rest."""
     mapping = {
-        slug: json.dumps({"setup_s": t.setup_s, "step_s": t.step_s, "source": source})
+        slug: json.dumps({"setup_s": t.setup_s / slowdown, "step_s": t.step_s / slowdown, "source": source})
         for slug, t in timings.items()
     }
     redis_clients.client().hset(KEY, mapping=mapping)
@@ -52,12 +56,12 @@ def timing(slug: str) -> Timing | None:
     return Timing(setup_s=stored["setup_s"], step_s=stored["step_s"])
 
 
-def learn(lab: Lab, config: Any, seconds: float, steps_done: int) -> None:
-    """Moves the stored cost of a step towards the one a finished run has just shown."""
+def learn(lab: Lab, config: Any, seconds: float, steps_done: int, slowdown: float = 1.0) -> None:
+    """Moves the stored cost of a step towards the one a finished run has just shown at pace `slowdown`."""
     current = timing(lab.slug)
     if current is None or steps_done < 1 or seconds <= 0:
         return
-    observed = max(0.0, seconds - current.setup_s) / (steps_done * lab.cost.work(config))
+    observed = max(0.0, seconds / slowdown - current.setup_s) / (steps_done * lab.cost.work(config))
     step_s = current.step_s + LEARN * (observed - current.step_s)
     try:
         store({lab.slug: Timing(current.setup_s, step_s)}, source="runs")
@@ -69,11 +73,13 @@ def estimate(lab: Lab, config: Any) -> dict[str, Any]:
     """The estimate the form shows: seconds (None when nothing is measured yet), the limit, whether it fits,
     the most steps that fit with the other settings as they are, and, when it does not fit, the advice in
     words (what to lower, and to what)."""
-    measured = timing(lab.slug)
+    at_rest = timing(lab.slug)
     budget = lab.time_limit_s * SHARE
-    if measured is None:
+    if at_rest is None:
         return {"seconds": None, "limit_s": lab.time_limit_s, "fits": True, "field": lab.steps_field,
-                "largest": None, "advice": "", "summary": ""}  # fmt: skip
+                "largest": None, "advice": "", "summary": "", "slowdown": 1.0}  # fmt: skip
+    slowdown = workers.slowdown("cpu")
+    measured = Timing(at_rest.setup_s * slowdown, at_rest.step_s * slowdown)
     seconds = lab.estimate_s(config, measured)
     largest = lab.largest_steps(config, measured, budget)
     fits = seconds <= budget
@@ -84,19 +90,27 @@ def estimate(lab: Lab, config: Any) -> dict[str, Any]:
         "field": lab.steps_field,
         "largest": largest,
         "advice": "" if fits else advice(lab, config, measured, seconds, largest, budget),
+        "slowdown": slowdown,
     }
     return {**found, "summary": summary(found)}
 
 
 def summary(found: dict[str, Any]) -> str:
     """The line the form shows under its settings, in the learner's words and language: the estimate, or why
-    it does not fit and what would. Durations are written here only (duration()), never again in a script."""
-    if not found["fits"]:
-        return found["advice"]
-    return _("Estimated time: about %(time)s (this lab's limit: %(limit)s).") % {
-        "time": duration(found["seconds"]),
-        "limit": duration(found["limit_s"]),
-    }
+    it does not fit and what would, and whether the workers are busy. Durations are written here only
+    (duration()), never again in a script."""
+    if found["fits"]:
+        said = _("Estimated time: about %(time)s (this lab's limit: %(limit)s).") % {
+            "time": duration(found["seconds"]),
+            "limit": duration(found["limit_s"]),
+        }
+    else:
+        said = found["advice"]
+    if found["slowdown"] >= BUSY:
+        said += " " + _("The workers are busy: runs take about %(times).1f× as long as at rest now.") % {
+            "times": found["slowdown"]
+        }
+    return said
 
 
 def duration(seconds: float) -> str:
@@ -165,4 +179,4 @@ def refusal(lab: Lab, config: Any) -> str | None:
     """Why a run with these settings would not finish inside its lab's limit, and what would; None when it
     fits (or nothing is measured yet)."""
     found = estimate(lab, config)
-    return None if found["fits"] else found["advice"]
+    return None if found["fits"] else found["summary"]

@@ -34,6 +34,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import override
 
+from core import workers
+
 from . import budget
 from .catalog import LABS
 from .labs.base import Reporter, resolve_device
@@ -337,7 +339,7 @@ def _train(job: Job, writer: Writer, checkpoint: dict | None, time_limit: float 
             weights=_state_dict_bytes(outcome.model),
         )
         if job.attempt == 1:  # a run that continued another's did not time all its steps
-            budget.learn(lab, config, job.seconds or 0, reporter.last_step + 1)
+            budget.learn(lab, config, job.seconds or 0, reporter.last_step + 1, workers.PACE.now())
     return job.status
 
 

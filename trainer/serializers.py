@@ -123,6 +123,9 @@ class EstimateResultSerializer(serializers.Serializer):
     summary = serializers.CharField(
         help_text="The line a form shows: the estimate with the lab's limit, or the advice; empty before any measurement."
     )
+    slowdown = serializers.FloatField(
+        help_text="How much longer than at rest the least loaded worker runs now (1.0 at rest): the estimate includes it."
+    )
     gpu = serializers.BooleanField(
         help_text="Whether a GPU worker is running now (device “cuda” is refused without)."
     )

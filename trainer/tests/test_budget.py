@@ -100,7 +100,7 @@ class EstimateApiTests:
         body = response.json()
         assert body == {
             "seconds": 2.1, "limit_s": 60, "fits": True, "field": "steps", "largest": 47900, "advice": "",
-            "summary": "Estimated time: about 2 s (this lab's limit: 1 min).", "gpu": False,
+            "summary": "Estimated time: about 2 s (this lab's limit: 1 min).", "slowdown": 1.0, "gpu": False,
         }  # fmt: skip
         chinese = client.post("/api/labs/linear-regression/estimate/", {"params": {"steps": 2000}},
                               content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()  # fmt: skip
@@ -152,3 +152,81 @@ class LearningTests:
         stored = json.loads(redis_clients.client().hget(budget.KEY, lab.slug))
         assert stored["step_s"] == pytest.approx(0.001 + (0.004 - 0.001) / 3)
         assert stored["source"] == "runs"
+
+
+@pytest.mark.django_db
+class LoadTests:
+    """Estimates follow the pace the workers announce (core.workers.Pace): a busy machine's estimates are a busy
+    machine's, and what is measured on a busy machine is kept as at rest."""
+
+    def test_a_busy_worker_makes_the_estimate_longer_and_says_so(self, client):
+        from core.workers import KEY, announce
+
+        budget.store({"linear-regression": Timing(setup_s=0.1, step_s=0.001)})
+        ask = lambda language: client.post(  # noqa: E731
+            "/api/labs/linear-regression/estimate/", {"params": {"steps": 2000}},
+            content_type="application/json", HTTP_ACCEPT_LANGUAGE=language,
+        ).json()  # fmt: skip
+        announce("cpu@busy", ["cpu"], slowdown=3.0)
+        busy = ask("en")
+        assert busy["seconds"] == pytest.approx(3 * 2.1) and busy["slowdown"] == 3.0
+        assert busy["summary"] == (
+            "Estimated time: about 6 s (this lab's limit: 1 min). "
+            "The workers are busy: runs take about 3.0× as long as at rest now."
+        )
+        assert "繁忙" in ask("zh-hans")["summary"]
+        announce("cpu@rested", ["cpu"], slowdown=1.0)  # the next run may go to the one at rest
+        assert ask("en")["seconds"] == pytest.approx(2.1)
+        redis_clients.client().delete(KEY.format("cpu@busy"), KEY.format("cpu@rested"))
+
+    def test_a_refusal_on_a_busy_machine_says_why(self, api):
+        from core.workers import KEY, announce
+
+        budget.store({"rnn": Timing(setup_s=0.5, step_s=0.05)})
+        assert submit(api, "rnn", steps=3000).status_code == 201  # 150 s: fits at rest
+        announce("cpu@busy", ["cpu"], slowdown=4.0)
+        response = submit(api, "rnn", steps=3000)
+        redis_clients.client().delete(KEY.format("cpu@busy"))
+        assert response.status_code == 400
+        assert "The workers are busy" in response.json()["params"]["steps"][0]
+
+    def test_what_a_busy_machine_measures_is_kept_as_at_rest(self):
+        lab = LABS["linear-regression"]
+        budget.store({lab.slug: Timing(setup_s=0.2, step_s=0.004)}, slowdown=2.0)
+        assert budget.timing(lab.slug) == Timing(setup_s=0.1, step_s=0.002)
+        config = lab.config(**{**defaults(lab), "steps": 1000})
+        budget.learn(lab, config, seconds=2 * 4.1, steps_done=1000, slowdown=2.0)  # 4 ms a step at rest
+        assert budget.timing(lab.slug).step_s == pytest.approx(0.002 + (0.004 - 0.002) / 3)
+
+    def test_the_pace_shows_a_processor_shared_with_other_work(self):
+        """Real contention: twice as many busy processes as processors make the same arithmetic slower."""
+        import multiprocessing
+        import os
+
+        from core.workers import Pace
+
+        pace = Pace()
+        for _ in range(3):
+            pace.probe()
+        assert pace.slowdown() < 1.5
+        busy = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(2 * (os.cpu_count() or 1))]
+        for process in busy:
+            process.start()
+        try:
+            for _ in range(3):
+                pace.probe()
+            assert pace.slowdown() >= 1.5, pace.recent
+        finally:
+            for process in busy:
+                process.kill()
+
+    def test_a_worker_announces_its_pace(self, worker):
+        from core.workers import announced
+
+        states = [s for name, s in announced(redis_clients.client()).items() if name.startswith("test-")]
+        assert states and all(s["slowdown"] >= 1.0 for s in states)
+
+
+def _spin() -> None:
+    while True:
+        pass
