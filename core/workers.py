@@ -70,11 +70,14 @@ def announced(client: redis.Redis) -> dict[str, dict]:
     """Hostname -> what its worker last announced (queues, pid, pace), for the live ones."""
     keys = sorted(client.scan_iter(KEY.format("*"), count=500))
     values = client.mget(keys) if keys else []
-    return {
-        key.removeprefix(KEY.format("")): json.loads(value)
-        for key, value in zip(keys, values, strict=True)
-        if value is not None
-    }
+    found = {}
+    for key, value in zip(keys, values, strict=True):
+        state = json.loads(value) if value is not None else None
+        if (
+            isinstance(state, dict) and "queues" in state
+        ):  # not another key under the prefix (an older release's)
+            found[key.removeprefix(KEY.format(""))] = state
+    return found
 
 
 def live_workers(client: redis.Redis | None = None) -> dict[str, list[str]]:

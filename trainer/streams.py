@@ -7,7 +7,7 @@ its checkpoint, a cancel flag.
     job:<id>:ended         set with the `end` event: nothing is appended to any stream of the job after it
     job:<id>:checkpoint    the last saved state of a lab that can continue (gpt, cnn), deleted at the end
     job:<id>:cancel        set by the learner's cancel; the training loop sees it at its next emit
-    workers:stopping:<w>   set when worker <w> is asked to stop (SIGTERM): its runs hand their jobs back
+    worker-stopping:<w>    set when worker <w> is asked to stop (SIGTERM): its runs hand their jobs back
 
 Every append is one Lua script that checks the lease and the end and adds the entry, atomically: a run that
 has lost its lease (a paused machine that wakes up after another has taken over) cannot add a single event.
@@ -63,7 +63,7 @@ def checkpoint_key(job_id: int) -> str:
 
 
 def stopping_key(hostname: str) -> str:
-    return f"workers:stopping:{hostname or '-'}"
+    return f"worker-stopping:{hostname or '-'}"  # not under workers:, the registry's own keys
 
 
 def parse_event_id(value: str | None) -> tuple[int, str] | None:

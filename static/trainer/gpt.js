@@ -259,9 +259,14 @@
           ? interpolate(gettext("Writing on %(device)s… %(n)s of %(total)s characters"), { device, n, total: length }, true)
           : interpolate(gettext("Writing on %(device)s…"), { device }, true);
       };
-      on("started", (d) => { device = d.device; length = d.length || 0; writing(); });
+      // A generation waits its turn behind training runs on the same workers: after a moment, say so.
+      const waiting = setTimeout(() => {
+        this.status.textContent = gettext("Waiting for a free worker: every worker is training a run now. Writing starts when one finishes.");
+      }, 3000);
+      on("started", (d) => { clearTimeout(waiting); device = d.device; length = d.length || 0; writing(); });
       on("text", (d) => { continuation.textContent += d.text; writing(); });
       on("end", (d) => {
+        clearTimeout(waiting);
         source.close();
         this.source = null;
         this.output.setAttribute("aria-busy", "false");
@@ -271,6 +276,7 @@
       });
       source.onerror = () => {
         if (source.readyState === EventSource.CLOSED) {
+          clearTimeout(waiting);
           this.source = null;
           this.status.textContent = gettext("Connection lost.");
           this.follow();

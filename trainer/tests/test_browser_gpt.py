@@ -2,6 +2,7 @@
 mid-run, then talks to the model it trained."""
 
 import re
+import signal
 
 import pytest
 from playwright.sync_api import expect
@@ -71,7 +72,14 @@ class GptInTheBrowserTests:
         talk.get_by_role("button", name="Write").click()
         expect(talk.locator("[data-field=length] .field-error")).to_contain_text("less than or equal to 500")
         talk.get_by_label("Length").fill("120")
-        talk.get_by_role("button", name="Write").click()
+        worker.process.send_signal(signal.SIGSTOP)  # no worker free: the generation waits its turn
+        try:
+            talk.get_by_role("button", name="Write").click()
+            expect(talk.locator(".gpt-talk-status")).to_contain_text(
+                "Waiting for a free worker", timeout=15000
+            )
+        finally:
+            worker.process.send_signal(signal.SIGCONT)
         written = talk.locator(".gpt-written")
         expect(written).to_have_attribute("data-state", "succeeded", timeout=30000)
         assert len(written.locator(".gpt-continuation").inner_text()) == 120

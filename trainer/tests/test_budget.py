@@ -220,6 +220,25 @@ class LoadTests:
             for process in busy:
                 process.kill()
 
+    def test_a_worker_being_stopped_breaks_neither_the_estimate_nor_healthz(self, client):
+        """A stopping worker's flag (trainer.streams.stopping_key, and an older release's under `workers:`)
+        is no worker of the registry: the cluster rehearsal found a 500 on every submission while one was set."""
+        from core.workers import live_workers
+        from trainer.streams import stopping_key
+
+        redis = redis_clients.client()
+        redis.set(stopping_key("cpu@going"), "1", ex=60)
+        redis.set("workers:stopping:cpu@old", "1", ex=60)
+        budget.store({"linear-regression": Timing(setup_s=0.1, step_s=0.001)})
+        try:
+            assert live_workers(redis)["cpu"] == []
+            answer = client.post(
+                "/api/labs/linear-regression/estimate/", {"params": {}}, content_type="application/json"
+            )
+            assert answer.status_code == 200 and answer.json()["slowdown"] == 1.0
+        finally:
+            redis.delete(stopping_key("cpu@going"), "workers:stopping:cpu@old")
+
     def test_a_worker_announces_its_pace(self, worker):
         from core.workers import announced
 
