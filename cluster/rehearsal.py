@@ -431,8 +431,20 @@ class Cluster:
         return self.nodes[name].alive and answers(self.web_ports[name]) and _ok(self, "/ping", name)
 
     def workers(self) -> list[str]:
-        """The worker nodes announced in Redis (core.workers), by their -n name."""
-        return sorted({key.split(":", 1)[1].split("@")[0] for key in self.redis.scan_iter("workers:*")})
+        """The worker nodes announced in Redis (core.workers) by the process each runs now, by their -n name: a
+        killed node's announcement outlives it by up to WORKER_TTL seconds, and is not its restart's."""
+        found = []
+        for key in self.redis.scan_iter("workers:*"):
+            state = json.loads(self.redis.get(key) or "null")
+            node = self.nodes.get(key.split(":", 1)[1].split("@")[0])
+            if (
+                isinstance(state, dict)
+                and node is not None
+                and node.alive
+                and state.get("pid") == node.process.pid
+            ):
+                found.append(node.name)
+        return sorted(found)
 
     def token(self, username: str) -> str:
         answer = httpx.post(

@@ -72,10 +72,9 @@ def announced(client: redis.Redis) -> dict[str, dict]:
     values = client.mget(keys) if keys else []
     found = {}
     for key, value in zip(keys, values, strict=True):
+        # Only announcements: an older release kept other flags under the same prefix.
         state = json.loads(value) if value is not None else None
-        if (
-            isinstance(state, dict) and "queues" in state
-        ):  # not another key under the prefix (an older release's)
+        if isinstance(state, dict) and "queues" in state:
             found[key.removeprefix(KEY.format(""))] = state
     return found
 
