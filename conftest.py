@@ -345,7 +345,7 @@ class Worker:
                 "config",
                 "worker",
                 "-Q",
-                "cpu,gpu,maintenance,sandbox",
+                "cpu,gpu,maintenance,sandbox,talk",
                 "-c",
                 str(concurrency),
                 "-n",

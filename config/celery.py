@@ -53,6 +53,7 @@ class LockedScheduler(PersistentScheduler):
                 said = True
             time.sleep(BEAT_LOCK_TTL / 6)
         log.info("This beat (%s) holds the lock: it is the one that schedules.", self.token)
+        self.app.conf.beat_schedule = schedule()
         super().setup_schedule()
 
     def tick(self, *args, **kwargs) -> float:
@@ -90,8 +91,8 @@ def warm_up_torch(sender, **kwargs) -> None:
 
     if os.environ.get("WORKER_WARM_UP") == "0":  # a test's extra worker: start at once, time nothing
         return
-    if set(sender.app.amqp.queues.consume_from) == {"sandbox"}:  # it checks learners' code: no lab runs here
-        return
+    if set(sender.app.amqp.queues.consume_from) in ({"sandbox"}, {"talk"}):
+        return  # it checks learners' code, or writes with a trained model: no lab is timed here
     from core.workers import PACE
 
     PACE.probe()  # the machine's pace while the labs are timed: their costs are kept as at rest
@@ -148,6 +149,9 @@ def hand_back_running_jobs(sender, **kwargs) -> None:
 
 
 def schedule() -> dict:
+    """The beat's entries, read from the settings when the beat starts: never when this module is imported,
+    since `make run` imports it before it has chosen its Redis and its key (config/launch.py), and settings
+    read then would keep the wrong ones."""
     from django.conf import settings
 
     every = float(settings.JOB_SWEEP_EVERY_S)
@@ -174,5 +178,3 @@ def schedule() -> dict:
         },
     }
 
-
-app.conf.beat_schedule = schedule()

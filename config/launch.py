@@ -310,12 +310,12 @@ def redis_child(name: str, port: int, keep: bool) -> Child:
     return Child("Redis", command, ready=answers)
 
 
-def worker_command(concurrency: int) -> list[str]:
-    """The CPU worker, as `make run` and compose's worker-cpu start it (core/tests/test_compose.py holds them
-    together). Gossip, mingle and event heartbeats are Celery's ways for workers to watch one another; nothing
-    here uses them (live workers announce themselves in Redis: core/workers.py), and they broke on a Redis
-    restart."""
-    return ["celery", "-A", "config", "worker", "-Q", "cpu,maintenance", "-c", str(concurrency), "-n", "cpu@%h",
+def worker_command(concurrency: int, queues: str = "cpu,maintenance", name: str = "cpu") -> list[str]:
+    """A worker, as `make run` and compose start it (core/tests/test_compose.py holds them together): by
+    default the CPU worker, which trains. Gossip, mingle and event heartbeats are Celery's ways for workers to
+    watch one another; nothing here uses them (live workers announce themselves in Redis: core/workers.py),
+    and they broke on a Redis restart."""
+    return ["celery", "-A", "config", "worker", "-Q", queues, "-c", str(concurrency), "-n", f"{name}@%h",
             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
 
 
@@ -323,8 +323,14 @@ def sandbox_worker_command(concurrency: int) -> list[str]:
     """The worker that checks learners' code (exercises/), as `make run` and compose's worker-sandbox start it:
     a queue of its own, so a check never waits behind a training run, and no training job ever shares a
     process with a learner's code. Its children run each submission inside bubblewrap (exercises/sandbox.py)."""
-    return ["celery", "-A", "config", "worker", "-Q", "sandbox", "-c", str(concurrency), "-n", "sandbox@%h",
-            "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+    return worker_command(concurrency, "sandbox", "sandbox")
+
+
+def writer_worker_command() -> list[str]:
+    """The worker that writes with a learner's trained GPT ("Talk to your model", trainer/generation.py), as
+    `make run` and compose's worker-talk start it: one process on a queue of its own, so that a few seconds of
+    writing never wait behind minutes of training. It loads PyTorch at its first generation, not at start."""
+    return worker_command(1, "talk", "talk")
 
 
 def say_how_to_install_bubblewrap() -> bool:
@@ -395,9 +401,10 @@ def run() -> int:
         checker = [Child("the exercise checker", [sys.executable, "-m", *sandbox_worker_command(1)])]
         if not say_how_to_install_bubblewrap():
             checker = []  # no sandbox, no checker: the exercises say so and refuse
+        writer = Child("the model's writer", [sys.executable, "-m", *writer_worker_command()])
         beat = [*celery, "beat", "--loglevel", "INFO", "-s", str(VAR / "celerybeat-schedule")]
         web = [sys.executable, "-m", *web_server(host, port)]
-        platform += [Child("the worker", worker), *checker, Child("the scheduler", beat),
+        platform += [Child("the worker", worker), *checker, writer, Child("the scheduler", beat),
                      Child("the web server", web)]  # fmt: skip
         for child in platform:
             child.start()

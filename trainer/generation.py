@@ -31,7 +31,7 @@ from django.utils.translation import override
 
 from core import redis_clients
 from core.errors import Conflict, UserError
-from core.workers import gpu_worker_alive
+from core.workers import live_workers
 
 from .catalog.gpt import LAB as GPT
 from .models import Job, JobWeights
@@ -96,8 +96,7 @@ def generation_start(
     key = generation_key(job.pk, generation_id)
     params = {"prompt": prompt, "temperature": temperature, "top_k": top_k, "length": length, "seed": seed}
     _add(key, "queued", params)
-    # A run trained on a GPU writes on one if a GPU worker is there; any worker can, on its CPU.
-    queue = "gpu" if job.queue == "gpu" and gpu_worker_alive() else "cpu"
+    queue = writing_queue(job)
     try:
         # By name: the tasks call this module, never the other way round.
         current_app.send_task(
@@ -113,6 +112,15 @@ def generation_start(
         client.delete(busy_key(owner.pk), key)
         raise
     return generation_id
+
+
+def writing_queue(job: Job) -> str:
+    """A run trained on a GPU writes on one if a GPU worker is there; else the writer's own worker writes
+    (`talk`: never behind a training run), or, without one, any CPU worker, after the runs ahead of it."""
+    alive = live_workers()
+    if job.queue == "gpu" and alive["gpu"]:
+        return "gpu"
+    return "talk" if alive.get("talk") else "cpu"
 
 
 def generation_run(

@@ -68,10 +68,10 @@ class ComposeFileTests:
         assert (ROOT / "courses" / "ai-large-models").is_dir()
 
     def test_the_beat_schedule_names_a_task_that_exists(self):
-        from config.celery import app
+        from config.celery import app, schedule
 
         app.loader.import_default_modules()
-        for entry in app.conf.beat_schedule.values():
+        for entry in schedule().values():
             assert entry["task"] in app.tasks
 
 
@@ -84,6 +84,13 @@ class ComposeWorkerFlagsTests:
         gpu = command("worker-gpu")
         flags = [flag for flag in worker_command(1) if flag.startswith("--")]
         assert [flag for flag in gpu if flag.startswith("--")] == ["--max-tasks-per-child", *flags]
+
+    def test_compose_starts_the_checker_and_the_writer_as_make_run_does(self):
+        from config.launch import sandbox_worker_command, writer_worker_command
+
+        sandbox = command("worker-sandbox")
+        assert sandbox == sandbox_worker_command(int(sandbox[sandbox.index("-c") + 1]))
+        assert command("worker-talk") == writer_worker_command()
 
 
 class ComposeWebServerTests:

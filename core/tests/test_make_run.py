@@ -4,6 +4,7 @@ secret key made once and kept in var/, so that a restart signs nobody out (the r
 import os
 import re
 import stat
+import time
 
 import httpx
 import pytest
@@ -35,6 +36,12 @@ class MakeRunTests:
             log_in(browser)
             assert browser.get("/api/me/").json()["user"]["username"] == "ada"
 
+            # The model's writer runs beside the worker, on a queue of its own (config.launch.writer_worker_command).
+            deadline = time.monotonic() + 90
+            while "talk" not in browser.get("/healthz").json()["workers"] and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert browser.get("/healthz").json()["workers"]["talk"]["count"] == 1
+
             missing = browser.get("/no-such-page/")
             assert missing.status_code == 404 and "URLconf" not in missing.text  # no DEBUG page
             css = re.search(r'href="(/static/css/base\.[0-9a-f]{12}\.css)"', browser.get("/").text)[1]
@@ -56,3 +63,20 @@ class MakeRunTests:
         finally:
             launcher.stop()
         assert "rendered texts changed" not in launcher.log.read_text()  # nothing in the renderer changed
+
+
+def test_the_launcher_reads_no_settings_before_it_has_chosen_its_redis_and_key():
+    """Settings are read once per process: read when `make run` is imported, they kept Redis at 6379 and a
+    development key for the launcher itself (its migrations, its course import, its key check), whatever it
+    then started and chose. On a machine with only Python, nothing answers at 6379."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = "import sys, config.launch; print('config.settings' in sys.modules)"
+    env = {
+        key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert loaded.stdout.strip() == "False", loaded.stderr

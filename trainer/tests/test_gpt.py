@@ -227,3 +227,26 @@ class GenerateAccessTests:
         assert client.exists(stop_key("an earlier one"))
         assert client.get(busy_key(student.pk)) == response.json()["id"]
         assert not client.exists(stop_key(response.json()["id"]))
+
+
+@pytest.mark.django_db
+class WritingQueueTests:
+    """Talk to your model writes on the writer's own worker (`talk`) when one is alive, so that it never waits
+    behind training runs; on a GPU worker for a run trained on one; else on any CPU worker."""
+
+    def test_the_writer_is_chosen_when_alive_and_the_cpu_workers_otherwise(self):
+        from core import redis_clients
+        from core.workers import KEY, announce
+        from trainer.generation import writing_queue
+
+        client = redis_clients.client()
+        try:
+            assert writing_queue(Job(queue="cpu")) == "cpu"
+            assert writing_queue(Job(queue="gpu")) == "cpu", "no GPU worker: any CPU worker writes"
+            announce("talk@node1", ["talk"])
+            assert writing_queue(Job(queue="cpu")) == "talk"
+            announce("gpu@node2", ["gpu", "cpu", "maintenance"])
+            assert writing_queue(Job(queue="gpu")) == "gpu"
+            assert writing_queue(Job(queue="cpu")) == "talk"
+        finally:
+            client.delete(KEY.format("talk@node1"), KEY.format("gpu@node2"))
