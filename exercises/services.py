@@ -92,7 +92,13 @@ def attempt_check(*, attempt: Attempt, exercise: Exercise) -> Attempt:
 
 
 # Exercises whose passing function a lab can train with (the lab's loop: exercises.training.TRAINERS).
-TRAINABLE = {"linear-gradient-step", "stable-sigmoid-bce", "stable-softmax-cross-entropy", "adamw-step"}
+TRAINABLE = {
+    "linear-gradient-step",
+    "stable-sigmoid-bce",
+    "stable-softmax-cross-entropy",
+    "adamw-step",
+    "causal-attention",
+}
 
 
 def train_with_code(*, owner, exercise: Exercise, params: dict) -> Job:

@@ -8,12 +8,14 @@ Its first line of input names the learner's source and function. Then either:
   floats); the worker computes the loss from w and b;
 - or it names a "probe": it answers each following line (JSON) with one line, "ok <JSON>": for a loss
   function, the learner's loss of each single example of a batch of logits, from which the worker takes its
-  gradient; for an optimizer step, the parameters and moments it makes. The worker's model, data and loop
+  gradient; for an optimizer step, the parameters and moments it makes; for causal attention, the weights
+  of each (q, k) pair of a batch of heads. The worker's model, data and loop
   stay outside.
 
 If their function raises, it writes "error <description>" and stops.
 """
 
+import base64
 import io
 import json
 import os
@@ -72,7 +74,21 @@ def optimizer_step(step, question):
     return answer
 
 
+def attention_weights(attention, question):
+    """Their causal attention weights of each (q, k) pair: their function with v the identity (T, T) returns
+    softmax(q kᵀ / √d + M) I, the weights themselves. Pairs in and weights out as little-endian float64
+    (base64): a step's pairs are a million numbers, too slow to write out as JSON."""
+    pairs = np.frombuffer(base64.b64decode(question["pairs"]), dtype="<f8").reshape(question["shape"])
+    identity = np.eye(pairs.shape[2])
+    weights = [
+        np.asarray(attention(q.copy(), k.copy(), identity.copy()), dtype=float).reshape(identity.shape)
+        for q, k in pairs
+    ]
+    return base64.b64encode(np.stack(weights).astype("<f8").tobytes()).decode()
+
+
 PROBES = {
+    "attention_weights": attention_weights,
     "minus_log_sigmoid": minus_log_sigmoid,
     "minus_log_softmax": minus_log_softmax,
     "optimizer_step": optimizer_step,

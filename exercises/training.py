@@ -11,7 +11,8 @@ Two shapes, by what the function is:
   is -log p (p the sigmoid or softmax their function implies), so p = exp(-answer) and the gradient of the
   mean loss with respect to the logits is (p - onehot) / n. Their function returns a mean, not a gradient:
   calling it on one example at a time is how its gradient is read without trusting any code of theirs
-  outside the sandbox.
+  outside the sandbox. An optimizer step (adamw-step) and causal attention (causal-attention: the weights of
+  every attention layer of the tiny GPT, see SoftmaxAttention) are asked the same way, in a Session.
 
 Either way the loss the run reports is the worker's own (a sandbox cannot make its curve look good), so a
 NaN or infinity ends the run `diverged` through the Reporter, as any run's; a cancel or the time limit kills
@@ -22,7 +23,10 @@ Imported only on a worker (it imports PyTorch through the labs).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +35,7 @@ import torch.nn.functional as F
 
 from trainer.catalog import LABS
 from trainer.labs import cnn as cnn_lab
+from trainer.labs import gpt as gpt_lab
 from trainer.labs import logistic_regression as logistic_regression_lab
 from trainer.labs.base import LossGradient, Outcome, Reporter
 from trainer.labs.data import number
@@ -145,6 +150,18 @@ def tensor(value: Any, like: torch.Tensor) -> torch.Tensor:
     return found.to(like.device)
 
 
+def packed(value: Any, shape: tuple[int, ...]) -> torch.Tensor:
+    """An answer of little-endian float64 in base64 (the harness's way with large arrays) as a float64 tensor
+    of `shape`, or garbled."""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (TypeError, ValueError, binascii.Error):
+        raise garbled() from None
+    if len(raw) != 8 * math.prod(shape):
+        raise garbled()
+    return torch.frombuffer(bytearray(raw), dtype=torch.float64).view(shape)
+
+
 def _limits(lab_slug: str) -> sandbox.Limits:
     """The sandbox may use the run's whole time: the run's own limit stops it first (it kills the sandbox)."""
     seconds = LABS[lab_slug].time_limit_s
@@ -165,6 +182,47 @@ def softmax_gradient(loss: InSandbox) -> LossGradient:
         return (torch.exp(-minus_log_p) - F.one_hot(labels, logits.shape[1])) / len(labels)
 
     return gradient
+
+
+class SoftmaxAttention(torch.autograd.Function):
+    """Causal attention weights W (batch, heads, T, T) from `weights_of` (the learner's function, in the
+    sandbox), back-propagated as the exact derivative of softmax attention at those weights (not PyTorch's
+    softmax recomputed): with S = q kᵀ / √d, dS = W ⊙ (dW − rowsum(dW ⊙ W)), dq = dS k / √d, dk = dSᵀ q / √d.
+    The mask's zeros of W keep dS zero there. Their product with v (and its dv, dW) is the model's own."""
+
+    @staticmethod
+    def forward(ctx: Any, q: torch.Tensor, k: torch.Tensor, weights_of: Any) -> torch.Tensor:
+        weights = weights_of(q.detach(), k.detach()).to(q.dtype)
+        ctx.save_for_backward(q, k, weights)
+        return weights
+
+    @staticmethod
+    def backward(ctx: Any, d_weights: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, None]:
+        q, k, weights = ctx.saved_tensors
+        d_scores = weights * (d_weights - (d_weights * weights).sum(dim=-1, keepdim=True))
+        scale = 1 / math.sqrt(q.shape[-1])
+        return d_scores @ k * scale, d_scores.transpose(-2, -1) @ q * scale, None
+
+
+ANSWER_NUMBERS = (
+    2**20
+)  # weights per question at most: 8 MiB of float64, 11 in base64, under the session's cap
+
+
+def attention_weights(attention: InSandbox) -> gpt_lab.AttentionWeights:
+    """The learner's weights of a layer's every batch and head: one question carries all (q, k) pairs (the
+    harness loops over them), split only where the answer would pass the sandbox's output cap."""
+
+    def in_sandbox(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        batch, heads, time_, size = q.shape
+        pairs = torch.stack([q, k], dim=2).reshape(-1, 2, time_, size).double().cpu()
+        answers = []
+        for chunk in pairs.split(max(1, ANSWER_NUMBERS // time_**2)):
+            question = {"shape": list(chunk.shape), "pairs": base64.b64encode(chunk.numpy().astype("<f8").tobytes()).decode()}  # fmt: skip
+            answers.append(packed(attention(question), (len(chunk), time_, time_)))
+        return torch.cat(answers).view(batch, heads, time_, time_).to(q.device)
+
+    return lambda q, k: SoftmaxAttention.apply(q, k, in_sandbox)
 
 
 class AdamWInSandbox(torch.optim.Optimizer):
@@ -226,10 +284,19 @@ def cnn(config: Any, report: Reporter, device: torch.device, code: dict[str, Any
         return cnn_lab.train(config, report, device, loss_gradient=softmax_gradient(loss))
 
 
+def gpt(config: Any, report: Reporter, device: torch.device, code: dict[str, Any]) -> Outcome:
+    """The tiny GPT, the weights of each layer's attention from the learner's `causal_attention` (called with
+    v the identity, so that it returns them), back-propagated by SoftmaxAttention's exact derivative."""
+    with sandbox.Session(HARNESS, _limits("gpt")) as session:
+        attention = InSandbox(session, code, "causal_attention", "attention_weights")
+        return gpt_lab.train(config, report, device, attention=attention_weights(attention))
+
+
 # Exercise -> the loop of its lab (exercises.services.TRAINABLE lists the same, for the web).
 TRAINERS = {
     "linear-gradient-step": linear_regression,
     "stable-sigmoid-bce": logistic_regression,
     "stable-softmax-cross-entropy": cnn,
     "adamw-step": logistic_regression_adamw,
+    "causal-attention": gpt,
 }

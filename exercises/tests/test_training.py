@@ -215,11 +215,66 @@ class TrainWithOptimizerTests:
         assert "ArithmeticError: step forty (line" in job.error_message
 
 
+ATTENTION = "causal-attention"
+TINY_GPT = {"corpus": "faq-en", "context_length": 16, "layers": 2, "heads": 2, "embedding_size": 16, "steps": 30,
+            "batch_size": 4, "sample_every": 10, "warmup_steps": 2, "learning_rate": 0.03, "device": "cpu"}  # fmt: skip
+
+
+class TrainWithAttentionTests:
+    def test_their_causal_attention_trains_the_gpt_as_the_labs_own_does(
+        self, learner, student, worker
+    ) -> None:
+        import torch
+
+        from trainer.catalog import LABS
+        from trainer.labs import gpt
+        from trainer.labs.base import Reporter
+
+        passed(student, exercises()[ATTENTION].solution, ATTENTION)
+        body = train(learner, TINY_GPT, ATTENTION).json()
+        assert body["lab"] == "gpt" and body["params"]["learner_code"]["exercise"] == ATTENTION
+        job = ended(body["id"], timeout=180)
+        assert job.status == Job.Status.SUCCEEDED, job.error_message
+        assert job.params["learner_code"]["author"] == "student"
+        config = LABS["gpt"].config(**{k: v for k, v in job.params.items() if k != "learner_code"})
+        batches: list[dict] = []
+        own = gpt.train(config, Reporter(config.steps, batches.append), torch.device("cpu"))
+        own_curve = {p["step"]: p["loss"] for b in batches for p in b["points"]}
+        their_curve = {point["step"]: point["loss"] for point in job.history}
+        assert len(their_curve) == len(own_curve) == 30 and own_curve[0] > own_curve[29]
+        # Their weights, back-propagated exactly: the same run (without dq and dk, the part computed here, the
+        # curve is 0.016 off at this learning rate).
+        for step, loss in own_curve.items():
+            assert their_curve[step] == pytest.approx(loss, abs=1e-3), step
+        assert job.metrics["val_loss"] == pytest.approx(own.metrics["val_loss"], abs=1e-3)
+        assert len(job.visuals["attention"]["layers"]) == 2  # the map drawn is their weights'
+
+    def test_attention_that_gives_nan_in_training_ends_diverged(self, learner, student, worker) -> None:
+        source = exercises()[ATTENTION].solution + (
+            "\n_real = causal_attention\n\ndef causal_attention(q, k, v):\n"
+            "    return _real(q, k, v) * (np.nan if len(q) == 16 else 1.0)\n"
+        )
+        passed(student, source, ATTENTION)
+        job = ended(train(learner, TINY_GPT, ATTENTION).json()["id"], timeout=180)
+        assert job.status == Job.Status.DIVERGED, job.error_message
+
+    def test_attention_that_raises_fails_in_the_learners_words(self, learner, student, worker) -> None:
+        source = exercises()[ATTENTION].solution + (
+            "\n_real = causal_attention\n\ndef causal_attention(q, k, v):\n"
+            "    if len(q) == 16:\n        raise IndexError('sixteen characters')\n    return _real(q, k, v)\n"
+        )
+        passed(student, source, ATTENTION)
+        job = ended(train(learner, TINY_GPT, ATTENTION).json()["id"], timeout=180)
+        assert job.status == Job.Status.FAILED
+        assert "IndexError: sixteen characters (line" in job.error_message
+
+
 def test_every_trainable_exercise_has_its_loop() -> None:
     from exercises.services import TRAINABLE
     from exercises.training import TRAINERS
 
     assert set(TRAINERS) == TRAINABLE
     assert all(
-        exercises()[slug].lab in {"linear-regression", "logistic-regression", "cnn"} for slug in TRAINABLE
+        exercises()[slug].lab in {"linear-regression", "logistic-regression", "cnn", "gpt"}
+        for slug in TRAINABLE
     )

@@ -20,7 +20,7 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,14 +128,19 @@ def unigram_loss(corpus: Corpus) -> float:
 
 # --- The model ------------------------------------------------------------------------------------------
 
+# The causal attention weights (batch, heads, T, T) of queries and keys (batch, heads, T, d): how a learner's
+# own causal attention (a code exercise, exercises/training.py) runs inside the model, in every layer.
+AttentionWeights = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
 
 class CausalSelfAttention(nn.Module):
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, attention: AttentionWeights | None = None) -> None:
         super().__init__()
         self.heads = config.heads
         self.qkv = nn.Linear(config.embedding_size, 3 * config.embedding_size)
         self.out = nn.Linear(config.embedding_size, config.embedding_size)
         self.dropout = config.dropout
+        self.weights_of = attention
 
     def forward(self, x: torch.Tensor, keep: list | None = None) -> torch.Tensor:
         batch, time_, channels = x.shape
@@ -143,7 +148,12 @@ class CausalSelfAttention(nn.Module):
         q, k, v = (
             t.view(batch, time_, self.heads, channels // self.heads).transpose(1, 2) for t in (q, k, v)
         )
-        if keep is None:
+        if self.weights_of is not None:  # a learner's weights; their product with v is the model's own
+            weights = self.weights_of(q, k)
+            if keep is not None:
+                keep.append(weights)
+            y = F.dropout(weights, self.dropout, self.training) @ v
+        elif keep is None:
             dropout = self.dropout if self.training else 0.0
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=dropout)
         else:  # written out, to keep the weights: only for a sample's attention map
@@ -156,10 +166,10 @@ class CausalSelfAttention(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, attention: AttentionWeights | None = None) -> None:
         super().__init__()
         self.norm1 = nn.LayerNorm(config.embedding_size)
-        self.attention = CausalSelfAttention(config)
+        self.attention = CausalSelfAttention(config, attention)
         self.norm2 = nn.LayerNorm(config.embedding_size)
         self.mlp = nn.Sequential(
             nn.Linear(config.embedding_size, 4 * config.embedding_size),
@@ -177,7 +187,7 @@ class GPT(nn.Module):
     """A decoder-only transformer over characters. The vocabulary travels with the weights (as the code
     points of its characters), so a downloaded state_dict can be decoded without the corpus."""
 
-    def __init__(self, config: Config, characters: str) -> None:
+    def __init__(self, config: Config, characters: str, attention: AttentionWeights | None = None) -> None:
         super().__init__()
         self.context_length = config.context_length
         size = len(characters)
@@ -185,7 +195,7 @@ class GPT(nn.Module):
         self.token_embedding = nn.Embedding(size, config.embedding_size)
         self.position_embedding = nn.Embedding(config.context_length, config.embedding_size)
         self.dropout = nn.Dropout(config.dropout)
-        self.blocks = nn.ModuleList(Block(config) for _ in range(config.layers))
+        self.blocks = nn.ModuleList(Block(config, attention) for _ in range(config.layers))
         self.norm = nn.LayerNorm(config.embedding_size)
         self.head = nn.Linear(config.embedding_size, size, bias=False)
         self.head.weight = self.token_embedding.weight  # tied: one matrix reads and writes characters
@@ -384,13 +394,17 @@ def evaluation(
     }
 
 
-def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
+def train(
+    config: Config, report: Reporter, device: torch.device, attention: AttentionWeights | None = None
+) -> Outcome:
+    """`attention`: a learner's causal attention, which then gives the weights of every layer's attention,
+    in training, evaluation and samples alike (exercises/training.py)."""
     torch.manual_seed(config.seed)
     corpus = load_corpus(config.corpus)
     generator = torch.Generator().manual_seed(config.seed)  # the batches' positions
     held_out = val_windows(corpus, config.context_length).to(device)
     train_ids = corpus.train.to(device)
-    model = GPT(config, corpus.characters).to(device)
+    model = GPT(config, corpus.characters, attention).to(device)
     optimizer = optimizer_for(config, model, device)
     # bfloat16 on a GPU (about twice the speed, no loss scaling needed); full precision on a CPU.
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
