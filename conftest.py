@@ -116,6 +116,23 @@ def course(db):
 
 
 @pytest.fixture
+def worker_at_rest():
+    """A CPU worker announced at rest (pace 1.0) beside any real one. An estimate takes the least loaded
+    worker's pace (core.workers.slowdown), so the figures a test pins do not move with the load of the
+    machine that runs the tests."""
+    import json
+
+    from core import redis_clients
+    from core.workers import KEY
+
+    client = redis_clients.client()
+    key = KEY.format("cpu@at-rest")
+    client.set(key, json.dumps({"queues": ["cpu"], "pid": 0, "slowdown": 1.0}), ex=600)
+    yield
+    client.delete(key)
+
+
+@pytest.fixture
 def shipped_course(transactional_db):
     """The course that ships (courses/ai-large-models), imported into the test database a live server reads."""
     from lessons.content import import_course
@@ -345,7 +362,7 @@ class Worker:
                 "config",
                 "worker",
                 "-Q",
-                "cpu,gpu,maintenance,sandbox,talk",
+                "cpu,gpu,maintenance,sandbox",
                 "-c",
                 str(concurrency),
                 "-n",

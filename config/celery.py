@@ -177,4 +177,3 @@ def schedule() -> dict:
             "options": {"queue": "maintenance", "expires": roster_every},
         },
     }
-

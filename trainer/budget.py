@@ -69,16 +69,16 @@ def learn(lab: Lab, config: Any, seconds: float, steps_done: int, slowdown: floa
         log.warning("could not store the timing of %s", lab.slug, exc_info=True)
 
 
-def estimate(lab: Lab, config: Any) -> dict[str, Any]:
+def estimate(lab: Lab, config: Any, slowdown: float | None = None) -> dict[str, Any]:
     """The estimate the form shows: seconds (None when nothing is measured yet), the limit, whether it fits,
     the most steps that fit with the other settings as they are, and, when it does not fit, the advice in
-    words (what to lower, and to what)."""
+    words (what to lower, and to what); at `slowdown`, by default the pace the workers announce now."""
     at_rest = timing(lab.slug)
     budget = lab.time_limit_s * SHARE
     if at_rest is None:
         return {"seconds": None, "limit_s": lab.time_limit_s, "fits": True, "field": lab.steps_field,
                 "largest": None, "advice": "", "summary": "", "slowdown": 1.0}  # fmt: skip
-    slowdown = workers.slowdown("cpu")
+    slowdown = workers.slowdown("cpu") if slowdown is None else slowdown
     measured = Timing(at_rest.setup_s * slowdown, at_rest.step_s * slowdown)
     seconds = lab.estimate_s(config, measured)
     largest = lab.largest_steps(config, measured, budget)

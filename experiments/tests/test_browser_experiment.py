@@ -64,7 +64,9 @@ class GuidedExperimentTests:
         expect(page.locator(".experiments-count")).to_contain_text("1 of ")
         expect(page.locator(".experiments-done")).to_contain_text("A learning rate that is too large")
 
-    def test_a_run_too_long_for_its_lab_is_refused_before_anything_is_queued(self, page, student, worker):
+    def test_a_run_too_long_for_its_lab_is_refused_before_anything_is_queued(
+        self, page, student, worker, worker_at_rest
+    ):
         """On a worker that measured the rnn at 0.2 s a step (a busy machine), 3,000 steps cannot fit."""
         budget.store({"rnn": Timing(setup_s=0.5, step_s=0.2)})
         log_in(page, "student", "correct horse 1")
