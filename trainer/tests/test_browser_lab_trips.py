@@ -36,7 +36,9 @@ class StartInViewTests:
         cancel.click()
         expect(lab.locator(".state")).to_have_text("Cancelled", timeout=60000)
 
-    def test_a_diverged_run_reads_by_size_and_a_reload_estimates_the_run_shown(self, page, student, worker):
+    def test_a_diverged_run_reads_by_size_and_a_reload_estimates_the_run_shown(
+        self, page, student, worker, worker_at_rest
+    ):
         from trainer import budget
         from trainer.catalog.lab import Timing
 
