@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -48,3 +48,24 @@ class SmokeJourneyTests:
         page.keyboard.press("Enter")
         expect(page.get_by_role("link", name="Concepts")).to_be_visible()
         screenshot(page, "phone-menu")
+
+    @pytest.mark.parametrize("language", ["en", "zh-hans"])
+    def test_the_full_menu_keeps_to_one_row_wherever_it_shows(
+        self, page, course, django_user_model, language
+    ):
+        """From 1181 px (below, the menu folds behind its button) every link, the search and the account
+        links sit on the header's one row: a staff member with a long name, in either language, has the most
+        to fit."""
+        django_user_model.objects.create_user(
+            "a-rather-long-username", password="correct horse 3", is_staff=True
+        )
+        log_in(page, "a-rather-long-username", "correct horse 3")
+        page.goto(f"/?lang={language}")
+        for width in (1181, 1280, 1366):
+            page.set_viewport_size({"width": width, "height": 800})
+            expect(page.get_by_role("button", name=re.compile("Menu|菜单"))).to_be_hidden()
+            tops = page.eval_on_selector_all(
+                ".site-header .brand, .site-nav li, .search-form, .account > *",
+                "parts => parts.map(part => Math.round(part.getBoundingClientRect().top + part.offsetHeight / 2))",
+            )
+            assert max(tops) - min(tops) <= 4, (width, tops)
