@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import UserError
 from trainer.models import Job
-from trainer.services import job_submit
+from trainer.services import invalid_parameters, job_submit
 
 from . import grading, sandbox
 from .content import Exercise
@@ -98,6 +98,20 @@ TRAINABLE = {
     "stable-softmax-cross-entropy",
     "adamw-step",
     "causal-attention",
+    "rnn-cell-step",
+}
+
+# Settings a run with the learner's function has, whatever was sent, and why: rnn_step is a plain (Elman)
+# cell, so it takes the place of the RNN lab's plain RNN (the lab's default cell is a GRU).
+KEPT_SETTINGS = {
+    "rnn-cell-step": {
+        "cell": (
+            "rnn",
+            gettext_lazy(
+                "Your rnn_step is a plain RNN cell: a run with it uses the cell “Plain RNN”, not a GRU or an LSTM."
+            ),
+        )
+    },
 }
 
 
@@ -109,6 +123,11 @@ def train_with_code(*, owner, exercise: Exercise, params: dict) -> Job:
     if passed is None:
         raise UserError(_("Pass the exercise first: only a function that passes its tests trains the model."))
     refuse_without_sandbox()
+    kept = KEPT_SETTINGS.get(exercise.slug, {})
+    refused = {name: [str(why)] for name, (value, why) in kept.items() if params.get(name, value) != value}
+    if refused:
+        raise invalid_parameters(refused)
+    params = params | {name: value for name, (value, _why) in kept.items()}
     code = {
         "exercise": exercise.slug,
         "attempt": passed.pk,

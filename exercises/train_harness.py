@@ -9,8 +9,8 @@ Its first line of input names the learner's source and function. Then either:
 - or it names a "probe": it answers each following line (JSON) with one line, "ok <JSON>": for a loss
   function, the learner's loss of each single example of a batch of logits, from which the worker takes its
   gradient; for an optimizer step, the parameters and moments it makes; for causal attention, the weights
-  of each (q, k) pair of a batch of heads. The worker's model, data and loop
-  stay outside.
+  of each (q, k) pair of a batch of heads; for a recurrent cell, every state of a batch of windows, step by
+  step. The worker's model, data and loop stay outside.
 
 If their function raises, it writes "error <description>" and stops.
 """
@@ -87,11 +87,36 @@ def attention_weights(attention, question):
     return base64.b64encode(np.stack(weights).astype("<f8").tobytes()).decode()
 
 
+def recurrent_states(step, question):
+    """Their cell over a whole batch of windows: x (batch, T, inputs) and the first state h (batch, hidden)
+    in, every state (batch, T, hidden) out, the weights in the exercise's layout; one question per forward
+    pass, so the loop over time runs here. Little-endian float64 in base64 both ways, as for attention."""
+    batch, time_, inputs = question["shape"]
+    hidden = question["hidden"]
+
+    def array(name, *shape):
+        return np.frombuffer(base64.b64decode(question[name]), dtype="<f8").reshape(shape)
+
+    x, h = array("x", batch, time_, inputs), array("h", batch, hidden)
+    weights = array("W_xh", inputs, hidden), array("W_hh", hidden, hidden), array("b", hidden)
+    states = []
+    for t in range(time_):
+        h = np.asarray(step(x[:, t].copy(), h.copy(), *(w.copy() for w in weights)), dtype=float)
+        if h.shape != (batch, hidden):
+            raise ValueError(
+                f"rnn_step returned an array of shape {h.shape} for x of shape {(batch, inputs)}: the next "
+                f"state has the shape of h, {(batch, hidden)}"
+            )
+        states.append(h)
+    return base64.b64encode(np.stack(states, axis=1).astype("<f8").tobytes()).decode()
+
+
 PROBES = {
     "attention_weights": attention_weights,
     "minus_log_sigmoid": minus_log_sigmoid,
     "minus_log_softmax": minus_log_softmax,
     "optimizer_step": optimizer_step,
+    "recurrent_states": recurrent_states,
 }
 
 

@@ -12,7 +12,8 @@ Two shapes, by what the function is:
   mean loss with respect to the logits is (p - onehot) / n. Their function returns a mean, not a gradient:
   calling it on one example at a time is how its gradient is read without trusting any code of theirs
   outside the sandbox. An optimizer step (adamw-step) and causal attention (causal-attention: the weights of
-  every attention layer of the tiny GPT, see SoftmaxAttention) are asked the same way, in a Session.
+  every attention layer of the tiny GPT, see SoftmaxAttention) are asked the same way, in a Session, and so
+  is a recurrent cell (rnn-cell-step: every state of the RNN lab's plain cell, see ElmanRecurrence).
 
 Either way the loss the run reports is the worker's own (a sandbox cannot make its curve look good), so a
 NaN or infinity ends the run `diverged` through the Reporter, as any run's; a cancel or the time limit kills
@@ -37,6 +38,7 @@ from trainer.catalog import LABS
 from trainer.labs import cnn as cnn_lab
 from trainer.labs import gpt as gpt_lab
 from trainer.labs import logistic_regression as logistic_regression_lab
+from trainer.labs import rnn as rnn_lab
 from trainer.labs.base import LossGradient, Outcome, Reporter
 from trainer.labs.data import number
 from trainer.labs.errors import LabError
@@ -292,6 +294,83 @@ def gpt(config: Any, report: Reporter, device: torch.device, code: dict[str, Any
         return gpt_lab.train(config, report, device, attention=attention_weights(attention))
 
 
+class ElmanRecurrence(torch.autograd.Function):
+    """Every state h_t (batch, T, hidden) of a plain RNN cell from `states_of` (the learner's cell, in the
+    sandbox), back-propagated through time as the exact derivative of h_t = tanh(x_t W_ihᵀ + h_{t−1} W_hhᵀ + b)
+    at those states (not PyTorch's cell recomputed): from the last step back, dpre_t = (dh_t + carried) ⊙
+    (1 − h_t²) and carried = dpre_t W_hh; dx_t = dpre_t W_ih (the lab charts the gradient at its inputs),
+    dW_ih = Σ dpre_tᵀ x_t, dW_hh = Σ dpre_tᵀ h_{t−1}, db_ih = db_hh = Σ dpre_t (b = b_ih + b_hh)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        inputs: torch.Tensor,
+        first: torch.Tensor,
+        w_ih: torch.Tensor,
+        w_hh: torch.Tensor,
+        b_ih: torch.Tensor,
+        b_hh: torch.Tensor,
+        states_of: Any,
+    ) -> torch.Tensor:
+        states = states_of(inputs, first, w_ih, w_hh, b_ih + b_hh).to(inputs.dtype)
+        ctx.save_for_backward(inputs, first, w_ih, w_hh, states)
+        return states
+
+    @staticmethod
+    def backward(ctx: Any, d_states: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        inputs, first, w_ih, w_hh, states = ctx.saved_tensors
+        d_pre = torch.empty_like(states)
+        carried = torch.zeros_like(first)
+        for t in reversed(range(states.shape[1])):
+            d_pre[:, t] = (d_states[:, t] + carried) * (1 - states[:, t] ** 2)
+            carried = d_pre[:, t] @ w_hh
+        previous = torch.cat((first[:, None], states[:, :-1]), dim=1)
+        d_bias = d_pre.sum(dim=(0, 1))
+        return (
+            d_pre @ w_ih,
+            carried,
+            torch.einsum("bth,bti->hi", d_pre, inputs),
+            torch.einsum("bth,btj->hj", d_pre, previous),
+            d_bias,
+            d_bias,
+            None,
+        )
+
+
+def recurrent_states(cell: InSandbox) -> rnn_lab.Recurrence:
+    """The learner's states of every window of a batch: one question per forward pass carries all (the harness
+    loops over time), the weights in the exercise's layout (W_xh = W_ihᵀ, W_hh = W_hhᵀ, b = b_ih + b_hh),
+    split by windows only where the answer would pass the sandbox's output cap (the adding problem's 500)."""
+
+    def in_sandbox(
+        inputs: torch.Tensor, first: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor, bias: torch.Tensor
+    ) -> torch.Tensor:
+        time_, hidden = inputs.shape[1], len(bias)
+
+        def encoded(array: torch.Tensor) -> str:
+            return base64.b64encode(array.detach().double().cpu().numpy().astype("<f8").tobytes()).decode()
+
+        weights = {"W_xh": encoded(w_ih.T), "W_hh": encoded(w_hh.T), "b": encoded(bias)}
+        answers = []
+        windows = max(1, ANSWER_NUMBERS // (time_ * hidden))
+        for x, h in zip(inputs.split(windows), first.split(windows), strict=True):
+            question = {"shape": list(x.shape), "hidden": hidden, "x": encoded(x), "h": encoded(h)} | weights
+            answers.append(packed(cell(question), (len(x), time_, hidden)))
+        return torch.cat(answers).to(inputs.device)
+
+    return lambda inputs, first, rnn: ElmanRecurrence.apply(
+        inputs, first, rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0, in_sandbox
+    )
+
+
+def rnn(config: Any, report: Reporter, device: torch.device, code: dict[str, Any]) -> Outcome:
+    """The RNN lab with the plain cell (exercises.services makes the form's cell "rnn"), every state the
+    learner's `rnn_step`, back-propagated through time by ElmanRecurrence's exact derivative."""
+    with sandbox.Session(HARNESS, _limits("rnn")) as session:
+        cell = InSandbox(session, code, "rnn_step", "recurrent_states")
+        return rnn_lab.train(config, report, device, recurrence=recurrent_states(cell))
+
+
 # Exercise -> the loop of its lab (exercises.services.TRAINABLE lists the same, for the web).
 TRAINERS = {
     "linear-gradient-step": linear_regression,
@@ -299,4 +378,5 @@ TRAINERS = {
     "stable-softmax-cross-entropy": cnn,
     "adamw-step": logistic_regression_adamw,
     "causal-attention": gpt,
+    "rnn-cell-step": rnn,
 }

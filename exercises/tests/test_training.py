@@ -275,6 +275,76 @@ def test_every_trainable_exercise_has_its_loop() -> None:
 
     assert set(TRAINERS) == TRAINABLE
     assert all(
-        exercises()[slug].lab in {"linear-regression", "logistic-regression", "cnn", "gpt"}
+        exercises()[slug].lab in {"linear-regression", "logistic-regression", "cnn", "gpt", "rnn"}
         for slug in TRAINABLE
     )
+
+
+RNN_CELL = "rnn-cell-step"
+SHORT_RNN = {"steps": 20, "sequence_length": 10, "device": "cpu"}
+
+
+def with_training_batch(change: str) -> str:
+    """The solution, but `change` (an expression of the state `new`) at the lab's batch of 64 windows, a batch
+    the checks never try (they try 1, 5 and 2)."""
+    return exercises()[RNN_CELL].solution + (
+        "\n_real = rnn_step\n\ndef rnn_step(x, h, W_xh, W_hh, b):\n    new = _real(x, h, W_xh, W_hh, b)\n"
+        f"    return {change} if len(x) == 64 else new\n"
+    )
+
+
+class TrainWithRecurrentCellTests:
+    def test_their_cell_trains_the_rnn_as_the_labs_own_plain_rnn_does(self, learner, student, worker) -> None:
+        import torch
+
+        from trainer.catalog import LABS
+        from trainer.labs import rnn
+        from trainer.labs.base import Reporter
+
+        passed(student, exercises()[RNN_CELL].solution, RNN_CELL)
+        body = train(learner, SHORT_RNN, RNN_CELL).json()
+        assert body["lab"] == "rnn" and body["params"]["cell"] == "rnn"  # the lab's own default is a GRU
+        job = ended(body["id"])
+        assert job.status == Job.Status.SUCCEEDED, job.error_message
+        config = LABS["rnn"].config(**{k: v for k, v in job.params.items() if k != "learner_code"})
+        batches: list[dict] = []
+        own = rnn.train(config, Reporter(config.steps, batches.append), torch.device("cpu"))
+        own_points = {p["step"]: p for b in batches for p in b["points"]}
+        their_points = {point["step"]: point for point in job.history}
+        assert len(their_points) == len(own_points) == 20
+        # Their states, back-propagated through time exactly: the same run, its gradient through time too.
+        for step, point in own_points.items():
+            for series in ("loss", "grad_oldest", "grad_newest"):
+                assert their_points[step][series] == pytest.approx(point[series], abs=1e-5), (step, series)
+        assert job.metrics["val_mse"] == pytest.approx(own.metrics["val_mse"], abs=1e-5)
+        # The free run on the page is their cell's too, its state carried from one call to the next.
+        generated = own.visuals["sequence"]["generated"]
+        assert job.visuals["sequence"]["generated"] == pytest.approx(generated, abs=2e-3)
+
+    @pytest.mark.django_db
+    def test_it_refuses_a_gated_cell(self, learner, student) -> None:
+        passed(student, exercises()[RNN_CELL].solution, RNN_CELL)
+        response = train(learner, {"cell": "lstm"}, RNN_CELL)
+        assert response.status_code == 400
+        assert "a run with it uses the cell “Plain RNN”" in response.json()["params"]["cell"][0]
+        assert not Job.objects.exists()
+
+    def test_a_cell_that_gives_nan_in_training_ends_diverged(self, learner, student, worker) -> None:
+        passed(student, with_training_batch("new * np.nan"), RNN_CELL)
+        job = ended(train(learner, SHORT_RNN, RNN_CELL).json()["id"])
+        assert job.status == Job.Status.DIVERGED, job.error_message
+
+    def test_a_cell_that_raises_fails_in_the_learners_words(self, learner, student, worker) -> None:
+        passed(student, with_training_batch("new[64]"), RNN_CELL)
+        job = ended(train(learner, SHORT_RNN, RNN_CELL).json()["id"])
+        assert job.status == Job.Status.FAILED
+        assert "IndexError: index 64 is out of bounds" in job.error_message and "(line " in job.error_message
+
+    def test_a_state_of_the_wrong_shape_fails_with_the_shape_it_should_have(
+        self, learner, student, worker
+    ) -> None:
+        passed(student, with_training_batch("new[:, :1]"), RNN_CELL)
+        job = ended(train(learner, SHORT_RNN, RNN_CELL).json()["id"])
+        assert job.status == Job.Status.FAILED
+        assert "rnn_step returned an array of shape (64, 1) for x of shape (64, 1)" in job.error_message
+        assert "the next state has the shape of h, (64, 32)" in job.error_message

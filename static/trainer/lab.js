@@ -338,6 +338,8 @@
       if (code) this.runLine.textContent += " · " + interpolate(gettext("trained with the function %(author)s wrote (exercise %(exercise)s)"), { author: code.author, exercise: code.exercise }, true);
       // Causal attention trains the GPT through the model's own product and back-propagation: the line says how.
       if (code && code.exercise === "causal-attention") this.runLine.textContent += " · " + gettext("the attention weights of every layer are that function's, back-propagated as the exact derivative of softmax attention at them");
+      // So does the recurrent cell: the RNN's states are the function's, the gradient through time the model's.
+      if (code && code.exercise === "rnn-cell-step") this.runLine.textContent += " · " + gettext("every state of the plain RNN is that function's, back-propagated through time as the exact derivative of the cell at them");
       this.runLine.hidden = false;
       const source = new EventSource(job.events_url);
       this.source = source;

@@ -8,7 +8,9 @@ out. A vanilla RNN, a GRU and an LSTM can be compared on the same wave.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -32,15 +34,27 @@ EVAL_EVERY = 10  # steps between two held-out losses
 ADDING_TRAIN, ADDING_HELD_OUT = 2000, 500  # sequences of the adding problem
 
 
+# Every state (batch, T, hidden) of a plain RNN cell with the weights of the model's nn.RNN, over inputs
+# (batch, T, features) from a first state (batch, hidden): how a learner's own cell (a code exercise,
+# exercises/training.py) runs inside the model.
+Recurrence = Callable[[torch.Tensor, torch.Tensor, nn.RNN], torch.Tensor]
+
+
 class NextValuePredictor(nn.Module):
     """A recurrent cell reads the window; a linear layer turns its last state into the next value."""
 
     def __init__(
-        self, cell: str, hidden_size: int, recurrent_scale: float = 0.0, input_size: int = 1
+        self,
+        cell: str,
+        hidden_size: int,
+        recurrent_scale: float = 0.0,
+        input_size: int = 1,
+        recurrence: Recurrence | None = None,
     ) -> None:
         super().__init__()
         self.cell = CELLS[cell](input_size=input_size, hidden_size=hidden_size, batch_first=True)
         self.head = nn.Linear(hidden_size, 1)
+        self.recurrence = recurrence
         if recurrent_scale:
             self.scale_recurrence(recurrent_scale)
 
@@ -53,18 +67,27 @@ class NextValuePredictor(nn.Module):
         for start in range(0, weight.shape[0], size):
             weight[start : start + size] = scale * torch.linalg.qr(torch.randn(size, size))[0]
 
+    def read(self, inputs: torch.Tensor, state: Any = None) -> tuple[torch.Tensor, Any]:
+        """Every state over `inputs` (batch, T, features), and the state to go on from (the cell's own, or the
+        `recurrence`'s last), from `state` (None: zeros)."""
+        if self.recurrence is None:
+            return self.cell(inputs, state)
+        first = inputs.new_zeros(len(inputs), self.cell.hidden_size) if state is None else state
+        states = self.recurrence(inputs, first, self.cell)
+        return states, states[:, -1]
+
     def forward(self, windows: torch.Tensor) -> torch.Tensor:
-        outputs, _ = self.cell(windows.unsqueeze(-1) if windows.dim() == 2 else windows)
+        outputs, _ = self.read(windows.unsqueeze(-1) if windows.dim() == 2 else windows)
         return self.head(outputs[:, -1]).squeeze(-1)
 
     @torch.no_grad()
     def generate(self, window: torch.Tensor, count: int) -> torch.Tensor:
         """Runs free: each prediction is fed back as the next input, with no true value after `window`."""
-        outputs, state = self.cell(window.reshape(1, -1, 1))
+        outputs, state = self.read(window.reshape(1, -1, 1))
         value = self.head(outputs[:, -1])
         generated = [value]
         for _ in range(count - 1):
-            outputs, state = self.cell(value.reshape(1, 1, 1), state)
+            outputs, state = self.read(value.reshape(1, 1, 1), state)
             value = self.head(outputs[:, -1])
             generated.append(value)
         return torch.cat(generated).flatten()
@@ -173,12 +196,20 @@ def sequence_frame(model: NextValuePredictor, wave: Wave) -> Frame:
     }
 
 
-def train(config: Config, report: Reporter, device: torch.device) -> Outcome:
+def train(
+    config: Config, report: Reporter, device: torch.device, recurrence: Recurrence | None = None
+) -> Outcome:
+    """`recurrence`: a learner's plain RNN cell (config.cell "rnn"), which then gives every state, in training,
+    evaluation and the free run alike (exercises/training.py)."""
     torch.manual_seed(config.seed)
     wave = make_data(config).to(device) if config.task == "wave" else None
     data = (wave_sequences(wave) if wave else adding_problem(config)).to(device)
     model = NextValuePredictor(
-        config.cell, config.hidden_size, config.recurrent_scale, input_size=data.x_train.shape[-1]
+        config.cell,
+        config.hidden_size,
+        config.recurrent_scale,
+        input_size=data.x_train.shape[-1],
+        recurrence=recurrence,
     ).to(device)
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
     batches = shuffled_batches(len(data.x_train), config.batch_size, device)
