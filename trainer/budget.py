@@ -4,7 +4,9 @@ limit is refused up front instead of being stopped at the limit.
 The cost of a step is measured on the workers — by every worker at its warm-up (labs.measure), then by every
 run that succeeds — and kept in Redis, where every web process reads it:
 
-    labs:timing   hash lab slug -> {"setup_s", "step_s", "source"}; step_s is a step's seconds at the defaults
+    labs:timing   hash lab slug -> {"setup_s", "step_s", "source"}; step_s is a step's seconds at the defaults;
+                  "<lab slug>+<exercise slug>" -> the same for runs with a learner's function (exercises/):
+                  their steps ask a sandbox and cost several times the lab's own, which they never move
 
 Costs are kept as on a machine at rest: each measurement is divided by its worker's pace when it was taken
 (core.workers.Pace: 2.0 when other work took half the processor), and an estimate multiplies them by the pace
@@ -56,29 +58,43 @@ def timing(slug: str) -> Timing | None:
     return Timing(setup_s=stored["setup_s"], step_s=stored["step_s"])
 
 
-def learn(lab: Lab, config: Any, seconds: float, steps_done: int, slowdown: float = 1.0) -> None:
-    """Moves the stored cost of a step towards the one a finished run has just shown at pace `slowdown`."""
-    current = timing(lab.slug)
+def cost_key(lab: Lab, exercise: str | None = None) -> str:
+    """Where a lab's step cost is kept: runs with a learner's function (`exercise`) have their own."""
+    return f"{lab.slug}+{exercise}" if exercise else lab.slug
+
+
+def learn(
+    lab: Lab, config: Any, seconds: float, steps_done: int, slowdown: float = 1.0, exercise: str | None = None
+) -> None:
+    """Moves the stored cost of a step towards the one a finished run has just shown at pace `slowdown`. The
+    first run with a learner's function (`exercise`) sets its cost: the lab's own is only where it starts."""
+    key = cost_key(lab, exercise)
+    own = timing(key)
+    current = own or timing(lab.slug)
     if current is None or steps_done < 1 or seconds <= 0:
         return
     observed = max(0.0, seconds / slowdown - current.setup_s) / (steps_done * lab.cost.work(config))
-    step_s = current.step_s + LEARN * (observed - current.step_s)
+    step_s = current.step_s + LEARN * (observed - current.step_s) if own else observed
     try:
-        store({lab.slug: Timing(current.setup_s, step_s)}, source="runs")
+        store({key: Timing(current.setup_s, step_s)}, source="runs")
     except Exception:  # the run has ended and is recorded; a lost update of the estimate is no failure
-        log.warning("could not store the timing of %s", lab.slug, exc_info=True)
+        log.warning("could not store the timing of %s", key, exc_info=True)
 
 
-def estimate(lab: Lab, config: Any, slowdown: float | None = None) -> dict[str, Any]:
+def estimate(
+    lab: Lab, config: Any, slowdown: float | None = None, exercise: str | None = None
+) -> dict[str, Any]:
     """The estimate the form shows: seconds (None when nothing is measured yet), the limit, whether it fits,
     the most steps that fit with the other settings as they are, and, when it does not fit, the advice in
-    words (what to lower, and to what); at `slowdown`, by default the pace the workers announce now."""
-    at_rest = timing(lab.slug)
+    words (what to lower, and to what); at `slowdown`, by default the pace the workers announce now. With a
+    learner's function (`exercise`), from what such runs have cost once one has finished (until then, the
+    lab's own cost: an estimate too low is stopped at the limit, never refused wrongly)."""
+    at_rest = timing(cost_key(lab, exercise)) or timing(lab.slug)
     budget = lab.time_limit_s * SHARE
     if at_rest is None:
         return {"seconds": None, "limit_s": lab.time_limit_s, "fits": True, "field": lab.steps_field,
                 "largest": None, "advice": "", "summary": "", "slowdown": 1.0}  # fmt: skip
-    slowdown = workers.slowdown("cpu") if slowdown is None else slowdown
+    slowdown = workers.slowdown("sandbox" if exercise else "cpu") if slowdown is None else slowdown
     measured = Timing(at_rest.setup_s * slowdown, at_rest.step_s * slowdown)
     seconds = lab.estimate_s(config, measured)
     largest = lab.largest_steps(config, measured, budget)
@@ -175,8 +191,8 @@ def advice(lab: Lab, config: Any, timing_: Timing, seconds: float, largest: int,
     )
 
 
-def refusal(lab: Lab, config: Any) -> str | None:
-    """Why a run with these settings would not finish inside its lab's limit, and what would; None when it
-    fits (or nothing is measured yet)."""
-    found = estimate(lab, config)
+def refusal(lab: Lab, config: Any, exercise: str | None = None) -> str | None:
+    """Why a run with these settings (with a learner's function: `exercise`) would not finish inside its
+    lab's limit, and what would; None when it fits (or nothing is measured yet)."""
+    found = estimate(lab, config, exercise=exercise)
     return None if found["fits"] else found["summary"]

@@ -339,7 +339,8 @@ def _train(job: Job, writer: Writer, checkpoint: dict | None, time_limit: float 
             weights=_state_dict_bytes(outcome.model),
         )
         if job.attempt == 1:  # a run that continued another's did not time all its steps
-            budget.learn(lab, config, job.seconds or 0, reporter.last_step + 1, workers.PACE.now())
+            exercise = code["exercise"] if code else None  # a sandbox's steps cost more than the lab's own
+            budget.learn(lab, config, job.seconds or 0, reporter.last_step + 1, workers.PACE.now(), exercise)
     return job.status
 
 

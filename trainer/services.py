@@ -88,7 +88,8 @@ def job_submit(
     if learner_code is not None:
         queue = "sandbox"
     # The estimate is from CPU timings: a GPU run is faster, and its limit is the same.
-    too_long = budget.refusal(lab, config) if queue != "gpu" else None
+    exercise = learner_code["exercise"] if learner_code else None
+    too_long = budget.refusal(lab, config, exercise) if queue != "gpu" else None
     if too_long:
         raise invalid_parameters({lab.steps_field: [too_long]})
     if queue == "gpu" and not gpu_worker_alive():

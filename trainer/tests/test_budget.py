@@ -156,6 +156,23 @@ class LearningTests:
         assert stored["step_s"] == pytest.approx(0.001 + (0.004 - 0.001) / 3)
         assert stored["source"] == "runs"
 
+    def test_a_run_with_a_learners_function_has_its_own_cost_and_leaves_the_labs(self):
+        """Its steps ask a sandbox: the first such run that finishes sets what the next ones are estimated at
+        (and refused by), and the lab's own runs stay estimated at the lab's own cost."""
+        lab = LABS["gpt"]
+        budget.store({lab.slug: Timing(setup_s=0.0, step_s=0.001)})
+        config = lab.config(**defaults(lab))
+        steps = config.steps
+        before = budget.estimate(lab, config, slowdown=1.0, exercise="causal-attention")["seconds"]
+        assert before == budget.estimate(lab, config, slowdown=1.0)["seconds"]  # nothing known yet: the lab's
+
+        per_step = lab.time_limit_s / steps  # such a run took the whole limit
+        budget.learn(lab, config, seconds=per_step * steps, steps_done=steps, exercise="causal-attention")
+        assert json.loads(redis_clients.client().hget(budget.KEY, lab.slug))["step_s"] == 0.001
+        own = budget.estimate(lab, config, slowdown=1.0, exercise="causal-attention")
+        assert own["seconds"] == pytest.approx(lab.time_limit_s) and not own["fits"]
+        assert budget.estimate(lab, config, slowdown=1.0)["fits"]
+
 
 @pytest.mark.django_db
 class LoadTests:
