@@ -98,7 +98,12 @@ TRAINABLE = {
     "stable-softmax-cross-entropy",
     "adamw-step",
     "causal-attention",
+    "conv2d-max-pool",
 }
+# Where the lab's defaults would keep a learner waiting, what a run of their function starts from instead (the
+# params they send still win): the CNN with their convolution took 1.2 to 2 s a step on one CPU core, over ten
+# times its own pace (two epochs 207 s), and one epoch (69 s) already reaches 90% held-out accuracy.
+LEARNER_RUN_DEFAULTS = {"conv2d-max-pool": {"epochs": 1}}
 
 
 def train_with_code(*, owner, exercise: Exercise, params: dict) -> Job:
@@ -115,6 +120,7 @@ def train_with_code(*, owner, exercise: Exercise, params: dict) -> Job:
         "author": owner.get_username(),
         "source": passed.source,
     }
+    params = LEARNER_RUN_DEFAULTS.get(exercise.slug, {}) | params
     return job_submit(owner=owner, lab_slug=exercise.lab, params=params, learner_code=code)
 
 
