@@ -33,6 +33,9 @@ class Case:
     expect_finite: bool = field(
         default=False
     )  # a stability case: any NaN or inf fails it, whatever the reference
+    # A speed case: the least CPU time of the harness's calls must be at most this many seconds; its values
+    # are not compared (a large input's answer would pass the sandbox's output cap; other cases check them).
+    within_s: float | None = None
 
 
 def encode(arg: Any) -> Any:
@@ -90,6 +93,9 @@ def judge(
             first_error = (
                 first_error or str(result.get("error", ""))[:500] if isinstance(result, dict) else ""
             )
+        elif case.within_s is not None:
+            seconds = result.get("seconds")
+            ok = isinstance(seconds, float) and seconds <= case.within_s
         elif not _matches(case, references[case.function](*case.args), result.get("values")):
             ok = False
         if not ok and case.property not in failed:

@@ -46,7 +46,10 @@ def check(exercise: Exercise, source: str, limits: sandbox.Limits | None = None)
     request = {
         "source": source,
         "functions": exercise.functions,
-        "cases": [{"function": c.function, "args": [encode(a) for a in c.args]} for c in cases],
+        "cases": [
+            {"function": c.function, "args": [encode(a) for a in c.args], "timed": c.within_s is not None}
+            for c in cases
+        ],
     }
     outcome = sandbox.run_python(HARNESS, stdin=json.dumps(request).encode(), limits=limits)
     if outcome.status != "ok":

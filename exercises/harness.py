@@ -4,6 +4,9 @@ It reads one JSON document from stdin — the learner's source, the function's n
 (never the expected values: those stay with the grader, outside) — runs the source, calls the function on each
 case, and writes one JSON line to its original stdout: each case's value (numbers, as nested lists) or the
 exception it raised, and what the learner's code printed (capped). Everything else it writes goes nowhere.
+A timed case (a speed property) is called TIMED_CALLS times, each on its own copy of the inputs, and answers
+the least CPU time of a call instead of its value: CPU time, not wall time, so that other work on the machine
+does not make correct code look slow.
 """
 
 import io
@@ -12,8 +15,10 @@ import os
 import resource
 import sys
 import traceback
+from time import process_time  # taken before their code runs: replacing time's changes nothing here
 
 PRINT_CAP = 4000
+TIMED_CALLS = 3
 
 resource.setrlimit(resource.RLIMIT_NPROC, (16, 16))  # counted in the sandbox's own user namespace
 sys.path.insert(0, "/sandbox/site")
@@ -68,6 +73,18 @@ def plain(value):
     return {"shape": list(array.shape), "values": array.ravel().tolist()}
 
 
+def timed(function, args) -> float:
+    """The least CPU time of TIMED_CALLS calls, each given fresh copies (a call that changes its input in
+    place changes nothing for the next)."""
+    seconds = []
+    for _ in range(TIMED_CALLS):
+        copies = [a.copy() if hasattr(a, "copy") else a for a in args]
+        started = process_time()
+        function(*copies)
+        seconds.append(process_time() - started)
+    return min(seconds)
+
+
 printed = Capped()
 sys.stdout = sys.stderr = printed
 import numpy as np  # noqa: E402  after the output is captured: numpy's warnings go to the learner's buffer
@@ -87,7 +104,11 @@ try:
                 for a in case["args"]
             ]
             try:
-                value = namespace[case["function"]](*args)
+                function = namespace[case["function"]]
+                if case.get("timed"):
+                    answer["results"].append({"ok": True, "seconds": timed(function, args)})
+                    continue
+                value = function(*args)
                 if isinstance(value, tuple):
                     answer["results"].append({"ok": True, "values": [plain(v) for v in value]})
                 else:

@@ -372,7 +372,7 @@ class Session:
         self.limits = limits or Limits()
         self.process, started = _start(code, self.limits)
         self.deadline = started + self.limits.wall_s
-        self.stdout = b""  # what came after the last full line
+        self.stdout = bytearray()  # what came after the last full line (grown in place: megabytes)
         self.stderr = b""
         self.stderr_open = True  # the harness may close its stderr early (it sends what it prints nowhere)
         assert self.process.stdin and self.process.stdout and self.process.stderr
@@ -398,8 +398,10 @@ class Session:
         selector.register(process.stdout, selectors.EVENT_READ, "stdout")
         if self.stderr_open:
             selector.register(process.stderr, selectors.EVENT_READ, "stderr")
+        searched = 0  # where the next newline may be: an answer arrives in 64 KiB pieces
         try:
-            while b"\n" not in self.stdout:
+            while (newline := self.stdout.find(b"\n", searched)) < 0:
+                searched = len(self.stdout)
                 left = deadline - time.perf_counter()
                 if left <= 0:
                     self._end("timeout")
@@ -427,7 +429,8 @@ class Session:
                         self.stderr += chunk
         finally:
             selector.close()
-        answer, self.stdout = self.stdout.split(b"\n", 1)
+        answer = bytes(self.stdout[:newline])
+        del self.stdout[: newline + 1]
         self.stderr = b""
         return answer
 

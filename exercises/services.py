@@ -99,6 +99,7 @@ TRAINABLE = {
     "adamw-step",
     "causal-attention",
     "rnn-cell-step",
+    "conv2d-max-pool",
 }
 
 # Settings a run with the learner's function has, whatever was sent, and why: rnn_step is a plain (Elman)
@@ -114,6 +115,11 @@ KEPT_SETTINGS = {
     },
 }
 
+# Where the lab's defaults would keep a learner waiting, what a run of their function starts from instead (the
+# params they send still win): the CNN with their convolution took 1.2 to 2 s a step on one CPU core, over ten
+# times its own pace (two epochs 207 s), and one epoch (69 s) already reaches 90% held-out accuracy.
+LEARNER_RUN_DEFAULTS = {"conv2d-max-pool": {"epochs": 1}}
+
 
 def train_with_code(*, owner, exercise: Exercise, params: dict) -> Job:
     """A run of the exercise's lab that takes its steps with the learner's latest passing function."""
@@ -127,7 +133,11 @@ def train_with_code(*, owner, exercise: Exercise, params: dict) -> Job:
     refused = {name: [str(why)] for name, (value, why) in kept.items() if params.get(name, value) != value}
     if refused:
         raise invalid_parameters(refused)
-    params = params | {name: value for name, (value, _why) in kept.items()}
+    params = (
+        LEARNER_RUN_DEFAULTS.get(exercise.slug, {})
+        | params
+        | {name: value for name, (value, _why) in kept.items()}
+    )
     code = {
         "exercise": exercise.slug,
         "attempt": passed.pk,

@@ -1,7 +1,7 @@
 """What runs inside the sandbox when a learner trains a lab with their own function (given to `python -c`;
 never imported by the platform; see exercises/training.py).
 
-Its first line of input names the learner's source and function. Then either:
+Its first line of input names the learner's source and function (or functions). Then either:
 
 - the request carries "steps" (a gradient step, exercise linear-gradient-step): it runs the loop here, with
   the data and starting values it was given, and writes one line per reported step, "<step> <w> <b>" (repr of
@@ -10,7 +10,8 @@ Its first line of input names the learner's source and function. Then either:
   function, the learner's loss of each single example of a batch of logits, from which the worker takes its
   gradient; for an optimizer step, the parameters and moments it makes; for causal attention, the weights
   of each (q, k) pair of a batch of heads; for a recurrent cell, every state of a batch of windows, step by
-  step. The worker's model, data and loop stay outside.
+  step; for a convolution and max-pooling (the request names both functions), a CNN layer's outputs for a
+  batch. The worker's model, data and loop stay outside.
 
 If their function raises, it writes "error <description>" and stops.
 """
@@ -111,8 +112,58 @@ def recurrent_states(step, question):
     return base64.b64encode(np.stack(states, axis=1).astype("<f8").tobytes()).decode()
 
 
+def unpacked(question, key):
+    return np.frombuffer(base64.b64decode(question[key]), dtype="<f8").reshape(question[key + "_shape"])
+
+
+def shaped(value, shape, what):
+    """Their answer as a float array of `shape`, or an error that says what was expected."""
+    array = np.asarray(value, dtype=float)
+    if array.shape != shape:
+        raise ValueError(f"{what} returned an array of shape {array.shape}: expected {shape}")
+    return array
+
+
+def convnet_layer(functions, question):
+    """A CNN layer's outputs for a batch of images (n, c, h, w), by their conv2d or max_pool2x2; in and out
+    as little-endian float64 (base64).
+
+    conv2d: each input channel of every image stacked into one tall image (n·h rows), so one call convolves
+    the whole batch with one kernel (out, in, k, k); the k − 1 rows of each image's output that straddle two
+    images are dropped, the channels summed: (n, out, h − k + 1, w − k + 1), without the bias.
+    max_pool2x2: every channel of every image stacked into one tall image, cropped to even sizes so that no
+    2×2 block straddles two: one call, (n, c, h // 2, w // 2). A finite maximum must be one of its block's
+    values (the worker routes its gradient there); a NaN or infinity passes (the run then diverges)."""
+    conv2d, max_pool2x2 = functions
+    images = unpacked(question, "images")
+    n, c, h, w = images.shape
+    if question["layer"] == "conv":
+        kernels = unpacked(question, "kernels")
+        k_h, k_w = kernels.shape[2:]
+        tall = images.transpose(1, 0, 2, 3).reshape(c, n * h, w)
+        size = (n * h - k_h + 1, w - k_w + 1)
+        what = f"conv2d of a {n * h}×{w} image and a {k_h}×{k_w} kernel"
+        out = np.zeros((len(kernels), n * h, size[1]))
+        for o, kernel in enumerate(kernels):
+            for channel in range(c):
+                out[o, : size[0]] += shaped(conv2d(tall[channel].copy(), kernel[channel].copy()), size, what)
+        out = out.reshape(len(kernels), n, h, size[1])[:, :, : h - k_h + 1].transpose(1, 0, 2, 3)
+    else:
+        h, w = h // 2 * 2, w // 2 * 2
+        tall = images[:, :, :h, :w].reshape(n * c * h, w)
+        out = shaped(
+            max_pool2x2(tall.copy()), (n * c * h // 2, w // 2), f"max_pool2x2 of a {n * c * h}×{w} array"
+        )
+        blocks = tall.reshape(n * c * h // 2, 2, w // 2, 2)
+        found = (blocks == out[:, None, :, None]).any(axis=(1, 3)) | ~np.isfinite(out)
+        if not found.all():
+            raise ValueError("max_pool2x2 returned a value that is none of its 2×2 block's four values")
+    return base64.b64encode(np.ascontiguousarray(out).astype("<f8").tobytes()).decode()
+
+
 PROBES = {
     "attention_weights": attention_weights,
+    "convnet_layer": convnet_layer,
     "minus_log_sigmoid": minus_log_sigmoid,
     "minus_log_softmax": minus_log_softmax,
     "optimizer_step": optimizer_step,
@@ -139,7 +190,8 @@ def answer(function, probe):
 try:
     namespace = {"__name__": "learner", "np": np, "numpy": np}
     exec(compile(request["source"], "<your code>", "exec"), namespace)  # noqa: S102  inside the sandbox
-    function = namespace[request["function"]]
+    names = request["function"]
+    function = namespace[names] if isinstance(names, str) else [namespace[name] for name in names]
     if "probe" in request:
         answer(function, PROBES[request["probe"]])
     else:

@@ -13,7 +13,9 @@ Two shapes, by what the function is:
   calling it on one example at a time is how its gradient is read without trusting any code of theirs
   outside the sandbox. An optimizer step (adamw-step) and causal attention (causal-attention: the weights of
   every attention layer of the tiny GPT, see SoftmaxAttention) are asked the same way, in a Session, and so
-  is a recurrent cell (rnn-cell-step: every state of the RNN lab's plain cell, see ElmanRecurrence).
+  are a recurrent cell (rnn-cell-step: every state of the RNN lab's plain cell, see ElmanRecurrence) and a
+  convolution and a max-pool (conv2d-max-pool: every convolution and max-pool of the CNN, see
+  CrossCorrelation and MaxPool2x2).
 
 Either way the loss the run reports is the worker's own (a sandbox cannot make its curve look good), so a
 NaN or infinity ends the run `diverged` through the Reporter, as any run's; a cancel or the time limit kills
@@ -113,7 +115,9 @@ class InSandbox:
 
     ANSWER_S = 30.0  # one answer: code that sleeps or waits instead of answering is stopped
 
-    def __init__(self, session: sandbox.Session, code: dict[str, Any], function: str, probe: str) -> None:
+    def __init__(
+        self, session: sandbox.Session, code: dict[str, Any], function: str | list[str], probe: str
+    ) -> None:
         self.session = session
         self.first = json.dumps({"source": code["source"], "function": function, "probe": probe})
 
@@ -211,6 +215,13 @@ ANSWER_NUMBERS = (
 )  # weights per question at most: 8 MiB of float64, 11 in base64, under the session's cap
 
 
+def encoded(values: torch.Tensor) -> str:
+    """A tensor as the harness reads large arrays: little-endian float64, in base64."""
+    return base64.b64encode(
+        values.detach().double().cpu().contiguous().numpy().astype("<f8").tobytes()
+    ).decode()
+
+
 def attention_weights(attention: InSandbox) -> gpt_lab.AttentionWeights:
     """The learner's weights of a layer's every batch and head: one question carries all (q, k) pairs (the
     harness loops over them), split only where the answer would pass the sandbox's output cap."""
@@ -220,11 +231,88 @@ def attention_weights(attention: InSandbox) -> gpt_lab.AttentionWeights:
         pairs = torch.stack([q, k], dim=2).reshape(-1, 2, time_, size).double().cpu()
         answers = []
         for chunk in pairs.split(max(1, ANSWER_NUMBERS // time_**2)):
-            question = {"shape": list(chunk.shape), "pairs": base64.b64encode(chunk.numpy().astype("<f8").tobytes()).decode()}  # fmt: skip
+            question = {"shape": list(chunk.shape), "pairs": encoded(chunk)}
             answers.append(packed(attention(question), (len(chunk), time_, time_)))
         return torch.cat(answers).view(batch, heads, time_, time_).to(q.device)
 
     return lambda q, k: SoftmaxAttention.apply(q, k, in_sandbox)
+
+
+class CrossCorrelation(torch.autograd.Function):
+    """A layer's cross-correlation of images x (n, in, H, W) with weights (out, in, k, k) from `correlate`
+    (the learner's conv2d, in the sandbox), back-propagated as the exact derivative of a cross-correlation,
+    which is linear in each of them and the same however it was computed: dx is dy fully correlated with the
+    flipped weights, dweights dy correlated with x (PyTorch's conv2d_input and conv2d_weight)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, weight: torch.Tensor, correlate: Any) -> torch.Tensor:
+        ctx.save_for_backward(x, weight)
+        return correlate(x.detach(), weight.detach()).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, dy: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor, None]:
+        x, weight = ctx.saved_tensors
+        dx = torch.nn.grad.conv2d_input(x.shape, weight, dy) if ctx.needs_input_grad[0] else None
+        return dx, torch.nn.grad.conv2d_weight(x, weight.shape, dy), None
+
+
+class MaxPool2x2(torch.autograd.Function):
+    """2×2 max-pooling (stride 2) of x (n, c, H, W) by `pool` (the learner's max_pool2x2, in the sandbox),
+    back-propagated as a max-pool's derivative at their maxima: each output's gradient goes to the first
+    input of its block (row by row, as PyTorch's) that equals it. A finite maximum that is none of its
+    block's values can only be an answer the harness did not write (it checks them); a NaN or infinity routes
+    nothing, and makes the loss the run reports NaN."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, pool: Any) -> torch.Tensor:
+        pooled = pool(x.detach()).to(x.dtype)
+        n, c, h, w = x.shape
+        blocks = x.detach()[:, :, : h // 2 * 2, : w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)
+        same = blocks.transpose(3, 4).reshape(n, c, h // 2, w // 2, 4) == pooled.unsqueeze(-1)
+        found = same.any(dim=-1)
+        if not (found | ~pooled.isfinite()).all():
+            raise garbled()
+        ctx.routes = F.one_hot(same.int().argmax(dim=-1), 4).bool() & found.unsqueeze(-1)
+        ctx.shape = x.shape
+        return pooled
+
+    @staticmethod
+    def backward(ctx: Any, dy: torch.Tensor) -> tuple[torch.Tensor, None]:
+        n, c, h, w = ctx.shape
+        blocks = (ctx.routes * dy.unsqueeze(-1)).reshape(n, c, h // 2, w // 2, 2, 2).transpose(3, 4)
+        dx = torch.zeros(ctx.shape, dtype=dy.dtype, device=dy.device)
+        dx[:, :, : h // 2 * 2, : w // 2 * 2] = blocks.reshape(n, c, h // 2 * 2, w // 2 * 2)
+        return dx, None
+
+
+def convnet_layers(layers: InSandbox) -> tuple[cnn_lab.Convolution, cnn_lab.Pooling]:
+    """The learner's conv2d and max_pool2x2 as the CNN's layers: one question carries a batch of images (the
+    harness stacks them into one tall image per channel and calls their function once per kernel), split
+    only where the images or the answer would pass ANSWER_NUMBERS."""
+
+    def convolved(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        h, w = x.shape[2:]
+        out_shape = (weight.shape[0], h - weight.shape[2] + 1, w - weight.shape[3] + 1)
+        kernels = encoded(weight)
+        answers = []
+        for chunk in x.split(max(1, ANSWER_NUMBERS // max(math.prod(x.shape[1:]), math.prod(out_shape)))):
+            question = {"layer": "conv", "images": encoded(chunk), "images_shape": list(chunk.shape),
+                        "kernels": kernels, "kernels_shape": list(weight.shape)}  # fmt: skip
+            answers.append(packed(layers(question), (len(chunk), *out_shape)))
+        return torch.cat(answers).to(x.device)
+
+    def pooled(x: torch.Tensor) -> torch.Tensor:
+        c, h, w = x.shape[1:]
+        answers = []
+        for chunk in x.split(max(1, ANSWER_NUMBERS // math.prod(x.shape[1:]))):
+            question = {"layer": "pool", "images": encoded(chunk), "images_shape": list(chunk.shape)}
+            answers.append(packed(layers(question), (len(chunk), c, h // 2, w // 2)))
+        return torch.cat(answers).to(x.device)
+
+    return (
+        lambda x, weight: CrossCorrelation.apply(x, weight, convolved),
+        lambda x: MaxPool2x2.apply(x, pooled),
+    )
 
 
 class AdamWInSandbox(torch.optim.Optimizer):
@@ -284,6 +372,15 @@ def cnn(config: Any, report: Reporter, device: torch.device, code: dict[str, Any
     with sandbox.Session(HARNESS, _limits("cnn")) as session:
         loss = InSandbox(session, code, "softmax_cross_entropy", "minus_log_softmax")
         return cnn_lab.train(config, report, device, loss_gradient=softmax_gradient(loss))
+
+
+def cnn_with_layers(config: Any, report: Reporter, device: torch.device, code: dict[str, Any]) -> Outcome:
+    """The CNN lab, both its convolutions and both its max-pools the learner's `conv2d` and `max_pool2x2`,
+    back-propagated by CrossCorrelation's and MaxPool2x2's exact derivatives."""
+    with sandbox.Session(HARNESS, _limits("cnn")) as session:
+        layers = InSandbox(session, code, ["conv2d", "max_pool2x2"], "convnet_layer")
+        convolution, pooling = convnet_layers(layers)
+        return cnn_lab.train(config, report, device, convolution=convolution, pooling=pooling)
 
 
 def gpt(config: Any, report: Reporter, device: torch.device, code: dict[str, Any]) -> Outcome:
@@ -379,4 +476,5 @@ TRAINERS = {
     "adamw-step": logistic_regression_adamw,
     "causal-attention": gpt,
     "rnn-cell-step": rnn,
+    "conv2d-max-pool": cnn_with_layers,
 }

@@ -1,7 +1,8 @@
 """Train with your code: a passing gradient step trains the linear-regression lab, a passing binary
-cross-entropy the logistic-regression lab and a passing softmax cross-entropy the CNN, through the real
-`sandbox` worker, streaming like any job; a passing function whose run blows up ends `diverged`; one that
-raises ends `failed` in the learner's words; a function that has not passed trains nothing."""
+cross-entropy the logistic-regression lab, a passing softmax cross-entropy, convolution and max-pool the CNN,
+through the real `sandbox` worker, streaming like any job; a passing function whose run blows up ends
+`diverged`; one that raises ends `failed` in the learner's words; a function that has not passed trains
+nothing."""
 
 from __future__ import annotations
 
@@ -267,6 +268,108 @@ class TrainWithAttentionTests:
         job = ended(train(learner, TINY_GPT, ATTENTION).json()["id"], timeout=180)
         assert job.status == Job.Status.FAILED
         assert "IndexError: sixteen characters (line" in job.error_message
+
+
+CONV = "conv2d-max-pool"
+TINY_CNN = {"train_images": 64, "batch_size": 16}  # four steps (and the held-out 360 images)
+
+
+class TrainWithConvolutionTests:
+    def test_their_convolution_and_pooling_train_the_cnn_as_the_labs_own_does(
+        self, learner, student, worker
+    ) -> None:
+        import torch
+
+        from trainer.catalog import LABS
+        from trainer.labs import cnn
+        from trainer.labs.base import Reporter
+
+        passed(student, exercises()[CONV].solution, CONV)
+        body = train(learner, TINY_CNN, CONV).json()
+        assert body["lab"] == "cnn" and body["params"]["learner_code"]["exercise"] == CONV
+        assert body["params"]["epochs"] == 1  # not the lab's two: their convolution is slower than PyTorch's
+        job = ended(body["id"], timeout=180)
+        assert job.status == Job.Status.SUCCEEDED, job.error_message
+        config = LABS["cnn"].config(**{k: v for k, v in job.params.items() if k != "learner_code"})
+        batches: list[dict] = []
+        own = cnn.train(config, Reporter(config.epochs, batches.append), torch.device("cpu"))
+        own_curve = {p["step"]: p["loss"] for b in batches for p in b["points"]}
+        their_curve = {point["step"]: point["loss"] for point in job.history}
+        assert len(their_curve) == len(own_curve) == 4
+        # Their forward values and the exact derivatives at them: the lab's own run, to the reported digits.
+        for step, loss in own_curve.items():
+            assert their_curve[step] == pytest.approx(loss, abs=2e-5), step
+        assert job.metrics["val_accuracy"] == own.metrics["val_accuracy"]
+        assert job.metrics["val_loss"] == pytest.approx(own.metrics["val_loss"], abs=1e-3)
+
+    def test_a_convolution_that_gives_inf_in_training_ends_diverged(self, learner, student, worker) -> None:
+        source = exercises()[CONV].solution + (
+            "\n_real = conv2d\n\ndef conv2d(image, kernel):\n"
+            "    return _real(image, kernel) * (np.inf if len(image) > 100 else 1.0)\n"
+        )  # the checks' values are of smaller images (their 2000-row one is only timed)
+        passed(student, source, CONV)
+        job = ended(train(learner, TINY_CNN, CONV).json()["id"], timeout=180)
+        assert job.status == Job.Status.DIVERGED, job.error_message
+
+    def test_a_pooling_that_raises_fails_in_the_learners_words(self, learner, student, worker) -> None:
+        source = exercises()[CONV].solution + (
+            "\n_real = max_pool2x2\n\ndef max_pool2x2(x):\n"
+            "    if len(x) > 5000:\n        raise MemoryError('a tall stack')\n    return _real(x)\n"
+        )
+        passed(student, source, CONV)
+        job = ended(train(learner, TINY_CNN, CONV).json()["id"], timeout=180)
+        assert job.status == Job.Status.FAILED
+        assert "MemoryError: a tall stack (line" in job.error_message
+
+    @pytest.mark.parametrize(
+        ("wrong", "said"),
+        [
+            (
+                "\n_real = conv2d\n\ndef conv2d(image, kernel):\n"
+                "    return np.pad(_real(image, kernel), 1) if len(image) > 100 else _real(image, kernel)\n",
+                "conv2d of a 512×32 image and a 3×3 kernel returned an array of shape (512, 32): "
+                "expected (510, 30)",
+            ),
+            (
+                "\n_real = max_pool2x2\n\ndef max_pool2x2(x):\n"
+                "    return _real(x) + (0.001 if len(x) > 100 else 0.0)\n",
+                "max_pool2x2 returned a value that is none of its 2×2 block's four values",
+            ),
+        ],
+        ids=["conv2d-shape", "max-pool-value"],
+    )
+    def test_an_answer_the_layer_cannot_use_fails_with_what_was_wrong(
+        self, learner, student, worker, wrong, said
+    ) -> None:
+        passed(student, exercises()[CONV].solution + wrong, CONV)
+        job = ended(train(learner, TINY_CNN, CONV).json()["id"], timeout=180)
+        assert job.status == Job.Status.FAILED
+        assert said in job.error_message
+
+    def test_a_maximum_that_is_none_of_its_blocks_values_is_garbled(self) -> None:
+        """What the harness refuses can reach the worker only from code that wrote its own answer."""
+        import torch
+
+        from exercises.training import LearnerCodeError, MaxPool2x2
+
+        x = torch.arange(16.0).view(1, 1, 4, 4)
+        with pytest.raises(LearnerCodeError) as refused:
+            MaxPool2x2.apply(x, lambda x: torch.nn.functional.max_pool2d(x, 2) + 0.5)
+        assert refused.value.said.code == "learner_code_garbled"
+
+    def test_a_loop_over_each_output_pixel_fails_only_speed(self) -> None:
+        from exercises.grading import check
+
+        exercise = exercises()[CONV]
+        per_pixel = exercise.solution.replace(
+            "    for a in range(k_h):\n        for b in range(k_w):\n"
+            "            out += kernel[a, b] * image[a : a + out.shape[0], b : b + out.shape[1]]\n",
+            "    for i in range(out.shape[0]):\n        for j in range(out.shape[1]):\n"
+            "            out[i, j] = np.sum(image[i : i + k_h, j : j + k_w] * kernel)\n",
+        )
+        assert per_pixel != exercise.solution
+        assert check(exercise, exercise.solution).verdict.passed
+        assert check(exercise, per_pixel).verdict.failed == ["conv_fast"]
 
 
 def test_every_trainable_exercise_has_its_loop() -> None:

@@ -336,10 +336,12 @@
       // A run of a learner's own function (a code exercise: a gradient step, a loss) says whose function trained it.
       const code = job.params.learner_code;
       if (code) this.runLine.textContent += " · " + interpolate(gettext("trained with the function %(author)s wrote (exercise %(exercise)s)"), { author: code.author, exercise: code.exercise }, true);
-      // Causal attention trains the GPT through the model's own product and back-propagation: the line says how.
+      // Causal attention trains the GPT, a convolution and max-pool the CNN, through the model's own
+      // back-propagation: the line says how.
       if (code && code.exercise === "causal-attention") this.runLine.textContent += " · " + gettext("the attention weights of every layer are that function's, back-propagated as the exact derivative of softmax attention at them");
       // So does the recurrent cell: the RNN's states are the function's, the gradient through time the model's.
       if (code && code.exercise === "rnn-cell-step") this.runLine.textContent += " · " + gettext("every state of the plain RNN is that function's, back-propagated through time as the exact derivative of the cell at them");
+      if (code && code.exercise === "conv2d-max-pool") this.runLine.textContent += " · " + gettext("both convolutions and both max-pools are that code's conv2d and max_pool2x2, back-propagated as the exact derivatives of a convolution and a max-pool at their outputs");
       this.runLine.hidden = false;
       const source = new EventSource(job.events_url);
       this.source = source;

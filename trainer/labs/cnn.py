@@ -9,6 +9,7 @@ first layer's RGB filters have colour to respond to and colour to learn to ignor
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -31,6 +32,35 @@ EVAL_BATCH = 256  # held-out images per forward pass: bounds memory, not results
 SHOWN_PREDICTIONS = 8
 
 
+# A learner's own convolution and max-pooling (a code exercise, exercises/training.py), which then compute
+# every convolution and max-pool of the network: the cross-correlation of images (batch, in, H, W) with a
+# layer's weights (out, in, k, k), without the bias; the 2×2 max-pool, stride 2, of (batch, channels, H, W).
+Convolution = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+Pooling = Callable[[torch.Tensor], torch.Tensor]
+
+
+class LearnersConv2d(nn.Conv2d):
+    """The lab's Conv2d (its weights, their initialisation, its bias), its cross-correlation a learner's."""
+
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int, convolution: Convolution
+    ) -> None:
+        super().__init__(in_channels, out_channels, kernel_size)
+        self.convolution = convolution
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.convolution(x, self.weight) + self.bias.view(1, -1, 1, 1)
+
+
+class LearnersMaxPool2d(nn.MaxPool2d):
+    def __init__(self, pooling: Pooling) -> None:
+        super().__init__(2)
+        self.pooling = pooling
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.pooling(x)
+
+
 class ConvNet(nn.Module):
     """The seed's architecture: two 3×3 convolutions, two 2×2 max-pools, two dense layers. The output is
     logits; CrossEntropyLoss applies the softmax itself.
@@ -38,20 +68,32 @@ class ConvNet(nn.Module):
     It takes images in [0, 1] and standardises each channel with the training set's mean and standard
     deviation (kept as buffers, so the downloaded weights work on raw images): centred inputs let Adam
     reach 90% in two epochs instead of three or more.
+
+    Given a learner's `convolution` and `pooling`, those layers are theirs, with the same parameters.
     """
 
-    def __init__(self, mean: torch.Tensor, std: torch.Tensor, classes: int = 10) -> None:
+    def __init__(
+        self,
+        mean: torch.Tensor,
+        std: torch.Tensor,
+        classes: int = 10,
+        convolution: Convolution | None = None,
+        pooling: Pooling | None = None,
+    ) -> None:
         super().__init__()
         self.register_buffer("mean", mean.reshape(1, 3, 1, 1))
         self.register_buffer("std", std.reshape(1, 3, 1, 1))
+
+        def conv(in_channels: int, out_channels: int) -> nn.Conv2d:
+            if convolution is None:
+                return nn.Conv2d(in_channels, out_channels, kernel_size=3)
+            return LearnersConv2d(in_channels, out_channels, 3, convolution)
+
+        def pool() -> nn.MaxPool2d:
+            return nn.MaxPool2d(2) if pooling is None else LearnersMaxPool2d(pooling)
+
         self.features = nn.Sequential(
-            nn.Conv2d(3, 32, kernel_size=3),
-            nn.ReLU(),
-            nn.Conv2d(32, 64, kernel_size=3),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.MaxPool2d(2),
-            nn.Flatten(),
+            conv(3, 32), nn.ReLU(), conv(32, 64), nn.ReLU(), pool(), pool(), nn.Flatten()
         )
         with torch.no_grad():
             flattened = self.features(torch.zeros(1, 3, IMAGE_SIZE, IMAGE_SIZE)).shape[1]  # 64·7·7 = 3136
@@ -133,13 +175,21 @@ def predictions(model: ConvNet, x: torch.Tensor, y: torch.Tensor) -> list[dict]:
 
 
 def train(
-    config: Config, report: Reporter, device: torch.device, *, loss_gradient: LossGradient | None = None
+    config: Config,
+    report: Reporter,
+    device: torch.device,
+    *,
+    loss_gradient: LossGradient | None = None,
+    convolution: Convolution | None = None,
+    pooling: Pooling | None = None,
 ) -> Outcome:
     """`loss_gradient`: a learner's softmax cross-entropy takes the steps instead (exercise
-    stable-softmax-cross-entropy)."""
+    stable-softmax-cross-entropy). `convolution` and `pooling`: a learner's compute both convolutions and
+    both max-pools, in training, evaluation and predictions alike (exercise conv2d-max-pool)."""
     torch.manual_seed(config.seed)
     data = make_data(config).to(device)
-    model = ConvNet(data.x_train.mean(dim=(0, 2, 3)), data.x_train.std(dim=(0, 2, 3)))
+    mean, std = data.x_train.mean(dim=(0, 2, 3)), data.x_train.std(dim=(0, 2, 3))
+    model = ConvNet(mean, std, convolution=convolution, pooling=pooling)
     model.to(device, memory_format=torch.channels_last)
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
     batch_size = min(config.batch_size, len(data.y_train))

@@ -6,9 +6,10 @@ def conv2d(image, kernel):
     h, w = image.shape
     k_h, k_w = kernel.shape
     out = np.zeros((h - k_h + 1, w - k_w + 1))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i : i + k_h, j : j + k_w] * kernel)
+    # out[i, j] = sum over (a, b) of kernel[a, b] * image[i + a, j + b]: one whole-array step per offset
+    for a in range(k_h):
+        for b in range(k_w):
+            out += kernel[a, b] * image[a : a + out.shape[0], b : b + out.shape[1]]
     return out
 
 

@@ -6,7 +6,7 @@ def conv2d(image, kernel):
     h, w = image.shape
     k_h, k_w = kernel.shape
     out = np.zeros((h - k_h + 1, w - k_w + 1))
-    # fill out[i, j]
+    # for each offset (a, b) of the kernel: add kernel[a, b] times the image shifted by (a, b)
     return out
 
 
