@@ -75,45 +75,14 @@ def optimizer_step(step, question):
     return answer
 
 
-def attention_weights(attention, question):
-    """Their causal attention weights of each (q, k) pair: their function with v the identity (T, T) returns
-    softmax(q kᵀ / √d + M) I, the weights themselves. Pairs in and weights out as little-endian float64
-    (base64): a step's pairs are a million numbers, too slow to write out as JSON."""
-    pairs = np.frombuffer(base64.b64decode(question["pairs"]), dtype="<f8").reshape(question["shape"])
-    identity = np.eye(pairs.shape[2])
-    weights = [
-        np.asarray(attention(q.copy(), k.copy(), identity.copy()), dtype=float).reshape(identity.shape)
-        for q, k in pairs
-    ]
-    return base64.b64encode(np.stack(weights).astype("<f8").tobytes()).decode()
-
-
-def recurrent_states(step, question):
-    """Their cell over a whole batch of windows: x (batch, T, inputs) and the first state h (batch, hidden)
-    in, every state (batch, T, hidden) out, the weights in the exercise's layout; one question per forward
-    pass, so the loop over time runs here. Little-endian float64 in base64 both ways, as for attention."""
-    batch, time_, inputs = question["shape"]
-    hidden = question["hidden"]
-
-    def array(name, *shape):
-        return np.frombuffer(base64.b64decode(question[name]), dtype="<f8").reshape(shape)
-
-    x, h = array("x", batch, time_, inputs), array("h", batch, hidden)
-    weights = array("W_xh", inputs, hidden), array("W_hh", hidden, hidden), array("b", hidden)
-    states = []
-    for t in range(time_):
-        h = np.asarray(step(x[:, t].copy(), h.copy(), *(w.copy() for w in weights)), dtype=float)
-        if h.shape != (batch, hidden):
-            raise ValueError(
-                f"rnn_step returned an array of shape {h.shape} for x of shape {(batch, inputs)}: the next "
-                f"state has the shape of h, {(batch, hidden)}"
-            )
-        states.append(h)
-    return base64.b64encode(np.stack(states, axis=1).astype("<f8").tobytes()).decode()
-
-
 def unpacked(question, key):
+    """A large array of a question: little-endian float64 in base64, its shape beside it (key_shape)."""
     return np.frombuffer(base64.b64decode(question[key]), dtype="<f8").reshape(question[key + "_shape"])
+
+
+def packed(array):
+    """A large answer the same way (too slow to write out as JSON: a step's can be a million numbers)."""
+    return base64.b64encode(np.ascontiguousarray(array, dtype="<f8").tobytes()).decode()
 
 
 def shaped(value, shape, what):
@@ -122,6 +91,33 @@ def shaped(value, shape, what):
     if array.shape != shape:
         raise ValueError(f"{what} returned an array of shape {array.shape}: expected {shape}")
     return array
+
+
+def attention_weights(attention, question):
+    """Their causal attention weights of each (q, k) pair: their function with v the identity (T, T) returns
+    softmax(q kᵀ / √d + M) I, the weights themselves. Pairs in and weights out as little-endian float64
+    (base64): a step's pairs are a million numbers, too slow to write out as JSON."""
+    pairs = unpacked(question, "pairs")
+    identity = np.eye(pairs.shape[2])
+    weights = [
+        np.asarray(attention(q.copy(), k.copy(), identity.copy()), dtype=float).reshape(identity.shape)
+        for q, k in pairs
+    ]
+    return packed(np.stack(weights))
+
+
+def recurrent_states(step, question):
+    """Their cell over a whole batch of windows: x (batch, T, inputs) and the first state h (batch, hidden)
+    in, every state (batch, T, hidden) out, the weights in the exercise's layout; one question per forward
+    pass, so the loop over time runs here. Little-endian float64 in base64 both ways, as for attention."""
+    x, h = unpacked(question, "x"), unpacked(question, "h")
+    weights = [unpacked(question, name) for name in ("W_xh", "W_hh", "b")]
+    what = f"rnn_step(x of shape {x[:, 0].shape}, h of shape {h.shape})"  # the next state has h's shape
+    states = []
+    for t in range(x.shape[1]):
+        h = shaped(step(x[:, t].copy(), h.copy(), *(w.copy() for w in weights)), h.shape, what)
+        states.append(h)
+    return packed(np.stack(states, axis=1))
 
 
 def convnet_layer(functions, question):
@@ -158,7 +154,7 @@ def convnet_layer(functions, question):
         found = (blocks == out[:, None, :, None]).any(axis=(1, 3)) | ~np.isfinite(out)
         if not found.all():
             raise ValueError("max_pool2x2 returned a value that is none of its 2×2 block's four values")
-    return base64.b64encode(np.ascontiguousarray(out).astype("<f8").tobytes()).decode()
+    return packed(out)
 
 
 PROBES = {

@@ -222,6 +222,11 @@ def encoded(values: torch.Tensor) -> str:
     ).decode()
 
 
+def arrays(**named: torch.Tensor) -> dict[str, Any]:
+    """Tensors as a question carries them, each with its shape (the harness's `unpacked`)."""
+    return {key: value for name, t in named.items() for key, value in ((name, encoded(t)), (f"{name}_shape", list(t.shape)))}  # fmt: skip
+
+
 def attention_weights(attention: InSandbox) -> gpt_lab.AttentionWeights:
     """The learner's weights of a layer's every batch and head: one question carries all (q, k) pairs (the
     harness loops over them), split only where the answer would pass the sandbox's output cap."""
@@ -231,7 +236,7 @@ def attention_weights(attention: InSandbox) -> gpt_lab.AttentionWeights:
         pairs = torch.stack([q, k], dim=2).reshape(-1, 2, time_, size).double().cpu()
         answers = []
         for chunk in pairs.split(max(1, ANSWER_NUMBERS // time_**2)):
-            question = {"shape": list(chunk.shape), "pairs": encoded(chunk)}
+            question = arrays(pairs=chunk)
             answers.append(packed(attention(question), (len(chunk), time_, time_)))
         return torch.cat(answers).view(batch, heads, time_, time_).to(q.device)
 
@@ -293,11 +298,10 @@ def convnet_layers(layers: InSandbox) -> tuple[cnn_lab.Convolution, cnn_lab.Pool
     def convolved(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         h, w = x.shape[2:]
         out_shape = (weight.shape[0], h - weight.shape[2] + 1, w - weight.shape[3] + 1)
-        kernels = encoded(weight)
+        kernels = arrays(kernels=weight)
         answers = []
         for chunk in x.split(max(1, ANSWER_NUMBERS // max(math.prod(x.shape[1:]), math.prod(out_shape)))):
-            question = {"layer": "conv", "images": encoded(chunk), "images_shape": list(chunk.shape),
-                        "kernels": kernels, "kernels_shape": list(weight.shape)}  # fmt: skip
+            question = {"layer": "conv"} | arrays(images=chunk) | kernels
             answers.append(packed(layers(question), (len(chunk), *out_shape)))
         return torch.cat(answers).to(x.device)
 
@@ -305,7 +309,7 @@ def convnet_layers(layers: InSandbox) -> tuple[cnn_lab.Convolution, cnn_lab.Pool
         c, h, w = x.shape[1:]
         answers = []
         for chunk in x.split(max(1, ANSWER_NUMBERS // math.prod(x.shape[1:]))):
-            question = {"layer": "pool", "images": encoded(chunk), "images_shape": list(chunk.shape)}
+            question = {"layer": "pool"} | arrays(images=chunk)
             answers.append(packed(layers(question), (len(chunk), c, h // 2, w // 2)))
         return torch.cat(answers).to(x.device)
 
@@ -443,15 +447,11 @@ def recurrent_states(cell: InSandbox) -> rnn_lab.Recurrence:
         inputs: torch.Tensor, first: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor, bias: torch.Tensor
     ) -> torch.Tensor:
         time_, hidden = inputs.shape[1], len(bias)
-
-        def encoded(array: torch.Tensor) -> str:
-            return base64.b64encode(array.detach().double().cpu().numpy().astype("<f8").tobytes()).decode()
-
-        weights = {"W_xh": encoded(w_ih.T), "W_hh": encoded(w_hh.T), "b": encoded(bias)}
+        weights = arrays(W_xh=w_ih.T, W_hh=w_hh.T, b=bias)
         answers = []
         windows = max(1, ANSWER_NUMBERS // (time_ * hidden))
         for x, h in zip(inputs.split(windows), first.split(windows), strict=True):
-            question = {"shape": list(x.shape), "hidden": hidden, "x": encoded(x), "h": encoded(h)} | weights
+            question = arrays(x=x, h=h) | weights
             answers.append(packed(cell(question), (len(x), time_, hidden)))
         return torch.cat(answers).to(inputs.device)
 
