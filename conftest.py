@@ -339,7 +339,8 @@ def compose_web(log: Path, dot_env: dict[str, str], workers: int = 2) -> Iterato
 
 
 class Worker:
-    """A real Celery worker process consuming the `cpu`, `gpu` and `sandbox` queues over the real Redis."""
+    """A real Celery worker process consuming the `cpu`, `gpu`, `sandbox` and `sandbox-runs` queues over the
+    real Redis."""
 
     def __init__(self, concurrency: int = 1, redis_url: str | None = None) -> None:
         # A worker on a Redis of its own (a fault test) writes a log of its own too.
@@ -362,7 +363,7 @@ class Worker:
                 "config",
                 "worker",
                 "-Q",
-                "cpu,gpu,maintenance,sandbox",
+                "cpu,gpu,maintenance,sandbox,sandbox-runs",
                 "-c",
                 str(concurrency),
                 "-n",

@@ -91,8 +91,8 @@ def warm_up_torch(sender, **kwargs) -> None:
 
     if os.environ.get("WORKER_WARM_UP") == "0":  # a test's extra worker: start at once, time nothing
         return
-    if set(sender.app.amqp.queues.consume_from) in ({"sandbox"}, {"talk"}):
-        return  # it checks learners' code, or writes with a trained model: no lab is timed here
+    if set(sender.app.amqp.queues.consume_from) in ({"sandbox"}, {"sandbox-runs"}, {"talk"}):
+        return  # it checks or trains with learners' code (costs of their own), or writes: no lab is timed here
     from core.workers import PACE
 
     PACE.probe()  # the machine's pace while the labs are timed: their costs are kept as at rest

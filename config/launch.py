@@ -326,6 +326,14 @@ def sandbox_worker_command(concurrency: int) -> list[str]:
     return worker_command(concurrency, "sandbox", "sandbox")
 
 
+def code_trainer_command() -> list[str]:
+    """The worker that trains labs with learners' passing functions ("Train with your code",
+    exercises/training.py), as `make run` and compose's worker-sandbox-runs start it: their runs take minutes,
+    so they have a queue of their own too (`sandbox-runs`), and a check never waits behind one. Their function
+    runs inside bubblewrap, the lab's model in this worker."""
+    return worker_command(1, "sandbox-runs", "sandbox-runs")
+
+
 def writer_worker_command() -> list[str]:
     """The worker that writes with a learner's trained GPT ("Talk to your model", trainer/generation.py), as
     `make run` and compose's worker-talk start it: one process on a queue of its own, so that a few seconds of
@@ -335,7 +343,7 @@ def writer_worker_command() -> list[str]:
 
 def say_how_to_install_bubblewrap() -> bool:
     """Code exercises need bubblewrap on the worker; without it they are refused (and say so), the rest runs.
-    True when it is installed (then the exercise checker starts)."""
+    True when it is installed (then the exercise checker and the code trainer start)."""
     if shutil.which("bwrap") is None:
         say(
             "Code exercises are off: bubblewrap (bwrap) is not installed, and learners' code never runs "
@@ -398,7 +406,8 @@ def run() -> int:
         concurrency = int(os.environ.get("WORKER_CONCURRENCY", min(2, cores)))
         celery = [sys.executable, "-m", "celery", "-A", "config"]
         worker = [sys.executable, "-m", *worker_command(concurrency)]
-        checker = [Child("the exercise checker", [sys.executable, "-m", *sandbox_worker_command(1)])]
+        checker = [Child("the exercise checker", [sys.executable, "-m", *sandbox_worker_command(1)]),
+                   Child("the code trainer", [sys.executable, "-m", *code_trainer_command()])]  # fmt: skip
         if not say_how_to_install_bubblewrap():
             checker = []  # no sandbox, no checker: the exercises say so and refuse
         writer = Child("the model's writer", [sys.executable, "-m", *writer_worker_command()])

@@ -85,12 +85,13 @@ class ComposeWorkerFlagsTests:
         flags = [flag for flag in worker_command(1) if flag.startswith("--")]
         assert [flag for flag in gpu if flag.startswith("--")] == ["--max-tasks-per-child", *flags]
 
-    def test_compose_starts_the_checker_and_the_writer_as_make_run_does(self):
-        from config.launch import sandbox_worker_command, writer_worker_command
+    def test_compose_starts_the_checker_the_code_trainer_and_the_writer_as_make_run_does(self):
+        from config.launch import code_trainer_command, sandbox_worker_command, writer_worker_command
 
         sandbox = command("worker-sandbox")
         assert sandbox == sandbox_worker_command(int(sandbox[sandbox.index("-c") + 1]))
         assert command("worker-talk") == writer_worker_command()
+        assert command("worker-sandbox-runs") == code_trainer_command()
 
 
 class ComposeWebServerTests:

@@ -3,6 +3,7 @@ secret key made once and kept in var/, so that a restart signs nobody out (the r
 
 import os
 import re
+import shutil
 import stat
 import time
 
@@ -41,6 +42,14 @@ class MakeRunTests:
             while "talk" not in browser.get("/healthz").json()["workers"] and time.monotonic() < deadline:
                 time.sleep(0.5)
             assert browser.get("/healthz").json()["workers"]["talk"]["count"] == 1
+            if shutil.which("bwrap"):  # the exercise checker and the code trainer, each on its own queue
+                while (
+                    "sandbox-runs" not in browser.get("/healthz").json()["workers"]
+                    and time.monotonic() < deadline
+                ):
+                    time.sleep(0.5)
+                workers = browser.get("/healthz").json()["workers"]
+                assert workers["sandbox"]["count"] == 1 and workers["sandbox-runs"]["count"] == 1
 
             missing = browser.get("/no-such-page/")
             assert missing.status_code == 404 and "URLconf" not in missing.text  # no DEBUG page

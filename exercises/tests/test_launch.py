@@ -29,3 +29,8 @@ class LaunchTests:
     def test_its_checker_consumes_the_sandbox_queue_alone(self) -> None:
         command = launch.sandbox_worker_command(1)
         assert command[command.index("-Q") + 1] == "sandbox"
+
+    def test_runs_with_learners_code_have_a_worker_of_their_own(self) -> None:
+        """A check never waits behind minutes of training with a learner's function."""
+        command = launch.code_trainer_command()
+        assert command[command.index("-Q") + 1] == "sandbox-runs"
