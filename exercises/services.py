@@ -102,6 +102,16 @@ TRAINABLE = {
     "conv2d-max-pool",
 }
 
+# Their function runs in the sandbox, on the CPU: so does the lab's model around it (a GPU would wait on it).
+ON_THE_CPU = {
+    "device": (
+        "cpu",
+        gettext_lazy(
+            "A run with your function trains on the CPU: your code runs in the sandbox, never on a GPU."
+        ),
+    )
+}
+
 # Settings a run with the learner's function has, whatever was sent, and why: rnn_step is a plain (Elman)
 # cell, so it takes the place of the RNN lab's plain RNN (the lab's default cell is a GRU).
 KEPT_SETTINGS = {
@@ -129,8 +139,8 @@ def train_with_code(*, owner, exercise: Exercise, params: dict) -> Job:
     if passed is None:
         raise UserError(_("Pass the exercise first: only a function that passes its tests trains the model."))
     refuse_without_sandbox()
-    kept = KEPT_SETTINGS.get(exercise.slug, {})
-    refused = {name: [str(why)] for name, (value, why) in kept.items() if params.get(name, value) != value}
+    kept = ON_THE_CPU | KEPT_SETTINGS.get(exercise.slug, {})
+    refused = {name: [str(why)] for name, (value, why) in kept.items() if params.get(name, value) not in (value, "auto")}  # fmt: skip
     if refused:
         raise invalid_parameters(refused)
     params = (

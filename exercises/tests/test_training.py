@@ -80,6 +80,15 @@ class TrainWithCodeTests:
         assert "ValueError: a hundred points" in job.error_message
 
     @pytest.mark.django_db
+    def test_it_trains_on_the_cpu_and_refuses_a_gpu_in_words(self, learner, student) -> None:
+        """The learner's function runs in the sandbox, on the CPU; so does the lab's model around it."""
+        passed(student, exercises()[SLUG].solution)
+        response = train(learner, {"device": "cuda"})
+        assert response.status_code == 400 and "never on a GPU" in response.json()["params"]["device"][0]
+        assert not Job.objects.exists()
+        assert train(learner, {"device": "auto"}).json()["params"]["device"] == "cpu"
+
+    @pytest.mark.django_db
     def test_it_refuses_a_function_that_has_not_passed(self, learner, student) -> None:
         Attempt.objects.create(owner=student, exercise=SLUG, source="x", status=Attempt.Status.FAILED)
         response = train(learner)
