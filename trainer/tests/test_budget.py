@@ -227,23 +227,26 @@ class LoadTests:
         assert budget.timing(lab.slug).step_s == pytest.approx(0.002 + (0.004 - 0.002) / 3)
 
     def test_the_pace_shows_a_processor_shared_with_other_work(self):
-        """Real contention: twice as many busy processes as processors make the same arithmetic slower."""
+        """Real contention: twice as many busy processes as processors make the same arithmetic slower (than
+        just before, whatever else the machine was doing then: a CI machine is never quite at rest)."""
         import multiprocessing
         import os
+        import statistics
 
         from core.workers import Pace
 
         pace = Pace()
         for _ in range(3):
             pace.probe()
-        assert pace.slowdown() < 1.5
+        before = statistics.median(pace.recent)
         busy = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(2 * (os.cpu_count() or 1))]
         for process in busy:
             process.start()
         try:
             for _ in range(3):
                 pace.probe()
-            assert pace.slowdown() >= 1.5, pace.recent
+            assert statistics.median(pace.recent) >= 1.5 * before, (before, pace.recent)
+            assert pace.slowdown() >= 1.5  # its best is at most `before`
         finally:
             for process in busy:
                 process.kill()
