@@ -90,6 +90,24 @@ class ThemeTests:
         assert self.background(laptop) == dark
         other.close()
 
+    def test_a_choice_made_while_the_account_is_read_is_not_undone_by_it(self, page, student, shipped_course):
+        """The account's theme (/api/me/) wins over this browser's, never over a choice made on this page
+        while /api/me/ was on its way: a busy server's late answer used to switch the page back."""
+        page.emulate_media(color_scheme="light")
+        log_in(page, "student", "correct horse 1")
+        held = []
+        page.route(
+            "**/api/me/", lambda route: held.append(route)
+        )  # the account's answer waits until the learner has chosen
+        page.goto("/faq/")
+        while not held:
+            page.wait_for_timeout(50)
+        page.get_by_label("Theme").select_option("dark")
+        held[0].continue_()
+        expect(page.locator("body")).to_have_attribute("data-reader", "known")
+        assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+        expect(page.get_by_label("Theme")).to_have_value("dark")
+
     def test_a_visitor_can_choose_a_theme_for_this_browser(self, page, shipped_course):
         page.emulate_media(color_scheme="dark")
         page.goto("/faq/")

@@ -61,9 +61,7 @@
       document.getElementById("content").before(box);
     }
     // The theme the learner chose on another device (their account's) wins over this browser's.
-    if (me.preferences && window.platformTheme && me.preferences.theme !== window.platformTheme.current()) {
-      window.platformTheme.choose(me.preferences.theme);
-    }
+    if (me.preferences && window.platformTheme) window.platformTheme.follow(me.preferences.theme);
     document.body.dataset.reader = "known";
     document.dispatchEvent(new CustomEvent("reader", { detail: me }));
   }

@@ -28,8 +28,19 @@
     document.querySelectorAll("select[data-theme-select]").forEach((select) => { select.value = current; });
   }
 
+  let chosenHere = false;
+
   function choose(theme) {
+    chosenHere = true;
     try { localStorage.setItem(KEY, theme); } catch { /* private mode: this page only */ }
+    apply(theme);
+  }
+
+  // The account's theme (reader.js, from /api/me/): it wins over this browser's, never over a choice made on
+  // this page while the answer was on its way (a slow answer would undo it).
+  function follow(theme) {
+    if (chosenHere || theme === current) return;
+    try { localStorage.setItem(KEY, theme); } catch { /* private mode */ }
     apply(theme);
   }
 
@@ -39,5 +50,5 @@
   // A stylesheet that arrives later (a lab's, loaded when the reader gets there) follows the chosen theme.
   document.addEventListener("load", (event) => { if (event.target.tagName === "LINK" && current !== "system") apply(current); }, true);
   document.addEventListener("DOMContentLoaded", () => apply(current));
-  window.platformTheme = { choose, current: () => current };
+  window.platformTheme = { choose, follow, current: () => current };
 })();
