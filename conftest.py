@@ -339,7 +339,7 @@ def compose_web(log: Path, dot_env: dict[str, str], workers: int = 2) -> Iterato
 
 
 class Worker:
-    """A real Celery worker process consuming the `cpu`, `gpu`, `sandbox` and `sandbox-runs` queues over the
+    """A real Celery worker process consuming the `cpu`, `gpu`, `sandbox` and `code-runs` queues over the
     real Redis."""
 
     def __init__(self, concurrency: int = 1, redis_url: str | None = None) -> None:
@@ -363,7 +363,7 @@ class Worker:
                 "config",
                 "worker",
                 "-Q",
-                "cpu,gpu,maintenance,sandbox,sandbox-runs",
+                "cpu,gpu,maintenance,sandbox,code-runs",
                 "-c",
                 str(concurrency),
                 "-n",

@@ -91,7 +91,7 @@ def warm_up_torch(sender, **kwargs) -> None:
 
     if os.environ.get("WORKER_WARM_UP") == "0":  # a test's extra worker: start at once, time nothing
         return
-    if set(sender.app.amqp.queues.consume_from) in ({"sandbox"}, {"sandbox-runs"}, {"talk"}):
+    if set(sender.app.amqp.queues.consume_from) in ({"sandbox"}, {"code-runs"}, {"talk"}):
         return  # it checks or trains with learners' code (costs of their own), or writes: no lab is timed here
     from core.workers import PACE
 

@@ -328,10 +328,10 @@ def sandbox_worker_command(concurrency: int) -> list[str]:
 
 def code_trainer_command() -> list[str]:
     """The worker that trains labs with learners' passing functions ("Train with your code",
-    exercises/training.py), as `make run` and compose's worker-sandbox-runs start it: their runs take minutes,
-    so they have a queue of their own too (`sandbox-runs`), and a check never waits behind one. Their function
+    exercises/training.py), as `make run` and compose's worker-code-runs start it: their runs take minutes,
+    so they have a queue of their own too (`code-runs`), and a check never waits behind one. Their function
     runs inside bubblewrap, the lab's model in this worker."""
-    return worker_command(1, "sandbox-runs", "sandbox-runs")
+    return worker_command(1, "code-runs", "code-runs")
 
 
 def writer_worker_command() -> list[str]:

@@ -94,7 +94,7 @@ def estimate(
     if at_rest is None:
         return {"seconds": None, "limit_s": lab.time_limit_s, "fits": True, "field": lab.steps_field,
                 "largest": None, "advice": "", "summary": "", "slowdown": 1.0}  # fmt: skip
-    slowdown = workers.slowdown("sandbox-runs" if exercise else "cpu") if slowdown is None else slowdown
+    slowdown = workers.slowdown("code-runs" if exercise else "cpu") if slowdown is None else slowdown
     measured = Timing(at_rest.setup_s * slowdown, at_rest.step_s * slowdown)
     seconds = lab.estimate_s(config, measured)
     largest = lab.largest_steps(config, measured, budget)

@@ -77,7 +77,7 @@ def job_submit(
     """Validates a learner's hyperparameters, records the job and queues it once the row is committed.
 
     `learner_code` (from exercises.services.train_with_code): the run takes its steps with the learner's own
-    function, so it goes to the `sandbox-runs` queue, whose worker runs that function inside bubblewrap only.
+    function, so it goes to the `code-runs` queue, whose worker runs that function inside bubblewrap only.
 
     Raises UserError (nothing is queued or written) for an unknown lab, invalid values, a run estimated to
     take longer than the lab's time limit, a learner who already has the maximum number of jobs in flight,
@@ -86,7 +86,7 @@ def job_submit(
     lab, config = lab_config(lab_slug=lab_slug, params=params)
     queue = "gpu" if config.device == "cuda" else "cpu"
     if learner_code is not None:
-        queue = "sandbox-runs"
+        queue = "code-runs"
     # The estimate is from CPU timings: a GPU run is faster, and its limit is the same.
     exercise = learner_code["exercise"] if learner_code else None
     too_long = budget.refusal(lab, config, exercise) if queue != "gpu" else None

@@ -91,7 +91,7 @@ class ComposeWorkerFlagsTests:
         sandbox = command("worker-sandbox")
         assert sandbox == sandbox_worker_command(int(sandbox[sandbox.index("-c") + 1]))
         assert command("worker-talk") == writer_worker_command()
-        assert command("worker-sandbox-runs") == code_trainer_command()
+        assert command("worker-code-runs") == code_trainer_command()
 
 
 class ComposeWebServerTests:

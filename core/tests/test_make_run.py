@@ -44,12 +44,12 @@ class MakeRunTests:
             assert browser.get("/healthz").json()["workers"]["talk"]["count"] == 1
             if shutil.which("bwrap"):  # the exercise checker and the code trainer, each on its own queue
                 while (
-                    "sandbox-runs" not in browser.get("/healthz").json()["workers"]
+                    "code-runs" not in browser.get("/healthz").json()["workers"]
                     and time.monotonic() < deadline
                 ):
                     time.sleep(0.5)
                 workers = browser.get("/healthz").json()["workers"]
-                assert workers["sandbox"]["count"] == 1 and workers["sandbox-runs"]["count"] == 1
+                assert workers["sandbox"]["count"] == 1 and workers["code-runs"]["count"] == 1
 
             missing = browser.get("/no-such-page/")
             assert missing.status_code == 404 and "URLconf" not in missing.text  # no DEBUG page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from config import launch
+from trainer.models import Job
 
 
 class LaunchTests:
@@ -33,4 +34,6 @@ class LaunchTests:
     def test_runs_with_learners_code_have_a_worker_of_their_own(self) -> None:
         """A check never waits behind minutes of training with a learner's function."""
         command = launch.code_trainer_command()
-        assert command[command.index("-Q") + 1] == "sandbox-runs"
+        queue = command[command.index("-Q") + 1]
+        assert queue == "code-runs"
+        assert len(queue) <= Job._meta.get_field("queue").max_length  # each of its jobs' rows holds it

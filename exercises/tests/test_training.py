@@ -56,7 +56,7 @@ class TrainWithCodeTests:
         response = train(learner, {"steps": 400})
         assert response.status_code == 201, response.content
         body = response.json()
-        assert body["queue"] == "sandbox-runs" and body["params"]["learner_code"]["author"] == "student"
+        assert body["queue"] == "code-runs" and body["params"]["learner_code"]["author"] == "student"
         job = ended(body["id"])
         assert job.status == Job.Status.SUCCEEDED, job.error_message
         assert abs(job.metrics["w"] - 0.1) < 0.05 and abs(job.metrics["b"] - 0.3) < 0.05
@@ -118,7 +118,7 @@ class TrainWithLossTests:
     def test_their_binary_cross_entropy_trains_logistic_regression(self, learner, student, worker) -> None:
         passed(student, exercises()[BCE].solution, BCE)
         body = train(learner, {"steps": 200}, BCE).json()
-        assert body["lab"] == "logistic-regression" and body["queue"] == "sandbox-runs"
+        assert body["lab"] == "logistic-regression" and body["queue"] == "code-runs"
         job = ended(body["id"])
         assert job.status == Job.Status.SUCCEEDED, job.error_message
         assert job.params["learner_code"] | {"source": ""} == {
