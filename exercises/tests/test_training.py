@@ -7,6 +7,7 @@ nothing."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -42,6 +43,21 @@ def ended(job_id: int, timeout: float = 90) -> Job:
             return job
         time.sleep(0.2)
     raise AssertionError(f"job {job_id} did not end: {Job.objects.get(pk=job_id).status}")
+
+
+def labs_own_run(job: Job) -> tuple[Any, dict[int, dict]]:
+    """The lab's own run (PyTorch's functions throughout) at a job's settings, on the CPU: its outcome and its
+    points by step, to hold a run of the learner's function to."""
+    import torch
+
+    from trainer.catalog import LABS
+    from trainer.labs.base import Reporter
+
+    lab = LABS[job.lab]
+    config = lab.config(**{k: v for k, v in job.params.items() if k != "learner_code"})
+    batches: list[dict] = []
+    own = lab.train(config, Reporter(getattr(config, lab.steps_field), batches.append), torch.device("cpu"))
+    return own, {p["step"]: p for b in batches for p in b["points"]}
 
 
 @pytest.fixture
@@ -234,22 +250,14 @@ class TrainWithAttentionTests:
     def test_their_causal_attention_trains_the_gpt_as_the_labs_own_does(
         self, learner, student, worker
     ) -> None:
-        import torch
-
-        from trainer.catalog import LABS
-        from trainer.labs import gpt
-        from trainer.labs.base import Reporter
-
         passed(student, exercises()[ATTENTION].solution, ATTENTION)
         body = train(learner, TINY_GPT, ATTENTION).json()
         assert body["lab"] == "gpt" and body["params"]["learner_code"]["exercise"] == ATTENTION
         job = ended(body["id"], timeout=180)
         assert job.status == Job.Status.SUCCEEDED, job.error_message
         assert job.params["learner_code"]["author"] == "student"
-        config = LABS["gpt"].config(**{k: v for k, v in job.params.items() if k != "learner_code"})
-        batches: list[dict] = []
-        own = gpt.train(config, Reporter(config.steps, batches.append), torch.device("cpu"))
-        own_curve = {p["step"]: p["loss"] for b in batches for p in b["points"]}
+        own, own_points = labs_own_run(job)
+        own_curve = {step: point["loss"] for step, point in own_points.items()}
         their_curve = {point["step"]: point["loss"] for point in job.history}
         assert len(their_curve) == len(own_curve) == 30 and own_curve[0] > own_curve[29]
         # Their weights, back-propagated exactly: the same run (without dq and dk, the part computed here, the
@@ -287,22 +295,14 @@ class TrainWithConvolutionTests:
     def test_their_convolution_and_pooling_train_the_cnn_as_the_labs_own_does(
         self, learner, student, worker
     ) -> None:
-        import torch
-
-        from trainer.catalog import LABS
-        from trainer.labs import cnn
-        from trainer.labs.base import Reporter
-
         passed(student, exercises()[CONV].solution, CONV)
         body = train(learner, TINY_CNN, CONV).json()
         assert body["lab"] == "cnn" and body["params"]["learner_code"]["exercise"] == CONV
         assert body["params"]["epochs"] == 1  # not the lab's two: their convolution is slower than PyTorch's
         job = ended(body["id"], timeout=180)
         assert job.status == Job.Status.SUCCEEDED, job.error_message
-        config = LABS["cnn"].config(**{k: v for k, v in job.params.items() if k != "learner_code"})
-        batches: list[dict] = []
-        own = cnn.train(config, Reporter(config.epochs, batches.append), torch.device("cpu"))
-        own_curve = {p["step"]: p["loss"] for b in batches for p in b["points"]}
+        own, own_points = labs_own_run(job)
+        own_curve = {step: point["loss"] for step, point in own_points.items()}
         their_curve = {point["step"]: point["loss"] for point in job.history}
         assert len(their_curve) == len(own_curve) == 4
         # Their forward values and the exact derivatives at them: the lab's own run, to the reported digits.
@@ -407,21 +407,12 @@ def with_training_batch(change: str) -> str:
 
 class TrainWithRecurrentCellTests:
     def test_their_cell_trains_the_rnn_as_the_labs_own_plain_rnn_does(self, learner, student, worker) -> None:
-        import torch
-
-        from trainer.catalog import LABS
-        from trainer.labs import rnn
-        from trainer.labs.base import Reporter
-
         passed(student, exercises()[RNN_CELL].solution, RNN_CELL)
         body = train(learner, SHORT_RNN, RNN_CELL).json()
         assert body["lab"] == "rnn" and body["params"]["cell"] == "rnn"  # the lab's own default is a GRU
         job = ended(body["id"])
         assert job.status == Job.Status.SUCCEEDED, job.error_message
-        config = LABS["rnn"].config(**{k: v for k, v in job.params.items() if k != "learner_code"})
-        batches: list[dict] = []
-        own = rnn.train(config, Reporter(config.steps, batches.append), torch.device("cpu"))
-        own_points = {p["step"]: p for b in batches for p in b["points"]}
+        own, own_points = labs_own_run(job)
         their_points = {point["step"]: point for point in job.history}
         assert len(their_points) == len(own_points) == 20
         # Their states, back-propagated through time exactly: the same run, its gradient through time too.
