@@ -30,18 +30,20 @@
 
   let chosenHere = false;
 
-  function choose(theme) {
-    chosenHere = true;
+  function keep(theme) {
     try { localStorage.setItem(KEY, theme); } catch { /* private mode: this page only */ }
     apply(theme);
+  }
+
+  function choose(theme) {
+    chosenHere = true;
+    keep(theme);
   }
 
   // The account's theme (reader.js, from /api/me/): it wins over this browser's, never over a choice made on
   // this page while the answer was on its way (a slow answer would undo it).
   function follow(theme) {
-    if (chosenHere || theme === current) return;
-    try { localStorage.setItem(KEY, theme); } catch { /* private mode */ }
-    apply(theme);
+    if (!chosenHere && theme !== current) keep(theme);
   }
 
   let saved = "system";
